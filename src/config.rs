@@ -1,0 +1,260 @@
+//! All configuration, parsed in one place from Worker vars and secrets. Each failure names the variable.
+
+use crate::password::{self, Hasher};
+use crate::token::{self, JwtKey};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::rc::Rc;
+
+pub const JWT_SECRET: &str = "JWT_SECRET";
+pub const JWT_EXPIRES_IN: &str = "JWT_EXPIRES_IN";
+pub const AUTH_METHODS_PER_ACTOR: &str = "AUTH_METHODS_PER_ACTOR";
+pub const AUTH_CORS: &str = "AUTH_CORS";
+pub const PBKDF2_ITERATIONS: &str = "PBKDF2_ITERATIONS";
+pub const PASSWORD_PEPPER: &str = "PASSWORD_PEPPER";
+pub const ENVIRONMENT: &str = "ENVIRONMENT";
+
+/// `ENVIRONMENT` value of local development (`scripts/run.sh` sets it). Only there may the built-in
+/// development secret stand in for `JWT_SECRET`.
+pub const DEVELOPMENT: &str = "development";
+
+/// Signs tokens in local development only. Public by nature: never valid anywhere else.
+const DEV_ONLY_JWT_SECRET: &str = "edge-auth-DEV-ONLY-jwt-secret-never-use-in-production";
+
+/// HS256 keys shorter than the hash output weaken it (RFC 7518 §3.2).
+pub const MIN_JWT_SECRET_BYTES: usize = 32;
+
+pub const DEFAULT_JWT_EXPIRES_IN: &str = "1d";
+pub const DEFAULT_AUTH_METHODS_PER_ACTOR: &str =
+    r#"{"customer":["emailpass"],"user":["emailpass"]}"#;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub var: &'static str,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Invalid configuration: {}: {}", self.var, self.message)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+fn invalid(var: &'static str, message: impl Into<String>) -> ConfigError {
+    ConfigError {
+        var,
+        message: message.into(),
+    }
+}
+
+#[derive(Debug)]
+pub struct Config {
+    pub jwt_key: JwtKey,
+    pub jwt_expires_in_secs: u64,
+    /// Actor type → the provider ids it may use. Its keys are the actor types that exist.
+    pub auth_methods_per_actor: BTreeMap<String, Vec<String>>,
+    pub cors_origins: Vec<String>,
+    /// PBKDF2 with the configured iterations and pepper.
+    pub hasher: Rc<Hasher>,
+    /// `true` when the development secret signs tokens (local dev without `JWT_SECRET`).
+    pub uses_dev_secret: bool,
+}
+
+impl Config {
+    /// Reads every variable through `var` (absent and empty are the same).
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| var(name).filter(|v| !v.trim().is_empty());
+        let development = get(ENVIRONMENT).is_some_and(|e| e.trim() == DEVELOPMENT);
+
+        let (secret, uses_dev_secret) = match get(JWT_SECRET) {
+            Some(s) if s.len() < MIN_JWT_SECRET_BYTES && !development => {
+                return Err(invalid(
+                    JWT_SECRET,
+                    format!(
+                        "must be at least {MIN_JWT_SECRET_BYTES} bytes (e.g. `openssl rand -hex 32`)"
+                    ),
+                ));
+            }
+            Some(s) => (s, false),
+            None if development => (DEV_ONLY_JWT_SECRET.to_owned(), true),
+            None => {
+                return Err(invalid(
+                    JWT_SECRET,
+                    "is not set; set it with `wrangler secret put JWT_SECRET` (only ENVIRONMENT=development runs without it)",
+                ));
+            }
+        };
+
+        let expires = get(JWT_EXPIRES_IN).unwrap_or_else(|| DEFAULT_JWT_EXPIRES_IN.into());
+        let jwt_expires_in_secs = token::parse_duration_secs(expires.trim())
+            .map_err(|e| invalid(JWT_EXPIRES_IN, e.to_string()))?;
+
+        let methods =
+            get(AUTH_METHODS_PER_ACTOR).unwrap_or_else(|| DEFAULT_AUTH_METHODS_PER_ACTOR.into());
+        let auth_methods_per_actor = parse_auth_methods(&methods)?;
+
+        let cors_origins = get(AUTH_CORS)
+            .map(|v| parse_cors(&v))
+            .transpose()?
+            .unwrap_or_default();
+
+        let pbkdf2_iterations = match get(PBKDF2_ITERATIONS) {
+            None => password::DEFAULT_ITERATIONS,
+            Some(v) => v.trim().parse::<u32>().map_err(|_| {
+                invalid(
+                    PBKDF2_ITERATIONS,
+                    format!("expected a whole number, got {v:?}"),
+                )
+            })?,
+        };
+        let pepper = get(PASSWORD_PEPPER);
+        let hasher = Hasher::new(pbkdf2_iterations, pepper.as_deref())
+            .map_err(|e| invalid(PBKDF2_ITERATIONS, e.to_string()))?;
+
+        Ok(Self {
+            jwt_key: JwtKey::new(secret.as_bytes()),
+            jwt_expires_in_secs,
+            auth_methods_per_actor,
+            cors_origins,
+            hasher: Rc::new(hasher),
+            uses_dev_secret,
+        })
+    }
+
+    pub fn is_cors_origin_allowed(&self, origin: &str) -> bool {
+        self.cors_origins.iter().any(|o| o == origin)
+    }
+}
+
+/// A valid actor type: lower-case letters, digits and `_`, starting with a letter, at most 32 bytes.
+pub fn is_valid_actor_type(s: &str) -> bool {
+    s.len() <= 32
+        && s.starts_with(|c: char| c.is_ascii_lowercase())
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
+fn parse_auth_methods(json: &str) -> Result<BTreeMap<String, Vec<String>>, ConfigError> {
+    let map: BTreeMap<String, Vec<String>> = serde_json::from_str(json).map_err(|e| {
+        invalid(
+            AUTH_METHODS_PER_ACTOR,
+            format!("expected a JSON object like {DEFAULT_AUTH_METHODS_PER_ACTOR}: {e}"),
+        )
+    })?;
+    if let Some(bad) = map.keys().find(|a| !is_valid_actor_type(a)) {
+        return Err(invalid(
+            AUTH_METHODS_PER_ACTOR,
+            format!("actor type {bad:?} must be lower-case letters, digits or '_' (at most 32)"),
+        ));
+    }
+    Ok(map)
+}
+
+fn parse_cors(list: &str) -> Result<Vec<String>, ConfigError> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|o| !o.is_empty())
+        .map(|o| {
+            let scheme_ok = o.starts_with("https://") || o.starts_with("http://");
+            let has_path = o.split("://").nth(1).is_some_and(|rest| rest.contains('/'));
+            if o == "*" || !scheme_ok || has_path {
+                Err(invalid(
+                    AUTH_CORS,
+                    format!("{o:?} is not an origin; list exact origins like https://shop.example, comma-separated"),
+                ))
+            } else {
+                Ok(o.to_owned())
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: BTreeMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |k| map.get(k).cloned()
+    }
+
+    const SECRET: &str = "0123456789abcdef0123456789abcdef";
+
+    #[test]
+    fn defaults_apply_when_only_the_secret_is_set() {
+        let c = Config::from_vars(vars(&[(JWT_SECRET, SECRET)])).unwrap();
+        assert_eq!(c.jwt_expires_in_secs, 86_400);
+        assert_eq!(c.hasher.iterations(), 600_000);
+        assert_eq!(c.auth_methods_per_actor["customer"], ["emailpass"]);
+        assert!(c.cors_origins.is_empty());
+        assert!(!c.uses_dev_secret);
+    }
+
+    #[test]
+    fn missing_secret_outside_development_is_refused_naming_the_variable() {
+        let e = Config::from_vars(vars(&[])).unwrap_err();
+        assert_eq!(e.var, JWT_SECRET);
+        assert!(e.to_string().contains("JWT_SECRET"));
+        let e = Config::from_vars(vars(&[(ENVIRONMENT, "production")])).unwrap_err();
+        assert_eq!(e.var, JWT_SECRET);
+    }
+
+    #[test]
+    fn development_runs_on_the_marked_dev_secret() {
+        let c = Config::from_vars(vars(&[(ENVIRONMENT, "development")])).unwrap();
+        assert!(c.uses_dev_secret);
+    }
+
+    #[test]
+    fn short_secret_is_refused_outside_development() {
+        let e = Config::from_vars(vars(&[(JWT_SECRET, "short")])).unwrap_err();
+        assert_eq!(e.var, JWT_SECRET);
+    }
+
+    #[test]
+    fn bad_values_name_their_variable() {
+        for (var, value) in [
+            (PBKDF2_ITERATIONS, "abc"),
+            (PBKDF2_ITERATIONS, "10"),
+            (JWT_EXPIRES_IN, "120"),
+            (AUTH_METHODS_PER_ACTOR, "[1]"),
+            (AUTH_METHODS_PER_ACTOR, r#"{"Bad Actor":["emailpass"]}"#),
+            (AUTH_CORS, "*"),
+            (AUTH_CORS, "shop.example"),
+            (AUTH_CORS, "https://shop.example/path"),
+        ] {
+            let e = Config::from_vars(vars(&[(JWT_SECRET, SECRET), (var, value)])).unwrap_err();
+            assert_eq!(e.var, var, "{var}={value}");
+        }
+    }
+
+    #[test]
+    fn cors_list_is_split_and_trimmed() {
+        let c = Config::from_vars(vars(&[
+            (JWT_SECRET, SECRET),
+            (AUTH_CORS, "https://a.example, http://127.0.0.1:3000 ,"),
+        ]))
+        .unwrap();
+        assert_eq!(
+            c.cors_origins,
+            ["https://a.example", "http://127.0.0.1:3000"]
+        );
+        assert!(c.is_cors_origin_allowed("https://a.example"));
+        assert!(!c.is_cors_origin_allowed("https://b.example"));
+    }
+
+    #[test]
+    fn actor_type_syntax() {
+        assert!(is_valid_actor_type("customer"));
+        assert!(is_valid_actor_type("vendor_2"));
+        assert!(!is_valid_actor_type("Customer"));
+        assert!(!is_valid_actor_type("2x"));
+        assert!(!is_valid_actor_type(""));
+        assert!(!is_valid_actor_type("bad actor"));
+    }
+}

@@ -1,0 +1,71 @@
+//! Every string that is part of Medusa's Auth Module contract, in one place.
+//!
+//! Clients written against Medusa (the official js-sdk included) match on these, so they are reproduced
+//! exactly. Strings of our own (not in Medusa) live next to the code that produces them.
+
+pub fn provider_not_found(provider: &str) -> String {
+    format!("Could not find a auth provider with id: {provider}")
+}
+
+pub fn register_not_implemented(provider: &str) -> String {
+    format!("Method 'register' not implemented for provider {provider}")
+}
+
+pub fn update_not_implemented(provider: &str) -> String {
+    format!("Method 'update' not implemented for provider {provider}")
+}
+
+pub fn callback_not_implemented(provider: &str) -> String {
+    format!("Callback authentication not implemented for provider {provider}")
+}
+
+pub fn update_without_entity_id(provider: &str) -> String {
+    format!("Cannot update {provider} provider identity without entity_id")
+}
+
+pub const PASSWORD_SHOULD_BE_STRING: &str = "Password should be a string";
+pub const EMAIL_SHOULD_BE_STRING: &str = "Email should be a string";
+pub const INVALID_EMAIL_OR_PASSWORD: &str = "Invalid email or password";
+pub const IDENTITY_EMAIL_EXISTS: &str = "Identity with email already exists";
+
+pub fn identity_entity_not_found(entity_id: &str) -> String {
+    format!("AuthIdentity with entity_id \"{entity_id}\" not found")
+}
+
+pub fn provider_identity_entity_not_found(entity_id: &str) -> String {
+    format!("ProviderIdentity with entity_id \"{entity_id}\" not found")
+}
+
+pub fn multiple_identities_for_entity(entity_id: &str) -> String {
+    format!("Multiple authIdentities found for entity_id \"{entity_id}\"")
+}
+
+pub fn auth_identity_retrieve_not_found(id: &str) -> String {
+    format!("AuthIdentity with id: {id} was not found")
+}
+
+pub const AUTH_IDENTITY_ID_REQUIRED: &str = "authIdentity - id must be defined";
+
+pub fn auth_identity_update_not_found(id: &str) -> String {
+    format!("AuthIdentity with id \"{id}\" not found")
+}
+
+pub fn provider_identity_update_not_found(id: &str) -> String {
+    format!("ProviderIdentity with id \"{id}\" not found")
+}
+
+pub fn provider_identity_retrieve_not_found(id: &str) -> String {
+    format!("ProviderIdentity with id: {id} was not found")
+}
+
+// HTTP layer (Medusa's error handler and middlewares).
+pub const TYPE_UNAUTHORIZED: &str = "unauthorized";
+pub const TYPE_INVALID_DATA: &str = "invalid_data";
+pub const TYPE_NOT_ALLOWED: &str = "not_allowed";
+pub const TYPE_NOT_FOUND: &str = "not_found";
+pub const AUTHENTICATION_FAILED: &str = "Authentication failed";
+pub const UNAUTHORIZED: &str = "Unauthorized";
+
+pub fn actor_not_allowed(actor_type: &str, provider: &str) -> String {
+    format!("The actor type {actor_type} is not allowed to use the auth provider {provider}")
+}

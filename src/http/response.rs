@@ -1,0 +1,70 @@
+//! Responses and Medusa's error bodies.
+
+use crate::contract;
+use serde_json::{Value, json};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct HttpResponse {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl HttpResponse {
+    pub fn empty(status: u16) -> Self {
+        Self {
+            status,
+            headers: Vec::new(),
+            body: Vec::new(),
+        }
+    }
+
+    /// A JSON answer. Auth answers carry tokens: never cache them.
+    pub fn json(status: u16, value: &Value) -> Self {
+        Self {
+            status,
+            headers: vec![
+                (
+                    "content-type".into(),
+                    "application/json; charset=utf-8".into(),
+                ),
+                ("cache-control".into(), "no-store".into()),
+            ],
+            body: value.to_string().into_bytes(),
+        }
+    }
+
+    /// Medusa's error body: `{ "type": …, "message": … }`.
+    pub fn error(status: u16, kind: &str, message: &str) -> Self {
+        Self::json(status, &json!({ "type": kind, "message": message }))
+    }
+
+    pub fn unauthorized(message: &str) -> Self {
+        Self::error(401, contract::TYPE_UNAUTHORIZED, message)
+    }
+
+    pub fn invalid_data(message: &str) -> Self {
+        Self::error(400, contract::TYPE_INVALID_DATA, message)
+    }
+
+    pub fn with_header(mut self, name: &str, value: &str) -> Self {
+        self.set_header(name, value);
+        self
+    }
+
+    pub fn set_header(&mut self, name: &str, value: &str) {
+        self.headers.retain(|(k, _)| !k.eq_ignore_ascii_case(name));
+        self.headers.push((name.to_owned(), value.to_owned()));
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn body_json(&self) -> Option<Value> {
+        serde_json::from_slice(&self.body).ok()
+    }
+}

@@ -1,0 +1,438 @@
+use super::*;
+use crate::clock::ManualClock;
+use crate::store::MemoryStore;
+use crate::token;
+use futures::executor::block_on;
+use serde_json::{Value, json};
+
+const SECRET: &str = "0123456789abcdef0123456789abcdef";
+const NOW_MS: u64 = 1_800_000_000_000;
+
+struct Harness {
+    app: App,
+    clock: Rc<ManualClock>,
+}
+
+fn harness(extra: &[(&str, &str)]) -> Harness {
+    let mut vars: Vec<(String, String)> = vec![
+        ("JWT_SECRET".into(), SECRET.into()),
+        ("PBKDF2_ITERATIONS".into(), "1000".into()),
+    ];
+    vars.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    let config = Config::from_vars(|name| {
+        vars.iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    })
+    .unwrap();
+    let clock = Rc::new(ManualClock::new(NOW_MS));
+    let store = Rc::new(MemoryStore::with_clock(clock.clone()));
+    Harness {
+        app: App::new(Rc::new(config), store, clock.clone()),
+        clock,
+    }
+}
+
+impl Harness {
+    fn send(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> HttpResponse {
+        let req = HttpRequest {
+            method: method.into(),
+            url: format!("https://auth.example{path}"),
+            headers: headers
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            body: body.to_vec(),
+        };
+        block_on(handle(&self.app, &req))
+    }
+
+    fn post_json(&self, path: &str, body: Value) -> HttpResponse {
+        self.send(
+            "POST",
+            path,
+            &[("content-type", "application/json")],
+            body.to_string().as_bytes(),
+        )
+    }
+
+    fn register(&self, email: &str, password: &str) -> HttpResponse {
+        self.post_json(
+            "/auth/customer/emailpass/register",
+            json!({"email": email, "password": password}),
+        )
+    }
+
+    fn login(&self, email: &str, password: &str) -> HttpResponse {
+        self.post_json(
+            "/auth/customer/emailpass",
+            json!({"email": email, "password": password}),
+        )
+    }
+
+    fn claims(&self, response: &HttpResponse) -> token::Claims {
+        assert_eq!(response.status, 200, "{:?}", response.body_json());
+        let body = response.body_json().unwrap();
+        let jwt = body["token"].as_str().unwrap();
+        token::verify(jwt, &self.app.config.jwt_key, self.clock.now_secs()).unwrap()
+    }
+}
+
+fn assert_error(response: &HttpResponse, status: u16, kind: &str, message: &str) {
+    assert_eq!(
+        (response.status, response.body_json()),
+        (status, Some(json!({"type": kind, "message": message})))
+    );
+}
+
+#[test]
+fn register_answers_a_token_with_medusas_claims() {
+    let h = harness(&[]);
+    let claims = h.claims(&h.register("A@B.co", "correct horse"));
+    assert_eq!(claims.actor_id, "");
+    assert_eq!(claims.actor_type, "customer");
+    assert!(claims.auth_identity_id.starts_with("authid_"));
+    assert_eq!(claims.app_metadata, json!({}));
+    assert_eq!(claims.iat, NOW_MS / 1000);
+    assert_eq!(claims.exp - claims.iat, 86_400);
+}
+
+#[test]
+fn login_is_case_and_space_insensitive_on_the_email() {
+    let h = harness(&[]);
+    let registered = h.claims(&h.register("A@B.co", "correct horse"));
+    let logged_in = h.claims(&h.login(" a@b.CO ", "correct horse"));
+    assert_eq!(registered.auth_identity_id, logged_in.auth_identity_id);
+}
+
+#[test]
+fn wrong_password_and_unknown_email_get_the_same_401() {
+    let h = harness(&[]);
+    h.register("a@b.co", "correct horse");
+    let wrong = h.login("a@b.co", "wrong horse!");
+    let unknown = h.login("nobody@b.co", "correct horse");
+    assert_error(&wrong, 401, "unauthorized", "Invalid email or password");
+    assert_eq!(wrong.body, unknown.body);
+}
+
+#[test]
+fn duplicate_register_with_another_password_is_refused() {
+    let h = harness(&[]);
+    h.register("a@b.co", "correct horse");
+    let again = h.register("a@b.co", "another horse");
+    assert_error(
+        &again,
+        401,
+        "unauthorized",
+        "Identity with email already exists",
+    );
+}
+
+#[test]
+fn register_retry_with_the_same_password_succeeds_while_no_actor_exists() {
+    let h = harness(&[]);
+    let first = h.claims(&h.register("a@b.co", "correct horse"));
+    let retry = h.claims(&h.register("A@b.co", "correct horse"));
+    assert_eq!(first.auth_identity_id, retry.auth_identity_id);
+}
+
+#[test]
+fn refresh_fills_in_the_actor_once_app_metadata_links_it() {
+    let h = harness(&[]);
+    let first = h.register("a@b.co", "correct horse");
+    let claims = h.claims(&first);
+    let token = first.body_json().unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let meta = json!({"customer_id": "cus_1"}).as_object().cloned();
+    block_on(
+        h.app
+            .service
+            .update_auth_identities(vec![crate::model::UpdateAuthIdentity {
+                id: claims.auth_identity_id.clone(),
+                app_metadata: meta,
+            }]),
+    )
+    .unwrap();
+    h.clock.advance_secs(10);
+    let auth = format!("Bearer {token}");
+    let refreshed = h.claims(&h.send(
+        "POST",
+        "/auth/token/refresh",
+        &[("authorization", &auth)],
+        b"",
+    ));
+    assert_eq!(refreshed.actor_id, "cus_1");
+    assert_eq!(refreshed.app_metadata, json!({"customer_id": "cus_1"}));
+    assert_eq!(refreshed.auth_identity_id, claims.auth_identity_id);
+    assert_eq!(refreshed.iat, claims.iat + 10);
+}
+
+#[test]
+fn refresh_without_a_valid_bearer_is_unauthorized() {
+    let h = harness(&[]);
+    let token = h.register("a@b.co", "correct horse").body_json().unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let bare = json!({"message": "Unauthorized"});
+    for auth in [
+        None,
+        Some("Bearer".to_owned()),
+        Some("Basic abc".to_owned()),
+        Some("Bearer not.a.jwt".to_owned()),
+        Some(format!("Bearer {token}x")),
+    ] {
+        let headers: Vec<(&str, &str)> =
+            auth.iter().map(|a| ("authorization", a.as_str())).collect();
+        let r = h.send("POST", "/auth/token/refresh", &headers, b"");
+        assert_eq!(
+            (r.status, r.body_json()),
+            (401, Some(bare.clone())),
+            "{auth:?}"
+        );
+    }
+    h.clock.advance_secs(86_400);
+    let r = h.send(
+        "POST",
+        "/auth/token/refresh",
+        &[("authorization", &format!("bearer {token}"))],
+        b"",
+    );
+    assert_eq!(r.status, 401, "expired token");
+}
+
+#[test]
+fn refresh_of_a_deleted_identity_is_unauthorized() {
+    let h = harness(&[]);
+    let response = h.register("a@b.co", "correct horse");
+    let claims = h.claims(&response);
+    let token = response.body_json().unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    block_on(
+        h.app
+            .service
+            .delete_auth_identities(&[claims.auth_identity_id]),
+    )
+    .unwrap();
+    let r = h.send(
+        "POST",
+        "/auth/token/refresh",
+        &[("authorization", &format!("Bearer {token}"))],
+        b"",
+    );
+    assert_eq!(r.status, 401);
+}
+
+#[test]
+fn medusa_validation_messages_come_back_as_401() {
+    let h = harness(&[]);
+    let path = "/auth/customer/emailpass/register";
+    for (body, message) in [
+        (json!({"email": "a@b.co"}), "Password should be a string"),
+        (
+            json!({"email": "a@b.co", "password": 12345678}),
+            "Password should be a string",
+        ),
+        (
+            json!({"password": "correct horse"}),
+            "Email should be a string",
+        ),
+        (
+            json!({"email": 5, "password": "correct horse"}),
+            "Email should be a string",
+        ),
+        (
+            json!({"email": "a@b.co", "password": "short"}),
+            "Password must be at least 8 characters",
+        ),
+        (
+            json!({"email": "a@b.co", "password": "x".repeat(1025)}),
+            "Password must be at most 1024 bytes",
+        ),
+        (
+            json!({"email": "not-an-email", "password": "correct horse"}),
+            "Email is not a valid email address",
+        ),
+    ] {
+        assert_error(&h.post_json(path, body), 401, "unauthorized", message);
+    }
+}
+
+#[test]
+fn malformed_bodies_are_clear_4xx() {
+    let h = harness(&[]);
+    let path = "/auth/customer/emailpass";
+    let json_ct = [("content-type", "application/json")];
+    let r = h.send("POST", path, &json_ct, b"{\"email\":");
+    assert_eq!(r.status, 400);
+    let message = r.body_json().unwrap()["message"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(message.starts_with("Malformed JSON body"), "{message}");
+    assert_error(
+        &h.send("POST", path, &json_ct, b"[1]"),
+        400,
+        "invalid_data",
+        "Request body must be a JSON object",
+    );
+    assert_error(
+        &h.send("POST", path, &[("content-type", "text/plain")], b"email=a"),
+        415,
+        "invalid_data",
+        "Content-Type must be application/json",
+    );
+    let big = vec![b' '; MAX_BODY_BYTES + 1];
+    assert_error(
+        &h.send("POST", path, &json_ct, &big),
+        413,
+        "invalid_data",
+        "Request body exceeds 16384 bytes",
+    );
+    let declared = [
+        ("content-type", "application/json"),
+        ("content-length", "999999"),
+    ];
+    assert_eq!(h.send("POST", path, &declared, b"{}").status, 413);
+}
+
+#[test]
+fn actor_types_and_providers_are_checked_against_auth_methods_per_actor() {
+    let h = harness(&[(
+        "AUTH_METHODS_PER_ACTOR",
+        r#"{"customer":["emailpass","google"],"user":["google"]}"#,
+    )]);
+    let body = json!({"email": "a@b.co", "password": "correct horse"});
+    assert_error(
+        &h.post_json("/auth/admin/emailpass", body.clone()),
+        400,
+        "invalid_data",
+        "Unknown actor type: admin",
+    );
+    assert_eq!(
+        h.post_json("/auth/Bad%20Actor/emailpass", body.clone())
+            .status,
+        400
+    );
+    assert_error(
+        &h.post_json("/auth/user/emailpass", body.clone()),
+        400,
+        "not_allowed",
+        "The actor type user is not allowed to use the auth provider emailpass",
+    );
+    assert_error(
+        &h.post_json("/auth/customer/google", body),
+        401,
+        "unauthorized",
+        "Could not find a auth provider with id: google",
+    );
+}
+
+#[test]
+fn unknown_routes_and_methods_are_404_and_405() {
+    let h = harness(&[]);
+    assert_eq!(h.send("GET", "/nope", &[], b"").status, 404);
+    assert_eq!(
+        h.send("GET", "/auth/customer/emailpass/x/y", &[], b"")
+            .status,
+        404
+    );
+    let r = h.send("GET", "/auth/customer/emailpass/register", &[], b"");
+    assert_eq!(r.status, 405);
+    assert!(r.header("allow").unwrap().contains("POST"));
+    assert_eq!(
+        h.send("DELETE", "/auth/customer/emailpass", &[], b"")
+            .status,
+        405
+    );
+}
+
+#[test]
+fn emailpass_has_no_callback() {
+    let h = harness(&[]);
+    let r = h.send("GET", "/auth/customer/emailpass/callback?code=x", &[], b"");
+    assert_error(
+        &r,
+        401,
+        "unauthorized",
+        "Callback authentication not implemented for provider emailpass",
+    );
+}
+
+#[test]
+fn cors_is_granted_only_to_listed_origins() {
+    let h = harness(&[("AUTH_CORS", "https://shop.example")]);
+    let pre = h.send(
+        "OPTIONS",
+        "/auth/customer/emailpass",
+        &[("origin", "https://shop.example")],
+        b"",
+    );
+    assert_eq!(pre.status, 204);
+    assert_eq!(
+        pre.header("access-control-allow-origin"),
+        Some("https://shop.example")
+    );
+    assert_eq!(pre.header("access-control-allow-credentials"), Some("true"));
+    assert!(
+        pre.header("access-control-allow-headers")
+            .unwrap()
+            .contains("authorization")
+    );
+    let evil = h.send(
+        "OPTIONS",
+        "/auth/customer/emailpass",
+        &[("origin", "https://evil.example")],
+        b"",
+    );
+    assert_eq!(evil.header("access-control-allow-origin"), None);
+    assert_eq!(evil.header("access-control-allow-methods"), None);
+    let real = h.send(
+        "POST",
+        "/auth/customer/emailpass",
+        &[("origin", "https://shop.example")],
+        b"",
+    );
+    assert_eq!(
+        real.header("access-control-allow-origin"),
+        Some("https://shop.example")
+    );
+    assert_eq!(real.header("vary"), Some("Origin"));
+    let none = harness(&[]);
+    let r = none.send(
+        "OPTIONS",
+        "/auth/customer/emailpass",
+        &[("origin", "https://shop.example")],
+        b"",
+    );
+    assert_eq!(r.header("access-control-allow-origin"), None);
+}
+
+#[test]
+fn answers_are_json_and_never_cached() {
+    let h = harness(&[]);
+    let r = h.register("a@b.co", "correct horse");
+    assert_eq!(
+        r.header("content-type"),
+        Some("application/json; charset=utf-8")
+    );
+    assert_eq!(r.header("cache-control"), Some("no-store"));
+}
+
+#[test]
+fn jwt_expires_in_sets_the_token_lifetime() {
+    let h = harness(&[("JWT_EXPIRES_IN", "2h")]);
+    let claims = h.claims(&h.register("a@b.co", "correct horse"));
+    assert_eq!(claims.exp - claims.iat, 7200);
+}

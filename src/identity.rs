@@ -1,0 +1,367 @@
+//! AuthIdentity / ProviderIdentity records over a [`KvStore`], using the layout in [`crate::store::keys`].
+//!
+//! Writes go record first, indexes second: a crash in between leaves an index-less record (invisible to
+//! lookups by entity) rather than an index pointing nowhere. Readers still treat a dangling index as absent.
+//!
+//! Workers KV has no transactions, so the uniqueness check on create is check-then-write: two concurrent
+//! creates of the same (provider, entity_id) in different locations can both pass. See the README.
+
+use crate::contract;
+use crate::ids;
+use crate::model::{
+    AuthIdentity, AuthIdentityFilter, CreateAuthIdentity, CreateProviderIdentity, ProviderIdentity,
+};
+use crate::random::RandomError;
+use crate::store::{KvStore, StoreError, keys};
+use std::fmt;
+
+/// How many keys one list call asks for.
+const LIST_PAGE: u32 = 1000;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum IdentityError {
+    /// The record does not exist; the message is Medusa's for the operation.
+    NotFound(String),
+    /// A provider identity with this (provider, entity_id) exists already.
+    Conflict {
+        provider: String,
+        entity_id: String,
+    },
+    /// The caller's data is unusable (the message says why).
+    Invalid(String),
+    Store(StoreError),
+}
+
+impl fmt::Display for IdentityError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::NotFound(m) | Self::Invalid(m) => f.write_str(m),
+            Self::Conflict {
+                provider,
+                entity_id,
+            } => write!(
+                f,
+                "Provider identity with entity_id {entity_id} and provider {provider} already exists"
+            ),
+            Self::Store(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for IdentityError {}
+
+impl From<StoreError> for IdentityError {
+    fn from(e: StoreError) -> Self {
+        Self::Store(e)
+    }
+}
+
+impl From<RandomError> for IdentityError {
+    fn from(e: RandomError) -> Self {
+        Self::Store(StoreError(e.to_string()))
+    }
+}
+
+pub struct Identities<'a> {
+    store: &'a dyn KvStore,
+}
+
+impl<'a> Identities<'a> {
+    pub fn new(store: &'a dyn KvStore) -> Self {
+        Self { store }
+    }
+
+    pub async fn get(&self, id: &str) -> Result<Option<AuthIdentity>, IdentityError> {
+        let Some(json) = self.store.get(&keys::auth_identity(id)).await? else {
+            return Ok(None);
+        };
+        serde_json::from_str(&json)
+            .map(Some)
+            .map_err(|e| StoreError(format!("corrupt record {id}: {e}")).into())
+    }
+
+    /// The identity owning the provider identity (provider, entity_id), if any.
+    pub async fn find_by_entity(
+        &self,
+        provider: &str,
+        entity_id: &str,
+    ) -> Result<Option<AuthIdentity>, IdentityError> {
+        let index = keys::provider_entity(provider, entity_id);
+        let Some(owner) = self.store.get(&index).await? else {
+            return Ok(None);
+        };
+        let identity = self.get(&owner).await?;
+        Ok(identity.filter(|i| {
+            i.provider_identities
+                .iter()
+                .any(|pi| pi.provider == provider && pi.entity_id == entity_id)
+        }))
+    }
+
+    /// The identity owning the provider identity with this id, if any.
+    pub async fn find_by_provider_identity_id(
+        &self,
+        provider_identity_id: &str,
+    ) -> Result<Option<AuthIdentity>, IdentityError> {
+        let index = keys::provider_identity(provider_identity_id);
+        let Some(owner) = self.store.get(&index).await? else {
+            return Ok(None);
+        };
+        let identity = self.get(&owner).await?;
+        Ok(identity.filter(|i| {
+            i.provider_identities
+                .iter()
+                .any(|pi| pi.id == provider_identity_id)
+        }))
+    }
+
+    pub async fn create(
+        &self,
+        data: CreateAuthIdentity,
+        now_ms: u64,
+    ) -> Result<AuthIdentity, IdentityError> {
+        let id = match data.id {
+            Some(id) => checked_id(id)?,
+            None => ids::generate_id(ids::AUTH_IDENTITY_PREFIX, now_ms)?,
+        };
+        if self.get(&id).await?.is_some() {
+            return Err(IdentityError::Invalid(format!(
+                "AuthIdentity with id: {id} already exists"
+            )));
+        }
+        let mut identity = AuthIdentity {
+            id,
+            app_metadata: data.app_metadata,
+            provider_identities: Vec::new(),
+        };
+        for pi in data.provider_identities {
+            let pi = self.new_provider_identity(&identity, pi, now_ms).await?;
+            identity.provider_identities.push(pi);
+        }
+        self.save(&identity).await?;
+        for pi in &identity.provider_identities {
+            self.index(pi).await?;
+        }
+        Ok(identity)
+    }
+
+    /// Adds a provider identity to an existing AuthIdentity.
+    pub async fn add_provider_identity(
+        &self,
+        data: CreateProviderIdentity,
+        now_ms: u64,
+    ) -> Result<ProviderIdentity, IdentityError> {
+        let Some(owner_id) = data.auth_identity_id.clone() else {
+            return Err(IdentityError::Invalid(
+                "auth_identity_id is required to create a provider identity".into(),
+            ));
+        };
+        let mut identity = self.get(&owner_id).await?.ok_or_else(|| {
+            IdentityError::NotFound(contract::auth_identity_update_not_found(&owner_id))
+        })?;
+        let pi = self.new_provider_identity(&identity, data, now_ms).await?;
+        identity.provider_identities.push(pi.clone());
+        self.save(&identity).await?;
+        self.index(&pi).await?;
+        Ok(pi)
+    }
+
+    /// Validates a new provider identity against the uniqueness rule and gives it an id.
+    async fn new_provider_identity(
+        &self,
+        owner: &AuthIdentity,
+        data: CreateProviderIdentity,
+        now_ms: u64,
+    ) -> Result<ProviderIdentity, IdentityError> {
+        check_provider_entity(&data.provider, &data.entity_id)?;
+        let taken_here = owner
+            .provider_identities
+            .iter()
+            .any(|pi| pi.provider == data.provider && pi.entity_id == data.entity_id);
+        if taken_here
+            || self
+                .find_by_entity(&data.provider, &data.entity_id)
+                .await?
+                .is_some()
+        {
+            return Err(IdentityError::Conflict {
+                provider: data.provider,
+                entity_id: data.entity_id,
+            });
+        }
+        let id = match data.id {
+            Some(id) => checked_id(id)?,
+            None => ids::generate_id(ids::PROVIDER_IDENTITY_PREFIX, now_ms)?,
+        };
+        Ok(ProviderIdentity {
+            id,
+            entity_id: data.entity_id,
+            provider: data.provider,
+            auth_identity_id: owner.id.clone(),
+            user_metadata: data.user_metadata,
+            provider_metadata: data.provider_metadata,
+        })
+    }
+
+    async fn index(&self, pi: &ProviderIdentity) -> Result<(), IdentityError> {
+        let owner = &pi.auth_identity_id;
+        self.store
+            .put(
+                &keys::provider_entity(&pi.provider, &pi.entity_id),
+                owner,
+                None,
+            )
+            .await?;
+        self.store
+            .put(&keys::provider_identity(&pi.id), owner, None)
+            .await?;
+        Ok(())
+    }
+
+    async fn unindex(&self, pi: &ProviderIdentity) -> Result<(), IdentityError> {
+        self.store
+            .delete(&keys::provider_entity(&pi.provider, &pi.entity_id))
+            .await?;
+        self.store.delete(&keys::provider_identity(&pi.id)).await?;
+        Ok(())
+    }
+
+    /// Writes the record as it is. Indexes are the caller's business.
+    pub async fn save(&self, identity: &AuthIdentity) -> Result<(), IdentityError> {
+        let json = serde_json::to_string(identity)
+            .map_err(|e| StoreError(format!("cannot serialise {}: {e}", identity.id)))?;
+        self.store
+            .put(&keys::auth_identity(&identity.id), &json, None)
+            .await?;
+        Ok(())
+    }
+
+    /// Replaces one provider identity of its owner (matched by id), moving its index if `entity_id` changed.
+    pub async fn replace_provider_identity(
+        &self,
+        updated: ProviderIdentity,
+    ) -> Result<AuthIdentity, IdentityError> {
+        let not_found =
+            || IdentityError::NotFound(contract::provider_identity_update_not_found(&updated.id));
+        let mut owner = self
+            .get(&updated.auth_identity_id)
+            .await?
+            .ok_or_else(not_found)?;
+        let slot = owner
+            .provider_identities
+            .iter_mut()
+            .find(|pi| pi.id == updated.id)
+            .ok_or_else(not_found)?;
+        let old = std::mem::replace(slot, updated.clone());
+        if old.entity_id != updated.entity_id {
+            check_provider_entity(&updated.provider, &updated.entity_id)?;
+            if self
+                .find_by_entity(&updated.provider, &updated.entity_id)
+                .await?
+                .is_some()
+            {
+                return Err(IdentityError::Conflict {
+                    provider: updated.provider,
+                    entity_id: updated.entity_id,
+                });
+            }
+        }
+        self.save(&owner).await?;
+        if old.entity_id != updated.entity_id {
+            self.store
+                .delete(&keys::provider_entity(&old.provider, &old.entity_id))
+                .await?;
+            self.index(&updated).await?;
+        }
+        Ok(owner)
+    }
+
+    /// Deletes the identity and its indexes. Unknown ids are ignored, as Medusa's delete does.
+    pub async fn delete(&self, id: &str) -> Result<(), IdentityError> {
+        let Some(identity) = self.get(id).await? else {
+            return Ok(());
+        };
+        for pi in &identity.provider_identities {
+            self.unindex(pi).await?;
+        }
+        self.store.delete(&keys::auth_identity(id)).await?;
+        Ok(())
+    }
+
+    /// Removes one provider identity from its owner. Unknown ids are ignored.
+    pub async fn delete_provider_identity(&self, id: &str) -> Result<(), IdentityError> {
+        let Some(mut owner) = self.find_by_provider_identity_id(id).await? else {
+            return Ok(());
+        };
+        let Some(pos) = owner.provider_identities.iter().position(|pi| pi.id == id) else {
+            return Ok(());
+        };
+        let pi = owner.provider_identities.remove(pos);
+        self.save(&owner).await?;
+        self.unindex(&pi).await
+    }
+
+    /// Every identity matching `filter`, in key order (ULIDs sort by creation time).
+    pub async fn list(
+        &self,
+        filter: &AuthIdentityFilter,
+    ) -> Result<Vec<AuthIdentity>, IdentityError> {
+        let mut out = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let page = self
+                .store
+                .list(keys::AUTH_IDENTITY_PREFIX, cursor.as_deref(), LIST_PAGE)
+                .await?;
+            for key in &page.keys {
+                let Some(id) = keys::auth_identity_id_from_key(key) else {
+                    continue;
+                };
+                if let Some(identity) = self.get(id).await?
+                    && filter.matches(&identity)
+                {
+                    out.push(identity);
+                }
+            }
+            match page.cursor {
+                Some(c) => cursor = Some(c),
+                None => return Ok(out),
+            }
+        }
+    }
+}
+
+/// Ids become part of storage keys: keep them printable and short.
+fn checked_id(id: String) -> Result<String, IdentityError> {
+    let ok = !id.is_empty()
+        && id.len() <= 128
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    if ok {
+        Ok(id)
+    } else {
+        Err(IdentityError::Invalid(format!(
+            "Invalid id {id:?}: use 1-128 letters, digits, '_' or '-'"
+        )))
+    }
+}
+
+fn check_provider_entity(provider: &str, entity_id: &str) -> Result<(), IdentityError> {
+    if provider.is_empty() || provider.contains(':') {
+        return Err(IdentityError::Invalid(format!(
+            "Invalid provider {provider:?}: it must be non-empty and contain no ':'"
+        )));
+    }
+    if entity_id.is_empty() {
+        return Err(IdentityError::Invalid("entity_id must not be empty".into()));
+    }
+    if keys::provider_entity(provider, entity_id).len() > keys::MAX_KEY_BYTES {
+        return Err(IdentityError::Invalid(format!(
+            "entity_id is too long (at most {} bytes)",
+            keys::MAX_KEY_BYTES - provider.len() - 4
+        )));
+    }
+    Ok(())
+}

@@ -1,0 +1,23 @@
+//! edge-auth: Medusa's Auth Module in Rust, for Cloudflare Workers.
+//!
+//! The core (everything but [`worker`]) is pure Rust and tested natively: storage goes through the
+//! KV-shaped [`store::KvStore`] trait, time through [`clock::Clock`], so the Worker boundary only converts
+//! types.
+
+pub mod clock;
+pub mod config;
+pub mod contract;
+pub mod http;
+pub mod identity;
+pub mod ids;
+pub mod model;
+pub mod password;
+pub mod provider;
+pub mod providers;
+pub mod random;
+pub mod service;
+pub mod store;
+pub mod token;
+
+#[cfg(all(target_arch = "wasm32", feature = "worker"))]
+mod worker;

@@ -1,0 +1,326 @@
+//! The records and the shapes of the service's inputs and outputs, as Medusa defines them.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+pub type Metadata = Map<String, Value>;
+
+/// The key under which emailpass keeps its hash in `provider_metadata`; never handed out.
+pub const PASSWORD_METADATA_KEY: &str = "password";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuthIdentity {
+    pub id: String,
+    #[serde(default)]
+    pub app_metadata: Option<Metadata>,
+    #[serde(default)]
+    pub provider_identities: Vec<ProviderIdentity>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProviderIdentity {
+    pub id: String,
+    pub entity_id: String,
+    pub provider: String,
+    pub auth_identity_id: String,
+    #[serde(default)]
+    pub user_metadata: Option<Metadata>,
+    #[serde(default)]
+    pub provider_metadata: Option<Metadata>,
+}
+
+impl AuthIdentity {
+    /// A copy that is safe to hand out: every provider identity's password hash removed.
+    pub fn sanitized(&self) -> Self {
+        let mut copy = self.clone();
+        for pi in &mut copy.provider_identities {
+            *pi = pi.sanitized();
+        }
+        copy
+    }
+
+    /// Whether an actor (customer, user, …) is linked yet: Medusa treats empty `app_metadata` as "no actor".
+    pub fn has_actor(&self) -> bool {
+        self.app_metadata.as_ref().is_some_and(|m| !m.is_empty())
+    }
+
+    pub fn provider_identity(&self, provider: &str) -> Option<&ProviderIdentity> {
+        self.provider_identities
+            .iter()
+            .find(|pi| pi.provider == provider)
+    }
+
+    /// The actor id for `actor_type`, read from `app_metadata["<actor_type>_id"]`.
+    pub fn actor_id(&self, actor_type: &str) -> Option<&str> {
+        self.app_metadata
+            .as_ref()?
+            .get(&format!("{actor_type}_id"))?
+            .as_str()
+    }
+}
+
+impl ProviderIdentity {
+    pub fn sanitized(&self) -> Self {
+        let mut copy = self.clone();
+        if let Some(meta) = &mut copy.provider_metadata {
+            meta.remove(PASSWORD_METADATA_KEY);
+        }
+        copy
+    }
+}
+
+/// What a flow method receives: Medusa's `AuthenticationInput`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AuthenticationInput {
+    pub url: Option<String>,
+    pub headers: BTreeMap<String, String>,
+    pub query: BTreeMap<String, String>,
+    pub body: Metadata,
+    pub protocol: Option<String>,
+}
+
+/// What a flow method answers: Medusa's `AuthenticationResponse`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AuthenticationResponse {
+    pub success: bool,
+    #[serde(rename = "authIdentity", skip_serializing_if = "Option::is_none")]
+    pub auth_identity: Option<AuthIdentity>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+}
+
+impl AuthenticationResponse {
+    pub fn succeeded(identity: AuthIdentity) -> Self {
+        Self {
+            success: true,
+            auth_identity: Some(identity),
+            ..Self::default()
+        }
+    }
+
+    pub fn failed(error: impl Into<String>) -> Self {
+        Self {
+            success: false,
+            error: Some(error.into()),
+            ..Self::default()
+        }
+    }
+
+    pub fn redirect(location: impl Into<String>) -> Self {
+        Self {
+            success: true,
+            location: Some(location.into()),
+            ..Self::default()
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CreateAuthIdentity {
+    /// Kept when given (Medusa allows caller-chosen ids); generated as `authid_<ULID>` otherwise.
+    pub id: Option<String>,
+    pub app_metadata: Option<Metadata>,
+    pub provider_identities: Vec<CreateProviderIdentity>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CreateProviderIdentity {
+    pub id: Option<String>,
+    pub entity_id: String,
+    pub provider: String,
+    /// Required when a provider identity is created on its own, ignored when nested.
+    pub auth_identity_id: Option<String>,
+    pub user_metadata: Option<Metadata>,
+    pub provider_metadata: Option<Metadata>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct UpdateAuthIdentity {
+    pub id: String,
+    #[serde(default)]
+    pub app_metadata: Option<Metadata>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct UpdateProviderIdentity {
+    pub id: String,
+    #[serde(default)]
+    pub entity_id: Option<String>,
+    #[serde(default)]
+    pub provider_metadata: Option<Metadata>,
+    #[serde(default)]
+    pub user_metadata: Option<Metadata>,
+}
+
+/// Medusa's `FilterableAuthIdentityProps`. Every given field must match.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AuthIdentityFilter {
+    pub id: Option<Vec<String>>,
+    pub provider_identities: Option<ProviderIdentityMatch>,
+    /// JSON containment: every key given must be present with an equal value.
+    pub app_metadata: Option<Metadata>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ProviderIdentityMatch {
+    pub entity_id: Option<String>,
+    pub provider: Option<String>,
+}
+
+/// Medusa's `FilterableProviderIdentityProps`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ProviderIdentityFilter {
+    pub id: Option<Vec<String>>,
+    pub entity_id: Option<String>,
+    pub auth_identity_id: Option<String>,
+    pub provider: Option<String>,
+}
+
+/// `true` when every key of `wanted` is in `have` with an equal value, recursing into objects.
+pub fn json_contains(have: &Metadata, wanted: &Metadata) -> bool {
+    wanted.iter().all(|(k, w)| match (have.get(k), w) {
+        (Some(Value::Object(h)), Value::Object(w)) => json_contains(h, w),
+        (Some(h), w) => h == w,
+        (None, _) => false,
+    })
+}
+
+impl AuthIdentityFilter {
+    pub fn matches(&self, identity: &AuthIdentity) -> bool {
+        let id_ok = self
+            .id
+            .as_ref()
+            .is_none_or(|ids| ids.contains(&identity.id));
+        let pi_ok = self.provider_identities.as_ref().is_none_or(|m| {
+            identity.provider_identities.iter().any(|pi| {
+                m.entity_id.as_ref().is_none_or(|e| *e == pi.entity_id)
+                    && m.provider.as_ref().is_none_or(|p| *p == pi.provider)
+            })
+        });
+        let meta_ok = self.app_metadata.as_ref().is_none_or(|wanted| {
+            identity
+                .app_metadata
+                .as_ref()
+                .is_some_and(|have| json_contains(have, wanted))
+        });
+        id_ok && pi_ok && meta_ok
+    }
+}
+
+impl ProviderIdentityFilter {
+    pub fn matches(&self, pi: &ProviderIdentity) -> bool {
+        self.id.as_ref().is_none_or(|ids| ids.contains(&pi.id))
+            && self.entity_id.as_ref().is_none_or(|e| *e == pi.entity_id)
+            && self
+                .auth_identity_id
+                .as_ref()
+                .is_none_or(|a| *a == pi.auth_identity_id)
+            && self.provider.as_ref().is_none_or(|p| *p == pi.provider)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn meta(v: Value) -> Metadata {
+        v.as_object().cloned().unwrap()
+    }
+
+    fn identity() -> AuthIdentity {
+        AuthIdentity {
+            id: "authid_1".into(),
+            app_metadata: Some(meta(
+                json!({"customer_id": "cus_1", "tier": {"level": 2, "x": 1}}),
+            )),
+            provider_identities: vec![ProviderIdentity {
+                id: "provid_1".into(),
+                entity_id: "a@b.co".into(),
+                provider: "emailpass".into(),
+                auth_identity_id: "authid_1".into(),
+                user_metadata: None,
+                provider_metadata: Some(meta(json!({"password": "$pbkdf2…", "verified_at": 1}))),
+            }],
+        }
+    }
+
+    #[test]
+    fn sanitized_identity_has_no_password_but_keeps_other_provider_metadata() {
+        let clean = identity().sanitized();
+        let pm = clean.provider_identities[0]
+            .provider_metadata
+            .as_ref()
+            .unwrap();
+        assert!(!pm.contains_key(PASSWORD_METADATA_KEY));
+        assert_eq!(pm.get("verified_at"), Some(&json!(1)));
+    }
+
+    #[test]
+    fn actor_id_reads_the_actor_type_key_of_app_metadata() {
+        assert_eq!(identity().actor_id("customer"), Some("cus_1"));
+        assert_eq!(identity().actor_id("user"), None);
+    }
+
+    #[test]
+    fn empty_or_missing_app_metadata_means_no_actor() {
+        let mut i = identity();
+        assert!(i.has_actor());
+        i.app_metadata = Some(Metadata::new());
+        assert!(!i.has_actor());
+        i.app_metadata = None;
+        assert!(!i.has_actor());
+    }
+
+    #[test]
+    fn app_metadata_filter_matches_by_containment() {
+        let i = identity();
+        let by = |v: Value| AuthIdentityFilter {
+            app_metadata: Some(meta(v)),
+            ..Default::default()
+        };
+        assert!(by(json!({"customer_id": "cus_1"})).matches(&i));
+        assert!(by(json!({"tier": {"level": 2}})).matches(&i));
+        assert!(!by(json!({"customer_id": "cus_2"})).matches(&i));
+        assert!(!by(json!({"user_id": "cus_1"})).matches(&i));
+    }
+
+    #[test]
+    fn provider_filter_matches_any_provider_identity() {
+        let i = identity();
+        let f = |p: &str| AuthIdentityFilter {
+            provider_identities: Some(ProviderIdentityMatch {
+                provider: Some(p.into()),
+                entity_id: None,
+            }),
+            ..Default::default()
+        };
+        assert!(f("emailpass").matches(&i));
+        assert!(!f("google").matches(&i));
+    }
+
+    #[test]
+    fn response_serialises_with_medusa_field_names_and_omits_absent_fields() {
+        let r = AuthenticationResponse::failed("nope");
+        assert_eq!(
+            serde_json::to_value(&r).unwrap(),
+            json!({"success": false, "error": "nope"})
+        );
+        let r = AuthenticationResponse::succeeded(identity().sanitized());
+        assert!(
+            serde_json::to_value(&r)
+                .unwrap()
+                .get("authIdentity")
+                .is_some()
+        );
+    }
+}

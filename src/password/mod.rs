@@ -1,0 +1,200 @@
+//! Password hashing: PBKDF2-HMAC-SHA256, stored as PHC strings.
+//!
+//! PBKDF2 because it is the one password KDF Workers can run at full speed in wasm without a native
+//! dependency, and its cost travels inside each stored string: raising [`DEFAULT_ITERATIONS`] later makes
+//! [`Hasher::verify`] report `needs_rehash` on the next login instead of invalidating anyone.
+
+mod kdf;
+mod phc;
+mod policy;
+#[cfg(test)]
+mod tests;
+
+use std::fmt;
+
+use subtle::ConstantTimeEq;
+
+use crate::random::{self, RandomError};
+
+pub use policy::check_policy;
+
+/// Work factor for new hashes. The OWASP Password Storage Cheat Sheet (2023 and later) recommends
+/// 600,000 iterations for PBKDF2-HMAC-SHA256.
+pub const DEFAULT_ITERATIONS: u32 = 600_000;
+/// Lowest configurable work factor; anything less is too cheap to slow down offline guessing.
+pub const MIN_ITERATIONS: u32 = 1_000;
+/// Highest work factor we configure or will run for a stored hash, so a tampered or absurd stored
+/// string cannot pin a CPU.
+pub const MAX_ITERATIONS: u32 = 10_000_000;
+/// Bytes of fresh salt per hash (128 bits, NIST SP 800-132's minimum).
+pub const SALT_LEN: usize = 16;
+/// Bytes of derived key stored (the SHA-256 output size: more would only cost the defender).
+pub const HASH_LEN: usize = 32;
+/// Shortest acceptable new password, counted in Unicode scalar values.
+pub const MIN_PASSWORD_CHARS: usize = 8;
+/// Longest acceptable password, in bytes, checked before any hashing.
+pub const MAX_PASSWORD_BYTES: usize = 1024;
+
+/// Why a password could not be hashed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PasswordError {
+    /// Fewer than [`MIN_PASSWORD_CHARS`] chars.
+    TooShort,
+    /// More than [`MAX_PASSWORD_BYTES`] bytes.
+    TooLong,
+    /// A configured work factor outside [`MIN_ITERATIONS`]..=[`MAX_ITERATIONS`].
+    BadIterations(u32),
+    /// No randomness for the salt.
+    Random(RandomError),
+}
+
+impl fmt::Display for PasswordError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The first two are shown to end users as they are.
+        match self {
+            PasswordError::TooShort => {
+                write!(
+                    f,
+                    "Password must be at least {MIN_PASSWORD_CHARS} characters"
+                )
+            }
+            PasswordError::TooLong => {
+                write!(f, "Password must be at most {MAX_PASSWORD_BYTES} bytes")
+            }
+            PasswordError::BadIterations(n) => write!(
+                f,
+                "PBKDF2 iterations must be between {MIN_ITERATIONS} and {MAX_ITERATIONS}, got {n}"
+            ),
+            PasswordError::Random(e) => write!(f, "could not generate a password salt: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for PasswordError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            PasswordError::Random(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// The outcome of checking a password against a stored hash.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[must_use = "a password check whose outcome is ignored lets everyone in"]
+pub enum Verification {
+    /// Wrong password, or a stored string we cannot use.
+    Mismatch,
+    /// Right password. `needs_rehash` says the stored string was made with other parameters than the
+    /// current ones, so the caller should store a fresh [`Hasher::hash`] of the password it now holds.
+    Match { needs_rehash: bool },
+}
+
+/// Fixed input for [`Hasher::spend_dummy`]; its values do not matter, only that the work is real.
+const DUMMY_SALT: [u8; SALT_LEN] = *b"edge-auth-dummy!";
+const DUMMY_HASH: [u8; HASH_LEN] = [0x5a; HASH_LEN];
+
+/// Hashes and verifies passwords with one work factor and an optional pepper.
+pub struct Hasher {
+    iterations: u32,
+    pepper: Option<Vec<u8>>,
+}
+
+impl Hasher {
+    /// A hasher for `iterations` rounds, refusing counts outside [`MIN_ITERATIONS`]..=[`MAX_ITERATIONS`].
+    ///
+    /// A pepper is a server-side secret mixed into every hash: the KDF's password input becomes
+    /// `HMAC-SHA256(key = pepper, msg = password)`, so a leaked database alone cannot be guessed against.
+    /// **Changing or removing the pepper invalidates every existing hash**: nobody can log in with a
+    /// password until it is reset. An empty pepper counts as none, so an empty environment variable
+    /// cannot silently turn peppering on.
+    pub fn new(iterations: u32, pepper: Option<&str>) -> Result<Self, PasswordError> {
+        if !(MIN_ITERATIONS..=MAX_ITERATIONS).contains(&iterations) {
+            return Err(PasswordError::BadIterations(iterations));
+        }
+        let pepper = pepper
+            .filter(|p| !p.is_empty())
+            .map(|p| p.as_bytes().to_vec());
+        Ok(Self { iterations, pepper })
+    }
+
+    /// The work factor new hashes are made with.
+    pub fn iterations(&self) -> u32 {
+        self.iterations
+    }
+
+    /// Hashes a new password with a fresh random 16-byte salt, after [`check_policy`], as
+    /// `$pbkdf2-sha256$i=<n>,l=32$<salt>$<hash>` (PHC B64: standard base64 without padding).
+    pub fn hash(&self, password: &str) -> Result<String, PasswordError> {
+        check_policy(password)?;
+        let salt = random::bytes::<SALT_LEN>().map_err(PasswordError::Random)?;
+        Ok(self.hash_with_salt(password, &salt))
+    }
+
+    fn hash_with_salt(&self, password: &str, salt: &[u8]) -> String {
+        let hash = self.derive(password, salt, self.iterations);
+        phc::format(self.iterations, salt, &hash)
+    }
+
+    /// Checks `password` against a stored PHC string in constant time.
+    ///
+    /// A malformed or unsupported stored string (or an oversized password) is a [`Verification::Mismatch`]
+    /// that still costs one full KDF at the current work factor, so the response time does not tell.
+    /// The policy minimum is not applied: it governs new passwords, not existing ones.
+    pub fn verify(&self, password: &str, stored: &str) -> Verification {
+        if password.len() > MAX_PASSWORD_BYTES {
+            self.spend_dummy(password);
+            return Verification::Mismatch;
+        }
+        let Ok(stored) = phc::parse(stored) else {
+            self.spend_dummy(password);
+            return Verification::Mismatch;
+        };
+        let derived = self.derive(password, &stored.salt, stored.iterations);
+        if bool::from(derived.ct_eq(&stored.hash)) {
+            // Short legacy salts are upgraded too, not only the work factor.
+            let needs_rehash =
+                stored.iterations != self.iterations || stored.salt.len() != SALT_LEN;
+            Verification::Match { needs_rehash }
+        } else {
+            Verification::Mismatch
+        }
+    }
+
+    /// Spends one full KDF at the current work factor against a fixed dummy hash.
+    ///
+    /// Call it when the email is unknown, so that answering "no such user" takes as long as answering
+    /// "wrong password" and timing does not reveal which emails exist.
+    pub fn spend_dummy(&self, password: &str) {
+        // Oversized passwords are refused unhashed by `verify` too, so both paths cost the same.
+        let password = if password.len() > MAX_PASSWORD_BYTES {
+            ""
+        } else {
+            password
+        };
+        let derived = self.derive(password, &DUMMY_SALT, self.iterations);
+        // black_box keeps the optimiser from discarding work whose result is unused.
+        std::hint::black_box(derived.ct_eq(&DUMMY_HASH));
+    }
+
+    fn derive(&self, password: &str, salt: &[u8], iterations: u32) -> [u8; HASH_LEN] {
+        let input = kdf::kdf_input(self.pepper.as_deref(), password.as_bytes());
+        kdf::derive(&input, salt, iterations)
+    }
+}
+
+impl fmt::Debug for Hasher {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        struct Redacted;
+        impl fmt::Debug for Redacted {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("<redacted>")
+            }
+        }
+        f.debug_struct("Hasher")
+            .field("iterations", &self.iterations)
+            .field("pepper", &self.pepper.as_ref().map(|_| Redacted))
+            .finish()
+    }
+}

@@ -1,0 +1,222 @@
+//! `emailpass`: email and password, hashed with PBKDF2-HMAC-SHA256 (see [`crate::password`]).
+//!
+//! Differences from Medusa, all deliberate: emails are trimmed and lower-cased (one identity per mailbox,
+//! whatever the case typed); a password policy applies when a password is set; an unknown email costs the
+//! same KDF work as a known one; hashes made with older parameters are upgraded on login.
+
+use crate::contract;
+use crate::identity::IdentityError;
+use crate::model::{
+    AuthIdentity, AuthenticationInput, AuthenticationResponse, Metadata, PASSWORD_METADATA_KEY,
+};
+use crate::password::{self, Hasher, PasswordError, Verification};
+use crate::provider::{AuthProvider, ProviderError, ProviderHelper, ProviderResult};
+use async_trait::async_trait;
+use serde_json::Value;
+use std::rc::Rc;
+
+pub const EMAILPASS: &str = "emailpass";
+
+/// RFC 5321 limits a forward path to 256 octets, so a usable address is at most 254.
+pub const MAX_EMAIL_BYTES: usize = 254;
+pub const INVALID_EMAIL: &str = "Email is not a valid email address";
+
+pub struct EmailPass {
+    hasher: Rc<Hasher>,
+}
+
+impl EmailPass {
+    pub fn new(hasher: Rc<Hasher>) -> Self {
+        Self { hasher }
+    }
+}
+
+/// Trimmed and lower-cased, so `A@x.com` and ` a@x.com` are one identity.
+pub fn normalize_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+/// Just enough to refuse what cannot be a mailbox: one `@` with something on each side, no whitespace.
+fn check_email(email: &str) -> Result<(), ProviderError> {
+    let plausible = email.len() <= MAX_EMAIL_BYTES
+        && !email.chars().any(char::is_whitespace)
+        && email.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty() && !domain.is_empty() && !domain.contains('@')
+        });
+    if plausible {
+        Ok(())
+    } else {
+        Err(ProviderError(INVALID_EMAIL.into()))
+    }
+}
+
+fn non_empty_string<'a>(body: &'a Metadata, key: &str) -> Option<&'a str> {
+    body.get(key)
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+}
+
+/// Medusa's checks, in Medusa's order: the password first, then the email.
+fn credentials(body: &Metadata) -> Result<(String, &str), ProviderError> {
+    let password = non_empty_string(body, "password")
+        .ok_or_else(|| ProviderError(contract::PASSWORD_SHOULD_BE_STRING.into()))?;
+    let email = non_empty_string(body, "email")
+        .ok_or_else(|| ProviderError(contract::EMAIL_SHOULD_BE_STRING.into()))?;
+    Ok((normalize_email(email), password))
+}
+
+fn policy_error(e: PasswordError) -> ProviderError {
+    ProviderError(e.to_string())
+}
+
+fn stored_hash<'a>(identity: &'a AuthIdentity, entity_id: &str) -> Option<&'a str> {
+    identity
+        .provider_identities
+        .iter()
+        .find(|pi| pi.provider == EMAILPASS && pi.entity_id == entity_id)?
+        .provider_metadata
+        .as_ref()?
+        .get(PASSWORD_METADATA_KEY)?
+        .as_str()
+}
+
+impl EmailPass {
+    /// Checks `password` against the identity's hash, spending one KDF whether or not a hash exists.
+    fn verify(&self, identity: &AuthIdentity, email: &str, password: &str) -> Verification {
+        match stored_hash(identity, email) {
+            Some(hash) => self.hasher.verify(password, hash),
+            None => {
+                self.hasher.spend_dummy(password);
+                Verification::Mismatch
+            }
+        }
+    }
+
+    /// The identity's emailpass metadata with `password` set to a fresh hash, other keys kept.
+    fn metadata_with_new_hash(
+        &self,
+        identity: &AuthIdentity,
+        email: &str,
+        password: &str,
+    ) -> Result<Metadata, ProviderError> {
+        let mut meta = identity
+            .provider_identity(EMAILPASS)
+            .filter(|pi| pi.entity_id == email)
+            .and_then(|pi| pi.provider_metadata.clone())
+            .unwrap_or_default();
+        let hash = self.hasher.hash(password).map_err(policy_error)?;
+        meta.insert(PASSWORD_METADATA_KEY.into(), Value::String(hash));
+        Ok(meta)
+    }
+
+    /// After a successful check: re-hash with the current parameters when the stored ones differ.
+    /// A failed upgrade does not fail the login; the next login tries again.
+    async fn upgrade_if_needed(
+        &self,
+        identity: AuthIdentity,
+        email: &str,
+        password: &str,
+        needs_rehash: bool,
+        helper: &ProviderHelper<'_>,
+    ) -> AuthIdentity {
+        if !needs_rehash {
+            return identity;
+        }
+        let Ok(meta) = self.metadata_with_new_hash(&identity, email, password) else {
+            return identity;
+        };
+        helper
+            .update(email, Some(meta), None)
+            .await
+            .unwrap_or(identity)
+    }
+}
+
+#[async_trait(?Send)]
+impl AuthProvider for EmailPass {
+    fn id(&self) -> &str {
+        EMAILPASS
+    }
+
+    async fn authenticate(
+        &self,
+        input: &AuthenticationInput,
+        helper: &ProviderHelper<'_>,
+    ) -> ProviderResult {
+        let (email, password) = credentials(&input.body)?;
+        // Refuse oversized input before it reaches the KDF. No minimum here: it applies when setting.
+        if password.len() > password::MAX_PASSWORD_BYTES {
+            return Err(policy_error(PasswordError::TooLong));
+        }
+        let invalid = || ProviderError(contract::INVALID_EMAIL_OR_PASSWORD.into());
+        let identity = match helper.retrieve(&email).await {
+            Ok(identity) => identity,
+            Err(IdentityError::NotFound(_)) => {
+                self.hasher.spend_dummy(password);
+                return Err(invalid());
+            }
+            Err(e) => return Err(e.into()),
+        };
+        match self.verify(&identity, &email, password) {
+            Verification::Match { needs_rehash } => {
+                let identity = self
+                    .upgrade_if_needed(identity, &email, password, needs_rehash, helper)
+                    .await;
+                Ok(AuthenticationResponse::succeeded(identity))
+            }
+            Verification::Mismatch => Err(invalid()),
+        }
+    }
+
+    async fn register(
+        &self,
+        input: &AuthenticationInput,
+        helper: &ProviderHelper<'_>,
+    ) -> ProviderResult {
+        let (email, password) = credentials(&input.body)?;
+        check_email(&email)?;
+        password::check_policy(password).map_err(policy_error)?;
+        let exists = || ProviderError(contract::IDENTITY_EMAIL_EXISTS.into());
+        match helper.retrieve(&email).await {
+            // An identity with no actor yet may be claimed again, but only with the same password:
+            // a retry of a registration that did not finish, never a takeover.
+            Ok(identity) if !identity.has_actor() => match self.verify(&identity, &email, password)
+            {
+                Verification::Match { needs_rehash } => {
+                    let identity = self
+                        .upgrade_if_needed(identity, &email, password, needs_rehash, helper)
+                        .await;
+                    Ok(AuthenticationResponse::succeeded(identity))
+                }
+                Verification::Mismatch => Err(exists()),
+            },
+            Ok(_) => Err(exists()),
+            Err(IdentityError::NotFound(_)) => {
+                let hash = self.hasher.hash(password).map_err(policy_error)?;
+                let mut meta = Metadata::new();
+                meta.insert(PASSWORD_METADATA_KEY.into(), Value::String(hash));
+                match helper.create(&email, Some(meta), None).await {
+                    Ok(identity) => Ok(AuthenticationResponse::succeeded(identity)),
+                    Err(IdentityError::Conflict { .. }) => Err(exists()),
+                    Err(e) => Err(e.into()),
+                }
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Sets a new password: `{ entity_id (or email), password }`. Other provider metadata is kept.
+    async fn update(&self, data: &Metadata, helper: &ProviderHelper<'_>) -> ProviderResult {
+        let entity_id = non_empty_string(data, "entity_id")
+            .or_else(|| non_empty_string(data, "email"))
+            .map(normalize_email)
+            .ok_or_else(|| ProviderError(contract::update_without_entity_id(EMAILPASS)))?;
+        let password = non_empty_string(data, "password")
+            .ok_or_else(|| ProviderError(contract::PASSWORD_SHOULD_BE_STRING.into()))?;
+        password::check_policy(password).map_err(policy_error)?;
+        let identity = helper.retrieve(&entity_id).await?;
+        let meta = self.metadata_with_new_hash(&identity, &entity_id, password)?;
+        let updated = helper.update(&entity_id, Some(meta), None).await?;
+        Ok(AuthenticationResponse::succeeded(updated))
+    }
+}

@@ -1,0 +1,249 @@
+//! The Auth Module service: provider registry, the four flow methods, and identity CRUD.
+
+use crate::clock::Clock;
+use crate::contract;
+use crate::identity::{Identities, IdentityError};
+use crate::model::{
+    AuthIdentity, AuthIdentityFilter, AuthenticationInput, AuthenticationResponse,
+    CreateAuthIdentity, CreateProviderIdentity, Metadata, ProviderIdentity, ProviderIdentityFilter,
+    UpdateAuthIdentity, UpdateProviderIdentity,
+};
+use crate::provider::{AuthProvider, ProviderHelper, ProviderResult};
+use crate::store::KvStore;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+pub struct AuthModuleService {
+    store: Rc<dyn KvStore>,
+    clock: Rc<dyn Clock>,
+    providers: BTreeMap<String, Rc<dyn AuthProvider>>,
+}
+
+impl AuthModuleService {
+    pub fn new(store: Rc<dyn KvStore>, clock: Rc<dyn Clock>) -> Self {
+        Self {
+            store,
+            clock,
+            providers: BTreeMap::new(),
+        }
+    }
+
+    /// Registers a provider under its id; a later provider with the same id replaces the earlier one.
+    pub fn with_provider(mut self, provider: Rc<dyn AuthProvider>) -> Self {
+        self.providers.insert(provider.id().to_owned(), provider);
+        self
+    }
+
+    pub fn has_provider(&self, id: &str) -> bool {
+        self.providers.contains_key(id)
+    }
+
+    pub fn provider_ids(&self) -> impl Iterator<Item = &str> {
+        self.providers.keys().map(String::as_str)
+    }
+
+    fn identities(&self) -> Identities<'_> {
+        Identities::new(self.store.as_ref())
+    }
+
+    /// Looks the provider up, runs `op`, and turns every failure into `{ success: false, error }`.
+    /// Every identity that leaves here is sanitised.
+    async fn dispatch<'s, F>(&'s self, provider_id: &'s str, op: F) -> AuthenticationResponse
+    where
+        F: AsyncFnOnce(&'s dyn AuthProvider, ProviderHelper<'s>) -> ProviderResult,
+    {
+        let Some(provider) = self.providers.get(provider_id) else {
+            return AuthenticationResponse::failed(contract::provider_not_found(provider_id));
+        };
+        let helper = ProviderHelper::new(self.store.as_ref(), self.clock.as_ref(), provider_id);
+        match op(provider.as_ref(), helper).await {
+            Ok(mut response) => {
+                response.auth_identity = response.auth_identity.map(|i| i.sanitized());
+                response
+            }
+            Err(e) => AuthenticationResponse::failed(e.0),
+        }
+    }
+
+    pub async fn register(
+        &self,
+        provider: &str,
+        input: &AuthenticationInput,
+    ) -> AuthenticationResponse {
+        self.dispatch(provider, async |p, h| p.register(input, &h).await)
+            .await
+    }
+
+    pub async fn authenticate(
+        &self,
+        provider: &str,
+        input: &AuthenticationInput,
+    ) -> AuthenticationResponse {
+        self.dispatch(provider, async |p, h| p.authenticate(input, &h).await)
+            .await
+    }
+
+    pub async fn validate_callback(
+        &self,
+        provider: &str,
+        input: &AuthenticationInput,
+    ) -> AuthenticationResponse {
+        self.dispatch(provider, async |p, h| p.validate_callback(input, &h).await)
+            .await
+    }
+
+    /// Medusa's `updateProvider` (the seed page calls it `update`): password reset and the like.
+    pub async fn update_provider(&self, provider: &str, data: &Metadata) -> AuthenticationResponse {
+        self.dispatch(provider, async |p, h| p.update(data, &h).await)
+            .await
+    }
+
+    // ---- AuthIdentity CRUD ----
+
+    pub async fn create_auth_identities(
+        &self,
+        data: Vec<CreateAuthIdentity>,
+    ) -> Result<Vec<AuthIdentity>, IdentityError> {
+        let mut out = Vec::with_capacity(data.len());
+        for d in data {
+            let created = self.identities().create(d, self.clock.now_ms()).await?;
+            out.push(created.sanitized());
+        }
+        Ok(out)
+    }
+
+    pub async fn retrieve_auth_identity(&self, id: &str) -> Result<AuthIdentity, IdentityError> {
+        if id.is_empty() {
+            return Err(IdentityError::Invalid(
+                contract::AUTH_IDENTITY_ID_REQUIRED.into(),
+            ));
+        }
+        self.identities()
+            .get(id)
+            .await?
+            .map(|i| i.sanitized())
+            .ok_or_else(|| IdentityError::NotFound(contract::auth_identity_retrieve_not_found(id)))
+    }
+
+    pub async fn list_auth_identities(
+        &self,
+        filter: &AuthIdentityFilter,
+    ) -> Result<Vec<AuthIdentity>, IdentityError> {
+        let found = self.identities().list(filter).await?;
+        Ok(found.iter().map(AuthIdentity::sanitized).collect())
+    }
+
+    /// Sets `app_metadata` (whole replace; `None` leaves it as it is). Always answers an array.
+    pub async fn update_auth_identities(
+        &self,
+        data: Vec<UpdateAuthIdentity>,
+    ) -> Result<Vec<AuthIdentity>, IdentityError> {
+        let identities = self.identities();
+        let mut out = Vec::with_capacity(data.len());
+        for d in data {
+            let mut identity = identities.get(&d.id).await?.ok_or_else(|| {
+                IdentityError::NotFound(contract::auth_identity_update_not_found(&d.id))
+            })?;
+            if d.app_metadata.is_some() {
+                identity.app_metadata = d.app_metadata;
+            }
+            identities.save(&identity).await?;
+            out.push(identity.sanitized());
+        }
+        Ok(out)
+    }
+
+    pub async fn delete_auth_identities(&self, ids: &[String]) -> Result<(), IdentityError> {
+        for id in ids {
+            self.identities().delete(id).await?;
+        }
+        Ok(())
+    }
+
+    // ---- ProviderIdentity CRUD ----
+
+    pub async fn create_provider_identities(
+        &self,
+        data: Vec<CreateProviderIdentity>,
+    ) -> Result<Vec<ProviderIdentity>, IdentityError> {
+        let mut out = Vec::with_capacity(data.len());
+        for d in data {
+            let pi = self
+                .identities()
+                .add_provider_identity(d, self.clock.now_ms())
+                .await?;
+            out.push(pi.sanitized());
+        }
+        Ok(out)
+    }
+
+    pub async fn retrieve_provider_identity(
+        &self,
+        id: &str,
+    ) -> Result<ProviderIdentity, IdentityError> {
+        let owner = self.identities().find_by_provider_identity_id(id).await?;
+        owner
+            .and_then(|o| o.provider_identities.into_iter().find(|pi| pi.id == id))
+            .map(|pi| pi.sanitized())
+            .ok_or_else(|| {
+                IdentityError::NotFound(contract::provider_identity_retrieve_not_found(id))
+            })
+    }
+
+    pub async fn list_provider_identities(
+        &self,
+        filter: &ProviderIdentityFilter,
+    ) -> Result<Vec<ProviderIdentity>, IdentityError> {
+        let all = self
+            .identities()
+            .list(&AuthIdentityFilter::default())
+            .await?;
+        Ok(all
+            .iter()
+            .flat_map(|i| &i.provider_identities)
+            .filter(|pi| filter.matches(pi))
+            .map(ProviderIdentity::sanitized)
+            .collect())
+    }
+
+    /// Replaces the given columns of each provider identity. Always answers an array.
+    pub async fn update_provider_identities(
+        &self,
+        data: Vec<UpdateProviderIdentity>,
+    ) -> Result<Vec<ProviderIdentity>, IdentityError> {
+        let identities = self.identities();
+        let mut out = Vec::with_capacity(data.len());
+        for d in data {
+            let not_found =
+                || IdentityError::NotFound(contract::provider_identity_update_not_found(&d.id));
+            let owner = identities
+                .find_by_provider_identity_id(&d.id)
+                .await?
+                .ok_or_else(not_found)?;
+            let mut pi = owner
+                .provider_identities
+                .into_iter()
+                .find(|pi| pi.id == d.id)
+                .ok_or_else(not_found)?;
+            if let Some(entity_id) = d.entity_id {
+                pi.entity_id = entity_id;
+            }
+            if d.provider_metadata.is_some() {
+                pi.provider_metadata = d.provider_metadata;
+            }
+            if d.user_metadata.is_some() {
+                pi.user_metadata = d.user_metadata;
+            }
+            identities.replace_provider_identity(pi.clone()).await?;
+            out.push(pi.sanitized());
+        }
+        Ok(out)
+    }
+
+    pub async fn delete_provider_identities(&self, ids: &[String]) -> Result<(), IdentityError> {
+        for id in ids {
+            self.identities().delete_provider_identity(id).await?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,107 @@
+//! The Cloudflare Worker boundary: converts a Workers request into [`crate::http::HttpRequest`], runs the
+//! pure core over a Workers KV store, and converts the answer back. Nothing else lives here.
+
+mod kv;
+
+use crate::clock::SystemClock;
+use crate::config::{Config, ConfigError};
+use crate::http::{self, App, HttpRequest, HttpResponse, MAX_BODY_BYTES};
+use std::cell::OnceCell;
+use std::rc::Rc;
+use wasm_bindgen::JsValue;
+use worker::{
+    Context, Env, Headers, Request, Response, Result, console_error, console_warn, event,
+};
+
+/// The KV namespace binding holding identities (see `wrangler.toml`).
+pub const KV_BINDING: &str = "AUTH_KV";
+
+thread_local! {
+    /// Vars cannot change within an isolate: parse them once, and warn once.
+    static CONFIG: OnceCell<std::result::Result<Rc<Config>, ConfigError>> = const { OnceCell::new() };
+}
+
+/// A var or secret as a string; a JSON var written as a TOML table arrives as an object and is
+/// turned back into JSON text.
+fn read_var(env: &Env, name: &str) -> Option<String> {
+    let value = js_sys::Reflect::get(env, &JsValue::from_str(name)).ok()?;
+    if value.is_undefined() || value.is_null() {
+        return None;
+    }
+    value.as_string().or_else(|| {
+        js_sys::JSON::stringify(&value)
+            .ok()
+            .and_then(|s| s.as_string())
+    })
+}
+
+fn config(env: &Env) -> std::result::Result<Rc<Config>, ConfigError> {
+    CONFIG.with(|cell| {
+        cell.get_or_init(|| {
+            let parsed = Config::from_vars(|name| read_var(env, name)).map(Rc::new);
+            match &parsed {
+                Ok(c) if c.uses_dev_secret => console_warn!(
+                    "edge-auth: JWT_SECRET is not set; signing tokens with the DEVELOPMENT-ONLY secret (ENVIRONMENT=development)"
+                ),
+                Ok(_) => {}
+                Err(e) => console_error!("edge-auth: {e}"),
+            }
+            parsed
+        })
+        .clone()
+    })
+}
+
+/// Misconfiguration is the operator's to fix: a 500 naming the variable, never its value.
+fn misconfigured(message: &str) -> HttpResponse {
+    HttpResponse::error(500, "unexpected_state", message)
+}
+
+async fn to_http_request(mut req: Request) -> Result<HttpRequest> {
+    let headers: Vec<(String, String)> = req.headers().entries().collect();
+    let declared = req
+        .headers()
+        .get("content-length")?
+        .and_then(|l| l.trim().parse::<usize>().ok());
+    // A body declared too big is not read at all; the core answers 413 from the header.
+    let body = match declared {
+        Some(len) if len > MAX_BODY_BYTES => Vec::new(),
+        _ => req.bytes().await.unwrap_or_default(),
+    };
+    Ok(HttpRequest {
+        method: req.method().to_string(),
+        url: req.url()?.to_string(),
+        headers,
+        body,
+    })
+}
+
+fn to_worker_response(response: HttpResponse) -> Result<Response> {
+    let headers = Headers::new();
+    for (name, value) in &response.headers {
+        headers.append(name, value)?;
+    }
+    let out = if response.body.is_empty() {
+        Response::empty()?
+    } else {
+        Response::from_bytes(response.body)?
+    };
+    Ok(out.with_status(response.status).with_headers(headers))
+}
+
+#[event(fetch)]
+async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
+    console_error_panic_hook::set_once();
+    let response = match (config(&env), env.kv(KV_BINDING)) {
+        (Err(e), _) => misconfigured(&e.to_string()),
+        (Ok(_), Err(_)) => misconfigured(&format!(
+            "the KV namespace binding {KV_BINDING} is missing; add it under [[kv_namespaces]] in wrangler.toml"
+        )),
+        (Ok(config), Ok(kv)) => {
+            let app = App::new(config, Rc::new(kv::WorkersKv(kv)), Rc::new(SystemClock));
+            let request = to_http_request(req).await?;
+            http::handle(&app, &request).await
+        }
+    };
+    to_worker_response(response)
+}
