@@ -45,10 +45,11 @@ impl AuthIdentity {
         self.app_metadata.as_ref().is_some_and(|m| !m.is_empty())
     }
 
-    pub fn provider_identity(&self, provider: &str) -> Option<&ProviderIdentity> {
+    /// The provider identity for (provider, entity_id): one identity may hold several entities of a provider.
+    pub fn provider_identity(&self, provider: &str, entity_id: &str) -> Option<&ProviderIdentity> {
         self.provider_identities
             .iter()
-            .find(|pi| pi.provider == provider)
+            .find(|pi| pi.provider == provider && pi.entity_id == entity_id)
     }
 
     /// The actor id for `actor_type`, read from `app_metadata["<actor_type>_id"]`.

@@ -97,10 +97,19 @@ impl<'a> ProviderHelper<'a> {
     /// The identity holding this provider's `entity_id`; `NotFound` with Medusa's message otherwise.
     /// The result still carries secrets (e.g. the password hash): the service sanitises what leaves.
     pub async fn retrieve(&self, entity_id: &str) -> Result<AuthIdentity, IdentityError> {
-        self.identities()
+        let found = self
+            .identities()
             .find_by_entity(self.provider, entity_id)
-            .await?
-            .ok_or_else(|| IdentityError::NotFound(contract::identity_entity_not_found(entity_id)))
+            .await?;
+        let Some(identity) = found else {
+            // A found entity costs two reads (index, then record); spend the second here too, on a key no
+            // id can name, so KV latency does not tell which emails are registered.
+            self.store.get(&keys::auth_identity("")).await?;
+            return Err(IdentityError::NotFound(
+                contract::identity_entity_not_found(entity_id),
+            ));
+        };
+        Ok(identity)
     }
 
     /// A new AuthIdentity with exactly one provider identity for this provider.
@@ -134,8 +143,7 @@ impl<'a> ProviderHelper<'a> {
     ) -> Result<AuthIdentity, IdentityError> {
         let identity = self.retrieve(entity_id).await?;
         let mut pi = identity
-            .provider_identity(self.provider)
-            .filter(|pi| pi.entity_id == entity_id)
+            .provider_identity(self.provider, entity_id)
             .cloned()
             .ok_or_else(|| {
                 IdentityError::NotFound(contract::provider_identity_entity_not_found(entity_id))

@@ -5,8 +5,8 @@ use crate::contract;
 use crate::identity::{Identities, IdentityError};
 use crate::model::{
     AuthIdentity, AuthIdentityFilter, AuthenticationInput, AuthenticationResponse,
-    CreateAuthIdentity, CreateProviderIdentity, Metadata, ProviderIdentity, ProviderIdentityFilter,
-    UpdateAuthIdentity, UpdateProviderIdentity,
+    CreateAuthIdentity, CreateProviderIdentity, Metadata, PASSWORD_METADATA_KEY, ProviderIdentity,
+    ProviderIdentityFilter, UpdateAuthIdentity, UpdateProviderIdentity,
 };
 use crate::provider::{AuthProvider, ProviderHelper, ProviderResult};
 use crate::store::KvStore;
@@ -228,8 +228,19 @@ impl AuthModuleService {
             if let Some(entity_id) = d.entity_id {
                 pi.entity_id = entity_id;
             }
-            if d.provider_metadata.is_some() {
-                pi.provider_metadata = d.provider_metadata;
+            if let Some(mut new_meta) = d.provider_metadata {
+                // Results never carry the password hash, so a read-modify-write of provider_metadata
+                // must not erase it: the hash stays unless the update sets one itself.
+                let old_hash = pi
+                    .provider_metadata
+                    .as_ref()
+                    .and_then(|m| m.get(PASSWORD_METADATA_KEY));
+                if let Some(hash) = old_hash {
+                    new_meta
+                        .entry(PASSWORD_METADATA_KEY)
+                        .or_insert_with(|| hash.clone());
+                }
+                pi.provider_metadata = Some(new_meta);
             }
             if d.user_metadata.is_some() {
                 pi.user_metadata = d.user_metadata;

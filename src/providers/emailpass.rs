@@ -71,9 +71,7 @@ fn policy_error(e: PasswordError) -> ProviderError {
 
 fn stored_hash<'a>(identity: &'a AuthIdentity, entity_id: &str) -> Option<&'a str> {
     identity
-        .provider_identities
-        .iter()
-        .find(|pi| pi.provider == EMAILPASS && pi.entity_id == entity_id)?
+        .provider_identity(EMAILPASS, entity_id)?
         .provider_metadata
         .as_ref()?
         .get(PASSWORD_METADATA_KEY)?
@@ -100,8 +98,7 @@ impl EmailPass {
         password: &str,
     ) -> Result<Metadata, ProviderError> {
         let mut meta = identity
-            .provider_identity(EMAILPASS)
-            .filter(|pi| pi.entity_id == email)
+            .provider_identity(EMAILPASS, email)
             .and_then(|pi| pi.provider_metadata.clone())
             .unwrap_or_default();
         let hash = self.hasher.hash(password).map_err(policy_error)?;
@@ -149,6 +146,12 @@ impl AuthProvider for EmailPass {
             return Err(policy_error(PasswordError::TooLong));
         }
         let invalid = || ProviderError(contract::INVALID_EMAIL_OR_PASSWORD.into());
+        // No such address can be registered; refuse it like any unknown email, before it reaches a store
+        // key (Workers KV refuses keys over 512 bytes).
+        if email.len() > MAX_EMAIL_BYTES {
+            self.hasher.spend_dummy(password);
+            return Err(invalid());
+        }
         let identity = match helper.retrieve(&email).await {
             Ok(identity) => identity,
             Err(IdentityError::NotFound(_)) => {

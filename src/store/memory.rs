@@ -53,9 +53,21 @@ impl MemoryStore {
     }
 }
 
+/// Workers KV refuses keys over 512 bytes on every operation; so does this store.
+fn check_key(key: &str) -> Result<(), StoreError> {
+    if key.len() > keys::MAX_KEY_BYTES {
+        return Err(StoreError(format!(
+            "key is longer than {} bytes",
+            keys::MAX_KEY_BYTES
+        )));
+    }
+    Ok(())
+}
+
 #[async_trait(?Send)]
 impl KvStore for MemoryStore {
     async fn get(&self, key: &str) -> Result<Option<String>, StoreError> {
+        check_key(key)?;
         let entries = self.entries.borrow();
         Ok(entries
             .get(key)
@@ -64,12 +76,7 @@ impl KvStore for MemoryStore {
     }
 
     async fn put(&self, key: &str, value: &str, ttl_secs: Option<u64>) -> Result<(), StoreError> {
-        if key.len() > keys::MAX_KEY_BYTES {
-            return Err(StoreError(format!(
-                "key is longer than {} bytes",
-                keys::MAX_KEY_BYTES
-            )));
-        }
+        check_key(key)?;
         let expires_at_ms = ttl_secs.map(|t| self.clock.now_ms() + keys::clamp_ttl(t) * 1000);
         self.entries.borrow_mut().insert(
             key.to_owned(),
@@ -82,6 +89,7 @@ impl KvStore for MemoryStore {
     }
 
     async fn delete(&self, key: &str) -> Result<(), StoreError> {
+        check_key(key)?;
         self.entries.borrow_mut().remove(key);
         Ok(())
     }
@@ -148,5 +156,7 @@ mod tests {
         let store = MemoryStore::new();
         let long = "k".repeat(513);
         assert!(block_on(store.put(&long, "v", None)).is_err());
+        assert!(block_on(store.get(&long)).is_err());
+        assert!(block_on(store.delete(&long)).is_err());
     }
 }
