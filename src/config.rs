@@ -1,6 +1,6 @@
 //! All configuration, parsed in one place from Worker vars and secrets. Each failure names the variable.
 
-use crate::password::{self, Hasher};
+use crate::password::{self, Algorithm, Hasher, PasswordError};
 use crate::token::{self, JwtKey};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -12,6 +12,7 @@ pub const AUTH_METHODS_PER_ACTOR: &str = "AUTH_METHODS_PER_ACTOR";
 pub const AUTH_CORS: &str = "AUTH_CORS";
 pub const PBKDF2_ITERATIONS: &str = "PBKDF2_ITERATIONS";
 pub const PASSWORD_PEPPER: &str = "PASSWORD_PEPPER";
+pub const PASSWORD_HASH: &str = "PASSWORD_HASH";
 pub const ENVIRONMENT: &str = "ENVIRONMENT";
 
 /// `ENVIRONMENT` value of local development (`scripts/run.sh` sets it). Only there may the built-in
@@ -56,10 +57,13 @@ pub struct Config {
     /// Actor type → the provider ids it may use. Its keys are the actor types that exist.
     pub auth_methods_per_actor: BTreeMap<String, Vec<String>>,
     pub cors_origins: Vec<String>,
-    /// PBKDF2 with the configured iterations and pepper.
+    /// The password KDF (`PASSWORD_HASH`) with the configured iterations and pepper.
     pub hasher: Rc<Hasher>,
     /// `true` when the development secret signs tokens (local dev without `JWT_SECRET`).
     pub uses_dev_secret: bool,
+    /// Third-party sign-in (Google, GitHub, OpenID Connect) and `ALLOWED_REDIRECT_URLS`; its variables
+    /// are parsed by [`crate::oauth::config`].
+    pub oauth: Rc<crate::oauth::OAuthConfig>,
 }
 
 impl Config {
@@ -109,9 +113,24 @@ impl Config {
                 )
             })?,
         };
+        let algorithm = match get(PASSWORD_HASH) {
+            None => Algorithm::Pbkdf2,
+            Some(v) => Algorithm::parse(&v).ok_or_else(|| {
+                let [pbkdf2, argon2id] = Algorithm::NAMES;
+                invalid(
+                    PASSWORD_HASH,
+                    format!("expected \"{pbkdf2}\" (default) or \"{argon2id}\", got {v:?}"),
+                )
+            })?,
+        };
         let pepper = get(PASSWORD_PEPPER);
-        let hasher = Hasher::new(pbkdf2_iterations, pepper.as_deref())
-            .map_err(|e| invalid(PBKDF2_ITERATIONS, e.to_string()))?;
+        let hasher = Hasher::with_algorithm(algorithm, pbkdf2_iterations, pepper.as_deref())
+            .map_err(|e| match e {
+                PasswordError::Argon2idUnavailable => invalid(PASSWORD_HASH, e.to_string()),
+                _ => invalid(PBKDF2_ITERATIONS, e.to_string()),
+            })?;
+
+        let oauth = Rc::new(crate::oauth::config::from_vars(&get, secret.as_bytes())?);
 
         Ok(Self {
             jwt_key: JwtKey::new(secret.as_bytes()),
@@ -120,6 +139,7 @@ impl Config {
             cors_origins,
             hasher: Rc::new(hasher),
             uses_dev_secret,
+            oauth,
         })
     }
 
@@ -190,6 +210,7 @@ mod tests {
         let c = Config::from_vars(vars(&[(JWT_SECRET, SECRET)])).unwrap();
         assert_eq!(c.jwt_expires_in_secs, 86_400);
         assert_eq!(c.hasher.iterations(), 600_000);
+        assert_eq!(c.hasher.algorithm(), Algorithm::Pbkdf2);
         assert_eq!(c.auth_methods_per_actor["customer"], ["emailpass"]);
         assert!(c.cors_origins.is_empty());
         assert!(!c.uses_dev_secret);
@@ -221,6 +242,8 @@ mod tests {
         for (var, value) in [
             (PBKDF2_ITERATIONS, "abc"),
             (PBKDF2_ITERATIONS, "10"),
+            (PASSWORD_HASH, "scrypt"),
+            (PASSWORD_HASH, "argon2"),
             (JWT_EXPIRES_IN, "120"),
             (AUTH_METHODS_PER_ACTOR, "[1]"),
             (AUTH_METHODS_PER_ACTOR, r#"{"Bad Actor":["emailpass"]}"#),
@@ -246,6 +269,32 @@ mod tests {
         );
         assert!(c.is_cors_origin_allowed("https://a.example"));
         assert!(!c.is_cors_origin_allowed("https://b.example"));
+    }
+
+    #[test]
+    fn password_hash_selects_the_algorithm_of_new_hashes() {
+        for (value, expected) in [
+            ("pbkdf2", Algorithm::Pbkdf2),
+            ("argon2id", Algorithm::Argon2id),
+            (" Argon2id ", Algorithm::Argon2id),
+        ] {
+            let c = Config::from_vars(vars(&[(JWT_SECRET, SECRET), (PASSWORD_HASH, value)]));
+            if expected == Algorithm::Argon2id && !cfg!(feature = "argon2id") {
+                assert_eq!(c.unwrap_err().var, PASSWORD_HASH);
+                continue;
+            }
+            assert_eq!(c.unwrap().hasher.algorithm(), expected, "{value:?}");
+        }
+    }
+
+    #[test]
+    fn unknown_password_hash_is_refused_listing_the_choices() {
+        let e = Config::from_vars(vars(&[(JWT_SECRET, SECRET), (PASSWORD_HASH, "bcrypt")]))
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            r#"Invalid configuration: PASSWORD_HASH: expected "pbkdf2" (default) or "argon2id", got "bcrypt""#
+        );
     }
 
     #[test]

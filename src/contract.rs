@@ -69,3 +69,38 @@ pub const UNAUTHORIZED: &str = "Unauthorized";
 pub fn actor_not_allowed(actor_type: &str, provider: &str) -> String {
     format!("The actor type {actor_type} is not allowed to use the auth provider {provider}")
 }
+
+// Third-party providers (Google, GitHub, OpenID Connect).
+
+/// `Google does not support registration. Use method \`authenticate\` instead.` (`Github …` likewise).
+pub fn registration_not_supported(display_name: &str) -> String {
+    format!("{display_name} does not support registration. Use method `authenticate` instead.")
+}
+
+/// A missing provider option, e.g. `Google clientId is required`.
+pub fn provider_option_required(display_name: &str, option: &str) -> String {
+    format!("{display_name} {option} is required")
+}
+
+pub const NO_CODE_PROVIDED: &str = "No code provided";
+pub const NO_STATE_OR_EXPIRED: &str = "No state provided, or session expired";
+pub const EMAIL_NOT_VERIFIED: &str = "Email not verified, cannot proceed with authentication";
+pub const NO_ACCESS_TOKEN: &str = "No access token found";
+pub const NO_ID_TOKEN: &str = "No id_token";
+
+pub fn could_not_exchange_token(status: u16, status_text: &str) -> String {
+    format!("Could not exchange token, {status}, {status_text}")
+}
+
+/// A provider's `error` in a callback: `<error_description>, read more at: <error_uri>`.
+pub fn provider_error(description: &str, uri: Option<&str>) -> String {
+    match uri {
+        Some(uri) if !uri.is_empty() => format!("{description}, read more at: {uri}"),
+        _ => description.to_owned(),
+    }
+}
+
+/// `Could not verify Google id_token: <reason>` (Medusa 2.16).
+pub fn could_not_verify_id_token(display_name: &str, reason: &str) -> String {
+    format!("Could not verify {display_name} id_token: {reason}")
+}

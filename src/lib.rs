@@ -11,6 +11,7 @@ pub mod http;
 pub mod identity;
 pub mod ids;
 pub mod model;
+pub mod oauth;
 pub mod password;
 pub mod provider;
 pub mod providers;
@@ -21,3 +22,11 @@ pub mod token;
 
 #[cfg(all(target_arch = "wasm32", feature = "worker"))]
 mod worker;
+
+/// The JavaScript API of the npm package: a thin `#[wasm_bindgen]` layer that converts types.
+#[cfg(all(target_arch = "wasm32", feature = "js"))]
+pub mod js;
+
+/// Entry points for `scripts/bench.sh` (PBKDF2 and SHA-256 compression in V8); never in a shipped build.
+#[cfg(all(target_arch = "wasm32", feature = "bench"))]
+mod bench;

@@ -178,4 +178,19 @@ impl<'a> ProviderHelper<'a> {
             .map(Some)
             .map_err(|e| StoreError(format!("corrupt state: {e}")))
     }
+
+    /// Reads and deletes the state under `key`: the one place a state is consumed, so a replayed
+    /// callback finds nothing. Workers KV has no atomic read-and-delete, so two callbacks racing within
+    /// KV's propagation window could both read it; swapping this function for a Durable Object claim
+    /// makes consumption strict without touching the providers.
+    pub async fn take_state(&self, key: &str) -> Result<Option<Value>, StoreError> {
+        let key = keys::state(key);
+        let Some(json) = self.store.get(&key).await? else {
+            return Ok(None);
+        };
+        self.store.delete(&key).await?;
+        serde_json::from_str(&json)
+            .map(Some)
+            .map_err(|e| StoreError(format!("corrupt state: {e}")))
+    }
 }

@@ -3,6 +3,7 @@
 
 mod body;
 mod cors;
+mod oauth;
 mod response;
 mod routes;
 
@@ -54,9 +55,30 @@ pub struct App {
 }
 
 impl App {
+    /// An app without outgoing HTTP: third-party providers are registered but cannot reach their
+    /// identity providers (their flows fail with a clear message). The Worker uses
+    /// [`App::with_http_client`].
     pub fn new(config: Rc<Config>, store: Rc<dyn KvStore>, clock: Rc<dyn Clock>) -> Self {
-        let service = AuthModuleService::new(store, clock.clone())
+        Self::with_http_client(config, store, clock, Rc::new(crate::oauth::Offline))
+    }
+
+    /// `emailpass`, plus one provider per configured third party (Google, GitHub, each OIDC entry),
+    /// reaching them through `http`. Unconfigured third parties are not registered.
+    pub fn with_http_client(
+        config: Rc<Config>,
+        store: Rc<dyn KvStore>,
+        clock: Rc<dyn Clock>,
+        http: Rc<dyn crate::oauth::HttpClient>,
+    ) -> Self {
+        let mut service = AuthModuleService::new(store, clock.clone())
             .with_provider(Rc::new(EmailPass::new(config.hasher.clone())));
+        for spec in &config.oauth.providers {
+            service = service.with_provider(Rc::new(crate::oauth::OAuthProvider::new(
+                spec.clone(),
+                config.oauth.clone(),
+                http.clone(),
+            )));
+        }
         Self {
             config,
             service,

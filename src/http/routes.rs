@@ -1,6 +1,7 @@
 //! Route matching and the handlers of Medusa's `/auth` API.
 
 use super::body::{self, parse_query};
+use super::oauth;
 use super::{App, HttpRequest, HttpResponse};
 use crate::config::is_valid_actor_type;
 use crate::contract;
@@ -108,9 +109,26 @@ async fn flow(
     };
     let service = &app.service;
     let result = match flow {
-        Flow::Authenticate => service.authenticate(provider, &input).await,
+        Flow::Authenticate => {
+            // Third-party redirect mode (`?return_to=`) answers with 302s: see `oauth.rs`.
+            let return_to = match oauth::check_start(app, req, provider, &input) {
+                Ok(return_to) => return_to,
+                Err(refused) => return refused,
+            };
+            let result = service.authenticate(provider, &input).await;
+            if let Some(return_to) = return_to {
+                return oauth::start_redirect(app, &result, &return_to);
+            }
+            result
+        }
         Flow::Register => service.register(provider, &input).await,
-        Flow::Callback => service.validate_callback(provider, &input).await,
+        Flow::Callback => {
+            let result = service.validate_callback(provider, &input).await;
+            if let Some(browser) = oauth::finish_callback(app, req, actor, &result) {
+                return browser;
+            }
+            result
+        }
     };
     token_or_failure(app, actor, result)
 }

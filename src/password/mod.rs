@@ -1,10 +1,14 @@
-//! Password hashing: PBKDF2-HMAC-SHA256, stored as PHC strings.
+//! Password hashing: PBKDF2-HMAC-SHA256 (default) or Argon2id, stored as PHC strings.
 //!
 //! PBKDF2 because it is the one password KDF Workers can run at full speed in wasm without a native
-//! dependency, and its cost travels inside each stored string: raising [`DEFAULT_ITERATIONS`] later makes
+//! dependency (our loop runs at the speed of SHA-256's compression function, see [`pbkdf2_hmac_sha256`]);
+//! Argon2id for those who prefer a memory-hard KDF. Each stored string carries its algorithm and cost, so
+//! both kinds always verify, and raising [`DEFAULT_ITERATIONS`] or switching [`Algorithm`] later makes
 //! [`Hasher::verify`] report `needs_rehash` on the next login instead of invalidating anyone.
 
+mod argon2id;
 mod kdf;
+mod pbkdf2_sha256;
 mod phc;
 mod policy;
 #[cfg(test)]
@@ -16,6 +20,10 @@ use subtle::ConstantTimeEq;
 
 use crate::random::{self, RandomError};
 
+use kdf::Kdf;
+
+pub use argon2id::{Argon2Params, MAX_MEMORY_KIB as MAX_ARGON2_MEMORY_KIB};
+pub use pbkdf2_sha256::pbkdf2_hmac_sha256;
 pub use policy::check_policy;
 
 /// Work factor for new hashes. The OWASP Password Storage Cheat Sheet (2023 and later) recommends
@@ -45,6 +53,8 @@ pub enum PasswordError {
     TooLong,
     /// A configured work factor outside [`MIN_ITERATIONS`]..=[`MAX_ITERATIONS`].
     BadIterations(u32),
+    /// Argon2id was configured, but this build leaves it out (cargo feature `argon2id`).
+    Argon2idUnavailable,
     /// No randomness for the salt.
     Random(RandomError),
 }
@@ -66,6 +76,9 @@ impl fmt::Display for PasswordError {
                 f,
                 "PBKDF2 iterations must be between {MIN_ITERATIONS} and {MAX_ITERATIONS}, got {n}"
             ),
+            PasswordError::Argon2idUnavailable => f.write_str(
+                "argon2id is not available in this build (it was compiled without the cargo feature `argon2id`)",
+            ),
             PasswordError::Random(e) => write!(f, "could not generate a password salt: {e}"),
         }
     }
@@ -76,6 +89,36 @@ impl std::error::Error for PasswordError {
         match self {
             PasswordError::Random(e) => Some(e),
             _ => None,
+        }
+    }
+}
+
+/// The KDF new hashes are made with (`PASSWORD_HASH`). Existing hashes of either kind always verify.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Algorithm {
+    /// PBKDF2-HMAC-SHA256 at the configured iterations (the default).
+    Pbkdf2,
+    /// Argon2id at [`Argon2Params::OWASP`].
+    Argon2id,
+}
+
+impl Algorithm {
+    /// The configuration spellings, in the order a message lists them.
+    pub const NAMES: [&str; 2] = ["pbkdf2", "argon2id"];
+
+    /// `pbkdf2` or `argon2id`, as configured (case-insensitive, surrounding spaces ignored).
+    pub fn parse(name: &str) -> Option<Self> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "pbkdf2" => Some(Self::Pbkdf2),
+            "argon2id" => Some(Self::Argon2id),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Pbkdf2 => Self::NAMES[0],
+            Self::Argon2id => Self::NAMES[1],
         }
     }
 }
@@ -95,14 +138,17 @@ pub enum Verification {
 const DUMMY_SALT: [u8; SALT_LEN] = *b"edge-auth-dummy!";
 const DUMMY_HASH: [u8; HASH_LEN] = [0x5a; HASH_LEN];
 
-/// Hashes and verifies passwords with one work factor and an optional pepper.
+/// Hashes and verifies passwords with one algorithm and work factor and an optional pepper.
 pub struct Hasher {
+    algorithm: Algorithm,
     iterations: u32,
+    argon2: Argon2Params,
     pepper: Option<Vec<u8>>,
 }
 
 impl Hasher {
-    /// A hasher for `iterations` rounds, refusing counts outside [`MIN_ITERATIONS`]..=[`MAX_ITERATIONS`].
+    /// A PBKDF2 hasher for `iterations` rounds, refusing counts outside
+    /// [`MIN_ITERATIONS`]..=[`MAX_ITERATIONS`].
     ///
     /// A pepper is a server-side secret mixed into every hash: the KDF's password input becomes
     /// `HMAC-SHA256(key = pepper, msg = password)`, so a leaked database alone cannot be guessed against.
@@ -110,22 +156,64 @@ impl Hasher {
     /// password until it is reset. An empty pepper counts as none, so an empty environment variable
     /// cannot silently turn peppering on.
     pub fn new(iterations: u32, pepper: Option<&str>) -> Result<Self, PasswordError> {
+        Self::with_algorithm(Algorithm::Pbkdf2, iterations, pepper)
+    }
+
+    /// A hasher making new hashes with `algorithm`. `iterations` is checked whatever the algorithm, so
+    /// switching back to PBKDF2 never meets a bad work factor; Argon2id uses [`Argon2Params::OWASP`].
+    /// The pepper applies to both algorithms alike (see [`Hasher::new`]).
+    pub fn with_algorithm(
+        algorithm: Algorithm,
+        iterations: u32,
+        pepper: Option<&str>,
+    ) -> Result<Self, PasswordError> {
         if !(MIN_ITERATIONS..=MAX_ITERATIONS).contains(&iterations) {
             return Err(PasswordError::BadIterations(iterations));
+        }
+        if algorithm == Algorithm::Argon2id && !argon2id::is_available() {
+            return Err(PasswordError::Argon2idUnavailable);
         }
         let pepper = pepper
             .filter(|p| !p.is_empty())
             .map(|p| p.as_bytes().to_vec());
-        Ok(Self { iterations, pepper })
+        Ok(Self {
+            algorithm,
+            iterations,
+            argon2: Argon2Params::OWASP,
+            pepper,
+        })
     }
 
-    /// The work factor new hashes are made with.
+    /// Argon2id with other parameters than OWASP's, so tests can run at a fraction of the memory.
+    #[cfg(all(test, feature = "argon2id"))]
+    fn with_argon2_params(mut self, params: Argon2Params) -> Self {
+        self.argon2 = params;
+        self
+    }
+
+    /// The KDF new hashes are made with.
+    pub fn algorithm(&self) -> Algorithm {
+        self.algorithm
+    }
+
+    /// The PBKDF2 work factor (used for new hashes when [`Hasher::algorithm`] is PBKDF2).
     pub fn iterations(&self) -> u32 {
         self.iterations
     }
 
+    /// The KDF and parameters new hashes are made with.
+    fn target(&self) -> Kdf {
+        match self.algorithm {
+            Algorithm::Pbkdf2 => Kdf::Pbkdf2Sha256 {
+                iterations: self.iterations,
+            },
+            Algorithm::Argon2id => Kdf::Argon2id(self.argon2),
+        }
+    }
+
     /// Hashes a new password with a fresh random 16-byte salt, after [`check_policy`], as
-    /// `$pbkdf2-sha256$i=<n>,l=32$<salt>$<hash>` (PHC B64: standard base64 without padding).
+    /// `$pbkdf2-sha256$i=<n>,l=32$<salt>$<hash>` or `$argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>`
+    /// (PHC B64: standard base64 without padding).
     pub fn hash(&self, password: &str) -> Result<String, PasswordError> {
         check_policy(password)?;
         let salt = random::bytes::<SALT_LEN>().map_err(PasswordError::Random)?;
@@ -133,11 +221,14 @@ impl Hasher {
     }
 
     fn hash_with_salt(&self, password: &str, salt: &[u8]) -> String {
-        let hash = self.derive(password, salt, self.iterations);
-        phc::format(self.iterations, salt, &hash)
+        let target = self.target();
+        // `with_algorithm` refuses Argon2id in builds without it, so the target always runs. Were it ever
+        // not to, the zero hash could not match anything: verifying it would fail to derive again.
+        let hash = self.derive(password, salt, target).unwrap_or([0; HASH_LEN]);
+        phc::format(target, salt, &hash)
     }
 
-    /// Checks `password` against a stored PHC string in constant time.
+    /// Checks `password` against a stored PHC string (either kind) in constant time.
     ///
     /// A malformed or unsupported stored string (or an oversized password) is a [`Verification::Mismatch`]
     /// that still costs one full KDF at the current work factor, so the response time does not tell.
@@ -151,18 +242,21 @@ impl Hasher {
             self.spend_dummy(password);
             return Verification::Mismatch;
         };
-        let derived = self.derive(password, &stored.salt, stored.iterations);
+        let Some(derived) = self.derive(password, &stored.salt, stored.kdf) else {
+            // An Argon2id hash in a build without Argon2id.
+            self.spend_dummy(password);
+            return Verification::Mismatch;
+        };
         if bool::from(derived.ct_eq(&stored.hash)) {
-            // Short legacy salts are upgraded too, not only the work factor.
-            let needs_rehash =
-                stored.iterations != self.iterations || stored.salt.len() != SALT_LEN;
+            // Another algorithm or cost is upgraded, and so are short legacy salts.
+            let needs_rehash = stored.kdf != self.target() || stored.salt.len() != SALT_LEN;
             Verification::Match { needs_rehash }
         } else {
             Verification::Mismatch
         }
     }
 
-    /// Spends one full KDF at the current work factor against a fixed dummy hash.
+    /// Spends one full KDF with the current algorithm and work factor against a fixed dummy hash.
     ///
     /// Call it when the email is unknown, so that answering "no such user" takes as long as answering
     /// "wrong password" and timing does not reveal which emails exist.
@@ -173,14 +267,16 @@ impl Hasher {
         } else {
             password
         };
-        let derived = self.derive(password, &DUMMY_SALT, self.iterations);
+        let derived = self
+            .derive(password, &DUMMY_SALT, self.target())
+            .unwrap_or(DUMMY_HASH);
         // black_box keeps the optimiser from discarding work whose result is unused.
         std::hint::black_box(derived.ct_eq(&DUMMY_HASH));
     }
 
-    fn derive(&self, password: &str, salt: &[u8], iterations: u32) -> [u8; HASH_LEN] {
+    fn derive(&self, password: &str, salt: &[u8], kdf: Kdf) -> Option<[u8; HASH_LEN]> {
         let input = kdf::kdf_input(self.pepper.as_deref(), password.as_bytes());
-        kdf::derive(&input, salt, iterations)
+        kdf::derive(kdf, &input, salt)
     }
 }
 
@@ -193,7 +289,7 @@ impl fmt::Debug for Hasher {
             }
         }
         f.debug_struct("Hasher")
-            .field("iterations", &self.iterations)
+            .field("kdf", &self.target())
             .field("pepper", &self.pepper.as_ref().map(|_| Redacted))
             .finish()
     }

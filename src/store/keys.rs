@@ -3,7 +3,8 @@
 //! - `ai:<auth_identity_id>` → the AuthIdentity with its provider identities (JSON).
 //! - `pi:<provider>:<entity_id>` → auth_identity_id: the uniqueness index, one per (provider, entity_id).
 //! - `pid:<provider_identity_id>` → auth_identity_id: finds a provider identity by its id.
-//! - `state:<key>` → OAuth state (JSON), with a TTL.
+//! - `state:<key>` → OAuth state (JSON), with a TTL. Third-party sign-in keys its records by the
+//!   64-hex `state` itself and consumes them on the first callback (`ProviderHelper::take_state`).
 //!
 //! Provider ids never contain `:` (checked at registration), so `pi:` keys cannot collide.
 
@@ -14,6 +15,14 @@ pub const MIN_TTL_SECS: u64 = 60;
 
 /// How long OAuth state lives: Medusa keeps it 1200 s.
 pub const STATE_TTL_SECS: u64 = 1200;
+
+/// How long an OAuth `state` record (and its browser-binding cookie) lives: ten minutes to sign in
+/// at the provider. Shorter than Medusa's 1200 s; at least KV's 60 s minimum.
+pub const OAUTH_STATE_TTL_SECS: u64 = 600;
+
+/// How long an isolate keeps a provider's OpenID configuration and JWKS (in memory, not in KV) before
+/// fetching them again; a token whose `kid` is unknown triggers one early refetch.
+pub const OIDC_METADATA_CACHE_SECS: u64 = 3600;
 
 /// Workers KV keys are at most 512 bytes.
 pub const MAX_KEY_BYTES: usize = 512;

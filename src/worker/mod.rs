@@ -1,6 +1,7 @@
 //! The Cloudflare Worker boundary: converts a Workers request into [`crate::http::HttpRequest`], runs the
 //! pure core over a Workers KV store, and converts the answer back. Nothing else lives here.
 
+mod fetch_client;
 mod kv;
 
 use crate::clock::SystemClock;
@@ -98,7 +99,12 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
             "the KV namespace binding {KV_BINDING} is missing; add it under [[kv_namespaces]] in wrangler.toml"
         )),
         (Ok(config), Ok(kv)) => {
-            let app = App::new(config, Rc::new(kv::WorkersKv(kv)), Rc::new(SystemClock));
+            let app = App::with_http_client(
+                config,
+                Rc::new(kv::WorkersKv(kv)),
+                Rc::new(SystemClock),
+                Rc::new(fetch_client::FetchClient),
+            );
             let request = to_http_request(req).await?;
             http::handle(&app, &request).await
         }

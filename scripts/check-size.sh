@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Fails when the Worker's wasm, gzipped, is over the bundle budget (issue 7: 300 KB). Run after
+# scripts/build-worker.sh; scripts/size-report.sh shows where the bytes go.
+#
+#   ./scripts/check-size.sh [path/to/module.wasm]      default: build/worker/edge_auth_bg.wasm
+#
+# The budget is 300,000 bytes (SI kilobytes, the stricter reading), measured as `gzip -9`, which is within a
+# few hundred bytes of what `wrangler deploy` reports as the gzipped upload for the module.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+cd "$REPO_ROOT"
+
+WASM_GZIP_BUDGET_BYTES=300000
+wasm="${1:-build/worker/edge_auth_bg.wasm}"
+[[ -s "$wasm" ]] || die "$wasm is missing: run scripts/build-worker.sh first"
+
+raw=$(wc -c <"$wasm")
+gzipped=$(gzip -9 -c "$wasm" | wc -c)
+summary="$wasm: $raw bytes raw, $gzipped bytes gzip -9 (budget $WASM_GZIP_BUDGET_BYTES)"
+if ((gzipped > WASM_GZIP_BUDGET_BYTES)); then
+  die "over the wasm size budget by $((gzipped - WASM_GZIP_BUDGET_BYTES)) bytes: $summary; see scripts/size-report.sh"
+fi
+printf '    %s: %d bytes (%d KiB) under budget\n' "$summary" $((WASM_GZIP_BUDGET_BYTES - gzipped)) $(((WASM_GZIP_BUDGET_BYTES - gzipped) / 1024))

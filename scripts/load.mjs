@@ -1,0 +1,330 @@
+// Latency and load of the built Worker in local workerd (Miniflare 4), over real HTTP on 127.0.0.1 only,
+// with bounded request counts. Prints markdown tables; exits 1 if any request got a 5xx or failed.
+// Run through ./scripts/load.sh, which builds the Worker first.
+//
+//   node scripts/load.mjs [--quick] [--root DIR]
+//     --quick: fewer requests, for a smoke run
+//     --root:  a directory holding worker/entry.mjs and build/worker/ (default: this repository)
+//
+// What it measures, and how:
+// - cold start: from `new Miniflare()` (spawning workerd, which compiles the wasm and evaluates the entry
+//   module, i.e. instantiates the wasm, at startup) to the first HTTP response; also V8's compile time of
+//   the wasm alone, in this Node.
+// - per scenario: one Worker (one isolate) with the scenario's vars; first a sequential pass (concurrency 1)
+//   giving the wall time per request and the CPU time per request, the latter read from the workerd
+//   process's utime+stime in /proc (10 ms ticks, so it is averaged over the whole pass); then a load pass
+//   at a fixed concurrency giving p50/p99, throughput and status counts.
+// - memory: the workerd process's resident set (VmRSS) before and its peak (VmHWM) after the load pass.
+//   Workers' 128 MB limit applies to the isolate (JS heap + wasm memory), a part of that process.
+
+import { readdirSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { Miniflare } from "miniflare";
+
+const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+const { values: args } = parseArgs({
+  options: { quick: { type: "boolean", default: false }, root: { type: "string", default: REPO_ROOT } },
+});
+const QUICK = args.quick;
+const WORKER_ROOT = args.root;
+
+const JWT_SECRET = "load-test-secret-0123456789abcdef0123456789";
+const PASSWORD = "correct horse battery staple";
+const CLOCK_TICKS_PER_SECOND = 100; // Linux USER_HZ
+
+const compatibilityDate = /^compatibility_date\s*=\s*"([\d-]+)"/m.exec(
+  readFileSync(join(REPO_ROOT, "wrangler.toml"), "utf8"),
+)[1];
+
+function workerOptions(vars) {
+  return {
+    host: "127.0.0.1",
+    port: 0,
+    rootPath: WORKER_ROOT,
+    modules: true,
+    modulesRoot: WORKER_ROOT,
+    scriptPath: "worker/entry.mjs",
+    modulesRules: [
+      { type: "ESModule", include: ["**/*.js", "**/*.mjs"] },
+      { type: "CompiledWasm", include: ["**/*.wasm"] },
+    ],
+    compatibilityDate,
+    kvNamespaces: ["AUTH_KV"],
+    bindings: { ENVIRONMENT: "production", JWT_SECRET, ...vars },
+  };
+}
+
+// --- the workerd process, from /proc ---------------------------------------------------------------------
+
+function childWorkerdPids() {
+  const pids = [];
+  for (const entry of readdirSafe("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = readSafe(`/proc/${entry}/stat`);
+    if (!stat) continue;
+    const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+    const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+    if (ppid === process.pid && comm.startsWith("workerd")) pids.push(Number(entry));
+  }
+  return pids;
+}
+
+function readdirSafe(dir) {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+function readSafe(path) {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return undefined;
+  }
+}
+
+/** utime + stime of the process, in ms. */
+function cpuMs(pid) {
+  const stat = readSafe(`/proc/${pid}/stat`);
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+}
+
+/** { rss, hwm } of the process in MiB. */
+function memoryMiB(pid) {
+  const status = readSafe(`/proc/${pid}/status`) ?? "";
+  const kib = (key) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? NaN);
+  return { rss: kib("VmRSS") / 1024, hwm: kib("VmHWM") / 1024 };
+}
+
+// --- a Worker and requests to it ---------------------------------------------------------------------------
+
+async function startWorker(vars) {
+  const before = new Set(childWorkerdPids());
+  const started = performance.now();
+  const mf = new Miniflare(workerOptions(vars));
+  const url = await mf.ready;
+  const ready = performance.now();
+  const first = await fetch(new URL("/auth/token/refresh", url), { method: "POST" });
+  await first.arrayBuffer();
+  const answered = performance.now();
+  const pid = childWorkerdPids().find((p) => !before.has(p));
+  return {
+    mf,
+    url,
+    pid,
+    coldStart: { toReady: ready - started, toFirstResponse: answered - started, firstStatus: first.status },
+  };
+}
+
+const json = (body) => ({
+  method: "POST",
+  headers: { "content-type": "application/json" },
+  body: JSON.stringify(body),
+});
+
+async function tokenOf(response, what) {
+  const text = await response.text();
+  if (response.status !== 200) throw new Error(`${what}: HTTP ${response.status} ${text}`);
+  return JSON.parse(text).token;
+}
+
+const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+const median = (xs) => percentile([...xs].sort((a, b) => a - b), 50);
+
+/** Runs `count` requests, `concurrency` at a time; `request(i)` returns [path, init]. */
+async function run(worker, { count, concurrency, request, expect = 200 }) {
+  let issued = 0;
+  const latencies = [];
+  const statuses = {};
+  let failures = 0;
+  let unexpected = 0;
+  const cpuBefore = worker.pid ? cpuMs(worker.pid) : NaN;
+  const started = performance.now();
+  async function client() {
+    while (issued < count) {
+      const [path, init] = request(issued++);
+      const sent = performance.now();
+      try {
+        const response = await fetch(new URL(path, worker.url), init);
+        await response.arrayBuffer();
+        statuses[response.status] = (statuses[response.status] ?? 0) + 1;
+        if (response.status !== expect) unexpected++;
+      } catch {
+        failures++;
+      }
+      latencies.push(performance.now() - sent);
+    }
+  }
+  await Promise.all(Array.from({ length: concurrency }, client));
+  const elapsed = performance.now() - started;
+  const cpu = worker.pid ? cpuMs(worker.pid) - cpuBefore : NaN;
+  const sorted = latencies.sort((a, b) => a - b);
+  const serverErrors = Object.entries(statuses)
+    .filter(([status]) => Number(status) >= 500)
+    .reduce((sum, [, n]) => sum + n, 0);
+  return {
+    count,
+    concurrency,
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+    max: sorted.at(-1),
+    perSecond: (count / elapsed) * 1000,
+    cpuPerRequest: cpu / count,
+    statuses,
+    unexpected,
+    failures,
+    serverErrors,
+  };
+}
+
+// --- scenarios ----------------------------------------------------------------------------------------------
+
+const rows = [];
+const memoryRows = [];
+const parityRows = [];
+let badRequests = 0;
+
+function record(name, sequential, loaded) {
+  rows.push({ name, sequential, loaded });
+  badRequests += sequential.serverErrors + sequential.failures + loaded.serverErrors + loaded.failures;
+}
+
+const credentials = { email: "load@example.com", password: PASSWORD };
+
+async function loginScenario(label, vars, sequentialCount, loadCount, concurrency) {
+  const worker = await startWorker(vars);
+  try {
+    await tokenOf(await fetch(new URL("/auth/customer/emailpass/register", worker.url), json(credentials)), "register");
+    const login = (body) => () => ["/auth/customer/emailpass", json(body)];
+    await run(worker, { count: 2, concurrency: 1, request: login(credentials) }); // warm-up
+    const memoryBefore = memoryMiB(worker.pid);
+    const sequential = await run(worker, { count: sequentialCount, concurrency: 1, request: login(credentials) });
+    const peakSequential = memoryMiB(worker.pid).hwm;
+    const loaded = await run(worker, { count: loadCount, concurrency, request: login(credentials) });
+    const peakLoaded = memoryMiB(worker.pid).hwm;
+    // Failed logins must cost what a successful one does, or timing tells which emails exist.
+    const wrongPassword = await run(worker, {
+      count: sequentialCount,
+      concurrency: 1,
+      request: login({ ...credentials, password: "wrong password, same length!" }),
+      expect: 401,
+    });
+    const unknownEmail = await run(worker, {
+      count: sequentialCount,
+      concurrency: 1,
+      request: login({ ...credentials, email: "nobody@example.com" }),
+      expect: 401,
+    });
+    record(label, sequential, loaded);
+    badRequests += wrongPassword.serverErrors + wrongPassword.failures + unknownEmail.serverErrors + unknownEmail.failures;
+    badRequests += wrongPassword.unexpected + unknownEmail.unexpected;
+    parityRows.push({ label, ok: sequential.p50, wrongPassword: wrongPassword.p50, unknownEmail: unknownEmail.p50 });
+    memoryRows.push({ label, concurrency, before: memoryBefore.rss, peakSequential, peak: peakLoaded });
+  } finally {
+    await worker.mf.dispose();
+  }
+}
+
+// Cold start: a fresh workerd each time.
+const coldStarts = [];
+for (let i = 0; i < (QUICK ? 2 : 5); i++) {
+  const worker = await startWorker({ PBKDF2_ITERATIONS: "600000" });
+  coldStarts.push(worker.coldStart);
+  await worker.mf.dispose();
+}
+const wasmBytes = readFileSync(join(WORKER_ROOT, "build", "worker", "edge_auth_bg.wasm"));
+const compileTimes = [];
+for (let i = 0; i < 5; i++) {
+  const started = performance.now();
+  await WebAssembly.compile(wasmBytes);
+  compileTimes.push(performance.now() - started);
+}
+
+// Token refresh: no KDF; one KV read and an HS256 signature.
+{
+  const worker = await startWorker({ PBKDF2_ITERATIONS: "1000" });
+  try {
+    const token = await tokenOf(
+      await fetch(new URL("/auth/customer/emailpass/register", worker.url), json(credentials)),
+      "register",
+    );
+    const refresh = () => ["/auth/token/refresh", { method: "POST", headers: { authorization: `Bearer ${token}` } }];
+    await run(worker, { count: 200, concurrency: 8, request: refresh }); // warm-up
+    const memoryBefore = memoryMiB(worker.pid);
+    const sequential = await run(worker, { count: QUICK ? 200 : 1000, concurrency: 1, request: refresh });
+    const loaded = await run(worker, { count: QUICK ? 1000 : 5000, concurrency: 32, request: refresh });
+    record("token refresh (no KDF)", sequential, loaded);
+    memoryRows.push({
+      label: "token refresh",
+      concurrency: 32,
+      before: memoryBefore.rss,
+      peakSequential: NaN,
+      peak: memoryMiB(worker.pid).hwm,
+    });
+  } finally {
+    await worker.mf.dispose();
+  }
+}
+
+for (const iterations of [100_000, 310_000, 600_000]) {
+  const n = QUICK ? 3 : iterations >= 600_000 ? 10 : 15;
+  await loginScenario(`login, PBKDF2 ${iterations.toLocaleString("en-US")}`, { PBKDF2_ITERATIONS: String(iterations) }, n, QUICK ? 8 : 40, 8);
+}
+await loginScenario("login, Argon2id m=19456,t=2,p=1", { PASSWORD_HASH: "argon2id" }, QUICK ? 3 : 15, QUICK ? 8 : 40, 20);
+
+// --- report --------------------------------------------------------------------------------------------------
+
+const ms = (x) => (Number.isFinite(x) ? x.toFixed(1) : "n/a");
+const statusText = (s) =>
+  Object.entries(s)
+    .map(([k, v]) => `${v}×${k}`)
+    .join(", ");
+
+console.log(`edge-auth Worker in local workerd (Miniflare ${await miniflareVersion()}), loopback HTTP, Node ${process.versions.node}`);
+console.log("");
+console.log("Cold start (fresh workerd: spawn, compile the wasm, instantiate it, first request):");
+console.log("");
+console.log("| measure | median ms | runs |");
+console.log("|---|---:|---:|");
+console.log(`| new Miniflare() → ready (workerd up, Worker loaded) | ${ms(median(coldStarts.map((c) => c.toReady)))} | ${coldStarts.length} |`);
+console.log(`| new Miniflare() → first response | ${ms(median(coldStarts.map((c) => c.toFirstResponse)))} | ${coldStarts.length} |`);
+console.log(`| ready → first response | ${ms(median(coldStarts.map((c) => c.toFirstResponse - c.toReady)))} | ${coldStarts.length} |`);
+console.log(`| V8 compile of the ${(wasmBytes.length / 1024).toFixed(0)} KiB wasm alone (Node) | ${ms(median(compileTimes))} | ${compileTimes.length} |`);
+console.log("");
+console.log("Latency and load (one Worker isolate per row; CPU = workerd process CPU time ÷ requests):");
+console.log("");
+console.log("| scenario | wall ms/req at c=1 (median) | CPU ms/req at c=1 | load: requests @ concurrency | p50 ms | p99 ms | req/s | statuses | 5xx + failed |");
+console.log("|---|---:|---:|---|---:|---:|---:|---|---:|");
+for (const { name, sequential: s, loaded: l } of rows) {
+  console.log(
+    `| ${name} | ${ms(s.p50)} | ${ms(s.cpuPerRequest)} | ${l.count} @ ${l.concurrency} | ${ms(l.p50)} | ${ms(l.p99)} | ` +
+      `${l.perSecond.toFixed(1)} | ${statusText(l.statuses)} | ${l.serverErrors + l.failures + s.serverErrors + s.failures} |`,
+  );
+}
+console.log("");
+console.log("Login timing parity at c=1 (median wall ms; a failed login must cost what a successful one does):");
+console.log("");
+console.log("| scenario | right password | wrong password | unknown email (dummy KDF) |");
+console.log("|---|---:|---:|---:|");
+for (const p of parityRows) console.log(`| ${p.label} | ${ms(p.ok)} | ${ms(p.wrongPassword)} | ${ms(p.unknownEmail)} |`);
+console.log("");
+console.log("Memory of the whole workerd process (MiB; the 128 MB Workers limit is per isolate, a part of it):");
+console.log("");
+console.log("| scenario | load concurrency | RSS before | peak after c=1 pass | peak after load pass |");
+console.log("|---|---:|---:|---:|---:|");
+for (const m of memoryRows) {
+  console.log(`| ${m.label} | ${m.concurrency} | ${ms(m.before)} | ${ms(m.peakSequential)} | ${ms(m.peak)} |`);
+}
+console.log("");
+console.log(badRequests === 0 ? "zero 5xx and zero failed requests" : `FAIL: ${badRequests} requests got a 5xx or failed`);
+process.exitCode = badRequests === 0 ? 0 : 1;
+
+async function miniflareVersion() {
+  const pkg = JSON.parse(readFileSync(join(REPO_ROOT, "node_modules", "miniflare", "package.json"), "utf8"));
+  return pkg.version;
+}

@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Installs what building, running and testing the Worker need. Idempotent: every step checks first and
+# prints one line; a repeat run takes seconds. Nothing is downloaded from GitHub: Rust tools come from
+# crates.io, Node tools from npm, the browser from Debian.
+#
+#   scripts/setup.sh          what `scripts/run.sh` needs
+#   scripts/setup.sh --test   plus rustfmt/clippy, headless Chromium + chromedriver and Firefox ESR +
+#                             geckodriver for the tests
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+cd "$REPO_ROOT"
+
+for_tests=false
+case "${1:-}" in
+  --test) for_tests=true ;;
+  "") ;;
+  *) die "usage: scripts/setup.sh [--test]" ;;
+esac
+
+command -v cargo >/dev/null || die "cargo not found: install Rust with rustup (https://rustup.rs)"
+command -v npm >/dev/null || die "npm not found: install Node.js and npm (any version; Node 22 comes from npm)"
+
+# The version of the `wasm-bindgen` crate in Cargo.lock: the CLI must be exactly this version, or the JS
+# glue it writes does not match the wasm the crate produced.
+locked_wasm_bindgen_version() {
+  awk '/^\[\[package\]\]/ { in_pkg = 0 }
+       /^name = "wasm-bindgen"$/ { in_pkg = 1; next }
+       in_pkg && /^version = / { gsub(/"/, "", $3); print $3; exit }' Cargo.lock
+}
+
+# --- Rust ------------------------------------------------------------------------------------------------
+
+if rustup target list --installed | grep -qx "$WASM_TARGET"; then
+  skip "rustup target $WASM_TARGET" "installed"
+else
+  step "rustup target add $WASM_TARGET" rustup target add "$WASM_TARGET"
+fi
+
+if $for_tests; then
+  installed_components="$(rustup component list --installed)"
+  for component in rustfmt clippy; do
+    if grep -q "^$component" <<<"$installed_components"; then
+      skip "rustup component $component" "installed"
+    else
+      step "rustup component add $component" rustup component add "$component"
+    fi
+  done
+fi
+
+if [[ "$(wasm-pack --version 2>/dev/null || true)" == "wasm-pack $WASM_PACK_VERSION" ]]; then
+  skip "wasm-pack $WASM_PACK_VERSION" "installed"
+else
+  # npm's wasm-pack downloads from GitHub; building it from crates.io is the way that works (~2-3 min).
+  step "cargo install wasm-pack $WASM_PACK_VERSION" \
+    cargo install --locked wasm-pack --version "$WASM_PACK_VERSION"
+fi
+
+[[ -f Cargo.lock ]] || die "Cargo.lock is missing: it pins wasm-bindgen, run 'cargo generate-lockfile'"
+wasm_bindgen_version="$(locked_wasm_bindgen_version)"
+[[ -n "$wasm_bindgen_version" ]] || die "no wasm-bindgen package in Cargo.lock"
+if [[ "$(wasm-bindgen --version 2>/dev/null || true)" == "wasm-bindgen $wasm_bindgen_version" ]]; then
+  skip "wasm-bindgen-cli $wasm_bindgen_version" "installed"
+else
+  # No --locked: its lockfile names a transitive version that is no longer on crates.io (~2-4 min).
+  step "cargo install wasm-bindgen-cli $wasm_bindgen_version (= Cargo.lock)" \
+    cargo install wasm-bindgen-cli --version "$wasm_bindgen_version"
+fi
+
+# --- Node: wrangler, miniflare and the Node 22 binary that runs them -------------------------------------
+
+npm_stamp_file="node_modules/.edge-auth-npm-ci.stamp"
+npm_stamp="$(cat package.json package-lock.json | sha256sum | cut -d' ' -f1)"
+if [[ -f "$npm_stamp_file" && "$(cat "$npm_stamp_file")" == "$npm_stamp" ]]; then
+  skip "npm ci" "node_modules matches package-lock.json"
+else
+  # --loglevel=error hides the EBADENGINE warnings of the system npm's older Node: wrangler never runs on it.
+  step "npm ci" npm ci --no-audit --no-fund --loglevel=error
+  echo "$npm_stamp" >"$npm_stamp_file"
+fi
+resolve_node
+say "node $("$NODE" --version) for wrangler and the tests ($NODE)"
+
+# --- Browser for `wasm-pack test --headless --chrome` ----------------------------------------------------
+
+if $for_tests; then
+  if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then
+    skip "chromium + chromedriver" "installed"
+  else
+    sudo=()
+    [[ $EUID -eq 0 ]] || sudo=(sudo)
+    export DEBIAN_FRONTEND=noninteractive
+    step "apt-get update" "${sudo[@]}" apt-get update -qq
+    step "apt-get install chromium chromium-driver" \
+      "${sudo[@]}" apt-get install -y -qq chromium chromium-driver
+  fi
+fi
+
+# --- Firefox for `wasm-pack test --headless --firefox` (the npm package's API in Gecko) ---------------------
+
+GECKODRIVER_VERSION="0.37.1"
+if $for_tests; then
+  if command -v firefox-esr >/dev/null || command -v firefox >/dev/null; then
+    skip "firefox-esr" "installed"
+  else
+    sudo=()
+    [[ $EUID -eq 0 ]] || sudo=(sudo)
+    export DEBIAN_FRONTEND=noninteractive
+    step "apt-get update" "${sudo[@]}" apt-get update -qq
+    # Debian's ESR build: Mozilla's own downloads are out of reach here.
+    step "apt-get install firefox-esr" "${sudo[@]}" apt-get install -y -qq firefox-esr
+  fi
+  geckodriver_installed="$(geckodriver --version 2>/dev/null || true)"
+  if [[ "${geckodriver_installed%%$'\n'*}" == "geckodriver $GECKODRIVER_VERSION" ]]; then
+    skip "geckodriver $GECKODRIVER_VERSION" "installed"
+  else
+    # From crates.io (its GitHub release binaries are unreachable), ~4 min.
+    step "cargo install geckodriver $GECKODRIVER_VERSION" cargo install geckodriver --version "$GECKODRIVER_VERSION"
+  fi
+fi

@@ -1,0 +1,314 @@
+//! `AuthModuleService` for JavaScript: Medusa's method names over the Rust service.
+//!
+//! Arguments are checked before any promise exists, so misuse throws an `EdgeAuthError` synchronously.
+//! The four flow methods' promises always resolve, with `{ success, authIdentity?, error?, location? }`;
+//! the CRUD methods' promises reject with a coded `EdgeAuthError`.
+
+use super::args::{
+    AUTH_IDENTITY_FILTER, AUTHENTICATION_INPUT, CREATE_AUTH_IDENTITY, CREATE_PROVIDER_IDENTITY,
+    LIST_CONFIG, ListConfig, PROVIDER_IDENTITY_FILTER, RETRIEVE_CONFIG, Shape,
+    UPDATE_AUTH_IDENTITY, UPDATE_PROVIDER_IDENTITY, ids_arg, optional_record, page, records,
+    required, string_arg,
+};
+use super::convert::{Kind, check, from_json, to_js, to_json};
+use super::error::ApiError;
+use super::options;
+use crate::clock::SystemClock;
+use crate::identity::IdentityError;
+use crate::model::{
+    AuthIdentityFilter, AuthenticationInput, CreateAuthIdentity, CreateProviderIdentity, Metadata,
+    ProviderIdentityFilter, UpdateAuthIdentity, UpdateProviderIdentity,
+};
+use crate::service::AuthModuleService;
+use js_sys::Promise;
+use serde::Serialize;
+use serde_json::Value;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+#[wasm_bindgen(js_name = AuthModuleService, skip_typescript)]
+pub struct JsAuthModuleService {
+    core: Rc<AuthModuleService>,
+}
+
+/// A CRUD answer: resolves with the value in `shape`, rejects with a coded `EdgeAuthError`.
+fn settle<T: Serialize>(
+    work: impl Future<Output = Result<Vec<T>, IdentityError>> + 'static,
+    shape: Shape,
+) -> Promise {
+    future_to_promise(async move {
+        let mut found = work.await.map_err(ApiError::from)?;
+        Ok(match shape {
+            Shape::Many => to_js(&found),
+            Shape::One if !found.is_empty() => to_js(&found.swap_remove(0)),
+            Shape::One | Shape::Nothing => JsValue::UNDEFINED,
+        })
+    })
+}
+
+enum Flow {
+    Register,
+    Authenticate,
+    ValidateCallback,
+}
+
+impl JsAuthModuleService {
+    fn flow(
+        &self,
+        flow: Flow,
+        method: &str,
+        provider: &JsValue,
+        input: &JsValue,
+    ) -> Result<Promise, JsValue> {
+        let provider = string_arg(provider, &format!("{method}(provider, input): provider"))?;
+        let what = format!("{method}(provider, input): input");
+        let input: AuthenticationInput = optional_record(input, &what, AUTHENTICATION_INPUT)?;
+        let core = self.core.clone();
+        Ok(future_to_promise(async move {
+            let response = match flow {
+                Flow::Register => core.register(&provider, &input).await,
+                Flow::Authenticate => core.authenticate(&provider, &input).await,
+                Flow::ValidateCallback => core.validate_callback(&provider, &input).await,
+            };
+            Ok(to_js(&response))
+        }))
+    }
+
+    fn update_flow(
+        &self,
+        method: &str,
+        provider: &JsValue,
+        data: &JsValue,
+    ) -> Result<Promise, JsValue> {
+        let provider = string_arg(provider, &format!("{method}(provider, data): provider"))?;
+        let what = format!("{method}(provider, data): data");
+        required(data, &what)?;
+        let mut json = to_json(data, &what)?;
+        check(&mut json, &what, Kind::Obj)?;
+        let data: Metadata = from_json(json, &what)?;
+        let core = self.core.clone();
+        Ok(future_to_promise(async move {
+            Ok(to_js(&core.update_provider(&provider, &data).await))
+        }))
+    }
+}
+
+#[wasm_bindgen(js_class = AuthModuleService)]
+impl JsAuthModuleService {
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: JsValue) -> Result<JsAuthModuleService, JsValue> {
+        let options = options::parse(&options)?;
+        let mut core = AuthModuleService::new(Rc::new(options.store), Rc::new(SystemClock));
+        for provider in options.providers {
+            core = core.with_provider(provider);
+        }
+        Ok(Self {
+            core: Rc::new(core),
+        })
+    }
+
+    pub fn register(&self, provider: JsValue, input: JsValue) -> Result<Promise, JsValue> {
+        self.flow(Flow::Register, "register", &provider, &input)
+    }
+
+    pub fn authenticate(&self, provider: JsValue, input: JsValue) -> Result<Promise, JsValue> {
+        self.flow(Flow::Authenticate, "authenticate", &provider, &input)
+    }
+
+    #[wasm_bindgen(js_name = validateCallback)]
+    pub fn validate_callback(&self, provider: JsValue, input: JsValue) -> Result<Promise, JsValue> {
+        self.flow(
+            Flow::ValidateCallback,
+            "validateCallback",
+            &provider,
+            &input,
+        )
+    }
+
+    #[wasm_bindgen(js_name = updateProvider)]
+    pub fn update_provider(&self, provider: JsValue, data: JsValue) -> Result<Promise, JsValue> {
+        self.update_flow("updateProvider", &provider, &data)
+    }
+
+    /// The seed page's name for `updateProvider`.
+    pub fn update(&self, provider: JsValue, data: JsValue) -> Result<Promise, JsValue> {
+        self.update_flow("update", &provider, &data)
+    }
+
+    // ---- AuthIdentity CRUD ----
+
+    #[wasm_bindgen(js_name = createAuthIdentities)]
+    pub fn create_auth_identities(&self, data: JsValue) -> Result<Promise, JsValue> {
+        let (data, shape) = records::<CreateAuthIdentity>(
+            &data,
+            "createAuthIdentities(data): data",
+            CREATE_AUTH_IDENTITY,
+        )?;
+        let core = self.core.clone();
+        Ok(settle(
+            async move { core.create_auth_identities(data).await },
+            shape,
+        ))
+    }
+
+    #[wasm_bindgen(js_name = retrieveAuthIdentity)]
+    pub fn retrieve_auth_identity(&self, id: JsValue, config: JsValue) -> Result<Promise, JsValue> {
+        let id = string_arg(&id, "retrieveAuthIdentity(id): id")?;
+        optional_record::<Value>(
+            &config,
+            "retrieveAuthIdentity(id, config): config",
+            RETRIEVE_CONFIG,
+        )?;
+        let core = self.core.clone();
+        Ok(settle(
+            async move { core.retrieve_auth_identity(&id).await.map(|i| vec![i]) },
+            Shape::One,
+        ))
+    }
+
+    #[wasm_bindgen(js_name = listAuthIdentities)]
+    pub fn list_auth_identities(
+        &self,
+        filters: JsValue,
+        config: JsValue,
+    ) -> Result<Promise, JsValue> {
+        let filter: AuthIdentityFilter = optional_record(
+            &filters,
+            "listAuthIdentities(filters): filters",
+            AUTH_IDENTITY_FILTER,
+        )?;
+        let config: ListConfig = optional_record(
+            &config,
+            "listAuthIdentities(filters, config): config",
+            LIST_CONFIG,
+        )?;
+        let core = self.core.clone();
+        Ok(settle(
+            async move {
+                core.list_auth_identities(&filter)
+                    .await
+                    .map(|found| page(found, &config))
+            },
+            Shape::Many,
+        ))
+    }
+
+    #[wasm_bindgen(js_name = updateAuthIdentities)]
+    pub fn update_auth_identities(&self, data: JsValue) -> Result<Promise, JsValue> {
+        let (data, shape) = records::<UpdateAuthIdentity>(
+            &data,
+            "updateAuthIdentities(data): data",
+            UPDATE_AUTH_IDENTITY,
+        )?;
+        let core = self.core.clone();
+        Ok(settle(
+            async move { core.update_auth_identities(data).await },
+            shape,
+        ))
+    }
+
+    #[wasm_bindgen(js_name = deleteAuthIdentities)]
+    pub fn delete_auth_identities(&self, ids: JsValue) -> Result<Promise, JsValue> {
+        let ids = ids_arg(&ids, "deleteAuthIdentities(ids): ids")?;
+        let core = self.core.clone();
+        Ok(settle(
+            async move {
+                core.delete_auth_identities(&ids)
+                    .await
+                    .map(|()| Vec::<()>::new())
+            },
+            Shape::Nothing,
+        ))
+    }
+
+    // ---- ProviderIdentity CRUD ----
+
+    #[wasm_bindgen(js_name = createProviderIdentities)]
+    pub fn create_provider_identities(&self, data: JsValue) -> Result<Promise, JsValue> {
+        let (data, shape) = records::<CreateProviderIdentity>(
+            &data,
+            "createProviderIdentities(data): data",
+            CREATE_PROVIDER_IDENTITY,
+        )?;
+        let core = self.core.clone();
+        Ok(settle(
+            async move { core.create_provider_identities(data).await },
+            shape,
+        ))
+    }
+
+    #[wasm_bindgen(js_name = retrieveProviderIdentity)]
+    pub fn retrieve_provider_identity(
+        &self,
+        id: JsValue,
+        config: JsValue,
+    ) -> Result<Promise, JsValue> {
+        let id = string_arg(&id, "retrieveProviderIdentity(id): id")?;
+        optional_record::<Value>(
+            &config,
+            "retrieveProviderIdentity(id, config): config",
+            RETRIEVE_CONFIG,
+        )?;
+        let core = self.core.clone();
+        Ok(settle(
+            async move { core.retrieve_provider_identity(&id).await.map(|i| vec![i]) },
+            Shape::One,
+        ))
+    }
+
+    #[wasm_bindgen(js_name = listProviderIdentities)]
+    pub fn list_provider_identities(
+        &self,
+        filters: JsValue,
+        config: JsValue,
+    ) -> Result<Promise, JsValue> {
+        let filter: ProviderIdentityFilter = optional_record(
+            &filters,
+            "listProviderIdentities(filters): filters",
+            PROVIDER_IDENTITY_FILTER,
+        )?;
+        let config: ListConfig = optional_record(
+            &config,
+            "listProviderIdentities(filters, config): config",
+            LIST_CONFIG,
+        )?;
+        let core = self.core.clone();
+        Ok(settle(
+            async move {
+                core.list_provider_identities(&filter)
+                    .await
+                    .map(|found| page(found, &config))
+            },
+            Shape::Many,
+        ))
+    }
+
+    #[wasm_bindgen(js_name = updateProviderIdentities)]
+    pub fn update_provider_identities(&self, data: JsValue) -> Result<Promise, JsValue> {
+        let (data, shape) = records::<UpdateProviderIdentity>(
+            &data,
+            "updateProviderIdentities(data): data",
+            UPDATE_PROVIDER_IDENTITY,
+        )?;
+        let core = self.core.clone();
+        Ok(settle(
+            async move { core.update_provider_identities(data).await },
+            shape,
+        ))
+    }
+
+    #[wasm_bindgen(js_name = deleteProviderIdentities)]
+    pub fn delete_provider_identities(&self, ids: JsValue) -> Result<Promise, JsValue> {
+        let ids = ids_arg(&ids, "deleteProviderIdentities(ids): ids")?;
+        let core = self.core.clone();
+        Ok(settle(
+            async move {
+                core.delete_provider_identities(&ids)
+                    .await
+                    .map(|()| Vec::<()>::new())
+            },
+            Shape::Nothing,
+        ))
+    }
+}

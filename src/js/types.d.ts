@@ -1,0 +1,208 @@
+// ---- edge-auth's JavaScript API (hand-written in src/js/types.d.ts: the generated types would be `any`) ----
+
+/** Free-form JSON data, as kept in the metadata columns. */
+export type Metadata = Record<string, unknown>;
+
+/** Medusa's `ProviderIdentityDTO`. `provider_metadata.password` (the hash) is never handed out. */
+export interface ProviderIdentity {
+  /** `provid_<ULID>` */
+  id: string;
+  /** The email for emailpass (trimmed, lower-cased). */
+  entity_id: string;
+  provider: string;
+  auth_identity_id: string;
+  user_metadata: Metadata | null;
+  provider_metadata: Metadata | null;
+}
+
+/** Medusa's `AuthIdentityDTO`. */
+export interface AuthIdentity {
+  /** `authid_<ULID>` */
+  id: string;
+  /** Links actors, e.g. `{ customer_id: "cus_…" }`; empty until an actor is linked. */
+  app_metadata: Metadata | null;
+  provider_identities: ProviderIdentity[];
+}
+
+/** Medusa's `AuthenticationInput`: the request data a provider reads. emailpass reads `body`. */
+export interface AuthenticationInput {
+  url?: string;
+  headers?: Record<string, string>;
+  query?: Record<string, string>;
+  body?: Record<string, unknown>;
+  protocol?: string;
+}
+
+/** Authenticated (or registered, or updated): the identity, without secrets. */
+export interface AuthenticationSuccess {
+  success: true;
+  authIdentity: AuthIdentity;
+  location?: undefined;
+  error?: undefined;
+}
+
+/** Third-party flow: send the user to `location`, then call `validateCallback`. */
+export interface AuthenticationRedirect {
+  success: true;
+  location: string;
+  authIdentity?: undefined;
+  error?: undefined;
+}
+
+/** Failed, with Medusa's message (e.g. "Invalid email or password"). */
+export interface AuthenticationFailure {
+  success: false;
+  error: string;
+  authIdentity?: undefined;
+  location?: undefined;
+}
+
+/** Medusa's `AuthenticationResponse`. The flow methods' promises always resolve with one of these. */
+export type AuthenticationResponse =
+  | AuthenticationSuccess
+  | AuthenticationRedirect
+  | AuthenticationFailure;
+
+/** What `list` resolves with, as Workers KV answers it. */
+export interface KvListResult {
+  keys: { name: string }[];
+  list_complete: boolean;
+  cursor?: string;
+}
+
+/**
+ * The store: a Workers KV namespace binding (`env.AUTH_KV`), a `MemoryStore`, or any object with the
+ * same four methods (they may return promises or plain values).
+ */
+export interface KvStoreLike {
+  get(key: string): Promise<string | null> | string | null;
+  put(
+    key: string,
+    value: string,
+    options?: { expirationTtl?: number },
+  ): Promise<unknown> | void;
+  delete(key: string): Promise<unknown> | void;
+  list(options: { prefix: string; cursor?: string; limit: number }): Promise<KvListResult> | KvListResult;
+}
+
+/** emailpass: email and password, hashed with PBKDF2-HMAC-SHA256. */
+export interface EmailPassOptions {
+  /** PBKDF2 iterations for new hashes, 1,000 to 10,000,000. Default 600,000 (OWASP). */
+  iterations?: number;
+  /** A server-side secret mixed into every hash. Changing it invalidates every password. */
+  pepper?: string;
+}
+
+export interface EmailPassProviderConfig {
+  id: "emailpass";
+  options?: EmailPassOptions;
+}
+
+/** One entry of `providers`. */
+export type ProviderConfig = EmailPassProviderConfig;
+
+export interface AuthModuleServiceOptions {
+  store: KvStoreLike;
+  /** Default: `[{ id: "emailpass" }]`, as in Medusa. */
+  providers?: ProviderConfig[];
+}
+
+export interface CreateProviderIdentity {
+  id?: string;
+  entity_id: string;
+  provider: string;
+  /** Required by `createProviderIdentities`; ignored inside `createAuthIdentities`. */
+  auth_identity_id?: string;
+  user_metadata?: Metadata | null;
+  provider_metadata?: Metadata | null;
+}
+
+export interface CreateAuthIdentity {
+  id?: string;
+  app_metadata?: Metadata | null;
+  provider_identities?: CreateProviderIdentity[];
+}
+
+export interface UpdateAuthIdentity {
+  id: string;
+  /** Replaces the whole column. */
+  app_metadata?: Metadata | null;
+}
+
+export interface UpdateProviderIdentity {
+  id: string;
+  entity_id?: string;
+  user_metadata?: Metadata | null;
+  provider_metadata?: Metadata | null;
+}
+
+export interface AuthIdentityFilter {
+  id?: string | string[];
+  provider_identities?: { entity_id?: string; provider?: string };
+  /** Matches identities whose app_metadata contains these keys and values. */
+  app_metadata?: Metadata;
+}
+
+export interface ProviderIdentityFilter {
+  id?: string | string[];
+  entity_id?: string;
+  auth_identity_id?: string;
+  provider?: string;
+}
+
+/** Medusa's find config, as far as it applies: every relation is always loaded. */
+export interface RetrieveConfig {
+  relations?: string[];
+}
+
+export interface ListConfig extends RetrieveConfig {
+  skip?: number;
+  take?: number;
+}
+
+/**
+ * Medusa's Auth Module service over a KV store.
+ *
+ * Misusing the API (wrong argument types, unknown options) throws an `EdgeAuthError` synchronously.
+ * `register`, `authenticate`, `validateCallback` and `updateProvider`/`update` never reject; the CRUD
+ * methods reject with an `EdgeAuthError` whose `code` is NOT_FOUND, INVALID_DATA, CONFLICT or STORE_ERROR.
+ */
+export class AuthModuleService {
+  constructor(options: AuthModuleServiceOptions);
+  /** Releases the wasm memory of this instance; it cannot be used afterwards. */
+  free(): void;
+
+  register(provider: string, input: AuthenticationInput): Promise<AuthenticationResponse>;
+  authenticate(provider: string, input: AuthenticationInput): Promise<AuthenticationResponse>;
+  validateCallback(provider: string, input: AuthenticationInput): Promise<AuthenticationResponse>;
+  /** Password reset and the like; emailpass takes `{ entity_id (or email), password }`. */
+  updateProvider(provider: string, data: Record<string, unknown>): Promise<AuthenticationResponse>;
+  /** The seed page's name for `updateProvider`. */
+  update(provider: string, data: Record<string, unknown>): Promise<AuthenticationResponse>;
+
+  createAuthIdentities(data: CreateAuthIdentity[]): Promise<AuthIdentity[]>;
+  createAuthIdentities(data: CreateAuthIdentity): Promise<AuthIdentity>;
+  retrieveAuthIdentity(id: string, config?: RetrieveConfig): Promise<AuthIdentity>;
+  listAuthIdentities(filters?: AuthIdentityFilter, config?: ListConfig): Promise<AuthIdentity[]>;
+  updateAuthIdentities(data: UpdateAuthIdentity[]): Promise<AuthIdentity[]>;
+  updateAuthIdentities(data: UpdateAuthIdentity): Promise<AuthIdentity>;
+  deleteAuthIdentities(ids: string | string[]): Promise<void>;
+
+  createProviderIdentities(data: CreateProviderIdentity[]): Promise<ProviderIdentity[]>;
+  createProviderIdentities(data: CreateProviderIdentity): Promise<ProviderIdentity>;
+  retrieveProviderIdentity(id: string, config?: RetrieveConfig): Promise<ProviderIdentity>;
+  listProviderIdentities(filters?: ProviderIdentityFilter, config?: ListConfig): Promise<ProviderIdentity[]>;
+  updateProviderIdentities(data: UpdateProviderIdentity[]): Promise<ProviderIdentity[]>;
+  updateProviderIdentities(data: UpdateProviderIdentity): Promise<ProviderIdentity>;
+  deleteProviderIdentities(ids: string | string[]): Promise<void>;
+}
+
+/** An in-memory store with Workers KV's interface and semantics, for tests and demos. */
+export class MemoryStore implements KvStoreLike {
+  constructor();
+  free(): void;
+  get(key: string): Promise<string | null>;
+  put(key: string, value: string, options?: { expirationTtl?: number }): Promise<void>;
+  delete(key: string): Promise<void>;
+  list(options?: { prefix?: string; cursor?: string; limit?: number }): Promise<KvListResult>;
+}

@@ -1,0 +1,383 @@
+//! Outgoing HTTP, as data in and data out through one small async trait.
+//!
+//! Every flow builds an [`OutgoingRequest`] and parses an [`IncomingResponse`] with pure functions, so
+//! native tests run them against canned responses; the Worker supplies the real client
+//! (`src/worker/fetch_client.rs`). The trait has no `Send` bound: a Workers `fetch` future is `!Send`.
+//!
+//! Contract for implementations: **never follow redirects** (a 3xx comes back as it is, and the flows
+//! treat it as a failure: a redirect from a token endpoint is how codes get delivered to strangers),
+//! refuse bodies over [`MAX_RESPONSE_BYTES`], and give up after [`TIMEOUT_MS`].
+
+use async_trait::async_trait;
+use std::fmt;
+use std::future::Future;
+
+/// Identity-provider answers (discovery, JWKS, tokens, profiles) are a few KiB; more is a mistake.
+pub const MAX_RESPONSE_BYTES: usize = 256 * 1024;
+
+/// How long one outgoing request may take, body included.
+pub const TIMEOUT_MS: u32 = 10_000;
+
+/// Sent with every request: GitHub's API refuses requests without a `User-Agent`.
+pub const USER_AGENT: &str = "edge-auth";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Post,
+}
+
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+        }
+    }
+}
+
+/// A request to an identity provider. Its `Debug` shows no header values or body: they carry secrets.
+pub struct OutgoingRequest {
+    pub method: Method,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl fmt::Debug for OutgoingRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<&str> = self.headers.iter().map(|(k, _)| k.as_str()).collect();
+        f.debug_struct("OutgoingRequest")
+            .field("method", &self.method)
+            .field("url", &host_of(&self.url))
+            .field("header_names", &names)
+            .field("body_bytes", &self.body.len())
+            .finish()
+    }
+}
+
+impl OutgoingRequest {
+    /// A `GET` asking for JSON.
+    pub fn get(url: impl Into<String>) -> Self {
+        Self {
+            method: Method::Get,
+            url: url.into(),
+            headers: vec![
+                ("accept".into(), "application/json".into()),
+                ("user-agent".into(), USER_AGENT.into()),
+            ],
+            body: Vec::new(),
+        }
+    }
+
+    /// A form-encoded `POST` asking for JSON.
+    pub fn post_form(url: impl Into<String>, fields: &[(&str, &str)]) -> Self {
+        Self {
+            method: Method::Post,
+            url: url.into(),
+            headers: vec![
+                ("accept".into(), "application/json".into()),
+                ("user-agent".into(), USER_AGENT.into()),
+                (
+                    "content-type".into(),
+                    "application/x-www-form-urlencoded".into(),
+                ),
+            ],
+            body: form_urlencode(fields).into_bytes(),
+        }
+    }
+
+    pub fn with_header(mut self, name: &str, value: &str) -> Self {
+        self.headers.retain(|(k, _)| !k.eq_ignore_ascii_case(name));
+        self.headers
+            .push((name.to_ascii_lowercase(), value.to_owned()));
+        self
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IncomingResponse {
+    pub status: u16,
+    /// The reason phrase the server sent; may be empty (HTTP/2 has none).
+    pub status_text: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl IncomingResponse {
+    pub fn new(status: u16, body: impl Into<Vec<u8>>) -> Self {
+        Self {
+            status,
+            status_text: String::new(),
+            headers: Vec::new(),
+            body: body.into(),
+        }
+    }
+
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    /// The server's reason phrase, or the standard one when it sent none.
+    pub fn reason(&self) -> &str {
+        if self.status_text.is_empty() {
+            reason_phrase(self.status)
+        } else {
+            &self.status_text
+        }
+    }
+
+    pub fn json(&self) -> Option<serde_json::Value> {
+        serde_json::from_slice(&self.body).ok()
+    }
+}
+
+/// Why a request got no usable answer. Messages name the host, never the path or query (they can
+/// carry codes and tokens).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum HttpError {
+    Timeout { host: String, after_ms: u32 },
+    TooLarge { host: String, limit: usize },
+    Failed { host: String, reason: String },
+}
+
+impl fmt::Display for HttpError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HttpError::Timeout { host, after_ms } => {
+                write!(f, "Request to {host} timed out after {after_ms} ms")
+            }
+            HttpError::TooLarge { host, limit } => {
+                write!(f, "Response from {host} exceeds {limit} bytes")
+            }
+            HttpError::Failed { host, reason } => write!(f, "Request to {host} failed: {reason}"),
+        }
+    }
+}
+
+impl std::error::Error for HttpError {}
+
+/// Sends one request. See the module documentation for what implementations must guarantee.
+#[async_trait(?Send)]
+pub trait HttpClient {
+    async fn send(&self, request: OutgoingRequest) -> Result<IncomingResponse, HttpError>;
+}
+
+/// Any `async` function of a request is a client (handy for tests and adapters).
+#[async_trait(?Send)]
+impl<F, Fut> HttpClient for F
+where
+    F: Fn(OutgoingRequest) -> Fut,
+    Fut: Future<Output = Result<IncomingResponse, HttpError>>,
+{
+    async fn send(&self, request: OutgoingRequest) -> Result<IncomingResponse, HttpError> {
+        self(request).await
+    }
+}
+
+/// The client of builds without outgoing HTTP: every request fails with a clear message.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Offline;
+
+#[async_trait(?Send)]
+impl HttpClient for Offline {
+    async fn send(&self, request: OutgoingRequest) -> Result<IncomingResponse, HttpError> {
+        Err(HttpError::Failed {
+            host: host_of(&request.url).to_owned(),
+            reason: "outgoing HTTP is not available in this build".into(),
+        })
+    }
+}
+
+/// `scheme://host[:port]` of a URL (no path, query or credentials), for messages and cache keys.
+pub fn host_of(url: &str) -> &str {
+    let start = url.find("://").map_or(0, |i| i + 3);
+    let end = url[start..]
+        .find(['/', '?', '#'])
+        .map_or(url.len(), |i| start + i);
+    let authority = &url[start..end];
+    // Credentials in a URL are never shown.
+    let host_start = authority.rfind('@').map_or(start, |i| start + i + 1);
+    &url[host_start..end]
+}
+
+/// `application/x-www-form-urlencoded`, as the URL Standard (and JS `URLSearchParams`) writes it.
+pub fn form_urlencode(fields: &[(&str, &str)]) -> String {
+    let mut out = String::new();
+    for (i, (k, v)) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        encode_component(k, &mut out);
+        out.push('=');
+        encode_component(v, &mut out);
+    }
+    out
+}
+
+/// One form-encoded value (for `Authorization: Basic`, RFC 6749 §2.3.1).
+pub fn form_encode_component(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    encode_component(s, &mut out);
+    out
+}
+
+fn encode_component(s: &str, out: &mut String) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    for &b in s.as_bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'*' | b'-' | b'.' | b'_' => {
+                out.push(char::from(b))
+            }
+            b' ' => out.push('+'),
+            _ => {
+                out.push('%');
+                out.push(char::from(HEX[usize::from(b >> 4)]));
+                out.push(char::from(HEX[usize::from(b & 0x0f)]));
+            }
+        }
+    }
+}
+
+/// `url` with `fields` appended to its query (before any fragment).
+pub fn append_query(url: &str, fields: &[(&str, &str)]) -> String {
+    let (base, fragment) = match url.split_once('#') {
+        Some((b, f)) => (b, Some(f)),
+        None => (url, None),
+    };
+    let separator = if !base.contains('?') {
+        "?"
+    } else if base.ends_with('?') || base.ends_with('&') {
+        ""
+    } else {
+        "&"
+    };
+    let mut out = format!("{base}{separator}{}", form_urlencode(fields));
+    if let Some(f) = fragment {
+        out.push('#');
+        out.push_str(f);
+    }
+    out
+}
+
+/// The standard reason phrase of a status (RFC 9110), for servers that send none.
+pub fn reason_phrase(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        201 => "Created",
+        204 => "No Content",
+        301 => "Moved Permanently",
+        302 => "Found",
+        303 => "See Other",
+        307 => "Temporary Redirect",
+        308 => "Permanent Redirect",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        408 => "Request Timeout",
+        409 => "Conflict",
+        413 => "Content Too Large",
+        415 => "Unsupported Media Type",
+        422 => "Unprocessable Content",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        501 => "Not Implemented",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        _ => "",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn form_encoding_matches_url_search_params() {
+        assert_eq!(
+            form_urlencode(&[
+                ("redirect_uri", "https://someurl.com/auth/google/callback"),
+                ("scope", "email profile openid"),
+                ("x", "a*b-c._~!é"),
+            ]),
+            "redirect_uri=https%3A%2F%2Fsomeurl.com%2Fauth%2Fgoogle%2Fcallback&scope=email+profile+openid&x=a*b-c._%7E%21%C3%A9"
+        );
+    }
+
+    #[test]
+    fn basic_auth_parts_are_form_encoded_first() {
+        assert_eq!(
+            form_encode_component("id:with space/+"),
+            "id%3Awith+space%2F%2B"
+        );
+    }
+
+    #[test]
+    fn query_is_appended_before_the_fragment_with_the_right_separator() {
+        assert_eq!(
+            append_query("https://a/x", &[("k", "v")]),
+            "https://a/x?k=v"
+        );
+        assert_eq!(
+            append_query("https://a/x?p=1#f", &[("k", "v w")]),
+            "https://a/x?p=1&k=v+w#f"
+        );
+        assert_eq!(
+            append_query("https://a/x?", &[("k", "v")]),
+            "https://a/x?k=v"
+        );
+    }
+
+    #[test]
+    fn host_of_drops_path_query_and_credentials() {
+        assert_eq!(
+            host_of("https://user:pw@idp.example:8443/token?code=x"),
+            "idp.example:8443"
+        );
+        assert_eq!(host_of("http://127.0.0.1:9/jwks"), "127.0.0.1:9");
+        assert_eq!(host_of("https://idp.example"), "idp.example");
+    }
+
+    #[test]
+    fn debug_of_a_request_hides_secrets() {
+        let req = OutgoingRequest::post_form(
+            "https://idp.example/token?x=1",
+            &[("client_secret", "s3cret")],
+        )
+        .with_header("authorization", "Basic c2VjcmV0");
+        let shown = format!("{req:?}");
+        assert!(!shown.contains("s3cret") && !shown.contains("c2VjcmV0") && !shown.contains("x=1"));
+        assert!(shown.contains("idp.example"));
+    }
+
+    #[test]
+    fn a_missing_reason_phrase_is_filled_in() {
+        let mut r = IncomingResponse::new(401, "");
+        assert_eq!(r.reason(), "Unauthorized");
+        r.status_text = "Nope".into();
+        assert_eq!(r.reason(), "Nope");
+    }
+
+    #[test]
+    fn offline_client_fails_with_a_clear_message() {
+        let e = futures::executor::block_on(
+            Offline.send(OutgoingRequest::get("https://idp.example/x")),
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "Request to idp.example failed: outgoing HTTP is not available in this build"
+        );
+    }
+}

@@ -1,0 +1,329 @@
+//! Configuration of third-party sign-in, parsed once from Worker vars by [`crate::config::Config`].
+//! A provider none of whose variables are set is not registered (requests for it get Medusa's
+//! unknown-provider message); a provider set half-way is an error naming the missing variable.
+
+use crate::config::ConfigError;
+use crate::contract;
+use crate::oauth::metadata::MetadataCache;
+use crate::oauth::redirect::{RedirectAllowList, check_absolute_url};
+use crate::oauth::secret::Secret;
+use crate::oauth::spec::{self, ClientAuth, EndpointOverrides, ProviderKind, ProviderSpec};
+use crate::oauth::state::BrowserBinding;
+use serde::Deserialize;
+use std::rc::Rc;
+
+pub const GOOGLE_CLIENT_ID: &str = "GOOGLE_CLIENT_ID";
+pub const GOOGLE_CLIENT_SECRET: &str = "GOOGLE_CLIENT_SECRET";
+pub const GOOGLE_CALLBACK_URL: &str = "GOOGLE_CALLBACK_URL";
+pub const GOOGLE_AUTHORIZATION_URL: &str = "GOOGLE_AUTHORIZATION_URL";
+pub const GOOGLE_TOKEN_URL: &str = "GOOGLE_TOKEN_URL";
+pub const GOOGLE_JWKS_URL: &str = "GOOGLE_JWKS_URL";
+pub const GOOGLE_ISSUER: &str = "GOOGLE_ISSUER";
+pub const GITHUB_CLIENT_ID: &str = "GITHUB_CLIENT_ID";
+pub const GITHUB_CLIENT_SECRET: &str = "GITHUB_CLIENT_SECRET";
+pub const GITHUB_CALLBACK_URL: &str = "GITHUB_CALLBACK_URL";
+pub const GITHUB_AUTHORIZATION_URL: &str = "GITHUB_AUTHORIZATION_URL";
+pub const GITHUB_TOKEN_URL: &str = "GITHUB_TOKEN_URL";
+pub const GITHUB_API_URL: &str = "GITHUB_API_URL";
+pub const OIDC_PROVIDERS: &str = "OIDC_PROVIDERS";
+pub const ALLOWED_REDIRECT_URLS: &str = "ALLOWED_REDIRECT_URLS";
+
+/// More OpenID Connect providers than this is a configuration mistake.
+pub const MAX_OIDC_PROVIDERS: usize = 20;
+
+/// Everything third-party sign-in needs, shared by every provider.
+#[derive(Debug)]
+pub struct OAuthConfig {
+    /// The configured providers, in configuration order: google, github, then `OIDC_PROVIDERS`.
+    pub providers: Vec<Rc<ProviderSpec>>,
+    /// `ALLOWED_REDIRECT_URLS`: exact URLs for `return_to` and `callback_url`.
+    pub redirects: RedirectAllowList,
+    /// Binds redirect-mode states to the browser's cookie.
+    pub binding: BrowserBinding,
+}
+
+fn invalid(var: &'static str, message: impl Into<String>) -> ConfigError {
+    ConfigError {
+        var,
+        message: message.into(),
+    }
+}
+
+fn url_var(
+    get: &dyn Fn(&str) -> Option<String>,
+    var: &'static str,
+) -> Result<Option<String>, ConfigError> {
+    let Some(url) = get(var).map(|v| v.trim().to_owned()) else {
+        return Ok(None);
+    };
+    check_absolute_url(&url).map_err(|e| invalid(var, e.0))?;
+    Ok(Some(url))
+}
+
+/// `(clientId, clientSecret, callbackUrl)` of Google or GitHub, or `None` when none is set.
+fn client_vars(
+    get: &dyn Fn(&str) -> Option<String>,
+    display: &str,
+    [id_var, secret_var, callback_var]: [&'static str; 3],
+) -> Result<Option<(String, Secret, String)>, ConfigError> {
+    let (id, secret) = (get(id_var), get(secret_var));
+    let callback = url_var(get, callback_var)?;
+    if id.is_none() && secret.is_none() && callback.is_none() {
+        return Ok(None);
+    }
+    let required = |var, option| invalid(var, contract::provider_option_required(display, option));
+    Ok(Some((
+        id.ok_or_else(|| required(id_var, "clientId"))?
+            .trim()
+            .to_owned(),
+        Secret::new(secret.ok_or_else(|| required(secret_var, "clientSecret"))?),
+        callback.ok_or_else(|| required(callback_var, "callbackUrl"))?,
+    )))
+}
+
+fn google(get: &dyn Fn(&str) -> Option<String>) -> Result<Option<ProviderSpec>, ConfigError> {
+    let vars = [GOOGLE_CLIENT_ID, GOOGLE_CLIENT_SECRET, GOOGLE_CALLBACK_URL];
+    let Some((client_id, client_secret, callback_url)) = client_vars(get, "Google", vars)? else {
+        return Ok(None);
+    };
+    let or = |v: Option<String>, default: &str| Some(v.unwrap_or_else(|| default.to_owned()));
+    let issuers = match get(GOOGLE_ISSUER).map(|i| i.trim().to_owned()) {
+        Some(i) if i.contains(char::is_whitespace) => {
+            return Err(invalid(GOOGLE_ISSUER, "must not contain whitespace"));
+        }
+        Some(i) => vec![i],
+        None => spec::GOOGLE_ISSUERS.map(str::to_owned).to_vec(),
+    };
+    Ok(Some(ProviderSpec {
+        id: spec::GOOGLE.into(),
+        display_name: "Google".into(),
+        kind: ProviderKind::Google,
+        client_id,
+        client_secret,
+        callback_url,
+        scopes: spec::GOOGLE_SCOPES.map(str::to_owned).to_vec(),
+        client_auth: ClientAuth::Post,
+        issuers,
+        endpoints: EndpointOverrides {
+            authorization: or(
+                url_var(get, GOOGLE_AUTHORIZATION_URL)?,
+                spec::GOOGLE_AUTHORIZATION_URL,
+            ),
+            token: or(url_var(get, GOOGLE_TOKEN_URL)?, spec::GOOGLE_TOKEN_URL),
+            jwks: or(url_var(get, GOOGLE_JWKS_URL)?, spec::GOOGLE_JWKS_URL),
+        },
+        discovery_url: None,
+        cache: MetadataCache::default(),
+    }))
+}
+
+fn github(get: &dyn Fn(&str) -> Option<String>) -> Result<Option<ProviderSpec>, ConfigError> {
+    let vars = [GITHUB_CLIENT_ID, GITHUB_CLIENT_SECRET, GITHUB_CALLBACK_URL];
+    let Some((client_id, client_secret, callback_url)) = client_vars(get, "Github", vars)? else {
+        return Ok(None);
+    };
+    let or = |v: Option<String>, default: &str| v.unwrap_or_else(|| default.to_owned());
+    Ok(Some(ProviderSpec {
+        id: spec::GITHUB.into(),
+        display_name: "Github".into(),
+        kind: ProviderKind::GitHub {
+            api_url: or(url_var(get, GITHUB_API_URL)?, spec::GITHUB_API_URL),
+        },
+        client_id,
+        client_secret,
+        callback_url,
+        scopes: spec::GITHUB_SCOPES.map(str::to_owned).to_vec(),
+        client_auth: ClientAuth::Post,
+        issuers: Vec::new(),
+        endpoints: EndpointOverrides {
+            authorization: Some(or(
+                url_var(get, GITHUB_AUTHORIZATION_URL)?,
+                spec::GITHUB_AUTHORIZATION_URL,
+            )),
+            token: Some(or(url_var(get, GITHUB_TOKEN_URL)?, spec::GITHUB_TOKEN_URL)),
+            jwks: None,
+        },
+        discovery_url: None,
+        cache: MetadataCache::default(),
+    }))
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Scopes {
+    List(Vec<String>),
+    Joined(String),
+}
+
+/// One entry of `OIDC_PROVIDERS`. Everything optional here so that a missing field gets a message in
+/// Medusa's words (`<id> clientId is required`) instead of serde's.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct OidcEntry {
+    id: Option<String>,
+    issuer: Option<String>,
+    client_id: Option<String>,
+    client_secret: Option<String>,
+    callback_url: Option<String>,
+    scopes: Option<Scopes>,
+    authorization_url: Option<String>,
+    token_url: Option<String>,
+    jwks_url: Option<String>,
+    token_endpoint_auth_method: Option<String>,
+}
+
+/// A provider id usable in routes and storage keys.
+pub fn is_valid_provider_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
+}
+
+/// The variable that may hold an OIDC entry's secret instead of the JSON: `OIDC_<ID>_CLIENT_SECRET`
+/// (upper-cased, `-` as `_`), so `OIDC_PROVIDERS` itself can stay a plain var.
+pub fn oidc_secret_var(id: &str) -> String {
+    format!(
+        "OIDC_{}_CLIENT_SECRET",
+        id.to_ascii_uppercase().replace('-', "_")
+    )
+}
+
+fn oidc_entry(
+    get: &dyn Fn(&str) -> Option<String>,
+    index: usize,
+    entry: OidcEntry,
+) -> Result<ProviderSpec, ConfigError> {
+    let fail = |m: String| invalid(OIDC_PROVIDERS, m);
+    let id = entry
+        .id
+        .ok_or_else(|| fail(format!("entry {index} has no \"id\"")))?;
+    if !is_valid_provider_id(&id) {
+        return Err(fail(format!(
+            "id {id:?} must be lower-case letters, digits, '_' or '-' (at most 64)"
+        )));
+    }
+    let required = |option: &str| fail(contract::provider_option_required(&id, option));
+    let checked = |field: &str, url: Option<String>| -> Result<Option<String>, ConfigError> {
+        url.map(|u| {
+            check_absolute_url(&u)
+                .map(|()| u)
+                .map_err(|e| fail(format!("{id} {field}: {e}")))
+        })
+        .transpose()
+    };
+    let issuer = checked("issuer", entry.issuer)?.ok_or_else(|| required("issuer"))?;
+    if issuer.contains('?') {
+        return Err(fail(format!("{id} issuer must not have a query")));
+    }
+    let client_id = entry.client_id.ok_or_else(|| required("clientId"))?;
+    let client_secret = entry
+        .client_secret
+        .or_else(|| get(&oidc_secret_var(&id)))
+        .ok_or_else(|| {
+            fail(format!(
+                "{} (or set the secret {})",
+                contract::provider_option_required(&id, "clientSecret"),
+                oidc_secret_var(&id)
+            ))
+        })?;
+    let callback_url =
+        checked("callbackUrl", entry.callback_url)?.ok_or_else(|| required("callbackUrl"))?;
+    let scopes: Vec<String> = match entry.scopes {
+        None => spec::OIDC_DEFAULT_SCOPES.map(str::to_owned).to_vec(),
+        Some(Scopes::List(list)) => list,
+        Some(Scopes::Joined(s)) => s.split_whitespace().map(str::to_owned).collect(),
+    };
+    if !scopes.iter().any(|s| s == "openid") {
+        return Err(fail(format!("{id} scopes must include \"openid\"")));
+    }
+    let client_auth = match entry.token_endpoint_auth_method.as_deref() {
+        None | Some("client_secret_basic") => ClientAuth::Basic,
+        Some("client_secret_post") => ClientAuth::Post,
+        Some(other) => {
+            return Err(fail(format!(
+                "{id} tokenEndpointAuthMethod {other:?} is not supported (client_secret_basic or client_secret_post)"
+            )));
+        }
+    };
+    let endpoints = EndpointOverrides {
+        authorization: checked("authorizationUrl", entry.authorization_url)?,
+        token: checked("tokenUrl", entry.token_url)?,
+        jwks: checked("jwksUrl", entry.jwks_url)?,
+    };
+    let complete =
+        endpoints.authorization.is_some() && endpoints.token.is_some() && endpoints.jwks.is_some();
+    let discovery_url = (!complete).then(|| {
+        format!(
+            "{}/.well-known/openid-configuration",
+            issuer.trim_end_matches('/')
+        )
+    });
+    Ok(ProviderSpec {
+        display_name: id.clone(),
+        id,
+        kind: ProviderKind::Oidc,
+        client_id,
+        client_secret: Secret::new(client_secret),
+        callback_url,
+        scopes,
+        client_auth,
+        issuers: vec![issuer],
+        endpoints,
+        discovery_url,
+        cache: MetadataCache::default(),
+    })
+}
+
+fn oidc_providers(get: &dyn Fn(&str) -> Option<String>) -> Result<Vec<ProviderSpec>, ConfigError> {
+    let Some(json) = get(OIDC_PROVIDERS) else {
+        return Ok(Vec::new());
+    };
+    let entries: Vec<OidcEntry> = serde_json::from_str(&json).map_err(|e| {
+        invalid(
+            OIDC_PROVIDERS,
+            format!(
+                "expected a JSON list of {{id, issuer, clientId, clientSecret, callbackUrl, scopes}}: {e}"
+            ),
+        )
+    })?;
+    if entries.len() > MAX_OIDC_PROVIDERS {
+        return Err(invalid(
+            OIDC_PROVIDERS,
+            format!("at most {MAX_OIDC_PROVIDERS} providers"),
+        ));
+    }
+    entries
+        .into_iter()
+        .enumerate()
+        .map(|(i, e)| oidc_entry(get, i, e))
+        .collect()
+}
+
+/// Reads every third-party variable. `jwt_secret` keys the browser-binding cookie.
+pub fn from_vars(
+    get: &dyn Fn(&str) -> Option<String>,
+    jwt_secret: &[u8],
+) -> Result<OAuthConfig, ConfigError> {
+    let mut providers: Vec<ProviderSpec> = Vec::new();
+    providers.extend(google(get)?);
+    providers.extend(github(get)?);
+    for p in oidc_providers(get)? {
+        if p.id == crate::providers::emailpass::EMAILPASS || providers.iter().any(|q| q.id == p.id)
+        {
+            return Err(invalid(
+                OIDC_PROVIDERS,
+                format!("the provider id {:?} is already taken", p.id),
+            ));
+        }
+        providers.push(p);
+    }
+    let redirects = RedirectAllowList::parse(&get(ALLOWED_REDIRECT_URLS).unwrap_or_default())
+        .map_err(|e| invalid(ALLOWED_REDIRECT_URLS, e.0))?;
+    Ok(OAuthConfig {
+        providers: providers.into_iter().map(Rc::new).collect(),
+        redirects,
+        binding: BrowserBinding::derive(jwt_secret),
+    })
+}

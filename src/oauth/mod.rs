@@ -1,0 +1,30 @@
+//! Third-party sign-in: Google, GitHub and any OpenID Connect provider, as configurations of one
+//! OAuth 2.0 authorization-code flow with PKCE (S256), single-use server-side `state`, an OIDC `nonce`,
+//! and id_tokens verified against the provider's JWKS (RS256, ES256).
+//!
+//! - [`spec`]: a provider as data; [`config`]: parsing the Worker variables into specs.
+//! - [`provider`]: the flow ([`OAuthProvider`], an [`crate::provider::AuthProvider`]).
+//! - [`flow`]: pure request building and response parsing; [`client`]: the I/O trait.
+//! - [`metadata`]: discovery and JWKS with a bounded cache; [`jwk`], [`id_token`]: verification.
+//! - [`state`]: the state record and its browser-binding cookie; [`redirect`]: the URL allow-list.
+
+pub mod client;
+pub mod config;
+pub mod flow;
+pub mod id_token;
+pub mod jwk;
+pub mod metadata;
+pub mod pkce;
+pub mod profile;
+pub mod provider;
+pub mod redirect;
+pub mod secret;
+pub mod spec;
+pub mod state;
+
+pub use client::{HttpClient, HttpError, IncomingResponse, Offline, OutgoingRequest};
+pub use config::OAuthConfig;
+pub use provider::OAuthProvider;
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,170 @@
+//! Where browsers may be sent: exact URLs from `ALLOWED_REDIRECT_URLS`, nothing else.
+//!
+//! Matching is byte-for-byte string equality with an entry (RFC 9700 §4.1.3): no prefixes, no
+//! "same host", no normalisation, so `https://shop.example.evil.com`, `https://shop.example@evil.com`,
+//! `//evil.com` and `javascript:` can never pass. Entries themselves must be absolute `https` URLs
+//! (`http` only for loopback hosts) without fragments or credentials.
+
+use std::fmt;
+
+/// Why a URL is not acceptable (in configuration or in a request).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UrlError(pub String);
+
+impl fmt::Display for UrlError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Checks that `url` is an absolute `https` URL (or `http` on a loopback host, for local development
+/// and tests), with a host, no credentials, no fragment and no whitespace or control characters.
+pub fn check_absolute_url(url: &str) -> Result<(), UrlError> {
+    let fail = |why: &str| Err(UrlError(format!("{url:?} {why}")));
+    if url
+        .bytes()
+        .any(|b| b.is_ascii_whitespace() || b.is_ascii_control() || b == b'\\')
+    {
+        return fail("contains whitespace, control characters or '\\'");
+    }
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return fail("is not an absolute URL (expected https://host/...)");
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if authority.contains('@') {
+        return fail("must not contain credentials");
+    }
+    if url.contains('#') {
+        return fail("must not contain a fragment");
+    }
+    let host = host_without_port(authority);
+    if host.is_empty() {
+        return fail("has no host");
+    }
+    match scheme {
+        "https" => Ok(()),
+        "http" if is_loopback(host) => Ok(()),
+        "http" => fail("must use https (http is accepted only for localhost and 127.0.0.1)"),
+        _ => fail("must use https"),
+    }
+}
+
+fn host_without_port(authority: &str) -> &str {
+    if let Some(rest) = authority.strip_prefix('[') {
+        return rest.split(']').next().unwrap_or("");
+    }
+    authority.split(':').next().unwrap_or("")
+}
+
+fn is_loopback(host: &str) -> bool {
+    host == "localhost" || host == "127.0.0.1" || host == "::1"
+}
+
+/// The exact URLs browsers may be sent to after sign-in (`return_to`), or that may replace a
+/// provider's configured callback (`callback_url`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RedirectAllowList(Vec<String>);
+
+impl RedirectAllowList {
+    /// Comma-separated absolute URLs; empty entries are ignored.
+    pub fn parse(list: &str) -> Result<Self, UrlError> {
+        let mut urls = Vec::new();
+        for entry in list.split(',').map(str::trim).filter(|e| !e.is_empty()) {
+            check_absolute_url(entry)?;
+            urls.push(entry.to_owned());
+        }
+        Ok(Self(urls))
+    }
+
+    pub fn urls(&self) -> &[String] {
+        &self.0
+    }
+
+    /// The allow-listed URL equal to `candidate`, or why it is refused.
+    pub fn check<'a>(&'a self, candidate: &str) -> Result<&'a str, UrlError> {
+        self.0
+            .iter()
+            .find(|u| u.as_str() == candidate)
+            .map(String::as_str)
+            .ok_or_else(|| {
+                UrlError(if self.0.is_empty() {
+                    "Redirect URL is not allowed: ALLOWED_REDIRECT_URLS is empty".into()
+                } else {
+                    "Redirect URL is not allowed: it must equal one of ALLOWED_REDIRECT_URLS exactly"
+                        .into()
+                })
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn list() -> RedirectAllowList {
+        RedirectAllowList::parse("https://shop.example/after, http://127.0.0.1:3000/cb,").unwrap()
+    }
+
+    #[test]
+    fn only_exact_entries_pass() {
+        let l = list();
+        assert_eq!(
+            l.check("https://shop.example/after"),
+            Ok("https://shop.example/after")
+        );
+        assert_eq!(
+            l.check("http://127.0.0.1:3000/cb"),
+            Ok("http://127.0.0.1:3000/cb")
+        );
+        for bad in [
+            "https://shop.example/after/",
+            "https://shop.example/after?x=1",
+            "https://shop.example/after#x",
+            "https://shop.example/afterwards",
+            "https://shop.example/after.evil.com",
+            "https://shop.example.evil.com/after",
+            "https://shop.example@evil.com/after",
+            "https://evil.com/?https://shop.example/after",
+            "//shop.example/after",
+            "HTTPS://shop.example/after",
+            "javascript:alert(1)//https://shop.example/after",
+            "data:text/html,<script>alert(1)</script>",
+            " https://shop.example/after",
+            "",
+        ] {
+            assert!(l.check(bad).is_err(), "{bad:?} must be refused");
+        }
+    }
+
+    #[test]
+    fn entries_must_be_safe_absolute_urls() {
+        for bad in [
+            "javascript:alert(1)",
+            "data:text/html,x",
+            "http://shop.example/cb",
+            "https://user:pw@shop.example/cb",
+            "https://shop.example/cb#frag",
+            "https:///cb",
+            "/relative",
+            "ftp://shop.example/x",
+            "https://shop.example/a b",
+        ] {
+            assert!(
+                RedirectAllowList::parse(bad).is_err(),
+                "{bad:?} must be refused"
+            );
+        }
+        assert!(RedirectAllowList::parse("http://localhost:8080/x,http://[::1]/y").is_ok());
+    }
+
+    #[test]
+    fn an_empty_list_refuses_everything_and_says_why() {
+        let l = RedirectAllowList::parse("").unwrap();
+        assert!(
+            l.check("https://shop.example/after")
+                .unwrap_err()
+                .0
+                .contains("is empty")
+        );
+    }
+}

@@ -1,0 +1,169 @@
+//! The server-side record behind an OAuth `state`, and the cookie that binds it to one browser.
+//!
+//! `state` is 256 random bits (64 hex characters, Medusa's format) and the storage key of a record
+//! that holds everything the callback needs: the PKCE verifier, the OIDC nonce, the `redirect_uri`
+//! sent to the provider and, in redirect mode, the return URL. The record is consumed by the first
+//! callback ([`crate::provider::ProviderHelper::take_state`]).
+//!
+//! In redirect mode the state is also bound to the browser that started the flow: the Worker sets a
+//! `__Host-` cookie holding `HMAC(k, state)`, with `k` derived from `JWT_SECRET`, and the callback
+//! refuses the state without it. A state lured into another browser (login CSRF) is useless there.
+
+use crate::oauth::pkce::PkceVerifier;
+use crate::random::{self, RandomError};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
+use hmac::{Hmac, KeyInit, Mac};
+use serde::{Deserialize, Serialize};
+use sha2::Sha256;
+use std::fmt;
+use subtle::ConstantTimeEq;
+
+/// The binding cookie. `__Host-`: the browser only accepts it with `Secure`, `Path=/` and no `Domain`,
+/// so no sibling subdomain can plant or read it.
+pub const COOKIE_NAME: &str = "__Host-edge-auth-oauth";
+
+/// Separates the cookie key from every other use of `JWT_SECRET`.
+const COOKIE_KEY_LABEL: &[u8] = b"edge-auth oauth state cookie v1";
+
+/// Bytes of randomness in a state: 256 bits.
+pub const STATE_BYTES: usize = 32;
+
+/// A fresh state: 64 lower-case hex characters.
+pub fn new_state() -> Result<String, RandomError> {
+    random::hex_token(STATE_BYTES)
+}
+
+/// Whether `s` has the shape of a state we issue (checked before any storage lookup).
+pub fn is_well_formed(s: &str) -> bool {
+    s.len() == STATE_BYTES * 2
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+/// What the callback needs to finish the flow it belongs to.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct StateRecord {
+    /// The provider id that issued it: a state is not valid at another provider's callback.
+    pub provider: String,
+    /// Exactly what was sent as `redirect_uri`; the token request repeats it.
+    pub redirect_uri: String,
+    pub pkce_verifier: PkceVerifier,
+    /// OpenID Connect providers only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nonce: Option<String>,
+    /// Redirect mode: the allow-listed URL the browser goes to afterwards. Its presence also means the
+    /// state is bound to the browser by [`COOKIE_NAME`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub return_to: Option<String>,
+    pub created_at_ms: u64,
+}
+
+/// The keyed hash that binds a state to a browser cookie.
+pub struct BrowserBinding(Hmac<Sha256>);
+
+impl BrowserBinding {
+    /// Derives the cookie key from the token secret: `HMAC-SHA256(JWT_SECRET, label)`.
+    pub fn derive(jwt_secret: &[u8]) -> Self {
+        let mut kdf = <Hmac<Sha256> as KeyInit>::new_from_slice(jwt_secret)
+            .expect("HMAC takes any key length");
+        kdf.update(COOKIE_KEY_LABEL);
+        let key = kdf.finalize().into_bytes();
+        Self(<Hmac<Sha256> as KeyInit>::new_from_slice(&key).expect("HMAC takes any key length"))
+    }
+
+    /// The cookie value for `state`: base64url of `HMAC(k, state)`.
+    pub fn tag(&self, state: &str) -> String {
+        let mut mac = self.0.clone();
+        mac.update(state.as_bytes());
+        B64URL.encode(mac.finalize().into_bytes())
+    }
+
+    /// Whether a `Cookie` request header carries the binding of `state` (constant-time compare).
+    pub fn is_bound(&self, state: &str, cookie_header: Option<&str>) -> bool {
+        let expected = self.tag(state);
+        cookie_values(cookie_header.unwrap_or(""), COOKIE_NAME)
+            .any(|v| bool::from(v.as_bytes().ct_eq(expected.as_bytes())))
+    }
+
+    /// `Set-Cookie` for a new flow: lives as long as the state record.
+    pub fn set_cookie(&self, state: &str, max_age_secs: u64) -> String {
+        format!(
+            "{COOKIE_NAME}={}; Max-Age={max_age_secs}; Path=/; HttpOnly; Secure; SameSite=Lax",
+            self.tag(state)
+        )
+    }
+}
+
+/// `Set-Cookie` that removes the binding cookie (after any callback that carried it).
+pub fn clear_cookie() -> String {
+    format!("{COOKIE_NAME}=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Lax")
+}
+
+/// Whether a `Cookie` header has a cookie named [`COOKIE_NAME`] at all.
+pub fn has_cookie(cookie_header: Option<&str>) -> bool {
+    cookie_values(cookie_header.unwrap_or(""), COOKIE_NAME)
+        .next()
+        .is_some()
+}
+
+fn cookie_values<'a>(header: &'a str, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+    header.split(';').filter_map(move |pair| {
+        let (k, v) = pair.trim().split_once('=')?;
+        (k.trim() == name).then(|| v.trim())
+    })
+}
+
+impl fmt::Debug for BrowserBinding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("BrowserBinding(<redacted>)")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn states_are_256_bits_of_hex() {
+        let s = new_state().unwrap();
+        assert!(is_well_formed(&s));
+        assert_ne!(s, new_state().unwrap());
+        assert!(!is_well_formed(&s[1..]));
+        assert!(!is_well_formed(&s.to_uppercase()));
+        assert!(!is_well_formed(""));
+    }
+
+    #[test]
+    fn the_cookie_binds_one_state_under_one_secret() {
+        let b = BrowserBinding::derive(b"secret-one-secret-one-secret-one");
+        let state = "a".repeat(64);
+        let cookie = format!("other=1; {COOKIE_NAME}={}; x=y", b.tag(&state));
+        assert!(b.is_bound(&state, Some(&cookie)));
+        assert!(!b.is_bound(&"b".repeat(64), Some(&cookie)));
+        assert!(!b.is_bound(&state, None));
+        assert!(!b.is_bound(&state, Some("other=1")));
+        let other = BrowserBinding::derive(b"secret-two-secret-two-secret-two");
+        assert!(!other.is_bound(&state, Some(&cookie)));
+    }
+
+    #[test]
+    fn cookies_have_the_host_prefix_attributes() {
+        let b = BrowserBinding::derive(b"k");
+        let set = b.set_cookie(&"a".repeat(64), 600);
+        assert!(set.starts_with("__Host-edge-auth-oauth="));
+        for attr in [
+            "Max-Age=600",
+            "Path=/",
+            "HttpOnly",
+            "Secure",
+            "SameSite=Lax",
+        ] {
+            assert!(set.contains(attr), "{set} lacks {attr}");
+        }
+        assert!(!set.contains("Domain"));
+        assert!(clear_cookie().contains("Max-Age=0"));
+        assert!(has_cookie(Some("__Host-edge-auth-oauth=x")));
+        assert!(!has_cookie(Some("__Host-edge-auth-oauthx=x")));
+    }
+}

@@ -1,0 +1,170 @@
+//! Configuration of third-party sign-in: one place, errors naming the variable.
+
+use super::*;
+use crate::config::ConfigError;
+
+fn parse(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+    let mut vars = vec![("JWT_SECRET", SECRET)];
+    vars.extend_from_slice(pairs);
+    Config::from_vars(|n| {
+        vars.iter()
+            .rev()
+            .find(|(k, _)| *k == n)
+            .map(|(_, v)| v.to_string())
+    })
+}
+
+fn ids(c: &Config) -> Vec<&str> {
+    c.oauth.providers.iter().map(|p| p.id.as_str()).collect()
+}
+
+fn oidc(entry: Value) -> String {
+    json!([entry]).to_string()
+}
+
+fn corp_entry() -> Value {
+    json!({"id": "corp", "issuer": "https://idp.corp.example", "clientId": "c", "clientSecret": "s",
+           "callbackUrl": "https://shop.example/cb"})
+}
+
+fn refused(pairs: &[(&str, &str)]) -> ConfigError {
+    parse(pairs)
+        .err()
+        .unwrap_or_else(|| panic!("{pairs:?} must be refused"))
+}
+
+#[test]
+fn nothing_configured_registers_no_third_party() {
+    let c = parse(&[]).unwrap();
+    assert!(ids(&c).is_empty());
+    assert!(c.oauth.redirects.urls().is_empty());
+}
+
+#[test]
+fn configured_providers_are_registered_in_order() {
+    let c = parse(&[
+        ("GITHUB_CLIENT_ID", "g"),
+        ("GITHUB_CLIENT_SECRET", "s"),
+        ("GITHUB_CALLBACK_URL", "https://shop.example/gh"),
+        ("GOOGLE_CLIENT_ID", "g"),
+        ("GOOGLE_CLIENT_SECRET", "s"),
+        ("GOOGLE_CALLBACK_URL", "https://shop.example/google"),
+        ("OIDC_PROVIDERS", &oidc(corp_entry())),
+    ])
+    .unwrap();
+    assert_eq!(ids(&c), ["google", "github", "corp"]);
+}
+
+#[test]
+fn an_oidc_secret_can_come_from_its_own_variable() {
+    let mut entry = corp_entry();
+    entry.as_object_mut().unwrap().remove("clientSecret");
+    let e = refused(&[("OIDC_PROVIDERS", &oidc(entry.clone()))]);
+    assert_eq!(e.var, "OIDC_PROVIDERS");
+    assert_eq!(
+        e.message,
+        "corp clientSecret is required (or set the secret OIDC_CORP_CLIENT_SECRET)"
+    );
+    let c = parse(&[
+        ("OIDC_PROVIDERS", &oidc(entry)),
+        ("OIDC_CORP_CLIENT_SECRET", "from-a-secret"),
+    ])
+    .unwrap();
+    assert_eq!(c.oauth.providers[0].client_secret.expose(), "from-a-secret");
+}
+
+#[test]
+fn bad_values_name_their_variable() {
+    let with = |k: &str, v: Value| {
+        let mut e = corp_entry();
+        if v.is_null() {
+            e.as_object_mut().unwrap().remove(k);
+        } else {
+            e[k] = v;
+        }
+        oidc(e)
+    };
+    let cases: Vec<(&str, String)> = vec![
+        ("GOOGLE_CLIENT_SECRET", String::new()),
+        ("GOOGLE_CALLBACK_URL", "not a url".into()),
+        (
+            "GOOGLE_TOKEN_URL",
+            "http://oauth2.googleapis.com/token".into(),
+        ),
+        ("GITHUB_API_URL", "javascript:alert(1)".into()),
+        (
+            "ALLOWED_REDIRECT_URLS",
+            "https://ok.example/cb, data:text/html,x".into(),
+        ),
+        ("ALLOWED_REDIRECT_URLS", "https://ok.example/cb#frag".into()),
+        ("OIDC_PROVIDERS", "{not json".into()),
+        ("OIDC_PROVIDERS", "{}".into()),
+        ("OIDC_PROVIDERS", with("id", json!("Corp!"))),
+        ("OIDC_PROVIDERS", with("id", json!("emailpass"))),
+        ("OIDC_PROVIDERS", with("clientId", Value::Null)),
+        (
+            "OIDC_PROVIDERS",
+            with("issuer", json!("http://idp.corp.example")),
+        ),
+        (
+            "OIDC_PROVIDERS",
+            with("issuer", json!("https://idp.corp.example?x=1")),
+        ),
+        ("OIDC_PROVIDERS", with("callbackUrl", Value::Null)),
+        ("OIDC_PROVIDERS", with("scopes", json!(["email"]))),
+        (
+            "OIDC_PROVIDERS",
+            with("tokenEndpointAuthMethod", json!("private_key_jwt")),
+        ),
+        ("OIDC_PROVIDERS", with("clientSecrett", json!("typo"))),
+        ("OIDC_PROVIDERS", oidc(json!(null))),
+    ];
+    let defaults = [
+        ("GOOGLE_CLIENT_ID", "g"),
+        ("GOOGLE_CLIENT_SECRET", "s"),
+        ("GOOGLE_CALLBACK_URL", "https://shop.example/google"),
+        ("GITHUB_CLIENT_ID", "g"),
+        ("GITHUB_CLIENT_SECRET", "s"),
+        ("GITHUB_CALLBACK_URL", "https://shop.example/gh"),
+    ];
+    for (var, value) in cases {
+        let mut pairs: Vec<(&str, &str)> =
+            defaults.into_iter().filter(|(k, _)| *k != var).collect();
+        pairs.push((var, value.as_str()));
+        let e = refused(&pairs);
+        assert_eq!(e.var, var, "{var}={value}: {e}");
+    }
+}
+
+#[test]
+fn duplicate_provider_ids_are_refused() {
+    let two = json!([corp_entry(), corp_entry()]).to_string();
+    assert_eq!(refused(&[("OIDC_PROVIDERS", &two)]).var, "OIDC_PROVIDERS");
+}
+
+#[test]
+fn loopback_http_is_accepted_for_local_providers() {
+    let mut e = corp_entry();
+    e["issuer"] = json!("http://127.0.0.1:9000");
+    e["callbackUrl"] = json!("http://localhost:3000/cb");
+    let c = parse(&[("OIDC_PROVIDERS", &oidc(e))]).unwrap();
+    assert_eq!(
+        c.oauth.providers[0].discovery_url.as_deref(),
+        Some("http://127.0.0.1:9000/.well-known/openid-configuration")
+    );
+}
+
+#[test]
+fn secrets_never_show_in_debug_output() {
+    let c = parse(&[
+        ("GOOGLE_CLIENT_ID", "g"),
+        ("GOOGLE_CLIENT_SECRET", "google-secret-value"),
+        ("GOOGLE_CALLBACK_URL", "https://shop.example/google"),
+        ("OIDC_PROVIDERS", &oidc(corp_entry())),
+    ])
+    .unwrap();
+    let shown = format!("{c:?}");
+    assert!(!shown.contains("google-secret-value"));
+    assert!(!shown.contains(SECRET));
+    assert!(shown.contains("Secret(<redacted>)"));
+}

@@ -1,0 +1,45 @@
+// Must NOT compile. Each line marked `// error TSxxxx` must produce exactly that error, and no other line
+// may produce one (tests/npm/package.test.mjs checks tsc's output against these marks).
+import { AuthModuleService, EdgeAuthError, MemoryStore } from "edge-auth";
+
+const store = new MemoryStore();
+new AuthModuleService(); // error TS2554
+new AuthModuleService({ providers: [] }); // error TS2741
+new AuthModuleService({ store, provider: [] }); // error TS2561
+new AuthModuleService({ store: {} }); // error TS2739
+new AuthModuleService({ store: { get: (key: number) => null, put() {}, delete() {}, list: () => ({ keys: [], list_complete: true }) } }); // error TS2322
+new AuthModuleService({ store, providers: [{ id: "emailpas" }] }); // error TS2322
+new AuthModuleService({ store, providers: [{ id: "emailpass", options: { iterations: "600000" } }] }); // error TS2322
+new AuthModuleService({ store, providers: [{ id: "emailpass", options: { rounds: 1 } }] }); // error TS2353
+
+const service = new AuthModuleService({ store });
+
+export async function misuse(): Promise<void> {
+  await service.register("emailpass"); // error TS2554
+  await service.register(1, { body: {} }); // error TS2345
+  await service.authenticate("emailpass", { body: "email=a" }); // error TS2322
+  await service.authenticate("emailpass", { bdy: {} }); // error TS2561
+  await service.authenticate("emailpass", { headers: { "x-n": 1 } }); // error TS2322
+  await service.updateProvider("emailpass"); // error TS2554
+
+  const response = await service.authenticate("emailpass", { body: {} });
+  response.authIdentity.id; // error TS18048
+  if (!response.success) response.authIdentity.id; // error TS18048
+  const wrongFlag: "yes" = response.success; // error TS2322
+
+  const one = await service.createAuthIdentities({});
+  one.length; // error TS2339
+  const many = await service.createAuthIdentities([{}]);
+  many.id; // error TS2339
+  await service.createAuthIdentities({ provider_identities: [{ entity_id: 1, provider: "p" }] }); // error TS2769
+  await service.updateAuthIdentities({ app_metadata: {} }); // error TS2769
+  await service.retrieveAuthIdentity(); // error TS2554
+  await service.listAuthIdentities({ email: "a@b.co" }); // error TS2353
+  await service.deleteAuthIdentities(1); // error TS2345
+
+  try {
+    await service.retrieveAuthIdentity("x");
+  } catch (e) {
+    if (e instanceof EdgeAuthError && e.code === "NOT_FOUNDD") return; // error TS2367
+  }
+}

@@ -1,0 +1,343 @@
+// The npm package as users get it: the tarball made by scripts/build-pkg.sh is installed into a fresh
+// project in a temporary directory, then
+//   - the seed page's flows run there on the system Node (>= 20) and on Node 22 (consumer/flows.test.mjs),
+//     and "edge-auth/web" works once initialised by hand;
+//   - tsc compiles consumer/types/ok.ts (with and without DOM or Workers types) and refuses
+//     consumer/types/bad.ts with exactly the errors marked in it;
+//   - a JavaScript Worker importing the package (consumer/worker.mjs) is bundled by wrangler, as a user's
+//     `wrangler deploy` would, and run in workerd through Miniflare with a real KV namespace binding;
+//   - the package's browser entry (top-level await, the .wasm fetched beside it) runs in headless Chromium.
+// Run with Node >= 22 (wrangler and Miniflare need it): scripts/test.sh does.
+
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import { tmpdir } from "node:os";
+import { dirname, extname, join, normalize } from "node:path";
+import { after, before, test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { Miniflare } from "miniflare";
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = join(HERE, "..", "..");
+const BIN = join(ROOT, "node_modules", ".bin");
+const STEP_TIMEOUT_MS = 120_000;
+
+let project; // the temporary consumer project
+
+/** Runs a command; fails the test with its output when it exits non-zero (or, with `expectFailure`, zero). */
+function run(command, args, { cwd = project, env = {}, expectFailure = false } = {}) {
+  const result = spawnSync(command, args, {
+    cwd,
+    env: { ...process.env, ...env },
+    encoding: "utf8",
+    timeout: STEP_TIMEOUT_MS,
+  });
+  const output = `${result.stdout ?? ""}${result.stderr ?? ""}`;
+  if (result.error) throw new Error(`${command} ${args.join(" ")}: ${result.error.message}\n${output}`);
+  const failed = result.status !== 0;
+  assert.equal(failed, expectFailure, `${command} ${args.join(" ")} exited ${result.status}:\n${output}`);
+  return output;
+}
+
+function tarball() {
+  const dir = join(ROOT, "build", "npm");
+  const found = existsSync(dir) ? readdirSync(dir).filter((f) => /^edge-auth-.*\.tgz$/.test(f)) : [];
+  assert.equal(found.length, 1, `expected one build/npm/edge-auth-*.tgz: run ./scripts/build-pkg.sh`);
+  return join(dir, found[0]);
+}
+
+// One place for the compatibility date: the line in wrangler.toml that deployments use.
+function compatibilityDate() {
+  const match = /^compatibility_date\s*=\s*"(\d{4}-\d{2}-\d{2})"/m.exec(readFileSync(join(ROOT, "wrangler.toml"), "utf8"));
+  assert.ok(match, "wrangler.toml has no compatibility_date");
+  return match[1];
+}
+
+before(() => {
+  project = mkdtempSync(join(tmpdir(), "edge-auth-consumer-"));
+  writeFileSync(
+    join(project, "package.json"),
+    JSON.stringify({ name: "edge-auth-consumer", private: true, type: "module" }, null, 2),
+  );
+  cpSync(join(HERE, "consumer"), project, { recursive: true });
+  // The packed tarball, exactly what `npm publish` would upload; and Workers' types for ok-workers.ts.
+  run("npm", [
+    "install",
+    "--no-audit",
+    "--no-fund",
+    "--loglevel=error",
+    tarball(),
+    join(ROOT, "node_modules", "@cloudflare", "workers-types"),
+  ]);
+});
+
+after(() => {
+  if (project && !process.env.KEEP_NPM_TEST_PROJECT) rmSync(project, { recursive: true, force: true });
+});
+
+/** Each Node to run the flows on: the system one (>= 20) and this one (>= 22). */
+function nodes() {
+  const system = spawnSync("node", ["-p", "process.execPath"], { encoding: "utf8" }).stdout?.trim();
+  return [...new Set([system, process.execPath].filter(Boolean))];
+}
+
+for (const node of nodes()) {
+  const version = spawnSync(node, ["--version"], { encoding: "utf8" }).stdout.trim();
+  test(`the seed page's flows run in a fresh Node ${version} project (${node})`, (t) => {
+    assert.ok(Number(version.slice(1).split(".")[0]) >= 20, `Node ${version} is older than the package's >= 20`);
+    const output = run(node, ["--test-reporter=spec", "flows.test.mjs"]);
+    for (const line of output.split("\n").filter((l) => l.startsWith("edge-auth:"))) t.diagnostic(line);
+  });
+}
+
+test("the flows ran on a Node >= 22 as well as on the system Node", () => {
+  const majors = nodes().map((n) => Number(spawnSync(n, ["-p", "process.versions.node.split('.')[0]"], { encoding: "utf8" }).stdout));
+  assert.ok(majors.some((m) => m >= 22), `no Node >= 22 among ${majors}`);
+});
+
+test("edge-auth/web works once initialised by hand (initSync with the package's .wasm)", () => {
+  const script = `
+    import { readFileSync } from "node:fs";
+    import { AuthModuleService, EdgeAuthError, MemoryStore, initSync } from "edge-auth/web";
+    initSync({ module: readFileSync(new URL(import.meta.resolve("edge-auth/edge_auth_bg.wasm"))) });
+    const auth = new AuthModuleService({ store: new MemoryStore(), providers: [{ id: "emailpass", options: { iterations: 1000 } }] });
+    const { success } = await auth.register("emailpass", { body: { email: "web@example.com", password: "supersecret" } });
+    let code;
+    try { new AuthModuleService({ store: null }); } catch (e) { code = e instanceof EdgeAuthError && e.code; }
+    console.log(JSON.stringify({ success, code }));
+  `;
+  const output = run(process.execPath, ["--input-type=module", "-e", script]);
+  assert.deepEqual(JSON.parse(output.trim().split("\n").at(-1)), { success: true, code: "INVALID_STORE" });
+});
+
+// ---- TypeScript --------------------------------------------------------------------------------------
+
+/** Writes a tsconfig for `files` and runs tsc on it; `lib`/`types` choose the environment's globals. */
+function tsc(name, files, { lib = ["es2022"], types = [], expectFailure = false } = {}) {
+  const config = {
+    compilerOptions: {
+      strict: true,
+      noEmit: true,
+      target: "es2022",
+      module: "nodenext",
+      moduleResolution: "nodenext",
+      lib,
+      types,
+      skipLibCheck: false,
+      noUnusedLocals: false,
+    },
+    files: files.map((f) => `types/${f}`),
+  };
+  writeFileSync(join(project, `tsconfig.${name}.json`), JSON.stringify(config, null, 2));
+  return run(join(BIN, "tsc"), ["-p", `tsconfig.${name}.json`, "--pretty", "false"], { expectFailure });
+}
+
+test("tsc accepts ok.ts with no DOM and no Node types (the package's own types stand alone)", () => {
+  tsc("plain", ["ok.ts"]);
+});
+
+test("tsc accepts ok.ts and edge-auth/web in a browser project (lib dom)", () => {
+  tsc("dom", ["ok.ts", "ok-web.ts"], { lib: ["es2022", "dom"] });
+});
+
+test("tsc accepts a Worker passing its KVNamespace binding (@cloudflare/workers-types)", () => {
+  tsc("workers", ["ok.ts", "ok-workers.ts"], { types: ["@cloudflare/workers-types"] });
+});
+
+test("tsc refuses bad.ts with exactly the marked errors", () => {
+  const output = tsc("bad", ["bad.ts"], { expectFailure: true });
+  const reported = new Set(
+    [...output.matchAll(/^types\/bad\.ts\((\d+),\d+\): error (TS\d+):/gm)].map(([, line, code]) => `${line} ${code}`),
+  );
+  const expected = new Set(
+    readFileSync(join(HERE, "consumer", "types", "bad.ts"), "utf8")
+      .split("\n")
+      .flatMap((text, i) => [...text.matchAll(/\/\/ error (TS\d+)/g)].map(([, code]) => `${i + 1} ${code}`)),
+  );
+  assert.ok(expected.size >= 20, "bad.ts marks its errors");
+  const missing = [...expected].filter((e) => !reported.has(e));
+  const unexpected = [...reported].filter((r) => !expected.has(r));
+  assert.deepEqual({ missing, unexpected }, { missing: [], unexpected: [] }, output);
+});
+
+// ---- A JavaScript Worker in workerd --------------------------------------------------------------------
+
+/** Bundles consumer/worker.mjs with wrangler (conditions workerd/worker) into dist/. */
+function bundleWorker() {
+  writeFileSync(
+    join(project, "wrangler.toml"),
+    [
+      'name = "edge-auth-consumer"',
+      'main = "worker.mjs"',
+      `compatibility_date = "${compatibilityDate()}"`,
+      "[[kv_namespaces]]",
+      'binding = "AUTH_KV"',
+      'id = "edge-auth-consumer-test"',
+      "",
+    ].join("\n"),
+  );
+  run(process.execPath, [join(ROOT, "node_modules", "wrangler", "bin", "wrangler.js"), "deploy", "--dry-run", "--outdir", "dist"], {
+    env: {
+      CLOUDFLARE_CF_FETCH_ENABLED: "false",
+      WRANGLER_SEND_METRICS: "false",
+      WRANGLER_LOG_PATH: join(project, "wrangler-logs"),
+    },
+  });
+  return join(project, "dist");
+}
+
+async function startWorker(dist, iterations) {
+  const mf = new Miniflare({
+    host: "127.0.0.1",
+    port: 0,
+    modules: true,
+    modulesRoot: dist,
+    scriptPath: join(dist, "worker.js"),
+    modulesRules: [
+      { type: "ESModule", include: ["**/*.js", "**/*.mjs"] },
+      { type: "CompiledWasm", include: ["**/*.wasm"] },
+    ],
+    compatibilityDate: compatibilityDate(),
+    kvNamespaces: ["AUTH_KV"],
+    bindings: { PBKDF2_ITERATIONS: String(iterations) },
+  });
+  await mf.ready;
+  const post = async (path, body) => {
+    const response = await mf.dispatchFetch(`https://consumer.test${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    return { status: response.status, json: await response.json() };
+  };
+  return { mf, post };
+}
+
+test("a JS Worker using the package runs in workerd (Miniflare) with a real KV binding as its store", async (t) => {
+  const dist = bundleWorker();
+  const bundle = readFileSync(join(dist, "worker.js"), "utf8");
+  assert.doesNotMatch(bundle, /node:fs|readFileSync/, "wrangler picked the node entry instead of workerd.js");
+  assert.ok(readdirSync(dist).some((f) => f.endsWith(".wasm")), "the .wasm is a module of its own");
+
+  const { mf, post } = await startWorker(dist, 1000);
+  try {
+    const email = "worker@example.com";
+    const registered = await post("/register", { email, password: "supersecret" });
+    assert.equal(registered.json.success, true, JSON.stringify(registered.json));
+    const id = registered.json.authIdentity.id;
+
+    const kv = await mf.getKVNamespace("AUTH_KV");
+    const record = await kv.get(`ai:${id}`);
+    assert.match(record, /"\$pbkdf2-sha256\$i=1000,/, "the identity is in the KV namespace");
+
+    const ok = await post("/authenticate", { email, password: "supersecret" });
+    assert.equal(ok.json.success, true);
+    assert.equal(ok.json.authIdentity.id, id);
+    const wrong = await post("/authenticate", { email, password: "not-the-password" });
+    assert.deepEqual(wrong.json, { success: false, error: "Invalid email or password" });
+
+    const updated = await post("/update", { entity_id: email, password: "new-secret-1" });
+    assert.equal(updated.json.success, true);
+    assert.equal((await post("/authenticate", { email, password: "supersecret" })).json.success, false);
+    assert.equal((await post("/authenticate", { email, password: "new-secret-1" })).json.success, true);
+
+    const missing = await mf.dispatchFetch("https://consumer.test/identity?id=authid_missing");
+    assert.equal(missing.status, 404);
+    assert.deepEqual(await missing.json(), { code: "NOT_FOUND", message: "AuthIdentity with id: authid_missing was not found" });
+
+    const misuse = (await mf.dispatchFetch("https://consumer.test/misuse")).json();
+    const { threw, isEdgeAuthError, code } = await misuse;
+    assert.deepEqual({ threw, isEdgeAuthError, code }, { threw: true, isEdgeAuthError: true, code: "INVALID_ARGUMENT" });
+  } finally {
+    await mf.dispose();
+  }
+
+  // The same Worker at the real work factor: one register, timed from outside (Workers freeze clocks
+  // during computation).
+  const timed = await startWorker(dist, 600000);
+  try {
+    const ms = [];
+    for (const email of ["first@example.com", "second@example.com"]) {
+      const started = performance.now();
+      const { json } = await timed.post("/register", { email, password: "supersecret" });
+      ms.push(Math.round(performance.now() - started));
+      assert.equal(json.success, true);
+    }
+    t.diagnostic(`edge-auth: one emailpass register at 600,000 PBKDF2 iterations took ${ms[0]} ms (first), ${ms[1]} ms (second) in workerd (Miniflare, request round trip)`);
+  } finally {
+    await timed.mf.dispose();
+  }
+});
+
+// ---- The browser entry in headless Chromium ------------------------------------------------------------
+
+const MIME = { ".html": "text/html", ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm" };
+
+/**
+ * Serves the consumer project over HTTP (module scripts and wasm streaming need http, not file:); the
+ * page posts its report to /report, which resolves `report`.
+ */
+async function serveProject() {
+  let deliver;
+  const report = new Promise((resolve) => (deliver = resolve));
+  const server = createServer((req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname));
+    if (req.method === "POST" && path === "/report") {
+      let body = "";
+      req.on("data", (chunk) => (body += chunk));
+      req.on("end", () => {
+        res.writeHead(204).end();
+        deliver(JSON.parse(body));
+      });
+      return;
+    }
+    const file = join(project, path);
+    if (!file.startsWith(project) || !existsSync(file)) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { "content-type": MIME[extname(file)] ?? "application/octet-stream" });
+    res.end(readFileSync(file));
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { server, report };
+}
+
+test("the browser entry works in headless Chromium, loaded from the installed package", async (t) => {
+  const chromium = ["chromium", "chromium-browser", "google-chrome"].find(
+    (c) => spawnSync(c, ["--version"], { encoding: "utf8" }).status === 0,
+  );
+  assert.ok(chromium, "no Chromium on PATH: run scripts/setup.sh --test");
+  const { server, report: reported } = await serveProject();
+  const profile = mkdtempSync(join(tmpdir(), "edge-auth-chromium-"));
+  // Real time, not --virtual-time-budget: the page times a register and virtual clocks would read 0.
+  const browser = spawn(chromium, [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    `--user-data-dir=${profile}`,
+    `http://127.0.0.1:${server.address().port}/browser/index.html`,
+  ], { stdio: "ignore" });
+  try {
+    const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error("the page sent no report in 60 s")), 60_000).unref());
+    const report = await Promise.race([reported, timeout]);
+    assert.equal(report.exception, undefined, report.exception);
+    assert.equal(report.register.success, true);
+    assert.equal(report.authenticate.authIdentity.id, report.register.authIdentity.id);
+    assert.deepEqual(report.wrong, { success: false, error: "Invalid email or password" });
+    assert.equal(report.update.success, true);
+    assert.deepEqual(report.google, { success: false, error: "Could not find a auth provider with id: google" });
+    assert.deepEqual(report.misuse, { isEdgeAuthError: true, code: "INVALID_ARGUMENT" });
+    assert.equal(report.timed, true);
+    t.diagnostic(`edge-auth: one emailpass register at 600,000 PBKDF2 iterations took ${report.ms[0]} ms (first), ${report.ms[1]} ms (second) in ${report.userAgent}`);
+  } finally {
+    const exited = new Promise((resolve) => (browser.exitCode !== null ? resolve() : browser.once("exit", resolve)));
+    browser.kill();
+    await exited;
+    server.close();
+    rmSync(profile, { recursive: true, force: true, maxRetries: 5 });
+  }
+});

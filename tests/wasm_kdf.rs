@@ -1,0 +1,70 @@
+//! The password KDFs as the Worker runs them: compiled to wasm with `+simd128`, in V8 (headless Chromium,
+//! `wasm-pack test --headless --chrome -- --test wasm_kdf`). Our PBKDF2 has a wasm-only SIMD store in its
+//! loop, so it is checked here against the `pbkdf2` crate too, not only natively.
+#![cfg(target_arch = "wasm32")]
+
+use edge_auth::password::{Algorithm, Hasher, Verification, pbkdf2_hmac_sha256};
+use sha2::Sha256;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// SplitMix64, a deterministic generator for test inputs.
+struct SplitMix64(u64);
+
+impl SplitMix64 {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, range: std::ops::Range<usize>) -> usize {
+        range.start + (self.next() % (range.end - range.start) as u64) as usize
+    }
+
+    fn bytes_of_length_in(&mut self, lengths: std::ops::Range<usize>) -> Vec<u8> {
+        let len = self.below(lengths);
+        (0..len).map(|_| self.next() as u8).collect()
+    }
+}
+
+#[wasm_bindgen_test]
+fn pbkdf2_equals_the_pbkdf2_crate_on_random_inputs_in_wasm() {
+    let mut rng = SplitMix64(0x0edc_e0a7);
+    for case in 0..100 {
+        let password = rng.bytes_of_length_in(0..201);
+        let salt = rng.bytes_of_length_in(8..65);
+        let iterations = rng.below(1..3001) as u32;
+        let out_len = if case % 3 == 0 { rng.below(1..97) } else { 32 };
+        let mut ours = vec![0u8; out_len];
+        pbkdf2_hmac_sha256(&password, &salt, iterations, &mut ours);
+        let mut reference = vec![0u8; out_len];
+        pbkdf2::pbkdf2_hmac::<Sha256>(&password, &salt, iterations, &mut reference);
+        assert_eq!(ours, reference, "case {case}: {iterations} iterations");
+    }
+}
+
+#[wasm_bindgen_test]
+fn argon2id_reference_hash_verifies_in_wasm() {
+    // Made by the reference C implementation: echo -n "$pw" | argon2 edge-auth-salt16 -id -t 2 -k 19456 -p 1 -l 32 -e
+    const OWASP: &str = "$argon2id$v=19$m=19456,t=2,p=1$ZWRnZS1hdXRoLXNhbHQxNg$EYOZwltXrdfAHLG3yu9KNUHhqYXQVxJF0Ud2Wdhb4rQ";
+    let argon2id = Hasher::with_algorithm(Algorithm::Argon2id, 1000, None).unwrap();
+    assert_eq!(
+        argon2id.verify("correct horse battery staple", OWASP),
+        Verification::Match {
+            needs_rehash: false
+        }
+    );
+    assert_eq!(
+        argon2id.verify("correct horse battery stapler", OWASP),
+        Verification::Mismatch
+    );
+    let fresh = argon2id.hash("correct horse").unwrap();
+    assert!(
+        fresh.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+        "{fresh}"
+    );
+}
