@@ -52,7 +52,11 @@ function workerOptions(vars) {
     ],
     compatibilityDate,
     kvNamespaces: ["AUTH_KV"],
-    bindings: { ENVIRONMENT: "production", JWT_SECRET, ...vars },
+    // The guard Durable Object, bound as wrangler.toml binds it.
+    durableObjects: { AUTH_GUARD: { className: "AuthGuard", useSQLite: true } },
+    // One client hammering one email is exactly what the rate limits stop: turned off here, since this
+    // measures the Worker's own cost (tests/worker/rate-limit.test.mjs covers the limits).
+    bindings: { ENVIRONMENT: "production", JWT_SECRET, RATE_LIMITS: "off", ...vars },
   };
 }
 

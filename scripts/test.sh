@@ -3,7 +3,7 @@
 #   setup -> rustfmt -> clippy (native, wasm32 with and without the worker feature) -> cargo test (native)
 #   -> wasm tests in headless Chromium -> the npm package's API in headless Chromium and Firefox -> build the
 #   Worker -> deploy dry run -> end-to-end suite in workerd -> build the npm package -> its tarball in Node,
-#   tsc, a JS Worker and Chromium.
+#   tsc, a JS Worker and Chromium -> the sign-in page (www/) in Chromium against wrangler dev.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 cd "$REPO_ROOT"
@@ -41,5 +41,10 @@ step "end-to-end tests in workerd (node --test tests/worker/)" \
 step "build the npm package (scripts/build-pkg.sh)" "$REPO_ROOT/scripts/build-pkg.sh"
 step "npm package from its tarball: Node 20 + 22, tsc, a JS Worker in workerd, Chromium" \
   "$NODE" --test --test-reporter=spec --test-timeout=300000 tests/npm/package.test.mjs
+# The sign-in page served by the Worker under `wrangler dev`, driven in headless Chromium (playwright-core),
+# with the npm package copied into www/pkg for its in-browser mode. Screenshots: test-artifacts/www/.
+step "copy the npm package into www/pkg (scripts/build-www.sh)" "$REPO_ROOT/scripts/build-www.sh"
+step "sign-in page (www/) in headless Chromium against wrangler dev (node --test tests/browser/)" \
+  "$NODE" --test --test-reporter=spec --test-timeout=300000 "tests/browser/*.test.mjs"
 
 say "all tests passed ($((SECONDS - started))s)"

@@ -40,6 +40,14 @@ pub fn bench_compress256(blocks: u32) -> u8 {
     state[0] as u8
 }
 
+/// Our PBKDF2's full output, for the script to compare with WebCrypto's before timing.
+#[wasm_bindgen]
+pub fn bench_pbkdf2_ours_output(iterations: u32) -> Vec<u8> {
+    let mut out = [0u8; 32];
+    pbkdf2_hmac_sha256(PASSWORD, SALT, iterations, &mut out);
+    out.to_vec()
+}
+
 /// Our PBKDF2 and the crate's agree on these inputs (checked by the script before timing).
 #[wasm_bindgen]
 pub fn bench_outputs_agree(iterations: u32) -> bool {

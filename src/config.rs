@@ -61,9 +61,14 @@ pub struct Config {
     pub hasher: Rc<Hasher>,
     /// `true` when the development secret signs tokens (local dev without `JWT_SECRET`).
     pub uses_dev_secret: bool,
+    /// `ENVIRONMENT=development`: local development, where dev-only routes (`/__dev/outbox`) exist.
+    pub development: bool,
     /// Third-party sign-in (Google, GitHub, OpenID Connect) and `ALLOWED_REDIRECT_URLS`; its variables
     /// are parsed by [`crate::oauth::config`].
     pub oauth: Rc<crate::oauth::OAuthConfig>,
+    /// Password reset delivery, rate limits, sessions and the admin API; parsed by
+    /// [`crate::account::config`].
+    pub account: Rc<crate::account::AccountConfig>,
 }
 
 impl Config {
@@ -131,6 +136,7 @@ impl Config {
             })?;
 
         let oauth = Rc::new(crate::oauth::config::from_vars(&get, secret.as_bytes())?);
+        let account = Rc::new(crate::account::config::from_vars(&get, development)?);
 
         Ok(Self {
             jwt_key: JwtKey::new(secret.as_bytes()),
@@ -139,7 +145,9 @@ impl Config {
             cors_origins,
             hasher: Rc::new(hasher),
             uses_dev_secret,
+            development,
             oauth,
+            account,
         })
     }
 
@@ -214,6 +222,7 @@ mod tests {
         assert_eq!(c.auth_methods_per_actor["customer"], ["emailpass"]);
         assert!(c.cors_origins.is_empty());
         assert!(!c.uses_dev_secret);
+        assert!(!c.development);
     }
 
     #[test]
@@ -229,6 +238,7 @@ mod tests {
     fn development_runs_on_the_marked_dev_secret() {
         let c = Config::from_vars(vars(&[(ENVIRONMENT, "development")])).unwrap();
         assert!(c.uses_dev_secret);
+        assert!(c.development);
     }
 
     #[test]

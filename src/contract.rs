@@ -65,6 +65,8 @@ pub const TYPE_NOT_ALLOWED: &str = "not_allowed";
 pub const TYPE_NOT_FOUND: &str = "not_found";
 pub const AUTHENTICATION_FAILED: &str = "Authentication failed";
 pub const UNAUTHORIZED: &str = "Unauthorized";
+/// A reset token that is missing, invalid, expired, of another actor type, or already used.
+pub const INVALID_TOKEN: &str = "Invalid token";
 
 pub fn actor_not_allowed(actor_type: &str, provider: &str) -> String {
     format!("The actor type {actor_type} is not allowed to use the auth provider {provider}")

@@ -4,9 +4,12 @@
 //! lookups by entity) rather than an index pointing nowhere. Readers still treat a dangling index as absent.
 //!
 //! Workers KV has no transactions, so the uniqueness check on create is check-then-write: two concurrent
-//! creates of the same (provider, entity_id) in different locations can both pass. See the README.
+//! creates of the same (provider, entity_id) in different locations can both pass. With a guard
+//! ([`Identities::with_guard`]) each new provider identity is also claimed there before anything is
+//! written, and exactly one of any number of racing creates wins. See the README.
 
 use crate::contract;
+use crate::guard::{Claim, Guard};
 use crate::ids;
 use crate::model::{
     AuthIdentity, AuthIdentityFilter, CreateAuthIdentity, CreateProviderIdentity, ProviderIdentity,
@@ -65,11 +68,21 @@ impl From<RandomError> for IdentityError {
 
 pub struct Identities<'a> {
     store: &'a dyn KvStore,
+    guard: Option<&'a dyn Guard>,
 }
 
 impl<'a> Identities<'a> {
+    /// Records over `store` alone: uniqueness is check-then-write.
     pub fn new(store: &'a dyn KvStore) -> Self {
-        Self { store }
+        Self { store, guard: None }
+    }
+
+    /// Records over `store`, with (provider, entity_id) uniqueness claimed in `guard`.
+    pub fn with_guard(store: &'a dyn KvStore, guard: &'a dyn Guard) -> Self {
+        Self {
+            store,
+            guard: Some(guard),
+        }
     }
 
     pub async fn get(&self, id: &str) -> Result<Option<AuthIdentity>, IdentityError> {
@@ -135,13 +148,23 @@ impl<'a> Identities<'a> {
             app_metadata: data.app_metadata,
             provider_identities: Vec::new(),
         };
-        for pi in data.provider_identities {
-            let pi = self.new_provider_identity(&identity, pi, now_ms).await?;
-            identity.provider_identities.push(pi);
+        let written: Result<(), IdentityError> = async {
+            for pi in data.provider_identities {
+                let pi = self.new_provider_identity(&identity, pi, now_ms).await?;
+                identity.provider_identities.push(pi);
+            }
+            self.save(&identity).await?;
+            for pi in &identity.provider_identities {
+                self.index(pi).await?;
+            }
+            Ok(())
         }
-        self.save(&identity).await?;
-        for pi in &identity.provider_identities {
-            self.index(pi).await?;
+        .await;
+        if let Err(e) = written {
+            for pi in &identity.provider_identities {
+                self.release(pi).await;
+            }
+            return Err(e);
         }
         Ok(identity)
     }
@@ -162,8 +185,14 @@ impl<'a> Identities<'a> {
         })?;
         let pi = self.new_provider_identity(&identity, data, now_ms).await?;
         identity.provider_identities.push(pi.clone());
-        self.save(&identity).await?;
-        self.index(&pi).await?;
+        let written = match self.save(&identity).await {
+            Ok(()) => self.index(&pi).await,
+            Err(e) => Err(e),
+        };
+        if let Err(e) = written {
+            self.release(&pi).await;
+            return Err(e);
+        }
         Ok(pi)
     }
 
@@ -194,6 +223,8 @@ impl<'a> Identities<'a> {
             Some(id) => checked_id(id)?,
             None => ids::generate_id(ids::PROVIDER_IDENTITY_PREFIX, now_ms)?,
         };
+        self.reserve(&data.provider, &data.entity_id, &owner.id, now_ms)
+            .await?;
         Ok(ProviderIdentity {
             id,
             entity_id: data.entity_id,
@@ -202,6 +233,46 @@ impl<'a> Identities<'a> {
             user_metadata: data.user_metadata,
             provider_metadata: data.provider_metadata,
         })
+    }
+
+    /// Claims (provider, entity_id) for `owner_id` in the guard, if there is one. A claim left by a
+    /// registration that died before writing (old, and its owner not in KV) is taken over.
+    async fn reserve(
+        &self,
+        provider: &str,
+        entity_id: &str,
+        owner_id: &str,
+        now_ms: u64,
+    ) -> Result<(), IdentityError> {
+        let Some(guard) = self.guard else {
+            return Ok(());
+        };
+        let key = keys::entity_claim(provider, entity_id);
+        let (owner, at_ms) = match guard.claim(&key, owner_id).await? {
+            Claim::Claimed => return Ok(()),
+            Claim::Taken { owner, .. } if owner == owner_id => return Ok(()),
+            Claim::Taken { owner, at_ms } => (owner, at_ms),
+        };
+        let stale = now_ms.saturating_sub(at_ms) >= keys::STALE_CLAIM_SECS * 1000;
+        let owner_has_it = self
+            .get(&owner)
+            .await?
+            .is_some_and(|i| i.provider_identity(provider, entity_id).is_some());
+        if stale && !owner_has_it && guard.transfer(&key, &owner, owner_id).await? {
+            return Ok(());
+        }
+        Err(IdentityError::Conflict {
+            provider: provider.to_owned(),
+            entity_id: entity_id.to_owned(),
+        })
+    }
+
+    /// Gives up the guard's claim on `pi` (best effort: a leftover claim is taken over when stale).
+    async fn release(&self, pi: &ProviderIdentity) {
+        if let Some(guard) = self.guard {
+            let key = keys::entity_claim(&pi.provider, &pi.entity_id);
+            let _ = guard.release(&key, &pi.auth_identity_id).await;
+        }
     }
 
     async fn index(&self, pi: &ProviderIdentity) -> Result<(), IdentityError> {
@@ -224,6 +295,7 @@ impl<'a> Identities<'a> {
             .delete(&keys::provider_entity(&pi.provider, &pi.entity_id))
             .await?;
         self.store.delete(&keys::provider_identity(&pi.id)).await?;
+        self.release(pi).await;
         Ok(())
     }
 
@@ -254,7 +326,8 @@ impl<'a> Identities<'a> {
             .find(|pi| pi.id == updated.id)
             .ok_or_else(not_found)?;
         let old = std::mem::replace(slot, updated.clone());
-        if old.entity_id != updated.entity_id {
+        let moved = old.entity_id != updated.entity_id;
+        if moved {
             check_provider_entity(&updated.provider, &updated.entity_id)?;
             if self
                 .find_by_entity(&updated.provider, &updated.entity_id)
@@ -266,12 +339,26 @@ impl<'a> Identities<'a> {
                     entity_id: updated.entity_id,
                 });
             }
+            // `now_ms` 0: a rename never takes over someone else's claim, stale or not.
+            self.reserve(
+                &updated.provider,
+                &updated.entity_id,
+                &updated.auth_identity_id,
+                0,
+            )
+            .await?;
         }
-        self.save(&owner).await?;
-        if old.entity_id != updated.entity_id {
+        if let Err(e) = self.save(&owner).await {
+            if moved {
+                self.release(&updated).await;
+            }
+            return Err(e);
+        }
+        if moved {
             self.store
                 .delete(&keys::provider_entity(&old.provider, &old.entity_id))
                 .await?;
+            self.release(&old).await;
             self.index(&updated).await?;
         }
         Ok(owner)

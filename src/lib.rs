@@ -4,9 +4,11 @@
 //! KV-shaped [`store::KvStore`] trait, time through [`clock::Clock`], so the Worker boundary only converts
 //! types.
 
+pub mod account;
 pub mod clock;
 pub mod config;
 pub mod contract;
+pub mod guard;
 pub mod http;
 pub mod identity;
 pub mod ids;
@@ -16,6 +18,7 @@ pub mod password;
 pub mod provider;
 pub mod providers;
 pub mod random;
+pub mod runtime;
 pub mod service;
 pub mod store;
 pub mod token;

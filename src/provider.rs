@@ -3,6 +3,7 @@
 
 use crate::clock::Clock;
 use crate::contract;
+use crate::guard::Guard;
 use crate::identity::{Identities, IdentityError};
 use crate::model::{
     AuthIdentity, AuthenticationInput, AuthenticationResponse, CreateAuthIdentity,
@@ -75,6 +76,7 @@ pub struct ProviderHelper<'a> {
     store: &'a dyn KvStore,
     clock: &'a dyn Clock,
     provider: &'a str,
+    guard: Option<&'a dyn Guard>,
 }
 
 impl<'a> ProviderHelper<'a> {
@@ -83,7 +85,14 @@ impl<'a> ProviderHelper<'a> {
             store,
             clock,
             provider,
+            guard: None,
         }
+    }
+
+    /// Claims new identities and consumes states through `guard` ([`crate::guard`]).
+    pub fn with_guard(mut self, guard: &'a dyn Guard) -> Self {
+        self.guard = Some(guard);
+        self
     }
 
     pub fn now_ms(&self) -> u64 {
@@ -91,7 +100,10 @@ impl<'a> ProviderHelper<'a> {
     }
 
     fn identities(&self) -> Identities<'a> {
-        Identities::new(self.store)
+        match self.guard {
+            Some(guard) => Identities::with_guard(self.store, guard),
+            None => Identities::new(self.store),
+        }
     }
 
     /// The identity holding this provider's `entity_id`; `NotFound` with Medusa's message otherwise.
@@ -181,14 +193,21 @@ impl<'a> ProviderHelper<'a> {
 
     /// Reads and deletes the state under `key`: the one place a state is consumed, so a replayed
     /// callback finds nothing. Workers KV has no atomic read-and-delete, so two callbacks racing within
-    /// KV's propagation window could both read it; swapping this function for a Durable Object claim
-    /// makes consumption strict without touching the providers.
+    /// KV's propagation window could both read it; with a strict guard (the Worker's Durable Object)
+    /// the state is also consumed there, and exactly one of them gets it.
     pub async fn take_state(&self, key: &str) -> Result<Option<Value>, StoreError> {
-        let key = keys::state(key);
-        let Some(json) = self.store.get(&key).await? else {
+        let state_key = keys::state(key);
+        let Some(json) = self.store.get(&state_key).await? else {
             return Ok(None);
         };
-        self.store.delete(&key).await?;
+        if let Some(guard) = self.guard.filter(|g| g.is_strict())
+            && !guard
+                .consume_once(&keys::state_consumed(key), keys::OAUTH_STATE_TTL_SECS)
+                .await?
+        {
+            return Ok(None);
+        }
+        self.store.delete(&state_key).await?;
         serde_json::from_str(&json)
             .map(Some)
             .map_err(|e| StoreError(format!("corrupt state: {e}")))

@@ -2,6 +2,7 @@
 
 use crate::clock::Clock;
 use crate::contract;
+use crate::guard::{Guard, MemoryGuard};
 use crate::identity::{Identities, IdentityError};
 use crate::model::{
     AuthIdentity, AuthIdentityFilter, AuthenticationInput, AuthenticationResponse,
@@ -17,15 +18,25 @@ pub struct AuthModuleService {
     store: Rc<dyn KvStore>,
     clock: Rc<dyn Clock>,
     providers: BTreeMap<String, Rc<dyn AuthProvider>>,
+    /// Uniqueness claims and single-use consumption ([`crate::guard`]).
+    guard: Rc<dyn Guard>,
 }
 
 impl AuthModuleService {
+    /// A service whose guard is in its own memory: exact for everything this object does.
     pub fn new(store: Rc<dyn KvStore>, clock: Rc<dyn Clock>) -> Self {
         Self {
             store,
+            guard: Rc::new(MemoryGuard::with_clock(clock.clone())),
             clock,
             providers: BTreeMap::new(),
         }
+    }
+
+    /// Uses `guard` for uniqueness and single use (the Worker's Durable Object).
+    pub fn with_guard(mut self, guard: Rc<dyn Guard>) -> Self {
+        self.guard = guard;
+        self
     }
 
     /// Registers a provider under its id; a later provider with the same id replaces the earlier one.
@@ -43,7 +54,7 @@ impl AuthModuleService {
     }
 
     fn identities(&self) -> Identities<'_> {
-        Identities::new(self.store.as_ref())
+        Identities::with_guard(self.store.as_ref(), self.guard.as_ref())
     }
 
     /// Looks the provider up, runs `op`, and turns every failure into `{ success: false, error }`.
@@ -55,7 +66,8 @@ impl AuthModuleService {
         let Some(provider) = self.providers.get(provider_id) else {
             return AuthenticationResponse::failed(contract::provider_not_found(provider_id));
         };
-        let helper = ProviderHelper::new(self.store.as_ref(), self.clock.as_ref(), provider_id);
+        let helper = ProviderHelper::new(self.store.as_ref(), self.clock.as_ref(), provider_id)
+            .with_guard(self.guard.as_ref());
         match op(provider.as_ref(), helper).await {
             Ok(mut response) => {
                 response.auth_identity = response.auth_identity.map(|i| i.sanitized());

@@ -1,7 +1,8 @@
 // The Worker's entry module: a thin shell around the Rust code in build/worker/ (made by
 // scripts/build-worker.sh with wasm-pack --target web). All request handling happens in Rust.
 
-import { initSync, fetch as rustFetch } from "../build/worker/edge_auth.js";
+import { DurableObject } from "cloudflare:workers";
+import { initSync, fetch as rustFetch, AuthGuard as RustAuthGuard } from "../build/worker/edge_auth.js";
 // workerd (wrangler and Miniflare alike) hands a `.wasm` import over as an already compiled
 // WebAssembly.Module (a CompiledWasm module rule), so no bytes are fetched or compiled at request time.
 import module from "../build/worker/edge_auth_bg.wasm";
@@ -15,3 +16,16 @@ export default {
     return rustFetch(request, env, ctx);
   },
 };
+
+// The guard Durable Object (wrangler.toml: binding AUTH_GUARD, a new_sqlite_classes migration): the class
+// workerd instantiates, handing every request to the Rust object (src/worker/durable.rs).
+export class AuthGuard extends DurableObject {
+  constructor(ctx, env) {
+    super(ctx, env);
+    this.rust = new RustAuthGuard(ctx, env);
+  }
+
+  fetch(request) {
+    return this.rust.fetch(request);
+  }
+}

@@ -1,20 +1,31 @@
 //! Medusa's HTTP auth routes as a pure function from request to response, so the whole API is tested
 //! natively; the Worker boundary only converts types.
 
+mod admin;
 mod body;
+mod change_password;
 mod cors;
+mod dev_outbox;
+mod discovery;
+mod issue;
 mod oauth;
+mod rate_limit;
+mod reset;
 mod response;
 mod routes;
+mod session;
 
 pub use body::{MAX_BODY_BYTES, parse_query};
 pub use response::HttpResponse;
 
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::guard::{Guard, MemoryGuard};
 use crate::providers::emailpass::EmailPass;
+use crate::runtime::{Recorder, Runtime, Task};
 use crate::service::AuthModuleService;
 use crate::store::KvStore;
+use std::cell::RefCell;
 use std::rc::Rc;
 
 /// A request as the Worker received it. Header names are lower-case.
@@ -52,6 +63,14 @@ pub struct App {
     pub config: Rc<Config>,
     pub service: AuthModuleService,
     pub clock: Rc<dyn Clock>,
+    /// The service's store, for what lives beside identities (sessions, revocations).
+    pub store: Rc<dyn KvStore>,
+    /// Uniqueness, single use and rate limits ([`crate::guard`]); shared with the service.
+    pub guard: Rc<dyn Guard>,
+    pub http: Rc<dyn crate::oauth::HttpClient>,
+    pub runtime: Rc<dyn Runtime>,
+    /// Work to run after the response ([`App::take_tasks`]).
+    tasks: RefCell<Vec<Task>>,
 }
 
 impl App {
@@ -70,7 +89,9 @@ impl App {
         clock: Rc<dyn Clock>,
         http: Rc<dyn crate::oauth::HttpClient>,
     ) -> Self {
-        let mut service = AuthModuleService::new(store, clock.clone())
+        let guard: Rc<dyn Guard> = Rc::new(MemoryGuard::with_clock(clock.clone()));
+        let mut service = AuthModuleService::new(store.clone(), clock.clone())
+            .with_guard(guard.clone())
             .with_provider(Rc::new(EmailPass::new(config.hasher.clone())));
         for spec in &config.oauth.providers {
             service = service.with_provider(Rc::new(crate::oauth::OAuthProvider::new(
@@ -83,7 +104,35 @@ impl App {
             config,
             service,
             clock,
+            store,
+            guard,
+            http,
+            runtime: Rc::new(Recorder::default()),
+            tasks: RefCell::new(Vec::new()),
         }
+    }
+
+    /// Replaces the in-memory guard (the Worker's Durable Object, or its KV fallback).
+    pub fn with_guard(mut self, guard: Rc<dyn Guard>) -> Self {
+        self.service = self.service.with_guard(guard.clone());
+        self.guard = guard;
+        self
+    }
+
+    /// Replaces the default runtime, which never sleeps and keeps warnings in memory.
+    pub fn with_runtime(mut self, runtime: Rc<dyn Runtime>) -> Self {
+        self.runtime = runtime;
+        self
+    }
+
+    /// Queues work to run after the response.
+    pub fn spawn(&self, task: Task) {
+        self.tasks.borrow_mut().push(task);
+    }
+
+    /// The work queued while handling requests; the Worker hands it to `ctx.waitUntil`.
+    pub fn take_tasks(&self) -> Vec<Task> {
+        std::mem::take(&mut *self.tasks.borrow_mut())
     }
 }
 
@@ -100,3 +149,9 @@ pub async fn handle(app: &App, req: &HttpRequest) -> HttpResponse {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod account_tests;
+/// The routes behind the sign-in page (`www/`): discovery, the dev outbox, change-password.
+#[cfg(test)]
+mod page_tests;

@@ -3,6 +3,9 @@
 use super::body::{self, parse_query};
 use super::oauth;
 use super::{App, HttpRequest, HttpResponse};
+use super::{admin, issue, rate_limit, reset, session};
+use super::{change_password, dev_outbox, discovery};
+use crate::account::config::LimitedRoute;
 use crate::config::is_valid_actor_type;
 use crate::contract;
 use crate::model::{AuthIdentity, AuthenticationInput, AuthenticationResponse};
@@ -36,6 +39,27 @@ pub async fn route(app: &App, req: &HttpRequest) -> HttpResponse {
             "GET" | "POST" => flow(app, req, actor, provider, Flow::Callback).await,
             _ => method_not_allowed("GET, POST"),
         },
+        ["auth", actor, provider, "reset-password"] => match method {
+            "POST" => reset::request(app, req, actor, provider).await,
+            _ => method_not_allowed("POST"),
+        },
+        ["auth", actor, provider, "update"] => match method {
+            "POST" => reset::update(app, req, actor, provider).await,
+            _ => method_not_allowed("POST"),
+        },
+        ["auth", actor, provider, "change-password"] => match method {
+            "POST" => change_password::change(app, req, actor, provider).await,
+            _ => method_not_allowed("POST"),
+        },
+        ["auth", "providers"] => match method {
+            "GET" => discovery::providers(app, req),
+            _ => method_not_allowed("GET"),
+        },
+        // Local development only; elsewhere the ordinary 404 below.
+        ["__dev", "outbox"] if app.config.development => dev_outbox::route(app, req).await,
+        ["auth", "session"] => session::route(app, req).await,
+        ["admin", "auth-identities"] => admin::collection(app, req).await,
+        ["admin", "auth-identities", id] => admin::item(app, req, id).await,
         _ => HttpResponse::error(
             404,
             contract::TYPE_NOT_FOUND,
@@ -44,7 +68,7 @@ pub async fn route(app: &App, req: &HttpRequest) -> HttpResponse {
     }
 }
 
-fn method_not_allowed(allow: &str) -> HttpResponse {
+pub(super) fn method_not_allowed(allow: &str) -> HttpResponse {
     HttpResponse::error(
         405,
         contract::TYPE_NOT_ALLOWED,
@@ -61,7 +85,11 @@ fn is_valid_provider_id(s: &str) -> bool {
 }
 
 /// Medusa's `validateScopeProviderAssociation`, with the actor types fixed by `AUTH_METHODS_PER_ACTOR`.
-fn check_actor_and_provider(app: &App, actor: &str, provider: &str) -> Result<(), HttpResponse> {
+pub(super) fn check_actor_and_provider(
+    app: &App,
+    actor: &str,
+    provider: &str,
+) -> Result<(), HttpResponse> {
     if !is_valid_actor_type(actor) {
         return Err(HttpResponse::invalid_data(&format!(
             "Invalid actor type: use lower-case letters, digits or '_' (e.g. customer), got {actor:?}"
@@ -107,6 +135,20 @@ async fn flow(
         Ok(input) => input,
         Err(refused) => return refused,
     };
+    // Rate limits per client IP and per email (`rate_limit.rs`); a successful login clears the email's.
+    let is_login = matches!(flow, Flow::Authenticate);
+    let email = rate_limit::body_identifier(&input.body, "email");
+    let limited = match flow {
+        Flow::Authenticate => Some(LimitedRoute::Authenticate),
+        Flow::Register => Some(LimitedRoute::Register),
+        Flow::Callback => None,
+    };
+    if let Some(route) = limited
+        && let Err(refused) =
+            rate_limit::check(app, Some(req), route, provider, email.as_deref()).await
+    {
+        return refused;
+    }
     let service = &app.service;
     let result = match flow {
         Flow::Authenticate => {
@@ -130,16 +172,24 @@ async fn flow(
             result
         }
     };
-    token_or_failure(app, actor, result)
+    let signed_in = is_login && result.success && result.auth_identity.is_some();
+    let forget = async {
+        if signed_in && let Some(email) = &email {
+            rate_limit::forget_identifier(app, LimitedRoute::Authenticate, provider, email).await;
+        }
+    };
+    // Clearing the counter (a guard call) overlaps with issuing the token (a KV read).
+    let (_, response) = crate::guard::join2(forget, token_or_failure(app, actor, result)).await;
+    response
 }
 
 /// `{location}` for a third-party step, `{token}` on success, else 401 with the provider's message.
-fn token_or_failure(app: &App, actor: &str, result: AuthenticationResponse) -> HttpResponse {
+async fn token_or_failure(app: &App, actor: &str, result: AuthenticationResponse) -> HttpResponse {
     if let Some(location) = result.location {
         return HttpResponse::json(200, &json!({ "location": location }));
     }
     match result.auth_identity {
-        Some(identity) if result.success => issue_token(app, &identity, actor),
+        Some(identity) if result.success => issue::token_response(app, &identity, actor).await,
         _ => HttpResponse::unauthorized(
             result
                 .error
@@ -172,31 +222,21 @@ pub fn claims_for(
     }
 }
 
-fn issue_token(app: &App, identity: &AuthIdentity, actor_type: &str) -> HttpResponse {
-    let claims = claims_for(
-        identity,
-        actor_type,
-        app.clock.now_secs(),
-        app.config.jwt_expires_in_secs,
-    );
-    let token = token::sign(&claims, &app.config.jwt_key);
-    HttpResponse::json(200, &json!({ "token": token }))
-}
-
 /// The bearer token of the `Authorization` header (scheme case-insensitive), if any.
-fn bearer(req: &HttpRequest) -> Option<&str> {
+pub(super) fn bearer(req: &HttpRequest) -> Option<&str> {
     let mut parts = req.header("authorization")?.split_whitespace();
     let (scheme, token) = (parts.next()?, parts.next()?);
     scheme.eq_ignore_ascii_case("bearer").then_some(token)
 }
 
 /// Medusa's authenticate middleware answers a bare `{message}` on failure.
-fn bearer_unauthorized() -> HttpResponse {
+pub(super) fn bearer_unauthorized() -> HttpResponse {
     HttpResponse::json(401, &json!({ "message": contract::UNAUTHORIZED }))
 }
 
 /// `POST /auth/token/refresh`: a fresh token for the same identity and actor type, with `actor_id`
-/// filled in once the actor exists. Identities deleted since are refused.
+/// filled in once the actor exists. Identities deleted since, and tokens issued before the identity's
+/// last password change, are refused.
 async fn refresh(app: &App, req: &HttpRequest) -> HttpResponse {
     let Some(raw) = bearer(req) else {
         return bearer_unauthorized();
@@ -204,12 +244,17 @@ async fn refresh(app: &App, req: &HttpRequest) -> HttpResponse {
     let Ok(claims) = token::verify(raw, &app.config.jwt_key, app.clock.now_secs()) else {
         return bearer_unauthorized();
     };
+    match issue::is_revoked(app, &claims.auth_identity_id, claims.iat).await {
+        Ok(false) => {}
+        Ok(true) => return bearer_unauthorized(),
+        Err(e) => return rate_limit::unavailable(&e),
+    }
     match app
         .service
         .retrieve_auth_identity(&claims.auth_identity_id)
         .await
     {
-        Ok(identity) => issue_token(app, &identity, &claims.actor_type),
+        Ok(identity) => issue::token_response(app, &identity, &claims.actor_type).await,
         Err(crate::identity::IdentityError::Store(e)) => {
             HttpResponse::error(503, "unexpected_state", &e.to_string())
         }

@@ -5,6 +5,18 @@
 //! - `pid:<provider_identity_id>` → auth_identity_id: finds a provider identity by its id.
 //! - `state:<key>` → OAuth state (JSON), with a TTL. Third-party sign-in keys its records by the
 //!   64-hex `state` itself and consumes them on the first callback (`ProviderHelper::take_state`).
+//! - `tva:<auth_identity_id>` → milliseconds: tokens of the identity issued before are void (its
+//!   password changed). No TTL: it must outlive every token it voids.
+//! - `sess:<sha256(session id)>` → a cookie session (JSON), with the session's TTL.
+//! - `used:<guard key>` → "1": a consumption recorded in KV by the guard of a Worker without its Durable
+//!   Object ([`crate::guard::KvGuard`]), with the consumed token's TTL.
+//! - `dev:outbox` → the last reset deliveries (JSON list) received by the development-only webhook sink
+//!   (`src/http/dev_outbox.rs`; `ENVIRONMENT=development` only), with [`DEV_OUTBOX_TTL_SECS`].
+//!
+//! Keys of the guard (the Durable Object's tables, never in KV): `claim:<provider>:<sha256(entity_id)>`
+//! (one owner per provider identity), `reset:<jti>` (a consumed reset token), `state:<state>` (a consumed
+//! OAuth state), `rl:<route>:<counter>:<sha256(value)>` (a rate-limit bucket). Emails and IPs are hashed:
+//! the guard needs equality, not the values.
 //!
 //! Provider ids never contain `:` (checked at registration), so `pi:` keys cannot collide.
 
@@ -23,6 +35,25 @@ pub const OAUTH_STATE_TTL_SECS: u64 = 600;
 /// How long an isolate keeps a provider's OpenID configuration and JWKS (in memory, not in KV) before
 /// fetching them again; a token whose `kid` is unknown triggers one early refetch.
 pub const OIDC_METADATA_CACHE_SECS: u64 = 3600;
+
+/// How long a reset token is valid: Medusa's 15 minutes.
+pub const RESET_TOKEN_TTL_SECS: u64 = 900;
+
+/// The development outbox's key and lifetime: as long as the reset tokens it shows stay usable.
+pub const DEV_OUTBOX: &str = "dev:outbox";
+pub const DEV_OUTBOX_TTL_SECS: u64 = RESET_TOKEN_TTL_SECS;
+
+/// Guard claims older than this whose owner is not in KV are taken over: the owner's registration died
+/// between claiming and writing. Longer than KV's ~60 s propagation, so a live owner is always visible.
+pub const STALE_CLAIM_SECS: u64 = 120;
+
+/// How long a Worker without its Durable Object holds a claim in isolate memory: the writes of one
+/// registration, with room to spare.
+pub const INFLIGHT_CLAIM_SECS: u64 = 120;
+
+/// The guard's keys are spread over this many Durable Objects, by a hash of the key. **Never change it**:
+/// claims live forever in the object their key hashes to.
+pub const GUARD_SHARDS: u32 = 32;
 
 /// Workers KV keys are at most 512 bytes.
 pub const MAX_KEY_BYTES: usize = 512;
@@ -45,6 +76,53 @@ pub fn provider_identity(id: &str) -> String {
 
 pub fn state(key: &str) -> String {
     format!("state:{key}")
+}
+
+pub fn tokens_valid_after(auth_identity_id: &str) -> String {
+    format!("tva:{auth_identity_id}")
+}
+
+pub fn session(session_id: &str) -> String {
+    format!("sess:{}", sha256_hex(session_id))
+}
+
+pub fn consumed(guard_key: &str) -> String {
+    format!("used:{guard_key}")
+}
+
+/// The guard's uniqueness claim on (provider, entity_id).
+pub fn entity_claim(provider: &str, entity_id: &str) -> String {
+    format!("claim:{provider}:{}", sha256_hex(entity_id))
+}
+
+pub fn reset_jti(jti: &str) -> String {
+    format!("reset:{jti}")
+}
+
+/// The guard's key for consuming an OAuth state.
+pub fn state_consumed(state: &str) -> String {
+    format!("state:{state}")
+}
+
+/// A rate-limit bucket: `route` (e.g. `authenticate`), `counter` (`ip` or `id`) and its value.
+pub fn rate_bucket(route: &str, counter: &str, value: &str) -> String {
+    format!("rl:{route}:{counter}:{}", sha256_hex(value))
+}
+
+/// The name of the Durable Object that holds `guard_key` (`idFromName` of it).
+pub fn guard_object(guard_key: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(guard_key.as_bytes());
+    let n = u32::from_be_bytes([digest[0], digest[1], digest[2], digest[3]]) % GUARD_SHARDS;
+    format!("guard-{n}")
+}
+
+fn sha256_hex(s: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(s.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// The TTL actually given to the store.
@@ -70,6 +148,30 @@ mod tests {
         assert_eq!(key, "ai:authid_1");
         assert_eq!(auth_identity_id_from_key(&key), Some("authid_1"));
         assert_eq!(auth_identity_id_from_key("pi:x"), None);
+    }
+
+    #[test]
+    fn guard_keys_hash_emails_and_ips() {
+        let claim = entity_claim("emailpass", "a@b.co");
+        assert!(claim.starts_with("claim:emailpass:"));
+        assert!(!claim.contains("a@b.co"));
+        assert_eq!(claim.len(), "claim:emailpass:".len() + 64);
+        assert!(!rate_bucket("authenticate", "ip", "203.0.113.9").contains("203.0"));
+        assert!(!session("secret-id").contains("secret-id"));
+    }
+
+    #[test]
+    fn guard_objects_are_a_fixed_function_of_the_key() {
+        // Pinned: changing the spread would orphan every stored claim.
+        assert_eq!(
+            guard_object("claim:emailpass:x"),
+            guard_object("claim:emailpass:x")
+        );
+        let names: std::collections::BTreeSet<String> =
+            (0..500).map(|i| guard_object(&format!("k{i}"))).collect();
+        assert_eq!(names.len(), GUARD_SHARDS as usize);
+        assert!(names.iter().all(|n| n.starts_with("guard-")));
+        assert_eq!(guard_object("reset:0"), "guard-15");
     }
 
     #[test]

@@ -96,8 +96,14 @@ impl std::error::Error for TokenError {}
 /// Signs `claims` as an HS256 JWT with the header `{"alg":"HS256","typ":"JWT"}`.
 #[must_use]
 pub fn sign(claims: &Claims, key: &JwtKey) -> String {
-    let payload = serde_json::to_vec(claims)
-        .expect("claims are strings, integers and a JSON value, which always serialise");
+    sign_payload(claims, key)
+}
+
+/// Signs any serialisable payload as an HS256 JWT (e.g. the reset token's own claims).
+#[must_use]
+pub fn sign_payload<T: Serialize>(payload: &T, key: &JwtKey) -> String {
+    let payload =
+        serde_json::to_vec(payload).expect("token payloads are plain data, which always serialise");
     let mut token = format!("{}.{}", B64URL.encode(HEADER_JSON), B64URL.encode(payload));
     let signature = key.signature(token.as_bytes());
     token.push('.');
@@ -110,6 +116,20 @@ pub fn sign(claims: &Claims, key: &JwtKey) -> String {
 /// In order: shape, algorithm (exactly HS256), signature over the header and payload exactly as
 /// received (constant-time), claims, then expiry, so an expired forgery is reported as a forgery.
 pub fn verify(token: &str, key: &JwtKey, now_secs: u64) -> Result<Claims, TokenError> {
+    let payload = verify_signature(token, key)?;
+    let claims: Claims = serde_json::from_slice(&payload).map_err(|_| TokenError::Malformed)?;
+    if !(claims.app_metadata.is_object() || claims.app_metadata.is_null()) {
+        return Err(TokenError::Malformed);
+    }
+    if claims.exp <= now_secs {
+        return Err(TokenError::Expired);
+    }
+    Ok(claims)
+}
+
+/// Checks shape, algorithm (exactly HS256) and signature, and returns the payload's bytes; the caller
+/// parses and checks its claims (expiry included).
+pub fn verify_signature(token: &str, key: &JwtKey) -> Result<Vec<u8>, TokenError> {
     let mut parts = token.split('.');
     let (Some(header), Some(payload), Some(signature), None) =
         (parts.next(), parts.next(), parts.next(), parts.next())
@@ -128,16 +148,7 @@ pub fn verify(token: &str, key: &JwtKey, now_secs: u64) -> Result<Claims, TokenE
     if !bool::from(expected.as_slice().ct_eq(&signature)) {
         return Err(TokenError::BadSignature);
     }
-
-    let payload = B64URL.decode(payload).map_err(|_| TokenError::Malformed)?;
-    let claims: Claims = serde_json::from_slice(&payload).map_err(|_| TokenError::Malformed)?;
-    if !(claims.app_metadata.is_object() || claims.app_metadata.is_null()) {
-        return Err(TokenError::Malformed);
-    }
-    if claims.exp <= now_secs {
-        return Err(TokenError::Expired);
-    }
-    Ok(claims)
+    B64URL.decode(payload).map_err(|_| TokenError::Malformed)
 }
 
 fn check_header(header: &str) -> Result<(), TokenError> {

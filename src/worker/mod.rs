@@ -1,12 +1,16 @@
 //! The Cloudflare Worker boundary: converts a Workers request into [`crate::http::HttpRequest`], runs the
 //! pure core over a Workers KV store, and converts the answer back. Nothing else lives here.
 
+mod durable;
 mod fetch_client;
 mod kv;
+mod platform;
 
 use crate::clock::SystemClock;
 use crate::config::{Config, ConfigError};
+use crate::guard::{Guard, KvGuard, MemoryGuard};
 use crate::http::{self, App, HttpRequest, HttpResponse, MAX_BODY_BYTES};
+use crate::store::KvStore;
 use std::cell::OnceCell;
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
@@ -20,6 +24,28 @@ pub const KV_BINDING: &str = "AUTH_KV";
 thread_local! {
     /// Vars cannot change within an isolate: parse them once, and warn once.
     static CONFIG: OnceCell<std::result::Result<Rc<Config>, ConfigError>> = const { OnceCell::new() };
+    /// Without the guard Durable Object: the isolate's own claims, consumptions and counters.
+    static FALLBACK_GUARD: OnceCell<Rc<MemoryGuard>> = const { OnceCell::new() };
+}
+
+/// The guard Durable Object if it is bound; otherwise KV with isolate memory, said once per isolate.
+fn guard(env: &Env, store: &Rc<dyn KvStore>) -> Rc<dyn Guard> {
+    if let Ok(namespace) = env.durable_object(durable::GUARD_BINDING) {
+        return Rc::new(durable::DurableGuard(namespace));
+    }
+    let memory = FALLBACK_GUARD.with(|cell| {
+        cell.get_or_init(|| {
+            console_warn!(
+                "edge-auth: no Durable Object binding {}: running on Workers KV alone. Unique registrations, \
+                 single-use reset tokens and OAuth states, and rate limits are exact within this isolate \
+                 only (see README, \"Strong consistency\")",
+                durable::GUARD_BINDING
+            );
+            Rc::new(KvGuard::isolate_memory())
+        })
+        .clone()
+    });
+    Rc::new(KvGuard::new(store.clone(), memory))
 }
 
 /// A var or secret as a string; a JSON var written as a TOML table arrives as an object and is
@@ -91,7 +117,7 @@ fn to_worker_response(response: HttpResponse) -> Result<Response> {
 }
 
 #[event(fetch)]
-async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
+async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
     console_error_panic_hook::set_once();
     let response = match (config(&env), env.kv(KV_BINDING)) {
         (Err(e), _) => misconfigured(&e.to_string()),
@@ -99,14 +125,22 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
             "the KV namespace binding {KV_BINDING} is missing; add it under [[kv_namespaces]] in wrangler.toml"
         )),
         (Ok(config), Ok(kv)) => {
+            let store: Rc<dyn KvStore> = Rc::new(kv::WorkersKv(kv));
             let app = App::with_http_client(
                 config,
-                Rc::new(kv::WorkersKv(kv)),
+                store.clone(),
                 Rc::new(SystemClock),
                 Rc::new(fetch_client::FetchClient),
-            );
+            )
+            .with_guard(guard(&env, &store))
+            .with_runtime(Rc::new(platform::WorkerRuntime));
             let request = to_http_request(req).await?;
-            http::handle(&app, &request).await
+            let response = http::handle(&app, &request).await;
+            // Background work (reset-token delivery) runs after the response is sent.
+            for task in app.take_tasks() {
+                ctx.wait_until(task);
+            }
+            response
         }
     };
     to_worker_response(response)

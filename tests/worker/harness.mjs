@@ -20,6 +20,9 @@ export const DEFAULT_VARS = Object.freeze({
   // The minimum the Worker accepts: hashing at 600,000 would make the suite slow (see perf.test.mjs).
   PBKDF2_ITERATIONS: "1000",
   AUTH_METHODS_PER_ACTOR: JSON.stringify({ customer: ["emailpass"], user: ["emailpass"] }),
+  // Contract suites send dozens of requests for one email from one client in seconds; the rate limits
+  // have their own suite (rate-limit.test.mjs), which turns them on.
+  RATE_LIMITS: "off",
 });
 
 /** Bound for one test: generous enough for a cold workerd start plus a few KDF runs. */
@@ -45,10 +48,12 @@ function assertWorkerBuilt() {
  * Starts the Worker. Options:
  *   vars      overrides of DEFAULT_VARS (a value of `undefined` leaves the variable unset)
  *   kvPersist directory for AUTH_KV's data, to share it between instances (default: in memory)
+ *   guard     bind the guard Durable Object AUTH_GUARD, as wrangler.toml does (default: true); false runs
+ *             the Worker on KV alone
  * Returns { fetch(path, init), post(path, json, headers), kvGet(key), kvEntries(), dispose() }.
  * Always dispose: `await using` is not available everywhere yet, so tests use try/finally.
  */
-export async function startWorker({ vars = {}, kvPersist } = {}) {
+export async function startWorker({ vars = {}, kvPersist, guard = true } = {}) {
   assertWorkerBuilt();
   const bindings = {};
   for (const [name, value] of Object.entries({ ...DEFAULT_VARS, ...vars })) {
@@ -69,6 +74,7 @@ export async function startWorker({ vars = {}, kvPersist } = {}) {
     compatibilityDate: compatibilityDate(),
     kvNamespaces: ["AUTH_KV"],
     ...(kvPersist ? { kvPersist } : {}),
+    ...(guard ? { durableObjects: { AUTH_GUARD: { className: "AuthGuard", useSQLite: true } } } : {}),
     bindings,
   });
   await mf.ready;

@@ -1,0 +1,477 @@
+//! The variables of password reset, sessions, rate limits and the admin API, parsed by
+//! [`crate::config::Config::from_vars`]. Each failure names its variable.
+
+use super::webhook::WebhookTarget;
+use crate::config::{ConfigError, MIN_JWT_SECRET_BYTES};
+use crate::guard::Rule;
+use crate::token::parse_duration_secs;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use std::fmt;
+use subtle::ConstantTimeEq;
+
+pub const RESET_PASSWORD_WEBHOOK_URL: &str = "RESET_PASSWORD_WEBHOOK_URL";
+pub const RESET_PASSWORD_WEBHOOK_SECRET: &str = "RESET_PASSWORD_WEBHOOK_SECRET";
+pub const ADMIN_SECRET: &str = "ADMIN_SECRET";
+pub const RATE_LIMITS: &str = "RATE_LIMITS";
+pub const SESSION_TTL: &str = "SESSION_TTL";
+
+/// Medusa's express-session default: 10 hours.
+pub const DEFAULT_SESSION_TTL: &str = "10h";
+/// Workers KV refuses shorter expirations, and the session record lives there.
+const MIN_SESSION_TTL_SECS: u64 = 60;
+
+fn invalid(var: &'static str, message: impl Into<String>) -> ConfigError {
+    ConfigError {
+        var,
+        message: message.into(),
+    }
+}
+
+/// The routes that are rate limited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LimitedRoute {
+    Authenticate,
+    Register,
+    ResetPassword,
+    Update,
+}
+
+impl LimitedRoute {
+    pub const ALL: [LimitedRoute; 4] = [
+        LimitedRoute::Authenticate,
+        LimitedRoute::Register,
+        LimitedRoute::ResetPassword,
+        LimitedRoute::Update,
+    ];
+
+    /// The name used in `RATE_LIMITS` and in bucket keys.
+    pub fn name(self) -> &'static str {
+        match self {
+            LimitedRoute::Authenticate => "authenticate",
+            LimitedRoute::Register => "register",
+            LimitedRoute::ResetPassword => "reset-password",
+            LimitedRoute::Update => "update",
+        }
+    }
+}
+
+/// The two counters of a route: per client IP (`CF-Connecting-IP`) and per identifier (the email, or a
+/// reset token's entity). `None` turns one off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RouteLimits {
+    pub ip: Option<Rule>,
+    pub identifier: Option<Rule>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RateLimits {
+    routes: [RouteLimits; 4],
+}
+
+impl RateLimits {
+    /// In the spirit of Better Auth's defaults: sign-in 5 per minute per identifier with exponential
+    /// backoff, a few reset mails per quarter hour, and generous per-IP ceilings (one IP may be a whole
+    /// office behind NAT).
+    pub fn defaults() -> Self {
+        let per_min = |n| Some(Rule::new(n, 60));
+        Self {
+            routes: [
+                RouteLimits {
+                    ip: per_min(30),
+                    identifier: Some(Rule::new(5, 60).with_backoff()),
+                },
+                RouteLimits {
+                    ip: per_min(10),
+                    identifier: per_min(5),
+                },
+                RouteLimits {
+                    ip: per_min(10),
+                    identifier: Some(Rule::new(3, 900)),
+                },
+                RouteLimits {
+                    ip: per_min(10),
+                    identifier: per_min(5),
+                },
+            ],
+        }
+    }
+
+    pub fn off() -> Self {
+        let none = RouteLimits {
+            ip: None,
+            identifier: None,
+        };
+        Self { routes: [none; 4] }
+    }
+
+    pub fn route(&self, route: LimitedRoute) -> RouteLimits {
+        self.routes[route as usize]
+    }
+
+    /// `"off"`, or a JSON object that overrides the defaults per route and counter:
+    /// `{"authenticate": {"identifier": {"limit": 10, "window": "5m", "backoff": true}, "ip": null}}`.
+    /// `window` is a duration ("60s", "15m") or whole seconds; `null` turns a counter off.
+    pub fn parse(text: &str) -> Result<Self, ConfigError> {
+        let text = text.trim();
+        if text.eq_ignore_ascii_case("off") {
+            return Ok(Self::off());
+        }
+        let bad = |m: String| invalid(RATE_LIMITS, m);
+        let json: Value = serde_json::from_str(text).map_err(|e| {
+            bad(format!(
+                "expected \"off\" or a JSON object like {{\"authenticate\":{{\"identifier\":{{\"limit\":5,\"window\":\"1m\",\"backoff\":true}}}}}}: {e}"
+            ))
+        })?;
+        let routes = json
+            .as_object()
+            .ok_or_else(|| bad("expected a JSON object".into()))?;
+        let mut limits = Self::defaults();
+        for (name, counters) in routes {
+            let route = LimitedRoute::ALL
+                .into_iter()
+                .find(|r| r.name() == name)
+                .ok_or_else(|| {
+                    bad(format!(
+                        "unknown route {name:?}; use authenticate, register, reset-password or update"
+                    ))
+                })?;
+            let counters = counters.as_object().ok_or_else(|| {
+                bad(format!(
+                    "{name}: expected an object with \"ip\" and/or \"identifier\""
+                ))
+            })?;
+            let slot = &mut limits.routes[route as usize];
+            for (counter, rule) in counters {
+                let rule = parse_rule(rule).map_err(|m| bad(format!("{name}.{counter}: {m}")))?;
+                match counter.as_str() {
+                    "ip" => slot.ip = rule,
+                    "identifier" => slot.identifier = rule,
+                    _ => {
+                        return Err(bad(format!(
+                            "{name}: unknown counter {counter:?}; use \"ip\" or \"identifier\""
+                        )));
+                    }
+                }
+            }
+        }
+        Ok(limits)
+    }
+}
+
+fn parse_rule(value: &Value) -> Result<Option<Rule>, String> {
+    if value.is_null() {
+        return Ok(None);
+    }
+    let obj = value
+        .as_object()
+        .ok_or("expected {\"limit\": n, \"window\": \"1m\"} or null")?;
+    if let Some(key) = obj
+        .keys()
+        .find(|k| !matches!(k.as_str(), "limit" | "window" | "backoff"))
+    {
+        return Err(format!("unknown field {key:?}"));
+    }
+    let limit = obj
+        .get("limit")
+        .and_then(Value::as_u64)
+        .and_then(|n| u32::try_from(n).ok())
+        .ok_or("\"limit\" must be a whole number")?;
+    let window_secs = match obj.get("window") {
+        Some(Value::Number(n)) => n.as_u64().filter(|s| *s > 0),
+        Some(Value::String(s)) => parse_duration_secs(s).ok(),
+        _ => None,
+    }
+    .ok_or("\"window\" must be a duration like \"60s\" or \"15m\" (or whole seconds)")?;
+    let backoff = match obj.get("backoff") {
+        None => false,
+        Some(Value::Bool(b)) => *b,
+        Some(_) => return Err("\"backoff\" must be true or false".into()),
+    };
+    Ok(Some(Rule {
+        limit,
+        window_secs,
+        backoff,
+    }))
+}
+
+/// The admin API's bearer secret, kept only as its SHA-256 so the comparison is constant-time whatever
+/// the lengths.
+pub struct AdminSecret([u8; 32]);
+
+impl AdminSecret {
+    pub fn new(secret: &str) -> Self {
+        Self(Sha256::digest(secret.as_bytes()).into())
+    }
+
+    pub fn matches(&self, presented: &str) -> bool {
+        let digest: [u8; 32] = Sha256::digest(presented.as_bytes()).into();
+        bool::from(digest.ct_eq(&self.0))
+    }
+}
+
+impl fmt::Debug for AdminSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("AdminSecret(<redacted>)")
+    }
+}
+
+#[derive(Debug)]
+pub struct AccountConfig {
+    /// Where reset tokens go; `None`: nowhere (reset-password still answers 201, and warns).
+    pub reset_webhook: Option<WebhookTarget>,
+    /// `None`: the admin API is disabled (404).
+    pub admin_secret: Option<AdminSecret>,
+    pub rate_limits: RateLimits,
+    pub session_ttl_secs: u64,
+}
+
+/// Reads the variables through `get` (which already treats empty as absent).
+pub fn from_vars(
+    get: &dyn Fn(&str) -> Option<String>,
+    development: bool,
+) -> Result<AccountConfig, ConfigError> {
+    let secret_ok = |var: &'static str, s: &str| {
+        if s.len() < MIN_JWT_SECRET_BYTES && !development {
+            Err(invalid(
+                var,
+                format!(
+                    "must be at least {MIN_JWT_SECRET_BYTES} bytes (e.g. `openssl rand -hex 32`)"
+                ),
+            ))
+        } else {
+            Ok(())
+        }
+    };
+
+    let reset_webhook = match (
+        get(RESET_PASSWORD_WEBHOOK_URL),
+        get(RESET_PASSWORD_WEBHOOK_SECRET),
+    ) {
+        (None, None) => None,
+        (None, Some(_)) => {
+            return Err(invalid(
+                RESET_PASSWORD_WEBHOOK_URL,
+                "is not set, but RESET_PASSWORD_WEBHOOK_SECRET is: set the URL that receives reset tokens",
+            ));
+        }
+        (Some(_), None) => {
+            return Err(invalid(
+                RESET_PASSWORD_WEBHOOK_SECRET,
+                "is not set; deliveries are signed with it (`wrangler secret put RESET_PASSWORD_WEBHOOK_SECRET`)",
+            ));
+        }
+        (Some(url), Some(secret)) => {
+            secret_ok(RESET_PASSWORD_WEBHOOK_SECRET, &secret)?;
+            let url = url.trim();
+            if !is_acceptable_webhook_url(url) {
+                return Err(invalid(
+                    RESET_PASSWORD_WEBHOOK_URL,
+                    format!("{url:?} must be an https URL (http only for localhost or 127.0.0.1)"),
+                ));
+            }
+            Some(WebhookTarget::new(url, secret.as_bytes()))
+        }
+    };
+
+    let admin_secret = match get(ADMIN_SECRET) {
+        None => None,
+        Some(s) => {
+            secret_ok(ADMIN_SECRET, &s)?;
+            Some(AdminSecret::new(&s))
+        }
+    };
+
+    let rate_limits = match get(RATE_LIMITS) {
+        None => RateLimits::defaults(),
+        Some(text) => RateLimits::parse(&text)?,
+    };
+
+    let ttl = get(SESSION_TTL).unwrap_or_else(|| DEFAULT_SESSION_TTL.into());
+    let session_ttl_secs =
+        parse_duration_secs(ttl.trim()).map_err(|e| invalid(SESSION_TTL, e.to_string()))?;
+    if session_ttl_secs < MIN_SESSION_TTL_SECS {
+        return Err(invalid(
+            SESSION_TTL,
+            format!(
+                "must be at least {MIN_SESSION_TTL_SECS} seconds (Workers KV's shortest expiry)"
+            ),
+        ));
+    }
+
+    Ok(AccountConfig {
+        reset_webhook,
+        admin_secret,
+        rate_limits,
+        session_ttl_secs,
+    })
+}
+
+fn is_acceptable_webhook_url(url: &str) -> bool {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return false;
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if authority.is_empty() || authority.contains('@') || url.chars().any(char::is_whitespace) {
+        return false;
+    }
+    let host = match authority.rsplit_once(':') {
+        Some((h, port)) if port.bytes().all(|b| b.is_ascii_digit()) => h,
+        _ => authority,
+    };
+    match scheme {
+        "https" => true,
+        "http" => matches!(host, "localhost" | "127.0.0.1" | "[::1]"),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn parse(pairs: &[(&str, &str)], development: bool) -> Result<AccountConfig, ConfigError> {
+        let map: BTreeMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        from_vars(&|k| map.get(k).cloned(), development)
+    }
+
+    const LONG: &str = "0123456789abcdef0123456789abcdef";
+
+    #[test]
+    fn nothing_set_means_no_webhook_no_admin_default_limits_and_ten_hour_sessions() {
+        let c = parse(&[], false).unwrap();
+        assert!(c.reset_webhook.is_none());
+        assert!(c.admin_secret.is_none());
+        assert_eq!(c.rate_limits, RateLimits::defaults());
+        assert_eq!(c.session_ttl_secs, 36_000);
+        let login = c.rate_limits.route(LimitedRoute::Authenticate);
+        assert_eq!(login.identifier, Some(Rule::new(5, 60).with_backoff()));
+    }
+
+    #[test]
+    fn half_a_webhook_configuration_names_the_missing_variable() {
+        let e = parse(
+            &[(RESET_PASSWORD_WEBHOOK_URL, "https://x.example/h")],
+            false,
+        )
+        .unwrap_err();
+        assert_eq!(e.var, RESET_PASSWORD_WEBHOOK_SECRET);
+        let e = parse(&[(RESET_PASSWORD_WEBHOOK_SECRET, LONG)], false).unwrap_err();
+        assert_eq!(e.var, RESET_PASSWORD_WEBHOOK_URL);
+    }
+
+    #[test]
+    fn webhook_urls_must_be_https_except_on_this_machine() {
+        for (url, ok) in [
+            ("https://hooks.example/reset", true),
+            ("http://127.0.0.1:9000/hook", true),
+            ("http://localhost/hook", true),
+            ("http://hooks.example/reset", false),
+            ("http://127.0.0.1.evil.example/", false),
+            ("https://user@hooks.example/", false),
+            ("ftp://hooks.example/", false),
+            ("hooks.example", false),
+        ] {
+            let r = parse(
+                &[
+                    (RESET_PASSWORD_WEBHOOK_URL, url),
+                    (RESET_PASSWORD_WEBHOOK_SECRET, LONG),
+                ],
+                false,
+            );
+            assert_eq!(r.is_ok(), ok, "{url}");
+            if !ok {
+                assert_eq!(r.unwrap_err().var, RESET_PASSWORD_WEBHOOK_URL);
+            }
+        }
+    }
+
+    #[test]
+    fn short_secrets_are_refused_outside_development() {
+        assert_eq!(
+            parse(&[(ADMIN_SECRET, "short")], false).unwrap_err().var,
+            ADMIN_SECRET
+        );
+        assert!(parse(&[(ADMIN_SECRET, "short")], true).is_ok());
+    }
+
+    #[test]
+    fn the_admin_secret_is_compared_by_digest() {
+        let s = AdminSecret::new(LONG);
+        assert!(s.matches(LONG));
+        assert!(!s.matches(&LONG[..31]));
+        assert!(!s.matches(""));
+        assert_eq!(format!("{s:?}"), "AdminSecret(<redacted>)");
+    }
+
+    #[test]
+    fn rate_limits_override_the_defaults_per_counter() {
+        let limits = RateLimits::parse(
+            r#"{"authenticate": {"identifier": {"limit": 10, "window": "5m", "backoff": true}, "ip": null},
+                "update": {"ip": {"limit": 2, "window": 30}}}"#,
+        )
+        .unwrap();
+        let login = limits.route(LimitedRoute::Authenticate);
+        assert_eq!(login.identifier, Some(Rule::new(10, 300).with_backoff()));
+        assert_eq!(login.ip, None);
+        assert_eq!(
+            limits.route(LimitedRoute::Update).ip,
+            Some(Rule::new(2, 30))
+        );
+        assert_eq!(
+            limits.route(LimitedRoute::Register),
+            RateLimits::defaults().route(LimitedRoute::Register)
+        );
+        assert_eq!(RateLimits::parse(" OFF ").unwrap(), RateLimits::off());
+    }
+
+    #[test]
+    fn bad_rate_limits_name_the_variable_and_the_place() {
+        for (text, fragment) in [
+            ("[]", "JSON object"),
+            ("{\"login\": {}}", "unknown route \"login\""),
+            ("{\"register\": {\"email\": null}}", "unknown counter"),
+            (
+                "{\"register\": {\"ip\": {\"limit\": -1, \"window\": 60}}}",
+                "register.ip",
+            ),
+            (
+                "{\"register\": {\"ip\": {\"limit\": 1, \"window\": \"soon\"}}}",
+                "window",
+            ),
+            (
+                "{\"register\": {\"ip\": {\"limit\": 1, \"window\": 0}}}",
+                "window",
+            ),
+            (
+                "{\"register\": {\"ip\": {\"limit\": 1, \"window\": 9, \"x\": 1}}}",
+                "unknown field",
+            ),
+        ] {
+            let e = parse(&[(RATE_LIMITS, text)], false).unwrap_err();
+            assert_eq!(e.var, RATE_LIMITS, "{text}");
+            assert!(e.message.contains(fragment), "{text}: {}", e.message);
+        }
+    }
+
+    #[test]
+    fn session_ttl_is_a_duration_of_at_least_a_minute() {
+        assert_eq!(
+            parse(&[(SESSION_TTL, "2h")], false)
+                .unwrap()
+                .session_ttl_secs,
+            7200
+        );
+        for bad in ["30s", "soon", "3600"] {
+            assert_eq!(
+                parse(&[(SESSION_TTL, bad)], false).unwrap_err().var,
+                SESSION_TTL,
+                "{bad}"
+            );
+        }
+    }
+}

@@ -1,0 +1,190 @@
+//! Cookie sessions (Medusa's `POST/DELETE /auth/session`): an opaque random id in the cookie, the
+//! session's auth context on the server (Workers KV, under the SHA-256 of the id, with the session's
+//! TTL), so a leaked store does not hand out usable cookies and a deleted record ends the session.
+//!
+//! The cookie is Medusa's `connect.sid`, `HttpOnly; Secure; SameSite=Strict; Path=/`: no script can read
+//! it, it never travels over plain HTTP, and no other site can make a browser send it (not even by a
+//! link). Apps on another site than the Worker's need bearer tokens instead.
+
+use crate::random::{self, RandomError};
+use crate::store::{KvStore, StoreError, keys};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+pub const COOKIE_NAME: &str = "connect.sid";
+
+/// Random bytes in a session id: 256 bits, 43 base64url characters.
+const ID_BYTES: usize = 32;
+const ID_CHARS: usize = 43;
+
+/// Medusa's `auth_context`: what a session (or a token) says about its bearer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuthContext {
+    pub actor_id: String,
+    pub actor_type: String,
+    pub auth_identity_id: String,
+    pub app_metadata: Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Session {
+    pub auth_context: AuthContext,
+    /// The `iat` of the token the session was made from: a password change voids it like the token.
+    pub iat: u64,
+    pub created_at_ms: u64,
+}
+
+#[derive(Debug)]
+pub enum SessionError {
+    Random(RandomError),
+    Store(StoreError),
+}
+
+impl From<StoreError> for SessionError {
+    fn from(e: StoreError) -> Self {
+        Self::Store(e)
+    }
+}
+
+impl std::fmt::Display for SessionError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Random(e) => e.fmt(f),
+            Self::Store(e) => e.fmt(f),
+        }
+    }
+}
+
+/// Stores `session` for `ttl_secs` and returns its new id (the cookie value).
+pub async fn create(
+    store: &dyn KvStore,
+    session: &Session,
+    ttl_secs: u64,
+) -> Result<String, SessionError> {
+    let id = B64URL.encode(random::bytes::<ID_BYTES>().map_err(SessionError::Random)?);
+    let json = serde_json::to_string(session)
+        .map_err(|e| StoreError(format!("cannot serialise a session: {e}")))?;
+    store
+        .put(&keys::session(&id), &json, Some(ttl_secs))
+        .await?;
+    Ok(id)
+}
+
+/// The session behind a cookie value, if it is live. Values of the wrong shape never reach the store.
+pub async fn find(store: &dyn KvStore, id: &str) -> Result<Option<Session>, StoreError> {
+    if !is_well_formed(id) {
+        return Ok(None);
+    }
+    let Some(json) = store.get(&keys::session(id)).await? else {
+        return Ok(None);
+    };
+    serde_json::from_str(&json)
+        .map(Some)
+        .map_err(|e| StoreError(format!("corrupt session: {e}")))
+}
+
+pub async fn delete(store: &dyn KvStore, id: &str) -> Result<(), StoreError> {
+    if !is_well_formed(id) {
+        return Ok(());
+    }
+    store.delete(&keys::session(id)).await
+}
+
+fn is_well_formed(id: &str) -> bool {
+    id.len() == ID_CHARS
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+const ATTRIBUTES: &str = "Path=/; HttpOnly; Secure; SameSite=Strict";
+
+pub fn set_cookie(id: &str, ttl_secs: u64) -> String {
+    format!("{COOKIE_NAME}={id}; Max-Age={ttl_secs}; {ATTRIBUTES}")
+}
+
+/// Tells the browser to drop the cookie.
+pub fn clear_cookie() -> String {
+    format!("{COOKIE_NAME}=; Max-Age=0; {ATTRIBUTES}")
+}
+
+/// The value of cookie `name` in a `Cookie` header (`a=1; b=2`).
+pub fn cookie_value<'h>(header: Option<&'h str>, name: &str) -> Option<&'h str> {
+    header?.split(';').find_map(|pair| {
+        let (k, v) = pair.split_once('=')?;
+        (k.trim() == name).then(|| v.trim().trim_matches('"'))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::MemoryStore;
+    use futures::executor::block_on;
+    use serde_json::json;
+
+    fn session() -> Session {
+        Session {
+            auth_context: AuthContext {
+                actor_id: "cus_1".into(),
+                actor_type: "customer".into(),
+                auth_identity_id: "authid_1".into(),
+                app_metadata: json!({"customer_id": "cus_1"}),
+            },
+            iat: 1_800_000_000,
+            created_at_ms: 1_800_000_000_000,
+        }
+    }
+
+    #[test]
+    fn a_session_is_found_by_its_id_and_stored_under_its_hash() {
+        let store = MemoryStore::new();
+        let id = block_on(create(&store, &session(), 3600)).unwrap();
+        assert_eq!(id.len(), ID_CHARS);
+        assert_eq!(block_on(find(&store, &id)).unwrap(), Some(session()));
+        let dump = store.dump();
+        assert_eq!(dump.len(), 1);
+        assert!(!dump[0].0.contains(&id), "the id itself is not a key");
+        block_on(delete(&store, &id)).unwrap();
+        assert_eq!(block_on(find(&store, &id)).unwrap(), None);
+    }
+
+    #[test]
+    fn malformed_ids_are_absent_without_a_lookup() {
+        let store = MemoryStore::new();
+        for id in [
+            "",
+            "short",
+            &"x".repeat(44),
+            &format!("{}!", "a".repeat(42)),
+        ] {
+            assert_eq!(block_on(find(&store, id)).unwrap(), None, "{id}");
+        }
+    }
+
+    #[test]
+    fn cookies_carry_medusas_name_and_strict_attributes() {
+        assert_eq!(
+            set_cookie("abc", 36000),
+            "connect.sid=abc; Max-Age=36000; Path=/; HttpOnly; Secure; SameSite=Strict"
+        );
+        assert_eq!(
+            clear_cookie(),
+            "connect.sid=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Strict"
+        );
+    }
+
+    #[test]
+    fn the_cookie_value_is_read_from_a_cookie_header() {
+        let h = Some("a=1; connect.sid=xyz ; __Host-edge-auth-oauth=t");
+        assert_eq!(cookie_value(h, "connect.sid"), Some("xyz"));
+        assert_eq!(cookie_value(h, "b"), None);
+        assert_eq!(cookie_value(None, "a"), None);
+        assert_eq!(
+            cookie_value(Some("connect.sid=\"q\""), "connect.sid"),
+            Some("q")
+        );
+    }
+}

@@ -1,0 +1,97 @@
+//! The Worker's guard when no Durable Object is bound: exact within one isolate (its memory), best effort
+//! across isolates and locations (Workers KV). The trade-off is documented in the README:
+//!
+//! - claims: held in isolate memory for [`keys::INFLIGHT_CLAIM_SECS`], long enough to cover a
+//!   registration's writes; across isolates only KV's check-then-write remains (a race within KV's
+//!   propagation window can create a duplicate);
+//! - consumption: isolate memory, then a KV marker, so a replay is refused once the marker has reached the
+//!   replaying location (at once in the same location, within ~60 s elsewhere);
+//! - rate limits: counted per isolate only (KV's one write per second per key cannot count requests).
+
+use super::memory::MemoryGuard;
+use super::rate::{Decision, Rule};
+use super::{Claim, Guard};
+use crate::store::{KvStore, StoreError, keys};
+use async_trait::async_trait;
+use std::rc::Rc;
+
+pub struct KvGuard {
+    store: Rc<dyn KvStore>,
+    local: Rc<MemoryGuard>,
+}
+
+impl KvGuard {
+    /// `local` should live as long as the isolate (the Worker keeps one per isolate).
+    pub fn new(store: Rc<dyn KvStore>, local: Rc<MemoryGuard>) -> Self {
+        Self { store, local }
+    }
+
+    /// The isolate-wide memory a fallback guard needs: claims forgotten once their writes are done.
+    pub fn isolate_memory() -> MemoryGuard {
+        MemoryGuard::new().with_claim_ttl(keys::INFLIGHT_CLAIM_SECS)
+    }
+}
+
+#[async_trait(?Send)]
+impl Guard for KvGuard {
+    async fn claim(&self, key: &str, owner: &str) -> Result<Claim, StoreError> {
+        self.local.claim(key, owner).await
+    }
+
+    async fn transfer(&self, key: &str, from: &str, to: &str) -> Result<bool, StoreError> {
+        self.local.transfer(key, from, to).await
+    }
+
+    async fn release(&self, key: &str, owner: &str) -> Result<(), StoreError> {
+        self.local.release(key, owner).await
+    }
+
+    async fn consume_once(&self, key: &str, ttl_secs: u64) -> Result<bool, StoreError> {
+        if !self.local.consume_once(key, ttl_secs).await? {
+            return Ok(false);
+        }
+        let marker = keys::consumed(key);
+        if self.store.get(&marker).await?.is_some() {
+            return Ok(false);
+        }
+        self.store.put(&marker, "1", Some(ttl_secs)).await?;
+        Ok(true)
+    }
+
+    async fn unconsume(&self, key: &str) -> Result<(), StoreError> {
+        self.local.unconsume(key).await?;
+        self.store.delete(&keys::consumed(key)).await
+    }
+
+    async fn hit(&self, bucket: &str, rule: &Rule) -> Result<Decision, StoreError> {
+        self.local.hit(bucket, rule).await
+    }
+
+    async fn reset(&self, bucket: &str) -> Result<(), StoreError> {
+        self.local.reset(bucket).await
+    }
+
+    fn is_strict(&self) -> bool {
+        false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::MemoryStore;
+    use futures::executor::block_on;
+
+    #[test]
+    fn a_consumption_recorded_in_kv_is_seen_by_another_isolate() {
+        let kv: Rc<dyn KvStore> = Rc::new(MemoryStore::new());
+        let here = KvGuard::new(kv.clone(), Rc::new(KvGuard::isolate_memory()));
+        let elsewhere = KvGuard::new(kv.clone(), Rc::new(KvGuard::isolate_memory()));
+        assert!(block_on(here.consume_once("reset:j1", 900)).unwrap());
+        assert!(!block_on(elsewhere.consume_once("reset:j1", 900)).unwrap());
+        // Given back (a failed update), it can be consumed again.
+        block_on(here.unconsume("reset:j1")).unwrap();
+        assert!(block_on(here.consume_once("reset:j1", 900)).unwrap());
+        assert!(!here.is_strict());
+    }
+}

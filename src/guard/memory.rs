@@ -1,0 +1,233 @@
+//! A [`Guard`] in process memory: exact for everything that shares it (native tests, one npm-package
+//! process, one Worker isolate), and nothing beyond.
+
+use super::rate::{self, Bucket, Decision, Rule};
+use super::{Claim, Guard};
+use crate::clock::{Clock, SystemClock};
+use crate::store::StoreError;
+use async_trait::async_trait;
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+/// One map for all three kinds of record (keys prefixed by kind): one B-tree instantiation in the
+/// Worker's wasm instead of three.
+enum Record {
+    Claim { owner: String, at_ms: u64 },
+    Consumed { expires_ms: u64 },
+    Bucket { bucket: Bucket, expires_ms: u64 },
+}
+
+fn claim_key(key: &str) -> String {
+    format!("c{key}")
+}
+
+fn consumed_key(key: &str) -> String {
+    format!("o{key}")
+}
+
+fn bucket_key(key: &str) -> String {
+    format!("b{key}")
+}
+
+pub struct MemoryGuard {
+    records: RefCell<BTreeMap<String, Record>>,
+    clock: Rc<dyn Clock>,
+    /// Claims older than this are forgotten (`None`: kept until released).
+    claim_ttl_ms: Option<u64>,
+}
+
+impl Default for MemoryGuard {
+    fn default() -> Self {
+        Self::with_clock(Rc::new(SystemClock))
+    }
+}
+
+impl MemoryGuard {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn with_clock(clock: Rc<dyn Clock>) -> Self {
+        Self {
+            records: RefCell::new(BTreeMap::new()),
+            clock,
+            claim_ttl_ms: None,
+        }
+    }
+
+    /// Claims are forgotten after `secs`: for a guard that only has to cover writes in flight.
+    pub fn with_claim_ttl(mut self, secs: u64) -> Self {
+        self.claim_ttl_ms = Some(secs * 1000);
+        self
+    }
+
+    /// Runs `f` on the records after dropping the expired ones, so memory stays bounded by what is live.
+    fn with_records<T>(&self, f: impl FnOnce(&mut BTreeMap<String, Record>, u64) -> T) -> T {
+        let now = self.clock.now_ms();
+        let mut records = self.records.borrow_mut();
+        records.retain(|_, r| match r {
+            Record::Claim { at_ms, .. } => self.claim_ttl_ms.is_none_or(|ttl| *at_ms + ttl > now),
+            Record::Consumed { expires_ms } | Record::Bucket { expires_ms, .. } => {
+                *expires_ms > now
+            }
+        });
+        f(&mut records, now)
+    }
+}
+
+#[async_trait(?Send)]
+impl Guard for MemoryGuard {
+    async fn claim(&self, key: &str, owner: &str) -> Result<Claim, StoreError> {
+        Ok(self.with_records(|r, now| {
+            let key = claim_key(key);
+            if let Some(Record::Claim { owner, at_ms }) = r.get(&key) {
+                return Claim::Taken {
+                    owner: owner.clone(),
+                    at_ms: *at_ms,
+                };
+            }
+            let owner = owner.to_owned();
+            r.insert(key, Record::Claim { owner, at_ms: now });
+            Claim::Claimed
+        }))
+    }
+
+    async fn transfer(&self, key: &str, from: &str, to: &str) -> Result<bool, StoreError> {
+        Ok(
+            self.with_records(|r, now| match r.get_mut(&claim_key(key)) {
+                Some(Record::Claim { owner, at_ms }) if owner == from => {
+                    *owner = to.to_owned();
+                    *at_ms = now;
+                    true
+                }
+                _ => false,
+            }),
+        )
+    }
+
+    async fn release(&self, key: &str, owner: &str) -> Result<(), StoreError> {
+        self.with_records(|r, _| {
+            let key = claim_key(key);
+            if matches!(r.get(&key), Some(Record::Claim { owner: held, .. }) if held == owner) {
+                r.remove(&key);
+            }
+        });
+        Ok(())
+    }
+
+    async fn consume_once(&self, key: &str, ttl_secs: u64) -> Result<bool, StoreError> {
+        Ok(self.with_records(|r, now| {
+            let key = consumed_key(key);
+            if r.contains_key(&key) {
+                return false;
+            }
+            let expires_ms = now + ttl_secs.max(1) * 1000;
+            r.insert(key, Record::Consumed { expires_ms });
+            true
+        }))
+    }
+
+    async fn unconsume(&self, key: &str) -> Result<(), StoreError> {
+        self.with_records(|r, _| r.remove(&consumed_key(key)));
+        Ok(())
+    }
+
+    async fn hit(&self, bucket: &str, rule: &Rule) -> Result<Decision, StoreError> {
+        Ok(self.with_records(|r, now| {
+            let key = bucket_key(bucket);
+            let previous = match r.get(&key) {
+                Some(Record::Bucket { bucket, .. }) => Some(*bucket),
+                _ => None,
+            };
+            let s = rate::step(previous, rule, now);
+            let record = Record::Bucket {
+                bucket: s.bucket,
+                expires_ms: s.expires_at_ms,
+            };
+            r.insert(key, record);
+            s.decision
+        }))
+    }
+
+    async fn reset(&self, bucket: &str) -> Result<(), StoreError> {
+        self.with_records(|r, _| r.remove(&bucket_key(bucket)));
+        Ok(())
+    }
+
+    fn is_strict(&self) -> bool {
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::ManualClock;
+    use futures::executor::block_on;
+
+    fn guard() -> (MemoryGuard, Rc<ManualClock>) {
+        let clock = Rc::new(ManualClock::new(1_800_000_000_000));
+        (MemoryGuard::with_clock(clock.clone()), clock)
+    }
+
+    #[test]
+    fn the_first_claim_wins_and_later_ones_see_the_owner() {
+        let (g, _) = guard();
+        assert_eq!(block_on(g.claim("k", "a")).unwrap(), Claim::Claimed);
+        assert_eq!(
+            block_on(g.claim("k", "b")).unwrap(),
+            Claim::Taken {
+                owner: "a".into(),
+                at_ms: 1_800_000_000_000
+            }
+        );
+    }
+
+    #[test]
+    fn only_the_owner_releases_and_only_the_holder_transfers() {
+        let (g, _) = guard();
+        block_on(g.claim("k", "a")).unwrap();
+        block_on(g.release("k", "b")).unwrap();
+        assert!(!block_on(g.transfer("k", "b", "c")).unwrap());
+        assert!(block_on(g.transfer("k", "a", "c")).unwrap());
+        block_on(g.release("k", "c")).unwrap();
+        assert_eq!(block_on(g.claim("k", "d")).unwrap(), Claim::Claimed);
+    }
+
+    #[test]
+    fn claims_with_a_ttl_are_forgotten() {
+        let clock = Rc::new(ManualClock::new(0));
+        let g = MemoryGuard::with_clock(clock.clone()).with_claim_ttl(60);
+        block_on(g.claim("k", "a")).unwrap();
+        clock.advance_secs(59);
+        assert!(matches!(
+            block_on(g.claim("k", "b")).unwrap(),
+            Claim::Taken { .. }
+        ));
+        clock.advance_secs(1);
+        assert_eq!(block_on(g.claim("k", "b")).unwrap(), Claim::Claimed);
+    }
+
+    #[test]
+    fn a_key_is_consumed_once_until_its_ttl_ends_or_it_is_given_back() {
+        let (g, clock) = guard();
+        assert!(block_on(g.consume_once("jti", 900)).unwrap());
+        assert!(!block_on(g.consume_once("jti", 900)).unwrap());
+        block_on(g.unconsume("jti")).unwrap();
+        assert!(block_on(g.consume_once("jti", 900)).unwrap());
+        clock.advance_secs(900);
+        assert!(block_on(g.consume_once("jti", 900)).unwrap());
+    }
+
+    #[test]
+    fn hits_count_per_bucket_and_reset_clears_one() {
+        let (g, _) = guard();
+        let rule = Rule::new(1, 60);
+        assert!(block_on(g.hit("a", &rule)).unwrap().is_allowed());
+        assert!(!block_on(g.hit("a", &rule)).unwrap().is_allowed());
+        assert!(block_on(g.hit("b", &rule)).unwrap().is_allowed());
+        block_on(g.reset("a")).unwrap();
+        assert!(block_on(g.hit("a", &rule)).unwrap().is_allowed());
+    }
+}

@@ -1,0 +1,111 @@
+//! Strong consistency for the few things Workers KV cannot guarantee.
+//!
+//! Identities live in Workers KV: fast reads everywhere, but eventually consistent (another location may
+//! not see a write for ~60 s), no compare-and-swap, one write per second per key. Three guarantees need
+//! more than that, and go through the small [`Guard`] trait instead:
+//!
+//! - **Uniqueness**: one provider identity per (provider, entity_id), even when 50 registrations of one
+//!   email race ([`Guard::claim`]).
+//! - **Single use**: a reset token's `jti` and an OAuth `state` are consumed exactly once, even by two
+//!   requests in two locations at the same moment ([`Guard::consume_once`]).
+//! - **Exact rate limits**: counters that do not lose increments under concurrency ([`Guard::hit`]).
+//!
+//! Implementations: [`MemoryGuard`] (exact within one process: native tests, the npm package), the
+//! Durable Object in `src/worker/durable.rs` (exact everywhere: the Worker with its `AUTH_GUARD` binding)
+//! and [`KvGuard`] (the Worker without the binding: exact within one isolate, best effort across).
+//!
+//! The trait has no `Send` bound: a Worker's futures are `!Send`.
+
+mod kv;
+mod memory;
+pub mod protocol;
+pub mod rate;
+
+pub use kv::KvGuard;
+pub use memory::MemoryGuard;
+pub use rate::{Decision, Rule};
+
+use crate::store::StoreError;
+use async_trait::async_trait;
+use std::future::Future;
+use std::pin::pin;
+use std::task::Poll;
+
+/// The answer to [`Guard::claim`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Claim {
+    /// The key was free and now belongs to the caller's owner.
+    Claimed,
+    /// Someone holds it: `owner` since `at_ms` (the guard's clock).
+    Taken { owner: String, at_ms: u64 },
+}
+
+/// Strongly consistent operations. Every failure is a [`StoreError`]: the guard is a backing store, and
+/// its failure is never the caller's input's fault.
+#[async_trait(?Send)]
+pub trait Guard {
+    /// Reserves `key` for `owner`. Exactly one of any number of concurrent claims of a free key wins.
+    /// A claim lasts until released (or transferred).
+    async fn claim(&self, key: &str, owner: &str) -> Result<Claim, StoreError>;
+
+    /// Moves a claim from `from` to `to` if `from` still holds it (compare-and-swap). `true` if moved.
+    async fn transfer(&self, key: &str, from: &str, to: &str) -> Result<bool, StoreError>;
+
+    /// Frees `key` if `owner` holds it; anything else is left alone.
+    async fn release(&self, key: &str, owner: &str) -> Result<(), StoreError>;
+
+    /// `true` for the first use of `key` within `ttl_secs`, `false` for every later (or concurrent) one.
+    async fn consume_once(&self, key: &str, ttl_secs: u64) -> Result<bool, StoreError>;
+
+    /// Forgets a consumption, so the key can be consumed again (an operation that failed after consuming
+    /// gives its token back).
+    async fn unconsume(&self, key: &str) -> Result<(), StoreError>;
+
+    /// Counts one request against `bucket` under `rule`.
+    async fn hit(&self, bucket: &str, rule: &Rule) -> Result<Decision, StoreError>;
+
+    /// Forgets everything about `bucket` (a successful login clears its identifier's failures).
+    async fn reset(&self, bucket: &str) -> Result<(), StoreError>;
+
+    /// Whether the guarantees hold across locations and isolates (a Durable Object, or one process).
+    fn is_strict(&self) -> bool;
+}
+
+/// Runs two futures concurrently on the current task and returns both outputs (two guard calls that go
+/// to two Durable Objects overlap instead of queueing).
+pub async fn join2<A: Future, B: Future>(a: A, b: B) -> (A::Output, B::Output) {
+    let (mut a, mut b) = (pin!(a), pin!(b));
+    let (mut out_a, mut out_b) = (None, None);
+    std::future::poll_fn(move |cx| {
+        if out_a.is_none()
+            && let Poll::Ready(v) = a.as_mut().poll(cx)
+        {
+            out_a = Some(v);
+        }
+        if out_b.is_none()
+            && let Poll::Ready(v) = b.as_mut().poll(cx)
+        {
+            out_b = Some(v);
+        }
+        match (out_a.take(), out_b.take()) {
+            (Some(x), Some(y)) => Poll::Ready((x, y)),
+            (x, y) => {
+                out_a = x;
+                out_b = y;
+                Poll::Pending
+            }
+        }
+    })
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use futures::executor::block_on;
+
+    #[test]
+    fn join2_returns_both_outputs() {
+        assert_eq!(block_on(join2(async { 1 }, async { "two" })), (1, "two"));
+    }
+}

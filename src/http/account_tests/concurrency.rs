@@ -1,0 +1,149 @@
+//! Racing requests, interleaved at every storage operation the way concurrent requests in one isolate
+//! interleave at every KV call.
+
+use super::*;
+use crate::guard::KvGuard;
+use crate::store::{KeyPage, StoreError};
+use futures::future::join_all;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+/// A future that is pending once, so every storage call lets the other requests run.
+struct YieldOnce(bool);
+
+impl Future for YieldOnce {
+    type Output = ();
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.0 {
+            Poll::Ready(())
+        } else {
+            self.0 = true;
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        }
+    }
+}
+
+struct Interleaving(Rc<MemoryStore>);
+
+#[async_trait(?Send)]
+impl KvStore for Interleaving {
+    async fn get(&self, key: &str) -> Result<Option<String>, StoreError> {
+        YieldOnce(false).await;
+        self.0.get(key).await
+    }
+    async fn put(&self, key: &str, value: &str, ttl: Option<u64>) -> Result<(), StoreError> {
+        YieldOnce(false).await;
+        self.0.put(key, value, ttl).await
+    }
+    async fn delete(&self, key: &str) -> Result<(), StoreError> {
+        YieldOnce(false).await;
+        self.0.delete(key).await
+    }
+    async fn list(&self, p: &str, c: Option<&str>, l: u32) -> Result<KeyPage, StoreError> {
+        YieldOnce(false).await;
+        self.0.list(p, c, l).await
+    }
+}
+
+fn app_over(h: &Harness, store: Rc<dyn KvStore>) -> App {
+    App::with_http_client(
+        h.app.config.clone(),
+        store,
+        h.clock.clone(),
+        h.hooks.clone(),
+    )
+}
+
+fn register_request(i: usize) -> HttpRequest {
+    HttpRequest {
+        method: "POST".into(),
+        url: "https://auth.example/auth/customer/emailpass/register".into(),
+        headers: vec![("content-type".into(), "application/json".into())],
+        body: json!({"email": "race@b.co", "password": format!("password number {i}")})
+            .to_string()
+            .into_bytes(),
+    }
+}
+
+fn outcome(r: &HttpResponse) -> String {
+    match r.status {
+        200 => "200".into(),
+        _ => format!("{} {}", r.status, r.body_json().unwrap()["message"]),
+    }
+}
+
+#[test]
+fn fifty_racing_registrations_of_one_email_create_exactly_one_identity() {
+    let h = harness(&[("RATE_LIMITS", "off")]);
+    let memory = Rc::new(MemoryStore::with_clock(h.clock.clone()));
+    let app = app_over(&h, Rc::new(Interleaving(memory.clone())));
+    let requests: Vec<HttpRequest> = (0..50).map(register_request).collect();
+    let answers = block_on(join_all(requests.iter().map(|r| handle(&app, r))));
+    let ok = answers.iter().filter(|r| r.status == 200).count();
+    let exists = answers
+        .iter()
+        .filter(|r| outcome(r) == "401 \"Identity with email already exists\"")
+        .count();
+    assert_eq!((ok, exists), (1, 49));
+    let identities = memory
+        .dump()
+        .into_iter()
+        .filter(|(k, _)| k.starts_with("ai:"))
+        .count();
+    assert_eq!(identities, 1);
+}
+
+#[test]
+fn without_a_shared_guard_racing_registrations_in_two_isolates_can_both_win() {
+    // The Worker without its Durable Object: each isolate's guard only knows its own claims. This is the
+    // documented trade-off of running on KV alone.
+    let h = harness(&[("RATE_LIMITS", "off")]);
+    let memory = Rc::new(MemoryStore::with_clock(h.clock.clone()));
+    let kv: Rc<dyn KvStore> = Rc::new(Interleaving(memory.clone()));
+    let isolate = |_| {
+        let guard = KvGuard::new(kv.clone(), Rc::new(KvGuard::isolate_memory()));
+        app_over(&h, kv.clone()).with_guard(Rc::new(guard))
+    };
+    let (a, b) = (isolate(0), isolate(1));
+    let (r0, r1) = (register_request(0), register_request(1));
+    let answers = block_on(join_all([handle(&a, &r0), handle(&b, &r1)]));
+    let ok = answers.iter().filter(|r| r.status == 200).count();
+    assert_eq!(ok, 2, "KV alone cannot serialise them");
+    let identities = memory
+        .dump()
+        .into_iter()
+        .filter(|(k, _)| k.starts_with("ai:"))
+        .count();
+    assert_eq!(identities, 2);
+}
+
+#[test]
+fn two_racing_uses_of_one_reset_token_change_the_password_once() {
+    let h = harness(&[]);
+    h.register("a@b.co", "correct horse");
+    h.request_reset("a@b.co");
+    let reset = h.delivered_tokens().pop().unwrap();
+    let app = app_over(&h, Rc::new(Interleaving(h.store.clone())));
+    let update = |password: &str| HttpRequest {
+        method: "POST".into(),
+        url: "https://auth.example/auth/customer/emailpass/update".into(),
+        headers: vec![
+            ("content-type".into(), "application/json".into()),
+            ("authorization".into(), format!("Bearer {reset}")),
+        ],
+        body: json!({ "password": password }).to_string().into_bytes(),
+    };
+    let (first, second) = (update("first new password"), update("second new password"));
+    let answers = block_on(join_all([handle(&app, &first), handle(&app, &second)]));
+    let mut outcomes: Vec<String> = answers.iter().map(outcome).collect();
+    outcomes.sort();
+    assert_eq!(outcomes, ["200", "401 \"Invalid token\""]);
+    // Exactly one of the two passwords works.
+    let works = ["first new password", "second new password"]
+        .iter()
+        .filter(|p| h.login("a@b.co", p).status == 200)
+        .count();
+    assert_eq!(works, 1);
+}

@@ -1,0 +1,322 @@
+use super::*;
+use crate::account::{reset_token, webhook};
+
+fn registered(h: &Harness, email: &str, password: &str) -> String {
+    h.token(&h.register(email, password))
+}
+
+/// Requests a reset for `email` and returns the token the webhook received.
+fn reset_token_for(h: &Harness, email: &str) -> String {
+    let before = h.delivered_tokens().len();
+    let r = h.request_reset(email);
+    assert_eq!((r.status, r.body.len()), (201, 0));
+    let tokens = h.delivered_tokens();
+    assert_eq!(tokens.len(), before + 1, "no delivery for {email}");
+    tokens.last().unwrap().clone()
+}
+
+#[test]
+fn reset_password_answers_201_with_an_empty_body_whoever_asks() {
+    let h = harness(&[]);
+    registered(&h, "a@b.co", "correct horse");
+    for (path, identifier) in [
+        ("/auth/customer/emailpass/reset-password", "a@b.co"),
+        ("/auth/customer/emailpass/reset-password", "nobody@b.co"),
+        ("/auth/customer/nosuchprovider/reset-password", "a@b.co"),
+        ("/auth/nosuchactor/emailpass/reset-password", "a@b.co"),
+    ] {
+        let r = h.post(path, json!({ "identifier": identifier }), &[]);
+        assert_eq!(
+            (r.status, r.body.clone()),
+            (201, Vec::new()),
+            "{path} {identifier}"
+        );
+    }
+    // Only the real identity got a token.
+    assert_eq!(h.delivered_tokens().len(), 1);
+}
+
+#[test]
+fn reset_password_without_an_identifier_is_400() {
+    let h = harness(&[]);
+    for body in [
+        json!({}),
+        json!({"identifier": ""}),
+        json!({"identifier": 42}),
+    ] {
+        let r = h.post("/auth/customer/emailpass/reset-password", body.clone(), &[]);
+        assert_error(
+            &r,
+            400,
+            "invalid_data",
+            "Invalid request: Field 'identifier' is required",
+        );
+    }
+    assert!(h.delivered_tokens().is_empty());
+}
+
+#[test]
+fn the_delivered_token_is_a_signed_fifteen_minute_reset_token_never_in_the_answer_or_logs() {
+    let h = harness(&[]);
+    registered(&h, "a@b.co", "correct horse");
+    let r = h.request_reset(" A@B.co ");
+    assert!(r.body.is_empty());
+    let seen = h.hooks.seen.borrow();
+    assert_eq!(seen.len(), 1);
+    let delivery = &seen[0];
+    assert_eq!(delivery.url, "https://hooks.example/reset");
+    let target = webhook::WebhookTarget::new("", WEBHOOK_SECRET.as_bytes());
+    assert_eq!(
+        delivery.header(webhook::SIGNATURE_HEADER),
+        Some(
+            target
+                .signature(h.clock.now_secs(), &delivery.body)
+                .as_str()
+        )
+    );
+    let body: Value = serde_json::from_slice(&delivery.body).unwrap();
+    assert_eq!(body["event"], "auth.password_reset");
+    assert_eq!(body["data"]["entity_id"], "a@b.co");
+    assert_eq!(body["data"]["actor_type"], "customer");
+    assert_eq!(body["data"]["provider"], "emailpass");
+    let raw = body["data"]["token"].as_str().unwrap();
+    let claims = reset_token::verify(raw, &h.app.config.jwt_key, h.clock.now_secs()).unwrap();
+    assert_eq!(claims.purpose, "reset");
+    assert_eq!(claims.exp - claims.iat, 900);
+    assert!(!String::from_utf8_lossy(&r.body).contains(raw));
+    assert!(h.runtime.warnings.borrow().iter().all(|w| !w.contains(raw)));
+}
+
+#[test]
+fn update_with_the_token_changes_the_password_once() {
+    let h = harness(&[]);
+    registered(&h, "a@b.co", "correct horse");
+    let reset = reset_token_for(&h, "a@b.co");
+
+    let r = h.update_password(&reset, "new horse battery");
+    assert_eq!(
+        (r.status, r.body_json()),
+        (200, Some(json!({"success": true})))
+    );
+    assert_error(
+        &h.login("a@b.co", "correct horse"),
+        401,
+        "unauthorized",
+        "Invalid email or password",
+    );
+    h.token(&h.login("a@b.co", "new horse battery"));
+
+    // The same token again: spent.
+    assert_error(
+        &h.update_password(&reset, "third horse battery"),
+        401,
+        "unauthorized",
+        "Invalid token",
+    );
+    h.token(&h.login("a@b.co", "new horse battery"));
+}
+
+#[test]
+fn an_expired_token_is_invalid() {
+    let h = harness(&[]);
+    registered(&h, "a@b.co", "correct horse");
+    let reset = reset_token_for(&h, "a@b.co");
+    h.clock.advance_secs(899);
+    h.clock.advance_secs(1);
+    assert_error(
+        &h.update_password(&reset, "new horse battery"),
+        401,
+        "unauthorized",
+        "Invalid token",
+    );
+    h.token(&h.login("a@b.co", "correct horse"));
+}
+
+#[test]
+fn a_token_one_second_before_expiry_still_works() {
+    let h = harness(&[]);
+    registered(&h, "a@b.co", "correct horse");
+    let reset = reset_token_for(&h, "a@b.co");
+    h.clock.advance_secs(899);
+    assert_eq!(h.update_password(&reset, "new horse battery").status, 200);
+}
+
+#[test]
+fn the_token_must_match_the_routes_actor_type() {
+    let h = harness(&[]);
+    registered(&h, "a@b.co", "correct horse");
+    let reset = reset_token_for(&h, "a@b.co");
+    let auth = format!("Bearer {reset}");
+    let r = h.post(
+        "/auth/user/emailpass/update",
+        json!({"password": "new horse battery"}),
+        &[("authorization", &auth)],
+    );
+    assert_error(&r, 401, "unauthorized", "Invalid token");
+    // Still unused: it works on its own route.
+    assert_eq!(h.update_password(&reset, "new horse battery").status, 200);
+}
+
+#[test]
+fn auth_tokens_forged_or_missing_tokens_are_invalid() {
+    let h = harness(&[]);
+    let login_token = registered(&h, "a@b.co", "correct horse");
+    let forged = {
+        let other = crate::token::JwtKey::new(b"not the secret, not the secret!!");
+        reset_token::issue(
+            "a@b.co",
+            "emailpass",
+            "customer",
+            h.clock.now_secs(),
+            &other,
+        )
+        .unwrap()
+        .0
+    };
+    for token in [login_token.as_str(), forged.as_str(), "garbage"] {
+        assert_error(
+            &h.update_password(token, "new horse battery"),
+            401,
+            "unauthorized",
+            "Invalid token",
+        );
+    }
+    let r = h.post(
+        "/auth/customer/emailpass/update",
+        json!({"password": "new horse battery"}),
+        &[],
+    );
+    assert_error(&r, 401, "unauthorized", "Invalid token");
+}
+
+#[test]
+fn the_email_in_the_body_cannot_redirect_the_update_to_another_identity() {
+    let h = harness(&[]);
+    registered(&h, "a@b.co", "correct horse");
+    registered(&h, "victim@b.co", "victim horse");
+    let reset = reset_token_for(&h, "a@b.co");
+    let auth = format!("Bearer {reset}");
+    let r = h.post(
+        "/auth/customer/emailpass/update",
+        json!({"email": "victim@b.co", "entity_id": "victim@b.co", "password": "owned horse!"}),
+        &[("authorization", &auth)],
+    );
+    assert_eq!(r.status, 200);
+    h.token(&h.login("victim@b.co", "victim horse"));
+    h.token(&h.login("a@b.co", "owned horse!"));
+}
+
+#[test]
+fn a_refused_password_gives_the_token_back() {
+    let h = harness(&[]);
+    registered(&h, "a@b.co", "correct horse");
+    let reset = reset_token_for(&h, "a@b.co");
+    let r = h.update_password(&reset, "short");
+    assert_eq!(r.status, 401);
+    assert_ne!(r.body_json().unwrap()["message"], "Invalid token");
+    assert_eq!(h.update_password(&reset, "long enough now").status, 200);
+}
+
+#[test]
+fn a_password_change_voids_earlier_tokens_and_reset_tokens() {
+    let h = harness(&[]);
+    let first_login = registered(&h, "a@b.co", "correct horse");
+    let older_reset = reset_token_for(&h, "a@b.co");
+    let reset = reset_token_for(&h, "a@b.co");
+    h.clock.advance_secs(5);
+    assert_eq!(h.update_password(&reset, "new horse battery").status, 200);
+
+    assert_bare_unauthorized(&h.refresh(&first_login));
+    assert_error(
+        &h.update_password(&older_reset, "another horse"),
+        401,
+        "unauthorized",
+        "Invalid token",
+    );
+    let fresh = h.token(&h.login("a@b.co", "new horse battery"));
+    assert_eq!(h.refresh(&fresh).status, 200);
+}
+
+#[test]
+fn tokens_of_the_second_of_the_change_are_void_before_it_and_valid_after_it() {
+    // The clock stands at x.500 s: a login now, the change now, a login right after — one second.
+    let h = harness(&[]);
+    registered(&h, "a@b.co", "correct horse");
+    let before = h.token(&h.login("a@b.co", "correct horse"));
+    let reset = reset_token_for(&h, "a@b.co");
+    assert_eq!(h.update_password(&reset, "new horse battery").status, 200);
+    let after = h.token(&h.login("a@b.co", "new horse battery"));
+
+    assert_eq!(h.claims(&before).iat, NOW_MS / 1000);
+    // Dated at the next whole second, so it outranks the change.
+    assert_eq!(h.claims(&after).iat, NOW_MS / 1000 + 1);
+    assert_bare_unauthorized(&h.refresh(&before));
+    assert_eq!(h.refresh(&after).status, 200);
+}
+
+#[test]
+fn a_token_of_a_deleted_identity_is_invalid() {
+    let h = harness(&[]);
+    let login = registered(&h, "a@b.co", "correct horse");
+    let reset = reset_token_for(&h, "a@b.co");
+    let id = h.claims(&login).auth_identity_id;
+    block_on(h.app.service.delete_auth_identities(&[id])).unwrap();
+    assert_error(
+        &h.update_password(&reset, "new horse battery"),
+        401,
+        "unauthorized",
+        "Invalid token",
+    );
+}
+
+#[test]
+fn without_a_webhook_nothing_is_sent_and_the_operator_is_warned() {
+    let h = harness(&[
+        ("RESET_PASSWORD_WEBHOOK_URL", ""),
+        ("RESET_PASSWORD_WEBHOOK_SECRET", ""),
+    ]);
+    registered(&h, "a@b.co", "correct horse");
+    assert_eq!(h.request_reset("a@b.co").status, 201);
+    assert!(h.hooks.seen.borrow().is_empty());
+    let warnings = h.runtime.warnings.borrow();
+    assert_eq!(warnings.len(), 1);
+    assert!(
+        warnings[0].contains("RESET_PASSWORD_WEBHOOK_URL"),
+        "{}",
+        warnings[0]
+    );
+    assert!(!warnings[0].contains("a@b.co"));
+}
+
+#[test]
+fn a_failing_webhook_does_not_change_the_answer() {
+    let h = harness(&[]);
+    registered(&h, "a@b.co", "correct horse");
+    *h.hooks.status.borrow_mut() = 503;
+    let r = h.request_reset("a@b.co");
+    assert_eq!((r.status, r.body.len()), (201, 0));
+    assert_eq!(h.hooks.seen.borrow().len(), webhook::ATTEMPTS);
+    assert_eq!(h.runtime.warnings.borrow().len(), 1);
+}
+
+#[test]
+fn the_answer_is_sent_before_any_lookup_or_delivery() {
+    let h = harness(&[]);
+    registered(&h, "a@b.co", "correct horse");
+    let req = HttpRequest {
+        method: "POST".into(),
+        url: "https://auth.example/auth/customer/emailpass/reset-password".into(),
+        headers: vec![("content-type".into(), "application/json".into())],
+        body: br#"{"identifier":"a@b.co"}"#.to_vec(),
+    };
+    let known = block_on(handle(&h.app, &req));
+    assert_eq!(known.status, 201);
+    // Nothing was delivered yet: the work waits in a task.
+    assert!(h.hooks.seen.borrow().is_empty());
+    let tasks = h.app.take_tasks();
+    assert_eq!(tasks.len(), 1);
+    for task in tasks {
+        block_on(task);
+    }
+    assert_eq!(h.hooks.seen.borrow().len(), 1);
+}

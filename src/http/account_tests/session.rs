@@ -1,0 +1,126 @@
+use super::*;
+
+/// A token whose identity has an actor (`cus_1`).
+fn customer_token(h: &Harness) -> String {
+    let registered = h.token(&h.register("a@b.co", "correct horse"));
+    let id = h.claims(&registered).auth_identity_id;
+    h.link_customer(&id, "cus_1");
+    h.token(&h.refresh(&registered))
+}
+
+fn open_session(h: &Harness, token: &str) -> HttpResponse {
+    let auth = format!("Bearer {token}");
+    h.send("POST", "/auth/session", &[("authorization", &auth)], b"")
+}
+
+/// The `connect.sid` value of a Set-Cookie header.
+fn cookie_of(r: &HttpResponse) -> String {
+    let set = r.header("set-cookie").expect("a Set-Cookie header");
+    let value = set.split(';').next().unwrap();
+    value.strip_prefix("connect.sid=").unwrap().to_owned()
+}
+
+fn with_cookie(h: &Harness, method: &str, sid: &str) -> HttpResponse {
+    let cookie = format!("other=1; connect.sid={sid}");
+    h.send(method, "/auth/session", &[("cookie", &cookie)], b"")
+}
+
+#[test]
+fn a_session_is_opened_read_and_closed_with_its_cookie() {
+    let h = harness(&[]);
+    let token = customer_token(&h);
+    let opened = open_session(&h, &token);
+    let claims = h.claims(&token);
+    let user = json!({
+        "actor_id": "cus_1",
+        "actor_type": "customer",
+        "auth_identity_id": claims.auth_identity_id,
+        "app_metadata": {"customer_id": "cus_1"},
+    });
+    assert_eq!(
+        (opened.status, opened.body_json()),
+        (200, Some(json!({ "user": user })))
+    );
+    let set_cookie = opened.header("set-cookie").unwrap();
+    for attribute in [
+        "HttpOnly",
+        "Secure",
+        "SameSite=Strict",
+        "Path=/",
+        "Max-Age=36000",
+    ] {
+        assert!(set_cookie.contains(attribute), "{set_cookie}");
+    }
+    let sid = cookie_of(&opened);
+    assert_eq!(sid.len(), 43);
+
+    let read = with_cookie(&h, "GET", &sid);
+    assert_eq!(
+        (read.status, read.body_json()),
+        (200, Some(json!({ "user": user })))
+    );
+
+    let closed = with_cookie(&h, "DELETE", &sid);
+    assert_eq!(
+        (closed.status, closed.body_json()),
+        (200, Some(json!({"success": true})))
+    );
+    assert!(closed.header("set-cookie").unwrap().contains("Max-Age=0"));
+
+    assert_bare_unauthorized(&with_cookie(&h, "GET", &sid));
+    assert_bare_unauthorized(&with_cookie(&h, "DELETE", &sid));
+    assert!(h.store.dump().iter().all(|(k, _)| !k.starts_with("sess:")));
+}
+
+#[test]
+fn a_session_needs_a_valid_token_with_an_actor() {
+    let h = harness(&[]);
+    let no_actor = h.token(&h.register("a@b.co", "correct horse"));
+    assert_bare_unauthorized(&open_session(&h, &no_actor));
+    assert_bare_unauthorized(&open_session(&h, "not-a-token"));
+    assert_bare_unauthorized(&h.send("POST", "/auth/session", &[], b""));
+}
+
+#[test]
+fn a_cookie_that_names_no_session_is_unauthorized() {
+    let h = harness(&[]);
+    assert_bare_unauthorized(&h.send("GET", "/auth/session", &[], b""));
+    assert_bare_unauthorized(&with_cookie(&h, "GET", &"A".repeat(43)));
+    assert_bare_unauthorized(&with_cookie(&h, "GET", "x"));
+    assert_bare_unauthorized(&h.send("DELETE", "/auth/session", &[], b""));
+}
+
+#[test]
+fn a_session_ends_after_session_ttl() {
+    let h = harness(&[("SESSION_TTL", "2m")]);
+    let token = customer_token(&h);
+    let opened = open_session(&h, &token);
+    assert!(opened.header("set-cookie").unwrap().contains("Max-Age=120"));
+    let sid = cookie_of(&opened);
+    h.clock.advance_secs(119);
+    assert_eq!(with_cookie(&h, "GET", &sid).status, 200);
+    h.clock.advance_secs(1);
+    assert_bare_unauthorized(&with_cookie(&h, "GET", &sid));
+}
+
+#[test]
+fn a_password_reset_ends_earlier_sessions() {
+    let h = harness(&[]);
+    let token = customer_token(&h);
+    let sid = cookie_of(&open_session(&h, &token));
+    h.clock.advance_secs(3);
+    h.request_reset("a@b.co");
+    let reset = h.delivered_tokens().pop().unwrap();
+    assert_eq!(h.update_password(&reset, "new horse battery").status, 200);
+    assert_bare_unauthorized(&with_cookie(&h, "GET", &sid));
+    // The old token cannot open a new one either; a fresh login can.
+    assert_bare_unauthorized(&open_session(&h, &token));
+    let fresh = h.token(&h.login("a@b.co", "new horse battery"));
+    assert_eq!(open_session(&h, &fresh).status, 200);
+}
+
+#[test]
+fn other_methods_are_405() {
+    let h = harness(&[]);
+    assert_eq!(h.send("PUT", "/auth/session", &[], b"").status, 405);
+}

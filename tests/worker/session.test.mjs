@@ -1,0 +1,87 @@
+// Cookie sessions end to end in workerd, Medusa's HTTP test flow: register → link the actor (admin API) →
+// refresh → POST /auth/session with the Bearer token → the connect.sid cookie authenticates → DELETE
+// /auth/session → the cookie no longer does.
+
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { TEST_TIMEOUT_MS, jsonBody, startWorker, tokenFrom } from "./harness.mjs";
+
+const ADMIN_SECRET = "admin-end-to-end-0123456789abcdef0123";
+
+describe("cookie sessions", { timeout: 4 * TEST_TIMEOUT_MS }, () => {
+  let worker;
+  before(async () => {
+    worker = await startWorker({ vars: { ADMIN_SECRET } });
+  });
+  after(() => worker?.dispose());
+
+  const bearer = (token) => ({ authorization: `Bearer ${token}` });
+  const session = (method, headers = {}) => worker.fetch("/auth/session", { method, headers });
+  const unauthorized = async (response) =>
+    assert.deepEqual(await jsonBody(response, 401), { message: "Unauthorized" });
+
+  /** A token of a customer whose actor is linked, as the app does after creating it. */
+  async function customerToken(email) {
+    const registered = await tokenFrom(
+      await worker.post("/auth/customer/emailpass/register", { email, password: "correct horse" }),
+    );
+    const id = registered.payload.auth_identity_id;
+    const patched = await worker.fetch(`/admin/auth-identities/${id}`, {
+      method: "PATCH",
+      headers: { ...bearer(ADMIN_SECRET), "content-type": "application/json" },
+      body: JSON.stringify({ app_metadata: { customer_id: `cus_${id.slice(-6)}` } }),
+    });
+    assert.equal(patched.status, 200);
+    return tokenFrom(await worker.fetch("/auth/token/refresh", { method: "POST", headers: bearer(registered.raw) }));
+  }
+
+  test("open, use and close a session; afterwards the cookie no longer authenticates", async () => {
+    const token = await customerToken("s@b.co");
+    const opened = await session("POST", bearer(token.raw));
+    const body = await jsonBody(opened, 200);
+    assert.deepEqual(body, {
+      user: {
+        actor_id: token.payload.actor_id,
+        actor_type: "customer",
+        auth_identity_id: token.payload.auth_identity_id,
+        app_metadata: { customer_id: token.payload.actor_id },
+      },
+    });
+
+    const setCookie = opened.headers.get("set-cookie");
+    const attributes = setCookie.split(";").map((a) => a.trim());
+    const [nameValue] = attributes;
+    assert.match(nameValue, /^connect\.sid=[A-Za-z0-9_-]{43}$/);
+    for (const flag of ["HttpOnly", "Secure", "SameSite=Strict", "Path=/", "Max-Age=36000"]) {
+      assert.ok(attributes.includes(flag), `${flag} in ${setCookie}`);
+    }
+    assert.ok(!attributes.some((a) => /^domain=/i.test(a)), "no Domain: host-only");
+    const cookie = { cookie: nameValue };
+
+    assert.deepEqual(await jsonBody(await session("GET", cookie), 200), body);
+
+    const closed = await session("DELETE", cookie);
+    assert.deepEqual(await jsonBody(closed, 200), { success: true });
+    assert.match(closed.headers.get("set-cookie"), /^connect\.sid=; Max-Age=0;/);
+
+    await unauthorized(await session("GET", cookie));
+    await unauthorized(await session("DELETE", cookie));
+  });
+
+  test("a token without an actor cannot open a session", async () => {
+    const fresh = await tokenFrom(
+      await worker.post("/auth/customer/emailpass/register", { email: "noactor@b.co", password: "correct horse" }),
+    );
+    assert.equal(fresh.payload.actor_id, "");
+    await unauthorized(await session("POST", bearer(fresh.raw)));
+    const response = await session("POST", bearer(fresh.raw));
+    assert.equal(response.headers.get("set-cookie"), null);
+    await response.arrayBuffer();
+  });
+
+  test("no cookie, or a cookie naming no session, is 401", async () => {
+    await unauthorized(await session("GET"));
+    await unauthorized(await session("GET", { cookie: `connect.sid=${"A".repeat(43)}` }));
+    await unauthorized(await session("DELETE", { cookie: "connect.sid=garbage" }));
+  });
+});

@@ -1,0 +1,80 @@
+// The Worker's /auth API, as the page uses it. Same origin, JSON in and out; every failure becomes an
+// ApiError carrying Medusa's `{type, message}` (or a message of ours for network trouble).
+
+export class ApiError extends Error {
+  constructor(status, type, message, { retryAfter = null } = {}) {
+    super(message);
+    this.name = "ApiError";
+    this.status = status;
+    this.type = type;
+    this.retryAfter = retryAfter;
+  }
+}
+
+const enc = encodeURIComponent;
+
+async function call(path, { method = "GET", body, bearer } = {}) {
+  const headers = { accept: "application/json" };
+  if (body !== undefined) headers["content-type"] = "application/json";
+  if (bearer) headers.authorization = `Bearer ${bearer}`;
+  let response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      // Nothing here may be cached: the answers carry tokens.
+      cache: "no-store",
+      credentials: "same-origin",
+    });
+  } catch {
+    throw new ApiError(0, "network", "Could not reach the server. Check that it is running and try again.");
+  }
+  const text = await response.text();
+  let json = null;
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch {
+    // Not JSON (e.g. a proxy's error page): reported below by status.
+  }
+  if (!response.ok) {
+    const retryAfter = Number(response.headers.get("retry-after")) || null;
+    const message =
+      typeof json?.message === "string" && json.message
+        ? json.message
+        : `The server answered ${response.status} ${response.statusText}`.trim();
+    throw new ApiError(response.status, json?.type ?? "", message, { retryAfter });
+  }
+  return json;
+}
+
+/** Which actor types exist and which providers each may use; `returnTo` also asks if it is allow-listed. */
+export const providers = (returnTo) =>
+  call(`/auth/providers${returnTo ? `?return_to=${enc(returnTo)}` : ""}`);
+
+export const register = (actor, email, password) =>
+  call(`/auth/${enc(actor)}/emailpass/register`, { method: "POST", body: { email, password } });
+
+export const signIn = (actor, email, password) =>
+  call(`/auth/${enc(actor)}/emailpass`, { method: "POST", body: { email, password } });
+
+export const refresh = (token) => call("/auth/token/refresh", { method: "POST", bearer: token });
+
+/** Medusa's reset request: always 201 and an empty body, whether or not the email has an account. */
+export const requestPasswordReset = (actor, email) =>
+  call(`/auth/${enc(actor)}/emailpass/reset-password`, { method: "POST", body: { identifier: email } });
+
+/** Medusa's update with a reset token (Bearer): `{success: true}`. */
+export const updatePassword = (actor, resetToken, body) =>
+  call(`/auth/${enc(actor)}/emailpass/update`, { method: "POST", bearer: resetToken, body });
+
+/** Signed in: a new password for the current one (`{current_password, password}`) → a fresh `{token}`. */
+export const changePassword = (actor, token, body) =>
+  call(`/auth/${enc(actor)}/emailpass/change-password`, { method: "POST", bearer: token, body });
+
+/** Local development only: what the Worker would have delivered (404 anywhere else). */
+export const devOutbox = () => call("/__dev/outbox");
+
+/** Where a "Continue with …" link starts redirect mode; the Worker sends the browser back to `returnTo`. */
+export const startUrl = (actor, provider, returnTo) =>
+  `/auth/${enc(actor)}/${enc(provider)}?return_to=${enc(returnTo)}`;

@@ -1,0 +1,394 @@
+// The sign-in page served by the Worker: register, sign in, sign out, refresh, forgot/reset password,
+// change password, and "Continue with <provider>" in redirect mode. The token lives in this module's
+// memory only — never in localStorage, sessionStorage or a cookie — so a reload signs out.
+
+import * as api from "./api.js";
+import { decodeClaims, describeTime } from "./jwt.js";
+import { devOutbox, renderOutbox, waitForDelivery } from "./outbox.js";
+import {
+  byId,
+  checkEmail,
+  checkNewPassword,
+  clearErrors,
+  collect,
+  fieldForMessage,
+  fillDefinitions,
+  notice,
+  showErrors,
+  showView,
+  submitButton,
+  whileBusy,
+  wireNavigation,
+} from "./ui.js";
+
+const PROVIDER_NAMES = { google: "Google", github: "GitHub" };
+const providerName = (id) => PROVIDER_NAMES[id] ?? id.charAt(0).toUpperCase() + id.slice(1);
+
+/** Where third-party sign-in sends the browser back: this page, exactly as ALLOWED_REDIRECT_URLS lists it. */
+const RETURN_TO = `${location.origin}${location.pathname}`;
+
+const state = {
+  config: null, // the answer of GET /auth/providers
+  actor: "customer",
+  token: null, // the JWT, in memory only
+  email: "", // the email signed in with (email and password only)
+  via: null, // "emailpass" or "provider"
+  resetToken: null,
+};
+
+// --- errors from the API, next to the field they concern ---------------------------------------------
+
+/** The form field an API message is about (null: the form as a whole). */
+function fieldFor(error, { passwordField = "password" } = {}) {
+  if (!(error instanceof api.ApiError) || error.status === 0 || error.status === 429 || error.status >= 500) return null;
+  return fieldForMessage(error.message, { passwordField });
+}
+
+/** The text to show for an API failure. */
+function explain(error) {
+  if (!(error instanceof api.ApiError)) return `Something went wrong: ${error?.message ?? error}`;
+  if (error.status === 429) {
+    return error.retryAfter ? `${error.message} Try again in ${error.retryAfter} s.` : error.message;
+  }
+  if (error.status >= 500) return `The server could not do this: ${error.message}`;
+  return error.message;
+}
+
+/** Shows an API failure on `form`, empties the password fields (never kept after a failure). */
+function fail(form, error, options) {
+  for (const input of form.querySelectorAll("input[type=password]")) input.value = "";
+  showErrors(form, [{ field: fieldFor(error, options), message: explain(error) }]);
+}
+
+/** Client-side check failures: shown like API errors; password fields are emptied too. */
+function refuse(form, errors) {
+  for (const input of form.querySelectorAll("input[type=password]")) input.value = "";
+  showErrors(form, errors);
+}
+
+// --- views ---------------------------------------------------------------------------------------------
+
+function go(view, { focus = true } = {}) {
+  notice("");
+  for (const form of document.querySelectorAll("form")) clearErrors(form);
+  byId("account-error").textContent = "";
+  if (view === "account" && !state.token) view = "signin";
+  if (view === "change") byId("change-username").value = state.email;
+  byId("actor-picker").hidden = !(["signin", "register", "forgot"].includes(view) && actorsWithMethods().length > 1);
+  showView(view, { focus });
+}
+
+function actorsWithMethods() {
+  return Object.entries(state.config?.actors ?? {}).filter(([, methods]) => methods.length > 0);
+}
+
+const methodsOf = (actor) => state.config?.actors?.[actor] ?? [];
+const hasEmailPass = () => methodsOf(state.actor).includes("emailpass");
+
+function renderActorPicker() {
+  const select = byId("actor");
+  select.replaceChildren();
+  for (const [actor] of actorsWithMethods()) {
+    const option = document.createElement("option");
+    option.value = actor;
+    option.textContent = actor.charAt(0).toUpperCase() + actor.slice(1);
+    select.append(option);
+  }
+  select.value = state.actor;
+}
+
+/** The sign-in view's parts that depend on the actor type: the password form and the provider buttons. */
+function renderMethods() {
+  const emailpass = hasEmailPass();
+  byId("signin-form").hidden = !emailpass;
+  document.querySelector("[data-view=signin] .links").hidden = !emailpass;
+
+  const thirdParty = methodsOf(state.actor).filter((id) => id !== "emailpass");
+  const list = byId("provider-list");
+  list.replaceChildren();
+  byId("providers").hidden = thirdParty.length === 0;
+  document.querySelector("#providers .divider").hidden = !emailpass;
+  const allowed = state.config?.return_to_allowed !== false;
+  for (const id of thirdParty) {
+    const item = document.createElement("li");
+    const label = `Continue with ${providerName(id)}`;
+    let control;
+    if (allowed) {
+      control = document.createElement("a");
+      control.href = api.startUrl(state.actor, id, RETURN_TO);
+    } else {
+      control = document.createElement("button");
+      control.type = "button";
+      control.disabled = true;
+    }
+    control.className = "button";
+    control.dataset.provider = id;
+    control.textContent = label;
+    item.append(control);
+    list.append(item);
+  }
+  if (!allowed && thirdParty.length > 0) {
+    byId("providers-error").textContent =
+      `Third-party sign-in is off for this page: add ${RETURN_TO} to ALLOWED_REDIRECT_URLS.`;
+  }
+}
+
+function renderAccount() {
+  const claims = decodeClaims(state.token) ?? {};
+  const actor = claims.actor_type ?? state.actor;
+  fillDefinitions(byId("identity"), [
+    ...(state.email ? [["Email", state.email]] : []),
+    ["Signed in with", state.via === "emailpass" ? "Email and password" : "A third-party provider"],
+    ["Actor type", actor],
+    claims.actor_id ? ["Actor id", claims.actor_id, { code: true }] : ["Actor id", `none yet (no ${actor} record linked)`],
+    ["Auth identity", claims.auth_identity_id ?? "—", { code: true }],
+    ["Issued", describeTime(claims.iat)],
+    ["Expires", describeTime(claims.exp)],
+  ]);
+  byId("claims").textContent = JSON.stringify(claims, null, 2);
+  // Changing a password needs one: third-party identities have none here.
+  document.querySelector("[data-go=change]").hidden = state.via !== "emailpass";
+}
+
+function signedIn(token, { email = "", via, focus = true }) {
+  state.token = token;
+  state.email = email;
+  state.via = via;
+  const claims = decodeClaims(token);
+  if (claims?.actor_type && methodsOf(claims.actor_type).length) {
+    state.actor = claims.actor_type;
+    byId("actor").value = state.actor;
+    renderMethods();
+  }
+  renderAccount();
+  go("account", { focus });
+}
+
+function signOut(message = "You are signed out.") {
+  state.token = null;
+  state.via = null;
+  byId("signin-email").value = state.email;
+  go("signin");
+  notice(message);
+}
+
+// --- forms -----------------------------------------------------------------------------------------------
+
+function onSubmit(id, handler) {
+  const form = byId(id);
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    notice("");
+    clearErrors(form);
+    handler(form);
+  });
+}
+
+async function signInSubmit(form) {
+  const email = form.elements.email.value.trim();
+  const password = form.elements.password.value;
+  const errors = collect([
+    ["email", checkEmail(email)],
+    ["password", password ? null : "Enter your password."],
+  ]);
+  if (errors.length) return refuse(form, errors);
+  try {
+    const { token } = await whileBusy(submitButton(form), () => api.signIn(state.actor, email, password));
+    form.elements.password.value = "";
+    signedIn(token, { email: email.toLowerCase(), via: "emailpass" });
+  } catch (error) {
+    fail(form, error);
+  }
+}
+
+async function registerSubmit(form) {
+  const email = form.elements.email.value.trim();
+  const password = form.elements.password.value;
+  const errors = collect([
+    ["email", checkEmail(email)],
+    ["password", checkNewPassword(password)],
+  ]);
+  if (errors.length) return refuse(form, errors);
+  try {
+    const { token } = await whileBusy(submitButton(form), () => api.register(state.actor, email, password));
+    form.elements.password.value = "";
+    signedIn(token, { email: email.toLowerCase(), via: "emailpass" });
+    notice("Your account is ready: you are signed in.");
+  } catch (error) {
+    fail(form, error);
+  }
+}
+
+async function forgotSubmit(form) {
+  const email = form.elements.email.value.trim();
+  const errors = collect([["email", checkEmail(email)]]);
+  if (errors.length) return refuse(form, errors);
+  const since = Date.now();
+  try {
+    await whileBusy(submitButton(form), () => api.requestPasswordReset(state.actor, email));
+  } catch (error) {
+    return fail(form, error);
+  }
+  byId("signin-email").value = email;
+  go("signin");
+  notice(`If ${email} has an account, a link to choose a new password is on its way.`);
+  if (state.config?.dev) await waitForDelivery(since, RETURN_TO);
+}
+
+async function resetSubmit(form) {
+  const password = form.elements.password.value;
+  const errors = collect([["password", checkNewPassword(password)]]);
+  if (errors.length) return refuse(form, errors);
+  try {
+    await whileBusy(submitButton(form), () => api.updatePassword(state.actor, state.resetToken, { password }));
+  } catch (error) {
+    if (error instanceof api.ApiError && error.message === "Invalid token") {
+      form.elements.password.value = "";
+      return showErrors(form, [
+        { field: null, message: "This reset link is invalid, expired or already used. Ask for a new one." },
+      ]);
+    }
+    return fail(form, error);
+  }
+  form.elements.password.value = "";
+  state.resetToken = null;
+  const email = byId("reset-username").value;
+  if (email) byId("signin-email").value = email;
+  go("signin");
+  notice("Your password has been changed. Sign in with the new one.");
+}
+
+async function changeSubmit(form) {
+  const current = form.elements.current.value;
+  const password = form.elements.password.value;
+  const errors = collect([
+    ["current", current ? null : "Enter your current password."],
+    ["password", checkNewPassword(password) ?? (password === current ? "Choose a password other than the current one." : null)],
+  ]);
+  if (errors.length) return refuse(form, errors);
+  try {
+    const { token } = await whileBusy(submitButton(form), () =>
+      api.changePassword(state.actor, state.token, { current_password: current, password }),
+    );
+    for (const input of form.querySelectorAll("input[type=password]")) input.value = "";
+    // Every token issued before the change is void now, the one we held included: keep the new one.
+    signedIn(token, { email: state.email, via: "emailpass" });
+    notice("Your password has been changed. Other signed-in sessions have to sign in again.");
+  } catch (error) {
+    if (error instanceof api.ApiError && error.status === 401 && error.type === "") {
+      return signOut("Your session is no longer valid: sign in again.");
+    }
+    // "The current password is not correct" goes next to the current password; policy messages next to
+    // the new one.
+    fail(form, error, { passwordField: /current/i.test(error?.message) ? "current" : "password" });
+  }
+}
+
+async function refreshClick(button) {
+  byId("account-error").textContent = "";
+  try {
+    const { token } = await whileBusy(button, () => api.refresh(state.token));
+    state.token = token;
+    renderAccount();
+    notice(`Token refreshed: it now expires ${describeTime(decodeClaims(token)?.exp)}.`);
+  } catch (error) {
+    if (error instanceof api.ApiError && error.status === 401) {
+      return signOut("Your session is no longer valid: sign in again.");
+    }
+    byId("account-error").textContent = explain(error);
+  }
+}
+
+// --- arriving: #token=… from redirect mode, ?error=… from a failed one, #reset_token=… from a reset link --
+
+/** Reads and removes what the URL carries, so a token never stays in the address bar or history. */
+function takeFromUrl() {
+  const fragment = new URLSearchParams(location.hash.slice(1));
+  const query = new URLSearchParams(location.search);
+  const found = {
+    token: fragment.get("token"),
+    resetToken: fragment.get("reset_token"),
+    error: query.get("error"),
+  };
+  if (location.hash || query.has("error")) {
+    query.delete("error");
+    const search = query.toString();
+    history.replaceState(null, "", `${location.pathname}${search ? `?${search}` : ""}`);
+  }
+  return found;
+}
+
+/** Shows what the URL brought. `focus`: move focus to the view's heading (not on the first load, where
+ * focus starts at the top of the page as usual, skip link first). */
+function arrive({ token, resetToken, error }, { focus = true } = {}) {
+  if (token && decodeClaims(token)) {
+    signedIn(token, { via: "provider", focus });
+    notice("Signed in with your provider.");
+    return;
+  }
+  if (resetToken) {
+    const claims = decodeClaims(resetToken) ?? {};
+    state.resetToken = resetToken;
+    if (claims.actor_type && methodsOf(claims.actor_type).length) state.actor = claims.actor_type;
+    byId("reset-username").value = claims.entity_id ?? "";
+    byId("reset-for").textContent = claims.entity_id ? `For ${claims.entity_id}.` : "";
+    go("reset", { focus });
+    return;
+  }
+  go(state.token ? "account" : "signin", { focus });
+  if (error) byId("providers-error").textContent = `Sign-in with the provider failed: ${error}`;
+}
+
+// --- start -----------------------------------------------------------------------------------------------
+
+async function start() {
+  const arrived = takeFromUrl();
+  wireNavigation(go);
+  onSubmit("signin-form", signInSubmit);
+  onSubmit("register-form", registerSubmit);
+  onSubmit("forgot-form", forgotSubmit);
+  onSubmit("reset-form", resetSubmit);
+  onSubmit("change-form", changeSubmit);
+  byId("refresh").addEventListener("click", (e) => refreshClick(e.currentTarget));
+  byId("signout").addEventListener("click", () => signOut());
+  byId("actor").addEventListener("change", (e) => {
+    state.actor = e.currentTarget.value;
+    byId("providers-error").textContent = "";
+    renderMethods();
+  });
+  // Carry what was typed between the three email fields, so switching views keeps it.
+  for (const id of ["signin-email", "register-email", "forgot-email"]) {
+    byId(id).addEventListener("input", (e) => {
+      for (const other of ["signin-email", "register-email", "forgot-email"]) {
+        if (other !== id) byId(other).value = e.currentTarget.value;
+      }
+    });
+  }
+  // An outbox link (#reset_token=…) clicked on this very page. Other fragments (the skip link's #main)
+  // are plain in-page navigation.
+  window.addEventListener("hashchange", () => {
+    if (/^#(.*&)?(token|reset_token)=/.test(location.hash)) arrive(takeFromUrl());
+  });
+
+  try {
+    state.config = await api.providers(RETURN_TO);
+  } catch (error) {
+    byId("loading").textContent = `Could not load the sign-in options: ${explain(error)}`;
+    return;
+  }
+  const actors = actorsWithMethods().map(([actor]) => actor);
+  if (!actors.includes(state.actor)) state.actor = actors[0] ?? state.actor;
+  byId("loading").hidden = true;
+  renderActorPicker();
+  renderMethods();
+  if (state.config.dev) {
+    byId("dev-outbox").hidden = false;
+    byId("dev-outbox-check").addEventListener("click", () => devOutbox(RETURN_TO));
+    renderOutbox([], RETURN_TO);
+    devOutbox(RETURN_TO);
+  }
+  arrive(arrived, { focus: false });
+  document.documentElement.dataset.ready = "true";
+}
+
+start();
