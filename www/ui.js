@@ -99,7 +99,8 @@ export function checkEmail(email) {
 
 export function checkNewPassword(password) {
   if (!password) return "Choose a password.";
-  if ([...password].length < 8) return "Use at least 8 characters.";
+  const length = [...password].length;
+  if (length < 8) return `That is ${length} character${length === 1 ? "" : "s"}: use at least 8.`;
   return null;
 }
 

@@ -188,7 +188,7 @@ describe("the sign-in page in headless Chromium", { timeout: 10 * TEST_TIMEOUT_M
     assert.equal(await page.locator("#reset-for").textContent(), "For jane@example.com.");
     await page.fill("#reset-password", "short");
     await page.click("#reset-form button[type=submit]");
-    assert.equal(await fieldError(page, "reset-password"), "Use at least 8 characters.");
+    assert.equal(await fieldError(page, "reset-password"), "That is 5 characters: use at least 8.");
     await shot(page, "08-reset-too-short");
     await page.fill("#reset-password", NEW_PASSWORD);
     await page.click("#reset-form button[type=submit]");
