@@ -14,10 +14,13 @@
 //   giving the wall time per request and the CPU time per request, the latter read from the workerd
 //   process's utime+stime in /proc (10 ms ticks, so it is averaged over the whole pass); then a load pass
 //   at a fixed concurrency giving p50/p99, throughput and status counts.
-// - memory: the workerd process's resident set (VmRSS) before and its peak (VmHWM) after the load pass.
-//   Workers' 128 MB limit applies to the isolate (JS heap + wasm memory), a part of that process.
+// - memory of the Worker's isolate, which Workers' 128 MB limit applies to: its wasm linear memory (grows
+//   to the high-water mark, never shrinks) and its V8 JS heap (used and reserved), read through the V8
+//   inspector workerd serves on 127.0.0.1, after the c=1 pass and after the load pass. (The workerd
+//   process's RSS also holds the runtime, KV and the loopback machinery, so it is not the isolate's.)
 
 import { readdirSync, readFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -98,19 +101,69 @@ function cpuMs(pid) {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
 }
 
-/** { rss, hwm } of the process in MiB. */
-function memoryMiB(pid) {
-  const status = readSafe(`/proc/${pid}/status`) ?? "";
-  const kib = (key) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? NaN);
-  return { rss: kib("VmRSS") / 1024, hwm: kib("VmHWM") / 1024 };
+// --- the isolate, through the V8 inspector -----------------------------------------------------------------
+
+async function freePort() {
+  const server = createServer().listen(0, "127.0.0.1");
+  await new Promise((resolve) => server.once("listening", resolve));
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Connects to the user Worker's isolate; returns { memory(), close() }. */
+async function inspect(port) {
+  const targets = await (await fetch(`http://127.0.0.1:${port}/json`)).json();
+  const target = targets.find((t) => /core:user:/.test(t.title));
+  if (!target) throw new Error(`no user Worker among the inspector targets: ${targets.map((t) => t.title)}`);
+  const socket = new WebSocket(target.webSocketDebuggerUrl);
+  await new Promise((resolve, reject) => {
+    socket.addEventListener("open", resolve);
+    socket.addEventListener("error", reject);
+  });
+  let nextId = 0;
+  let contextId;
+  const pending = new Map();
+  socket.addEventListener("message", async (event) => {
+    const message = JSON.parse(typeof event.data === "string" ? event.data : await event.data.text());
+    if (message.method === "Runtime.executionContextCreated") contextId = message.params.context.id;
+    pending.get(message.id)?.(message);
+    pending.delete(message.id);
+  });
+  const call = (method, params = {}) =>
+    new Promise((resolve) => {
+      const id = ++nextId;
+      pending.set(id, resolve);
+      socket.send(JSON.stringify({ id, method, params }));
+    });
+  await call("Runtime.enable");
+  return {
+    /** { wasm, jsUsed, jsTotal } in MiB. */
+    async memory() {
+      const heap = (await call("Runtime.getHeapUsage")).result;
+      // Every WebAssembly.Memory in the isolate (there is one: the module's).
+      const prototype = await call("Runtime.evaluate", { expression: "WebAssembly.Memory.prototype", contextId });
+      const memories = await call("Runtime.queryObjects", { prototypeObjectId: prototype.result.result.objectId });
+      const sizes = await call("Runtime.callFunctionOn", {
+        objectId: memories.result.objects.objectId,
+        functionDeclaration: "function () { return this.reduce((sum, m) => sum + m.buffer.byteLength, 0); }",
+        returnByValue: true,
+      });
+      const mib = (bytes) => bytes / 1048576;
+      return { wasm: mib(sizes.result.result.value), jsUsed: mib(heap.usedSize), jsTotal: mib(heap.totalSize) };
+    },
+    close() {
+      socket.close();
+    },
+  };
 }
 
 // --- a Worker and requests to it ---------------------------------------------------------------------------
 
-async function startWorker(vars) {
+async function startWorker(vars, { inspectorPort } = {}) {
   const before = new Set(childWorkerdPids());
   const started = performance.now();
-  const mf = new Miniflare(workerOptions(vars));
+  const mf = new Miniflare({ ...workerOptions(vars), ...(inspectorPort ? { inspectorPort } : {}) });
   const url = await mf.ready;
   const ready = performance.now();
   const first = await fetch(new URL("/auth/token/refresh", url), { method: "POST" });
@@ -121,6 +174,7 @@ async function startWorker(vars) {
     mf,
     url,
     pid,
+    inspectorPort,
     coldStart: { toReady: ready - started, toFirstResponse: answered - started, firstStatus: first.status },
   };
 }
@@ -201,16 +255,16 @@ function record(name, sequential, loaded) {
 const credentials = { email: "load@example.com", password: PASSWORD };
 
 async function loginScenario(label, vars, sequentialCount, loadCount, concurrency) {
-  const worker = await startWorker(vars);
+  const worker = await startWorker(vars, { inspectorPort: await freePort() });
+  const isolate = await inspect(worker.inspectorPort);
   try {
     await tokenOf(await fetch(new URL("/auth/customer/emailpass/register", worker.url), json(credentials)), "register");
     const login = (body) => () => ["/auth/customer/emailpass", json(body)];
     await run(worker, { count: 2, concurrency: 1, request: login(credentials) }); // warm-up
-    const memoryBefore = memoryMiB(worker.pid);
     const sequential = await run(worker, { count: sequentialCount, concurrency: 1, request: login(credentials) });
-    const peakSequential = memoryMiB(worker.pid).hwm;
+    const afterSequential = await isolate.memory();
     const loaded = await run(worker, { count: loadCount, concurrency, request: login(credentials) });
-    const peakLoaded = memoryMiB(worker.pid).hwm;
+    const afterLoad = await isolate.memory();
     // Failed logins must cost what a successful one does, or timing tells which emails exist.
     const wrongPassword = await run(worker, {
       count: sequentialCount,
@@ -228,8 +282,9 @@ async function loginScenario(label, vars, sequentialCount, loadCount, concurrenc
     badRequests += wrongPassword.serverErrors + wrongPassword.failures + unknownEmail.serverErrors + unknownEmail.failures;
     badRequests += wrongPassword.unexpected + unknownEmail.unexpected;
     parityRows.push({ label, ok: sequential.p50, wrongPassword: wrongPassword.p50, unknownEmail: unknownEmail.p50 });
-    memoryRows.push({ label, concurrency, before: memoryBefore.rss, peakSequential, peak: peakLoaded });
+    memoryRows.push({ label, concurrency, afterSequential, afterLoad });
   } finally {
+    isolate.close();
     await worker.mf.dispose();
   }
 }
@@ -251,7 +306,8 @@ for (let i = 0; i < 5; i++) {
 
 // Token refresh: no KDF; one KV read and an HS256 signature.
 {
-  const worker = await startWorker({ PBKDF2_ITERATIONS: "1000" });
+  const worker = await startWorker({ PBKDF2_ITERATIONS: "1000" }, { inspectorPort: await freePort() });
+  const isolate = await inspect(worker.inspectorPort);
   try {
     const token = await tokenOf(
       await fetch(new URL("/auth/customer/emailpass/register", worker.url), json(credentials)),
@@ -259,18 +315,14 @@ for (let i = 0; i < 5; i++) {
     );
     const refresh = () => ["/auth/token/refresh", { method: "POST", headers: { authorization: `Bearer ${token}` } }];
     await run(worker, { count: 200, concurrency: 8, request: refresh }); // warm-up
-    const memoryBefore = memoryMiB(worker.pid);
     const sequential = await run(worker, { count: QUICK ? 200 : 1000, concurrency: 1, request: refresh });
+    const afterSequential = await isolate.memory();
     const loaded = await run(worker, { count: QUICK ? 1000 : 5000, concurrency: 32, request: refresh });
+    const afterLoad = await isolate.memory();
     record("token refresh (no KDF)", sequential, loaded);
-    memoryRows.push({
-      label: "token refresh",
-      concurrency: 32,
-      before: memoryBefore.rss,
-      peakSequential: NaN,
-      peak: memoryMiB(worker.pid).hwm,
-    });
+    memoryRows.push({ label: "token refresh", concurrency: 32, afterSequential, afterLoad });
   } finally {
+    isolate.close();
     await worker.mf.dispose();
   }
 }
@@ -317,12 +369,15 @@ console.log("| scenario | right password | wrong password | unknown email (dummy
 console.log("|---|---:|---:|---:|");
 for (const p of parityRows) console.log(`| ${p.label} | ${ms(p.ok)} | ${ms(p.wrongPassword)} | ${ms(p.unknownEmail)} |`);
 console.log("");
-console.log("Memory of the whole workerd process (MiB; the 128 MB Workers limit is per isolate, a part of it):");
+console.log("Memory of the Worker's isolate (MiB; Workers allow 128 MB per isolate): wasm linear memory, JS heap used / reserved:");
 console.log("");
-console.log("| scenario | load concurrency | RSS before | peak after c=1 pass | peak after load pass |");
+console.log("| scenario | after the c=1 pass: wasm | JS used / reserved | after the load pass (concurrency): wasm | JS used / reserved |");
 console.log("|---|---:|---:|---:|---:|");
+const mem = (m) => [m.wasm.toFixed(1), `${m.jsUsed.toFixed(1)} / ${m.jsTotal.toFixed(1)}`];
 for (const m of memoryRows) {
-  console.log(`| ${m.label} | ${m.concurrency} | ${ms(m.before)} | ${ms(m.peakSequential)} | ${ms(m.peak)} |`);
+  const [wasm1, js1] = mem(m.afterSequential);
+  const [wasm2, js2] = mem(m.afterLoad);
+  console.log(`| ${m.label} | ${wasm1} | ${js1} | (${m.concurrency}) ${wasm2} | ${js2} |`);
 }
 console.log("");
 console.log(badRequests === 0 ? "zero 5xx and zero failed requests" : `FAIL: ${badRequests} requests got a 5xx or failed`);
