@@ -31,6 +31,7 @@ step "npm package API in headless Firefox (wasm-pack test --release --features j
   wasm-pack --log-level warn test --headless --firefox --mode no-install --release \
   -- --features js --test js_api -- --nocapture
 step "build the Worker" "$REPO_ROOT/scripts/build-worker.sh"
+step "wasm size budget (scripts/check-size.sh)" "$REPO_ROOT/scripts/check-size.sh"
 # What `wrangler deploy` would upload (esbuild bundle + wasm), without uploading: catches bundling problems
 # the end-to-end suite cannot see, since Miniflare loads the modules unbundled.
 step "wrangler deploy --dry-run (bundle check)" \
