@@ -1,5 +1,6 @@
 // Latency and load of the built Worker in local workerd (Miniflare 4), over real HTTP on 127.0.0.1 only,
-// with bounded request counts. Prints markdown tables; exits 1 if any request got a 5xx or failed.
+// with bounded request counts. Prints markdown tables; exits 1 if any request got a 5xx or failed, or an
+// OAuth callback answered anything but 200.
 // Run through ./scripts/load.sh, which builds the Worker first.
 //
 //   node scripts/load.mjs [--quick] [--root DIR]
@@ -18,11 +19,19 @@
 //   to the high-water mark, never shrinks) and its V8 JS heap (used and reserved), read through the V8
 //   inspector workerd serves on 127.0.0.1, after the c=1 pass and after the load pass. (The workerd
 //   process's RSS also holds the runtime, KV and the loopback machinery, so it is not the isolate's.)
+// - OAuth callbacks (no KDF), in Medusa's JSON mode, against the test fixtures on 127.0.0.1: the GitHub fake
+//   (tests/fixtures/oauth/github-fake.mjs; code exchange, /user and /user/emails) and the real OpenID
+//   Provider (op.mjs, npm oidc-provider; code exchange and an RS256 id_token checked against its JWKS). For
+//   every request the authenticate step (GET /auth/customer/<id> → {location} with state) and the provider's
+//   authorize step (→ code) run beforehand, untimed, and each code/state is used once; only
+//   GET /auth/customer/<id>/callback?code&state is timed. The OP asks for login and consent once, then its
+//   session cookie makes every further code a single redirect. The providers run in this Node process, so
+//   their answers are part of the wall time but not of workerd's CPU time.
 
 import { readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { Miniflare } from "miniflare";
 
@@ -201,6 +210,7 @@ async function run(worker, { count, concurrency, request, expect = 200 }) {
   const statuses = {};
   let failures = 0;
   let unexpected = 0;
+  const unexpectedSamples = []; // "status body" of the first few answers that were not `expect`
   const cpuBefore = worker.pid ? cpuMs(worker.pid) : NaN;
   const started = performance.now();
   async function client() {
@@ -209,11 +219,17 @@ async function run(worker, { count, concurrency, request, expect = 200 }) {
       const sent = performance.now();
       try {
         const response = await fetch(new URL(path, worker.url), init);
-        await response.arrayBuffer();
+        const body = await response.arrayBuffer();
         statuses[response.status] = (statuses[response.status] ?? 0) + 1;
-        if (response.status !== expect) unexpected++;
-      } catch {
+        if (response.status !== expect) {
+          unexpected++;
+          if (unexpectedSamples.length < 5) {
+            unexpectedSamples.push(`${response.status} ${Buffer.from(body).toString("utf8").slice(0, 300)}`);
+          }
+        }
+      } catch (error) {
         failures++;
+        if (unexpectedSamples.length < 5) unexpectedSamples.push(`failed: ${error.message}`);
       }
       latencies.push(performance.now() - sent);
     }
@@ -235,6 +251,7 @@ async function run(worker, { count, concurrency, request, expect = 200 }) {
     cpuPerRequest: cpu / count,
     statuses,
     unexpected,
+    unexpectedSamples,
     failures,
     serverErrors,
   };
@@ -245,6 +262,7 @@ async function run(worker, { count, concurrency, request, expect = 200 }) {
 const rows = [];
 const memoryRows = [];
 const parityRows = [];
+const oauthRows = []; // { label, passes: [run results, warm-up included] }
 let badRequests = 0;
 
 function record(name, sequential, loaded) {
@@ -333,6 +351,142 @@ for (const iterations of [100_000, 310_000, 600_000]) {
 }
 await loginScenario("login, Argon2id m=19456,t=2,p=1", { PASSWORD_HASH: "argon2id" }, QUICK ? 3 : 15, QUICK ? 8 : 40, 20);
 
+// OAuth callbacks: no KDF. Where the provider sends the browser back (the frontend's page in JSON mode);
+// never loaded, only read for its query.
+const frontendCallback = (id) => `https://shop.example/auth/${id}/callback`;
+const fixture = (path) => import(pathToFileURL(join(REPO_ROOT, "tests", path)).href);
+
+/**
+ * `provider.id`: the route's provider; `provider.vars`: the Worker's vars for it; `provider.authorize(location)`:
+ * follows the authenticate answer's location at the provider and returns the URL it sends the browser back
+ * to (the frontend callback with code and state); `provider.traffic()`: what the Worker asked the provider,
+ * as text, read after the passes.
+ */
+async function oauthCallbackScenario(label, provider, sequentialCount, loadCount, concurrency) {
+  const vars = { AUTH_METHODS_PER_ACTOR: JSON.stringify({ customer: ["emailpass", provider.id] }), ...provider.vars };
+  const worker = await startWorker(vars, { inspectorPort: await freePort() });
+  const isolate = await inspect(worker.inspectorPort);
+  try {
+    // One single-use callback path, untimed: the Worker's authenticate step, then the provider's authorize.
+    async function prepareOne() {
+      const response = await fetch(new URL(`/auth/customer/${provider.id}`, worker.url));
+      const text = await response.text();
+      if (response.status !== 200) throw new Error(`${label}: authenticate: HTTP ${response.status} ${text}`);
+      const back = new URL(await provider.authorize(JSON.parse(text).location));
+      if (!back.href.startsWith(`${frontendCallback(provider.id)}?`) || !back.searchParams.get("code")) {
+        throw new Error(`${label}: the provider sent the browser to ${back.href}`);
+      }
+      return `/auth/customer/${provider.id}/callback${back.search}`;
+    }
+    async function prepare(count) {
+      const paths = new Array(count);
+      let next = 0;
+      const preparer = async () => {
+        while (next < count) {
+          const i = next++;
+          paths[i] = await prepareOne();
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(8, count) }, preparer));
+      return paths;
+    }
+    const callbacks = (paths) => (i) => [paths[i], {}];
+    const pass = async (count, c) => run(worker, { count, concurrency: c, request: callbacks(await prepare(count)) });
+    // Warm-up: the first sign-in creates the identity; the OIDC provider's metadata and JWKS get cached.
+    const warmUp = await pass(5, 1);
+    const sequential = await pass(sequentialCount, 1);
+    const afterSequential = await isolate.memory();
+    const loaded = await pass(loadCount, concurrency);
+    const afterLoad = await isolate.memory();
+    record(label, sequential, loaded);
+    badRequests += warmUp.serverErrors + warmUp.failures;
+    oauthRows.push({ label, passes: [warmUp, sequential, loaded], traffic: provider.traffic() });
+    memoryRows.push({ label, concurrency, afterSequential, afterLoad });
+  } finally {
+    isolate.close();
+    await worker.mf.dispose();
+  }
+}
+
+const oauthCounts = [QUICK ? 20 : 200, QUICK ? 100 : 500, 16];
+{
+  const { startGithubFake } = await fixture("fixtures/oauth/github-fake.mjs");
+  const github = await startGithubFake({
+    clientId: "load-gh-client",
+    clientSecret: "load-gh-secret",
+    redirectUris: [frontendCallback("github")],
+  });
+  try {
+    await oauthCallbackScenario(
+      "OAuth callback (GitHub, JSON mode)",
+      {
+        id: "github",
+        vars: {
+          GITHUB_CLIENT_ID: "load-gh-client",
+          GITHUB_CLIENT_SECRET: "load-gh-secret",
+          GITHUB_CALLBACK_URL: frontendCallback("github"),
+          GITHUB_AUTHORIZATION_URL: github.authorizeUrl,
+          GITHUB_TOKEN_URL: github.tokenUrl,
+          GITHUB_API_URL: github.apiUrl,
+        },
+        // The fake signs in at once: 302 back with code and state.
+        async authorize(location) {
+          const response = await fetch(location, { redirect: "manual" });
+          await response.arrayBuffer();
+          if (response.status !== 302) throw new Error(`GitHub fake authorize: HTTP ${response.status}`);
+          return response.headers.get("location");
+        },
+        traffic() {
+          const n = (path) => github.seen.filter((s) => s.path === path).length;
+          return `${n("/login/oauth/access_token")} token, ${n("/api/user")} /user, ${n("/api/user/emails")} /user/emails`;
+        },
+      },
+      ...oauthCounts,
+    );
+  } finally {
+    await github.close();
+  }
+}
+{
+  const { startOp } = await fixture("fixtures/oauth/op.mjs");
+  const { Browser } = await fixture("worker/oauth-browser.mjs");
+  const op = await startOp({ redirectUris: [frontendCallback("corp")] });
+  try {
+    // One browser for every code: login and consent on the first, then the OP's session answers each
+    // authorize request with the redirect at once.
+    const browser = new Browser(null, { isFrontend: (url) => url.startsWith(frontendCallback("corp")) });
+    let signedIn;
+    await oauthCallbackScenario(
+      "OAuth callback (OIDC, RS256 id_token, JSON mode)",
+      {
+        id: "corp",
+        vars: {
+          OIDC_PROVIDERS: JSON.stringify([
+            { id: "corp", issuer: op.issuer, clientId: "edge-oidc", callbackUrl: frontendCallback("corp") },
+          ]),
+          OIDC_CORP_CLIENT_SECRET: "edge-oidc-secret",
+        },
+        // The first navigation (login and consent) finishes before any other starts.
+        async authorize(location) {
+          if (!signedIn) {
+            signedIn = browser.navigate(location);
+            return (await signedIn).url;
+          }
+          await signedIn;
+          return (await browser.navigate(location)).url;
+        },
+        traffic() {
+          const n = (path) => op.requestsTo(path);
+          return `${n("/token")} token, ${n("/jwks")} jwks, ${n("/.well-known/openid-configuration")} discovery`;
+        },
+      },
+      ...oauthCounts,
+    );
+  } finally {
+    await op.close();
+  }
+}
+
 // --- report --------------------------------------------------------------------------------------------------
 
 const ms = (x) => (Number.isFinite(x) ? x.toFixed(1) : "n/a");
@@ -380,8 +534,33 @@ for (const m of memoryRows) {
   console.log(`| ${m.label} | ${wasm1} | ${js1} | (${m.concurrency}) ${wasm2} | ${js2} |`);
 }
 console.log("");
-console.log(badRequests === 0 ? "zero 5xx and zero failed requests" : `FAIL: ${badRequests} requests got a 5xx or failed`);
-process.exitCode = badRequests === 0 ? 0 : 1;
+console.log("OAuth callbacks (only the callback timed; every pass, warm-up included): statuses and answers other than 200:");
+console.log("");
+console.log("| scenario | callbacks | statuses | non-200 | 5xx + failed | the Worker's requests to the provider |");
+console.log("|---|---:|---|---:|---:|---|");
+let oauthNon200 = 0;
+const oauthSamples = [];
+for (const { label, passes, traffic } of oauthRows) {
+  const statuses = {};
+  for (const p of passes) for (const [k, v] of Object.entries(p.statuses)) statuses[k] = (statuses[k] ?? 0) + v;
+  const non200 = passes.reduce((sum, p) => sum + p.unexpected + p.failures, 0);
+  const bad = passes.reduce((sum, p) => sum + p.serverErrors + p.failures, 0);
+  oauthNon200 += non200;
+  console.log(`| ${label} | ${passes.reduce((sum, p) => sum + p.count, 0)} | ${statusText(statuses)} | ${non200} | ${bad} | ${traffic} |`);
+  for (const sample of passes.flatMap((p) => p.unexpectedSamples).slice(0, 5)) oauthSamples.push(`${label}: ${sample}`);
+}
+if (oauthSamples.length) {
+  console.log("");
+  console.log("First answers other than 200:");
+  for (const sample of oauthSamples) console.log(`    ${sample}`);
+}
+console.log("");
+console.log(
+  badRequests === 0 && oauthNon200 === 0
+    ? "zero 5xx, zero failed requests, every OAuth callback 200"
+    : `FAIL: ${badRequests} requests got a 5xx or failed; ${oauthNon200} OAuth callbacks answered other than 200`,
+);
+process.exitCode = badRequests === 0 && oauthNon200 === 0 ? 0 : 1;
 
 async function miniflareVersion() {
   const pkg = JSON.parse(readFileSync(join(REPO_ROOT, "node_modules", "miniflare", "package.json"), "utf8"));

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Latency and load of the Worker in local workerd, printed as tables: cold start; p50/p99, throughput and
-# status counts for token refresh and for login at 100k/310k/600k PBKDF2 iterations and with Argon2id; CPU
-# ms per request; workerd memory. Loopback only (127.0.0.1), bounded request counts (about 2 minutes).
+# status counts for token refresh, for login at 100k/310k/600k PBKDF2 iterations and with Argon2id, and for
+# the OAuth callback (GitHub against a local fake, OIDC against a local oidc-provider); CPU ms per request;
+# workerd memory. Loopback only (127.0.0.1), bounded request counts (about 2 minutes).
 # Exits 1 if any request got a 5xx or failed. Not part of scripts/test.sh: timings depend on the machine.
 #
 #   ./scripts/load.sh [--quick] [--no-build]
