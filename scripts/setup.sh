@@ -28,6 +28,15 @@ locked_wasm_bindgen_version() {
        in_pkg && /^version = / { gsub(/"/, "", $3); print $3; exit }' Cargo.lock
 }
 
+# Installs Debian packages, as root or through sudo.
+apt_install() {
+  local sudo=()
+  [[ $EUID -eq 0 ]] || sudo=(sudo)
+  export DEBIAN_FRONTEND=noninteractive
+  step "apt-get update" "${sudo[@]}" apt-get update -qq
+  step "apt-get install $*" "${sudo[@]}" apt-get install -y -qq "$@"
+}
+
 # --- Rust ------------------------------------------------------------------------------------------------
 
 if rustup target list --installed | grep -qx "$WASM_TARGET"; then
@@ -86,12 +95,7 @@ if $for_tests; then
   if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then
     skip "chromium + chromedriver" "installed"
   else
-    sudo=()
-    [[ $EUID -eq 0 ]] || sudo=(sudo)
-    export DEBIAN_FRONTEND=noninteractive
-    step "apt-get update" "${sudo[@]}" apt-get update -qq
-    step "apt-get install chromium chromium-driver" \
-      "${sudo[@]}" apt-get install -y -qq chromium chromium-driver
+    apt_install chromium chromium-driver
   fi
 fi
 
@@ -102,12 +106,8 @@ if $for_tests; then
   if command -v firefox-esr >/dev/null || command -v firefox >/dev/null; then
     skip "firefox-esr" "installed"
   else
-    sudo=()
-    [[ $EUID -eq 0 ]] || sudo=(sudo)
-    export DEBIAN_FRONTEND=noninteractive
-    step "apt-get update" "${sudo[@]}" apt-get update -qq
     # Debian's ESR build: Mozilla's own downloads are out of reach here.
-    step "apt-get install firefox-esr" "${sudo[@]}" apt-get install -y -qq firefox-esr
+    apt_install firefox-esr
   fi
   geckodriver_installed="$(geckodriver --version 2>/dev/null || true)"
   if [[ "${geckodriver_installed%%$'\n'*}" == "geckodriver $GECKODRIVER_VERSION" ]]; then

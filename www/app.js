@@ -10,11 +10,15 @@ import {
   checkEmail,
   checkNewPassword,
   clearErrors,
+  clearPasswords,
   collect,
+  credentials,
   fieldForMessage,
   fillDefinitions,
+  mirrorInputs,
   notice,
-  showErrors,
+  onSubmit,
+  refuse,
   showView,
   submitButton,
   whileBusy,
@@ -56,14 +60,7 @@ function explain(error) {
 
 /** Shows an API failure on `form`, empties the password fields (never kept after a failure). */
 function fail(form, error, options) {
-  for (const input of form.querySelectorAll("input[type=password]")) input.value = "";
-  showErrors(form, [{ field: fieldFor(error, options), message: explain(error) }]);
-}
-
-/** Client-side check failures: shown like API errors; password fields are emptied too. */
-function refuse(form, errors) {
-  for (const input of form.querySelectorAll("input[type=password]")) input.value = "";
-  showErrors(form, errors);
+  refuse(form, [{ field: fieldFor(error, options), message: explain(error) }]);
 }
 
 // --- views ---------------------------------------------------------------------------------------------
@@ -174,24 +171,10 @@ function signOut(message = "You are signed out.") {
 
 // --- forms -----------------------------------------------------------------------------------------------
 
-function onSubmit(id, handler) {
-  const form = byId(id);
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    notice("");
-    clearErrors(form);
-    handler(form);
-  });
-}
-
 async function signInSubmit(form) {
-  const email = form.elements.email.value.trim();
-  const password = form.elements.password.value;
-  const errors = collect([
-    ["email", checkEmail(email)],
-    ["password", password ? null : "Enter your password."],
-  ]);
-  if (errors.length) return refuse(form, errors);
+  const typed = credentials(form);
+  if (!typed) return;
+  const { email, password } = typed;
   try {
     const { token } = await whileBusy(submitButton(form), () => api.signIn(state.actor, email, password));
     form.elements.password.value = "";
@@ -202,13 +185,9 @@ async function signInSubmit(form) {
 }
 
 async function registerSubmit(form) {
-  const email = form.elements.email.value.trim();
-  const password = form.elements.password.value;
-  const errors = collect([
-    ["email", checkEmail(email)],
-    ["password", checkNewPassword(password)],
-  ]);
-  if (errors.length) return refuse(form, errors);
+  const typed = credentials(form, { newPassword: true });
+  if (!typed) return;
+  const { email, password } = typed;
   try {
     const { token } = await whileBusy(submitButton(form), () => api.register(state.actor, email, password));
     form.elements.password.value = "";
@@ -243,8 +222,7 @@ async function resetSubmit(form) {
     await whileBusy(submitButton(form), () => api.updatePassword(state.actor, state.resetToken, { password }));
   } catch (error) {
     if (error instanceof api.ApiError && error.message === "Invalid token") {
-      form.elements.password.value = "";
-      return showErrors(form, [
+      return refuse(form, [
         { field: null, message: "This reset link is invalid, expired or already used. Ask for a new one." },
       ]);
     }
@@ -270,7 +248,7 @@ async function changeSubmit(form) {
     const { token } = await whileBusy(submitButton(form), () =>
       api.changePassword(state.actor, state.token, { current_password: current, password }),
     );
-    for (const input of form.querySelectorAll("input[type=password]")) input.value = "";
+    clearPasswords(form);
     // Every token issued before the change is void now, the one we held included: keep the new one.
     signedIn(token, { email: state.email, via: "emailpass" });
     notice("Your password has been changed. Other signed-in sessions have to sign in again.");
@@ -356,14 +334,7 @@ async function start() {
     byId("providers-error").textContent = "";
     renderMethods();
   });
-  // Carry what was typed between the three email fields, so switching views keeps it.
-  for (const id of ["signin-email", "register-email", "forgot-email"]) {
-    byId(id).addEventListener("input", (e) => {
-      for (const other of ["signin-email", "register-email", "forgot-email"]) {
-        if (other !== id) byId(other).value = e.currentTarget.value;
-      }
-    });
-  }
+  mirrorInputs(["signin-email", "register-email", "forgot-email"]);
   // An outbox link (#reset_token=…) clicked on this very page. Other fragments (the skip link's #main)
   // are plain in-page navigation.
   window.addEventListener("hashchange", () => {

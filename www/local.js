@@ -3,14 +3,17 @@
 
 import {
   byId,
-  checkEmail,
   checkNewPassword,
   clearErrors,
+  clearPasswords,
   collect,
+  credentials,
   fieldForMessage,
   fillDefinitions,
+  mirrorInputs,
   notice,
-  showErrors,
+  onSubmit,
+  refuse,
   showView,
   submitButton,
   whileBusy,
@@ -39,13 +42,7 @@ async function timed(label, call) {
 
 /** A flow's `{success: false, error}` on the field it concerns; passwords are emptied after a failure. */
 function fail(form, message, options) {
-  for (const input of form.querySelectorAll("input[type=password]")) input.value = "";
-  showErrors(form, [{ field: fieldForMessage(message, options), message }]);
-}
-
-function refuse(form, errors) {
-  for (const input of form.querySelectorAll("input[type=password]")) input.value = "";
-  showErrors(form, errors);
+  refuse(form, [{ field: fieldForMessage(message, options), message }]);
 }
 
 function signedIn(identity, email) {
@@ -62,24 +59,10 @@ function signedIn(identity, email) {
   go("account");
 }
 
-function onSubmit(id, handler) {
-  const form = byId(id);
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    notice("");
-    clearErrors(form);
-    handler(form);
-  });
-}
-
 async function signInSubmit(form) {
-  const email = form.elements.email.value.trim();
-  const password = form.elements.password.value;
-  const errors = collect([
-    ["email", checkEmail(email)],
-    ["password", password ? null : "Enter your password."],
-  ]);
-  if (errors.length) return refuse(form, errors);
+  const typed = credentials(form);
+  if (!typed) return;
+  const { email, password } = typed;
   const result = await whileBusy(submitButton(form), () =>
     timed("Sign in", () => state.auth.authenticate("emailpass", { body: { email, password } })),
   );
@@ -89,13 +72,9 @@ async function signInSubmit(form) {
 }
 
 async function registerSubmit(form) {
-  const email = form.elements.email.value.trim();
-  const password = form.elements.password.value;
-  const errors = collect([
-    ["email", checkEmail(email)],
-    ["password", checkNewPassword(password)],
-  ]);
-  if (errors.length) return refuse(form, errors);
+  const typed = credentials(form, { newPassword: true });
+  if (!typed) return;
+  const { email, password } = typed;
   const result = await whileBusy(submitButton(form), () =>
     timed("Register", () => state.auth.register("emailpass", { body: { email, password } })),
   );
@@ -123,7 +102,7 @@ async function changeSubmit(form) {
   if (!result.success) {
     return fail(form, result.error, { passwordField: result.field ?? "password" });
   }
-  for (const input of form.querySelectorAll("input[type=password]")) input.value = "";
+  clearPasswords(form);
   signedIn(result.authIdentity ?? state.identity, email);
   notice("Your password has been changed.");
 }
@@ -153,11 +132,7 @@ async function start() {
     go("signin");
     notice("You are signed out.");
   });
-  for (const id of ["signin-email", "register-email"]) {
-    byId(id).addEventListener("input", (e) => {
-      byId(id === "signin-email" ? "register-email" : "signin-email").value = e.currentTarget.value;
-    });
-  }
+  mirrorInputs(["signin-email", "register-email"]);
   byId("loading").hidden = true;
   showView("signin", { focus: false });
   document.documentElement.dataset.ready = "true";

@@ -120,6 +120,57 @@ export function collect(checks) {
   return checks.filter(([, message]) => message).map(([field, message]) => ({ field, message }));
 }
 
+/** Empties the password fields of `form`: a password is never kept after a failure, nor after a change. */
+export function clearPasswords(form) {
+  for (const input of form.querySelectorAll("input[type=password]")) input.value = "";
+}
+
+/** Shows failures (`[{ field, message }]`: the checks' or the Auth Module's) and empties the password fields. */
+export function refuse(form, errors) {
+  clearPasswords(form);
+  showErrors(form, errors);
+}
+
+/**
+ * The email and password typed into a sign-in form (`newPassword` false) or a register form, or null once
+ * what is wrong with them is shown.
+ */
+export function credentials(form, { newPassword = false } = {}) {
+  const email = form.elements.email.value.trim();
+  const password = form.elements.password.value;
+  const errors = collect([
+    ["email", checkEmail(email)],
+    ["password", newPassword ? checkNewPassword(password) : password ? null : "Enter your password."],
+  ]);
+  if (errors.length) {
+    refuse(form, errors);
+    return null;
+  }
+  return { email, password };
+}
+
+/** Runs `handler(form)` when the form `id` is submitted, instead of navigating, with old messages cleared. */
+export function onSubmit(id, handler) {
+  const form = byId(id);
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    notice("");
+    clearErrors(form);
+    handler(form);
+  });
+}
+
+/** Carries what is typed into one of the fields `ids` to the others, so switching views keeps it. */
+export function mirrorInputs(ids) {
+  for (const id of ids) {
+    byId(id).addEventListener("input", (e) => {
+      for (const other of ids) {
+        if (other !== id) byId(other).value = e.currentTarget.value;
+      }
+    });
+  }
+}
+
 /** Wires every `[data-go=view]` button to `go(view)`. */
 export function wireNavigation(go) {
   for (const button of document.querySelectorAll("[data-go]")) {

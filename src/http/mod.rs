@@ -147,6 +147,10 @@ pub async fn handle(app: &App, req: &HttpRequest) -> HttpResponse {
     response
 }
 
+/// What the native suites below and `oauth::tests` share.
+#[cfg(test)]
+pub(crate) mod test_support;
+
 #[cfg(test)]
 mod tests;
 

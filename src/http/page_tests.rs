@@ -1,48 +1,35 @@
 //! The routes the sign-in page (`www/`) relies on beyond Medusa's: `GET /auth/providers`, the
 //! development-only outbox, and `POST /auth/{actor}/emailpass/change-password`.
 
+use super::test_support::{NOW_MS, TestApp, assert_bare_unauthorized, assert_error, config};
 use super::*;
-use crate::clock::ManualClock;
 use crate::model::{CreateAuthIdentity, CreateProviderIdentity};
 use crate::oauth::{HttpError, IncomingResponse, OutgoingRequest};
-use crate::store::{MemoryStore, keys};
+use crate::store::keys;
 use crate::token;
 use futures::executor::block_on;
 use serde_json::{Value, json};
+use std::ops::Deref;
 
-const SECRET: &str = "0123456789abcdef0123456789abcdef";
 const WEBHOOK_SECRET: &str = "whsec-page-tests-0123456789abcdef0123";
-const NOW_MS: u64 = 1_800_000_000_000;
+/// Where `scripts/run.sh` serves the page and the Worker.
+const ORIGIN: &str = "http://127.0.0.1:8787";
 const PAGE: &str = "http://127.0.0.1:8787/";
 
-struct Page {
-    app: App,
-    clock: Rc<ManualClock>,
-}
+/// The shared [`TestApp`] at the page's origin, with what only the page's routes need.
+struct Page(TestApp);
 
-fn config(extra: &[(&str, &str)]) -> Rc<Config> {
-    let mut vars: Vec<(String, String)> = vec![
-        ("JWT_SECRET".into(), SECRET.into()),
-        ("PBKDF2_ITERATIONS".into(), "1000".into()),
-    ];
-    vars.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-    let config = Config::from_vars(|name| {
-        vars.iter()
-            .rev()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-    })
-    .unwrap();
-    Rc::new(config)
+impl Deref for Page {
+    type Target = TestApp;
+    fn deref(&self) -> &TestApp {
+        &self.0
+    }
 }
 
 fn page(extra: &[(&str, &str)]) -> Page {
-    let clock = Rc::new(ManualClock::new(NOW_MS));
-    let store = Rc::new(MemoryStore::with_clock(clock.clone()));
-    Page {
-        app: App::new(config(extra), store, clock.clone()),
-        clock,
-    }
+    Page(TestApp::new(ORIGIN, NOW_MS, |store, clock| {
+        App::new(config(extra), store, clock)
+    }))
 }
 
 /// Local development with the reset webhook pointed at the Worker's own sink, as `scripts/run.sh` does.
@@ -55,66 +42,11 @@ const DEV: &[(&str, &str)] = &[
     ("RESET_PASSWORD_WEBHOOK_SECRET", WEBHOOK_SECRET),
 ];
 
-fn request(method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> HttpRequest {
-    HttpRequest {
-        method: method.into(),
-        url: format!("http://127.0.0.1:8787{path}"),
-        headers: headers
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect(),
-        body: body.to_vec(),
-    }
-}
-
 impl Page {
-    fn send(
-        &self,
-        method: &str,
-        path: &str,
-        headers: &[(&str, &str)],
-        body: &[u8],
-    ) -> HttpResponse {
-        block_on(handle(&self.app, &request(method, path, headers, body)))
-    }
-
-    fn post(&self, path: &str, body: Value, bearer: Option<&str>) -> HttpResponse {
-        let auth = bearer.map(|t| format!("Bearer {t}"));
-        let mut headers = vec![("content-type", "application/json")];
-        if let Some(auth) = &auth {
-            headers.push(("authorization", auth));
-        }
-        self.send("POST", path, &headers, body.to_string().as_bytes())
-    }
-
     fn json(&self, path: &str) -> Value {
         let r = self.send("GET", path, &[], b"");
         assert_eq!(r.status, 200, "{:?}", r.body_json());
         r.body_json().unwrap()
-    }
-
-    fn token(&self, response: &HttpResponse) -> String {
-        assert_eq!(response.status, 200, "{:?}", response.body_json());
-        response.body_json().unwrap()["token"]
-            .as_str()
-            .unwrap()
-            .to_owned()
-    }
-
-    fn register(&self, email: &str, password: &str) -> String {
-        self.token(&self.post(
-            "/auth/customer/emailpass/register",
-            json!({"email": email, "password": password}),
-            None,
-        ))
-    }
-
-    fn login(&self, email: &str, password: &str) -> HttpResponse {
-        self.post(
-            "/auth/customer/emailpass",
-            json!({"email": email, "password": password}),
-            None,
-        )
     }
 
     /// A delivery signed as the Worker signs it, at the clock's time.
@@ -133,14 +65,6 @@ impl Page {
             body.as_bytes(),
         )
     }
-}
-
-fn assert_error(r: &HttpResponse, status: u16, kind: &str, message: &str) {
-    assert_eq!(r.status, status, "{:?}", r.body_json());
-    assert_eq!(
-        r.body_json().unwrap(),
-        json!({"type": kind, "message": message})
-    );
 }
 
 // --- GET /auth/providers ----------------------------------------------------------------------------------
@@ -299,42 +223,38 @@ fn the_outbox_refuses_unsigned_forged_and_stale_deliveries() {
 /// A Worker whose outgoing HTTP reaches `sink` (the same store and configuration): the loop
 /// `run.sh` sets up, where the Worker's reset delivery is a request to its own `/__dev/outbox`.
 fn looped_dev_page() -> Page {
-    let clock = Rc::new(ManualClock::new(NOW_MS));
-    let store: Rc<dyn crate::store::KvStore> = Rc::new(MemoryStore::with_clock(clock.clone()));
     let config = config(DEV);
-    let sink = Rc::new(App::new(config.clone(), store.clone(), clock.clone()));
-    let http = move |out: OutgoingRequest| {
-        let sink = sink.clone();
-        async move {
-            let req = HttpRequest {
-                method: out.method.as_str().into(),
-                url: out.url,
-                headers: out.headers,
-                body: out.body,
-            };
-            let answer = handle(&sink, &req).await;
-            Ok::<_, HttpError>(IncomingResponse::new(answer.status, answer.body))
-        }
-    };
-    Page {
-        app: App::with_http_client(config, store, clock.clone(), Rc::new(http)),
-        clock,
-    }
+    Page(TestApp::new(ORIGIN, NOW_MS, |store, clock| {
+        let store: Rc<dyn crate::store::KvStore> = store;
+        let sink = Rc::new(App::new(config.clone(), store.clone(), clock.clone()));
+        let http = move |out: OutgoingRequest| {
+            let sink = sink.clone();
+            async move {
+                let req = HttpRequest {
+                    method: out.method.as_str().into(),
+                    url: out.url,
+                    headers: out.headers,
+                    body: out.body,
+                };
+                let answer = handle(&sink, &req).await;
+                Ok::<_, HttpError>(IncomingResponse::new(answer.status, answer.body))
+            }
+        };
+        App::with_http_client(config, store, clock, Rc::new(http))
+    }))
 }
 
 #[test]
 fn a_reset_request_in_development_arrives_in_the_outbox_and_its_token_works() {
     let p = looped_dev_page();
-    p.register("jane@example.com", "correct horse");
+    p.registered("jane@example.com", "correct horse");
     let r = p.post(
         "/auth/customer/emailpass/reset-password",
         json!({"identifier": "Jane@Example.com"}),
-        None,
+        &[],
     );
     assert_eq!(r.status, 201);
-    for task in p.app.take_tasks() {
-        block_on(task);
-    }
+    // Its delivery has run: queued work runs right after each response, as `waitUntil` runs it.
     let deliveries = p.json("/__dev/outbox")["deliveries"].clone();
     assert_eq!(deliveries.as_array().unwrap().len(), 1);
     let data = &deliveries[0]["data"];
@@ -343,10 +263,10 @@ fn a_reset_request_in_development_arrives_in_the_outbox_and_its_token_works() {
     assert_eq!(deliveries[0]["event"], "auth.password_reset");
 
     let reset = data["token"].as_str().unwrap();
-    let r = p.post(
+    let r = p.post_as(
         "/auth/customer/emailpass/update",
         json!({"password": "battery staple"}),
-        Some(reset),
+        reset,
     );
     assert_eq!(r.status, 200, "{:?}", r.body_json());
     p.token(&p.login("jane@example.com", "battery staple"));
@@ -359,27 +279,21 @@ const CHANGE: &str = "/auth/customer/emailpass/change-password";
 #[test]
 fn change_password_with_the_current_one_answers_a_new_token_and_voids_older_ones() {
     let p = page(&[]);
-    let old = p.register("jane@example.com", "correct horse");
+    let old = p.registered("jane@example.com", "correct horse");
     // Revocation has one-second resolution: change it a second after the token was issued.
     p.clock.advance_secs(1);
-    let r = p.post(
+    let r = p.post_as(
         CHANGE,
         json!({"current_password": "correct horse", "password": "battery staple"}),
-        Some(&old),
+        &old,
     );
     let new = p.token(&r);
-    let claims = token::verify(&new, &p.app.config.jwt_key, p.clock.now_secs()).unwrap();
+    let claims = p.claims(&new);
     assert_eq!(claims.actor_type, "customer");
 
-    assert_error(
-        &p.login("jane@example.com", "correct horse"),
-        401,
-        "unauthorized",
-        "Invalid email or password",
-    );
-    p.token(&p.login("jane@example.com", "battery staple"));
+    p.assert_password_changed("jane@example.com", "correct horse", "battery staple");
     // The token used to change it is void now; the new one refreshes.
-    let refresh = |t: &str| p.post("/auth/token/refresh", json!({}), Some(t)).status;
+    let refresh = |t: &str| p.post_as("/auth/token/refresh", json!({}), t).status;
     assert_eq!(refresh(&old), 401);
     assert_eq!(refresh(&new), 200);
 }
@@ -387,11 +301,11 @@ fn change_password_with_the_current_one_answers_a_new_token_and_voids_older_ones
 #[test]
 fn change_password_with_a_wrong_current_password_changes_nothing() {
     let p = page(&[]);
-    let t = p.register("jane@example.com", "correct horse");
-    let r = p.post(
+    let t = p.registered("jane@example.com", "correct horse");
+    let r = p.post_as(
         CHANGE,
         json!({"current_password": "wrong horse", "password": "battery staple"}),
-        Some(&t),
+        &t,
     );
     assert_error(
         &r,
@@ -400,41 +314,28 @@ fn change_password_with_a_wrong_current_password_changes_nothing() {
         change_password::CURRENT_PASSWORD_WRONG,
     );
     p.token(&p.login("jane@example.com", "correct horse"));
-    assert_eq!(
-        p.post("/auth/token/refresh", json!({}), Some(&t)).status,
-        200
-    );
+    assert_eq!(p.post_as("/auth/token/refresh", json!({}), &t).status, 200);
 }
 
 #[test]
 fn change_password_needs_a_valid_token_of_this_actor_type() {
     let p = page(&[]);
     let body = json!({"current_password": "correct horse", "password": "battery staple"});
-    p.register("jane@example.com", "correct horse");
-    let unauthorized = json!({"message": "Unauthorized"});
-    let r = p.post(CHANGE, body.clone(), None);
-    assert_eq!(
-        (r.status, r.body_json().unwrap()),
-        (401, unauthorized.clone())
-    );
-    let r = p.post(CHANGE, body.clone(), Some("not-a-jwt"));
-    assert_eq!(
-        (r.status, r.body_json().unwrap()),
-        (401, unauthorized.clone())
-    );
+    p.registered("jane@example.com", "correct horse");
+    assert_bare_unauthorized(&p.post(CHANGE, body.clone(), &[]));
+    assert_bare_unauthorized(&p.post_as(CHANGE, body.clone(), "not-a-jwt"));
     let user = p.token(&p.post(
         "/auth/user/emailpass/register",
         json!({"email": "ops@example.com", "password": "correct horse"}),
-        None,
+        &[],
     ));
-    let r = p.post(CHANGE, body, Some(&user));
-    assert_eq!((r.status, r.body_json().unwrap()), (401, unauthorized));
+    assert_bare_unauthorized(&p.post_as(CHANGE, body, &user));
 }
 
 #[test]
 fn change_password_checks_the_new_password_and_the_fields_before_hashing() {
     let p = page(&[]);
-    let t = p.register("jane@example.com", "correct horse");
+    let t = p.registered("jane@example.com", "correct horse");
     let cases = [
         (
             json!({"current_password": "correct horse", "password": "short"}),
@@ -450,12 +351,7 @@ fn change_password_checks_the_new_password_and_the_fields_before_hashing() {
         ),
     ];
     for (body, message) in cases {
-        assert_error(
-            &p.post(CHANGE, body, Some(&t)),
-            400,
-            "invalid_data",
-            message,
-        );
+        assert_error(&p.post_as(CHANGE, body, &t), 400, "invalid_data", message);
     }
     p.token(&p.login("jane@example.com", "correct horse"));
 }
@@ -464,12 +360,8 @@ fn change_password_checks_the_new_password_and_the_fields_before_hashing() {
 fn change_password_is_for_emailpass_identities_only() {
     let p = page(&[]);
     let body = json!({"current_password": "x", "password": "battery staple"});
-    let t = p.register("jane@example.com", "correct horse");
-    let r = p.post(
-        "/auth/customer/google/change-password",
-        body.clone(),
-        Some(&t),
-    );
+    let t = p.registered("jane@example.com", "correct horse");
+    let r = p.post_as("/auth/customer/google/change-password", body.clone(), &t);
     assert_eq!(r.status, 400, "{:?}", r.body_json());
 
     // An identity made by a third-party sign-in has no password to change.
@@ -490,7 +382,7 @@ fn change_password_is_for_emailpass_identities_only() {
     let claims = routes::claims_for(&identity, "customer", p.clock.now_secs(), 3600);
     let oauth_token = token::sign(&claims, &p.app.config.jwt_key);
     assert_error(
-        &p.post(CHANGE, body, Some(&oauth_token)),
+        &p.post_as(CHANGE, body, &oauth_token),
         400,
         "invalid_data",
         change_password::NO_PASSWORD,

@@ -1,101 +1,18 @@
+use super::test_support::{NOW_MS, ORIGIN, TestApp, assert_error, config};
 use super::*;
-use crate::clock::ManualClock;
-use crate::store::MemoryStore;
-use crate::token;
 use futures::executor::block_on;
-use serde_json::{Value, json};
+use serde_json::json;
 
-const SECRET: &str = "0123456789abcdef0123456789abcdef";
-const NOW_MS: u64 = 1_800_000_000_000;
-
-struct Harness {
-    app: App,
-    clock: Rc<ManualClock>,
-}
-
-fn harness(extra: &[(&str, &str)]) -> Harness {
-    let mut vars: Vec<(String, String)> = vec![
-        ("JWT_SECRET".into(), SECRET.into()),
-        ("PBKDF2_ITERATIONS".into(), "1000".into()),
-    ];
-    vars.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-    let config = Config::from_vars(|name| {
-        vars.iter()
-            .rev()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
+fn harness(extra: &[(&str, &str)]) -> TestApp {
+    TestApp::new(ORIGIN, NOW_MS, |store, clock| {
+        App::new(config(extra), store, clock)
     })
-    .unwrap();
-    let clock = Rc::new(ManualClock::new(NOW_MS));
-    let store = Rc::new(MemoryStore::with_clock(clock.clone()));
-    Harness {
-        app: App::new(Rc::new(config), store, clock.clone()),
-        clock,
-    }
-}
-
-impl Harness {
-    fn send(
-        &self,
-        method: &str,
-        path: &str,
-        headers: &[(&str, &str)],
-        body: &[u8],
-    ) -> HttpResponse {
-        let req = HttpRequest {
-            method: method.into(),
-            url: format!("https://auth.example{path}"),
-            headers: headers
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
-            body: body.to_vec(),
-        };
-        block_on(handle(&self.app, &req))
-    }
-
-    fn post_json(&self, path: &str, body: Value) -> HttpResponse {
-        self.send(
-            "POST",
-            path,
-            &[("content-type", "application/json")],
-            body.to_string().as_bytes(),
-        )
-    }
-
-    fn register(&self, email: &str, password: &str) -> HttpResponse {
-        self.post_json(
-            "/auth/customer/emailpass/register",
-            json!({"email": email, "password": password}),
-        )
-    }
-
-    fn login(&self, email: &str, password: &str) -> HttpResponse {
-        self.post_json(
-            "/auth/customer/emailpass",
-            json!({"email": email, "password": password}),
-        )
-    }
-
-    fn claims(&self, response: &HttpResponse) -> token::Claims {
-        assert_eq!(response.status, 200, "{:?}", response.body_json());
-        let body = response.body_json().unwrap();
-        let jwt = body["token"].as_str().unwrap();
-        token::verify(jwt, &self.app.config.jwt_key, self.clock.now_secs()).unwrap()
-    }
-}
-
-fn assert_error(response: &HttpResponse, status: u16, kind: &str, message: &str) {
-    assert_eq!(
-        (response.status, response.body_json()),
-        (status, Some(json!({"type": kind, "message": message})))
-    );
 }
 
 #[test]
 fn register_answers_a_token_with_medusas_claims() {
     let h = harness(&[]);
-    let claims = h.claims(&h.register("A@B.co", "correct horse"));
+    let claims = h.claims_of(&h.register("A@B.co", "correct horse"));
     assert_eq!(claims.actor_id, "");
     assert_eq!(claims.actor_type, "customer");
     assert!(claims.auth_identity_id.starts_with("authid_"));
@@ -107,8 +24,8 @@ fn register_answers_a_token_with_medusas_claims() {
 #[test]
 fn login_is_case_and_space_insensitive_on_the_email() {
     let h = harness(&[]);
-    let registered = h.claims(&h.register("A@B.co", "correct horse"));
-    let logged_in = h.claims(&h.login(" a@b.CO ", "correct horse"));
+    let registered = h.claims_of(&h.register("A@B.co", "correct horse"));
+    let logged_in = h.claims_of(&h.login(" a@b.CO ", "correct horse"));
     assert_eq!(registered.auth_identity_id, logged_in.auth_identity_id);
 }
 
@@ -138,38 +55,19 @@ fn duplicate_register_with_another_password_is_refused() {
 #[test]
 fn register_retry_with_the_same_password_succeeds_while_no_actor_exists() {
     let h = harness(&[]);
-    let first = h.claims(&h.register("a@b.co", "correct horse"));
-    let retry = h.claims(&h.register("A@b.co", "correct horse"));
+    let first = h.claims_of(&h.register("a@b.co", "correct horse"));
+    let retry = h.claims_of(&h.register("A@b.co", "correct horse"));
     assert_eq!(first.auth_identity_id, retry.auth_identity_id);
 }
 
 #[test]
 fn refresh_fills_in_the_actor_once_app_metadata_links_it() {
     let h = harness(&[]);
-    let first = h.register("a@b.co", "correct horse");
-    let claims = h.claims(&first);
-    let token = first.body_json().unwrap()["token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let meta = json!({"customer_id": "cus_1"}).as_object().cloned();
-    block_on(
-        h.app
-            .service
-            .update_auth_identities(vec![crate::model::UpdateAuthIdentity {
-                id: claims.auth_identity_id.clone(),
-                app_metadata: meta,
-            }]),
-    )
-    .unwrap();
+    let token = h.registered("a@b.co", "correct horse");
+    let claims = h.claims(&token);
+    h.link_customer(&claims.auth_identity_id, "cus_1");
     h.clock.advance_secs(10);
-    let auth = format!("Bearer {token}");
-    let refreshed = h.claims(&h.send(
-        "POST",
-        "/auth/token/refresh",
-        &[("authorization", &auth)],
-        b"",
-    ));
+    let refreshed = h.claims_of(&h.refresh(&token));
     assert_eq!(refreshed.actor_id, "cus_1");
     assert_eq!(refreshed.app_metadata, json!({"customer_id": "cus_1"}));
     assert_eq!(refreshed.auth_identity_id, claims.auth_identity_id);
@@ -179,10 +77,7 @@ fn refresh_fills_in_the_actor_once_app_metadata_links_it() {
 #[test]
 fn refresh_without_a_valid_bearer_is_unauthorized() {
     let h = harness(&[]);
-    let token = h.register("a@b.co", "correct horse").body_json().unwrap()["token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let token = h.registered("a@b.co", "correct horse");
     let bare = json!({"message": "Unauthorized"});
     for auth in [
         None,
@@ -213,25 +108,15 @@ fn refresh_without_a_valid_bearer_is_unauthorized() {
 #[test]
 fn refresh_of_a_deleted_identity_is_unauthorized() {
     let h = harness(&[]);
-    let response = h.register("a@b.co", "correct horse");
-    let claims = h.claims(&response);
-    let token = response.body_json().unwrap()["token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let token = h.registered("a@b.co", "correct horse");
+    let claims = h.claims(&token);
     block_on(
         h.app
             .service
             .delete_auth_identities(&[claims.auth_identity_id]),
     )
     .unwrap();
-    let r = h.send(
-        "POST",
-        "/auth/token/refresh",
-        &[("authorization", &format!("Bearer {token}"))],
-        b"",
-    );
-    assert_eq!(r.status, 401);
+    assert_eq!(h.refresh(&token).status, 401);
 }
 
 #[test]
@@ -265,7 +150,7 @@ fn medusa_validation_messages_come_back_as_401() {
             "Email is not a valid email address",
         ),
     ] {
-        assert_error(&h.post_json(path, body), 401, "unauthorized", message);
+        assert_error(&h.post(path, body, &[]), 401, "unauthorized", message);
     }
 }
 
@@ -315,24 +200,24 @@ fn actor_types_and_providers_are_checked_against_auth_methods_per_actor() {
     )]);
     let body = json!({"email": "a@b.co", "password": "correct horse"});
     assert_error(
-        &h.post_json("/auth/admin/emailpass", body.clone()),
+        &h.post("/auth/admin/emailpass", body.clone(), &[]),
         400,
         "invalid_data",
         "Unknown actor type: admin",
     );
     assert_eq!(
-        h.post_json("/auth/Bad%20Actor/emailpass", body.clone())
+        h.post("/auth/Bad%20Actor/emailpass", body.clone(), &[])
             .status,
         400
     );
     assert_error(
-        &h.post_json("/auth/user/emailpass", body.clone()),
+        &h.post("/auth/user/emailpass", body.clone(), &[]),
         400,
         "not_allowed",
         "The actor type user is not allowed to use the auth provider emailpass",
     );
     assert_error(
-        &h.post_json("/auth/customer/google", body),
+        &h.post("/auth/customer/google", body, &[]),
         401,
         "unauthorized",
         "Could not find a auth provider with id: google",
@@ -433,6 +318,6 @@ fn answers_are_json_and_never_cached() {
 #[test]
 fn jwt_expires_in_sets_the_token_lifetime() {
     let h = harness(&[("JWT_EXPIRES_IN", "2h")]);
-    let claims = h.claims(&h.register("a@b.co", "correct horse"));
+    let claims = h.claims_of(&h.register("a@b.co", "correct horse"));
     assert_eq!(claims.exp - claims.iat, 7200);
 }

@@ -16,7 +16,7 @@ fn admin(h: &Harness, method: &str, path: &str, body: Option<Value>) -> HttpResp
 
 /// Registers `email` and returns its auth identity id.
 fn identity(h: &Harness, email: &str) -> String {
-    let token = h.token(&h.register(email, "correct horse"));
+    let token = h.registered(email, "correct horse");
     h.claims(&token).auth_identity_id
 }
 
@@ -93,7 +93,7 @@ fn identities_are_read_without_their_password_hashes() {
 #[test]
 fn linking_a_customer_shows_in_the_next_refresh() {
     let h = harness(&[]);
-    let token = h.token(&h.register("a@b.co", "correct horse"));
+    let token = h.registered("a@b.co", "correct horse");
     let id = h.claims(&token).auth_identity_id;
     let r = admin(
         &h,
@@ -157,19 +157,16 @@ fn a_deleted_identity_is_gone_and_its_email_free_again() {
     assert_eq!(admin(&h, "GET", &path, None).status, 404);
     assert_eq!(admin(&h, "DELETE", &path, None).status, 404);
     // The uniqueness claim went with it.
-    let again = h.token(&h.register("a@b.co", "another horse"));
+    let again = h.registered("a@b.co", "another horse");
     assert_ne!(h.claims(&again).auth_identity_id, id);
 }
 
 #[test]
 fn deleting_an_identity_ends_its_sessions() {
     let h = harness(&[]);
-    let token = h.token(&h.register("a@b.co", "correct horse"));
+    let token = h.customer_token();
     let id = h.claims(&token).auth_identity_id;
-    h.link_customer(&id, "cus_1");
-    let token = h.token(&h.refresh(&token));
-    let auth = format!("Bearer {token}");
-    let opened = h.send("POST", "/auth/session", &[("authorization", &auth)], b"");
+    let opened = h.open_session(&token);
     let cookie = opened
         .header("set-cookie")
         .unwrap()

@@ -57,14 +57,22 @@ fn app_over(h: &Harness, store: Rc<dyn KvStore>) -> App {
 }
 
 fn register_request(i: usize) -> HttpRequest {
-    HttpRequest {
-        method: "POST".into(),
-        url: "https://auth.example/auth/customer/emailpass/register".into(),
-        headers: vec![("content-type".into(), "application/json".into())],
-        body: json!({"email": "race@b.co", "password": format!("password number {i}")})
-            .to_string()
-            .into_bytes(),
-    }
+    let body = json!({"email": "race@b.co", "password": format!("password number {i}")});
+    request(
+        "POST",
+        &format!("{ORIGIN}/auth/customer/emailpass/register"),
+        &[("content-type", "application/json")],
+        body.to_string().as_bytes(),
+    )
+}
+
+/// How many auth identities `memory` holds.
+fn identities_in(memory: &MemoryStore) -> usize {
+    memory
+        .dump()
+        .into_iter()
+        .filter(|(k, _)| k.starts_with("ai:"))
+        .count()
 }
 
 fn outcome(r: &HttpResponse) -> String {
@@ -87,12 +95,7 @@ fn fifty_racing_registrations_of_one_email_create_exactly_one_identity() {
         .filter(|r| outcome(r) == "401 \"Identity with email already exists\"")
         .count();
     assert_eq!((ok, exists), (1, 49));
-    let identities = memory
-        .dump()
-        .into_iter()
-        .filter(|(k, _)| k.starts_with("ai:"))
-        .count();
-    assert_eq!(identities, 1);
+    assert_eq!(identities_in(&memory), 1);
 }
 
 #[test]
@@ -111,12 +114,7 @@ fn without_a_shared_guard_racing_registrations_in_two_isolates_can_both_win() {
     let answers = block_on(join_all([handle(&a, &r0), handle(&b, &r1)]));
     let ok = answers.iter().filter(|r| r.status == 200).count();
     assert_eq!(ok, 2, "KV alone cannot serialise them");
-    let identities = memory
-        .dump()
-        .into_iter()
-        .filter(|(k, _)| k.starts_with("ai:"))
-        .count();
-    assert_eq!(identities, 2);
+    assert_eq!(identities_in(&memory), 2);
 }
 
 #[test]
@@ -126,14 +124,17 @@ fn two_racing_uses_of_one_reset_token_change_the_password_once() {
     h.request_reset("a@b.co");
     let reset = h.delivered_tokens().pop().unwrap();
     let app = app_over(&h, Rc::new(Interleaving(h.store.clone())));
-    let update = |password: &str| HttpRequest {
-        method: "POST".into(),
-        url: "https://auth.example/auth/customer/emailpass/update".into(),
-        headers: vec![
-            ("content-type".into(), "application/json".into()),
-            ("authorization".into(), format!("Bearer {reset}")),
-        ],
-        body: json!({ "password": password }).to_string().into_bytes(),
+    let auth = format!("Bearer {reset}");
+    let update = |password: &str| {
+        request(
+            "POST",
+            &format!("{ORIGIN}/auth/customer/emailpass/update"),
+            &[
+                ("content-type", "application/json"),
+                ("authorization", &auth),
+            ],
+            json!({ "password": password }).to_string().as_bytes(),
+        )
     };
     let (first, second) = (update("first new password"), update("second new password"));
     let answers = block_on(join_all([handle(&app, &first), handle(&app, &second)]));

@@ -1,8 +1,9 @@
 use super::*;
 use crate::account::{reset_token, webhook};
 
-fn registered(h: &Harness, email: &str, password: &str) -> String {
-    h.token(&h.register(email, password))
+/// The answer to a reset token that is spent, expired, forged or for another route.
+fn assert_invalid_token(response: &HttpResponse) {
+    assert_error(response, 401, "unauthorized", "Invalid token");
 }
 
 /// Requests a reset for `email` and returns the token the webhook received.
@@ -18,7 +19,7 @@ fn reset_token_for(h: &Harness, email: &str) -> String {
 #[test]
 fn reset_password_answers_201_with_an_empty_body_whoever_asks() {
     let h = harness(&[]);
-    registered(&h, "a@b.co", "correct horse");
+    h.registered("a@b.co", "correct horse");
     for (path, identifier) in [
         ("/auth/customer/emailpass/reset-password", "a@b.co"),
         ("/auth/customer/emailpass/reset-password", "nobody@b.co"),
@@ -58,7 +59,7 @@ fn reset_password_without_an_identifier_is_400() {
 #[test]
 fn the_delivered_token_is_a_signed_fifteen_minute_reset_token_never_in_the_answer_or_logs() {
     let h = harness(&[]);
-    registered(&h, "a@b.co", "correct horse");
+    h.registered("a@b.co", "correct horse");
     let r = h.request_reset(" A@B.co ");
     assert!(r.body.is_empty());
     let seen = h.hooks.seen.borrow();
@@ -90,7 +91,7 @@ fn the_delivered_token_is_a_signed_fifteen_minute_reset_token_never_in_the_answe
 #[test]
 fn update_with_the_token_changes_the_password_once() {
     let h = harness(&[]);
-    registered(&h, "a@b.co", "correct horse");
+    h.registered("a@b.co", "correct horse");
     let reset = reset_token_for(&h, "a@b.co");
 
     let r = h.update_password(&reset, "new horse battery");
@@ -98,44 +99,28 @@ fn update_with_the_token_changes_the_password_once() {
         (r.status, r.body_json()),
         (200, Some(json!({"success": true})))
     );
-    assert_error(
-        &h.login("a@b.co", "correct horse"),
-        401,
-        "unauthorized",
-        "Invalid email or password",
-    );
-    h.token(&h.login("a@b.co", "new horse battery"));
+    h.assert_password_changed("a@b.co", "correct horse", "new horse battery");
 
     // The same token again: spent.
-    assert_error(
-        &h.update_password(&reset, "third horse battery"),
-        401,
-        "unauthorized",
-        "Invalid token",
-    );
+    assert_invalid_token(&h.update_password(&reset, "third horse battery"));
     h.token(&h.login("a@b.co", "new horse battery"));
 }
 
 #[test]
 fn an_expired_token_is_invalid() {
     let h = harness(&[]);
-    registered(&h, "a@b.co", "correct horse");
+    h.registered("a@b.co", "correct horse");
     let reset = reset_token_for(&h, "a@b.co");
     h.clock.advance_secs(899);
     h.clock.advance_secs(1);
-    assert_error(
-        &h.update_password(&reset, "new horse battery"),
-        401,
-        "unauthorized",
-        "Invalid token",
-    );
+    assert_invalid_token(&h.update_password(&reset, "new horse battery"));
     h.token(&h.login("a@b.co", "correct horse"));
 }
 
 #[test]
 fn a_token_one_second_before_expiry_still_works() {
     let h = harness(&[]);
-    registered(&h, "a@b.co", "correct horse");
+    h.registered("a@b.co", "correct horse");
     let reset = reset_token_for(&h, "a@b.co");
     h.clock.advance_secs(899);
     assert_eq!(h.update_password(&reset, "new horse battery").status, 200);
@@ -144,15 +129,14 @@ fn a_token_one_second_before_expiry_still_works() {
 #[test]
 fn the_token_must_match_the_routes_actor_type() {
     let h = harness(&[]);
-    registered(&h, "a@b.co", "correct horse");
+    h.registered("a@b.co", "correct horse");
     let reset = reset_token_for(&h, "a@b.co");
-    let auth = format!("Bearer {reset}");
-    let r = h.post(
+    let r = h.post_as(
         "/auth/user/emailpass/update",
         json!({"password": "new horse battery"}),
-        &[("authorization", &auth)],
+        &reset,
     );
-    assert_error(&r, 401, "unauthorized", "Invalid token");
+    assert_invalid_token(&r);
     // Still unused: it works on its own route.
     assert_eq!(h.update_password(&reset, "new horse battery").status, 200);
 }
@@ -160,7 +144,7 @@ fn the_token_must_match_the_routes_actor_type() {
 #[test]
 fn auth_tokens_forged_or_missing_tokens_are_invalid() {
     let h = harness(&[]);
-    let login_token = registered(&h, "a@b.co", "correct horse");
+    let login_token = h.registered("a@b.co", "correct horse");
     let forged = {
         let other = crate::token::JwtKey::new(b"not the secret, not the secret!!");
         reset_token::issue(
@@ -174,32 +158,26 @@ fn auth_tokens_forged_or_missing_tokens_are_invalid() {
         .0
     };
     for token in [login_token.as_str(), forged.as_str(), "garbage"] {
-        assert_error(
-            &h.update_password(token, "new horse battery"),
-            401,
-            "unauthorized",
-            "Invalid token",
-        );
+        assert_invalid_token(&h.update_password(token, "new horse battery"));
     }
     let r = h.post(
         "/auth/customer/emailpass/update",
         json!({"password": "new horse battery"}),
         &[],
     );
-    assert_error(&r, 401, "unauthorized", "Invalid token");
+    assert_invalid_token(&r);
 }
 
 #[test]
 fn the_email_in_the_body_cannot_redirect_the_update_to_another_identity() {
     let h = harness(&[]);
-    registered(&h, "a@b.co", "correct horse");
-    registered(&h, "victim@b.co", "victim horse");
+    h.registered("a@b.co", "correct horse");
+    h.registered("victim@b.co", "victim horse");
     let reset = reset_token_for(&h, "a@b.co");
-    let auth = format!("Bearer {reset}");
-    let r = h.post(
+    let r = h.post_as(
         "/auth/customer/emailpass/update",
         json!({"email": "victim@b.co", "entity_id": "victim@b.co", "password": "owned horse!"}),
-        &[("authorization", &auth)],
+        &reset,
     );
     assert_eq!(r.status, 200);
     h.token(&h.login("victim@b.co", "victim horse"));
@@ -209,7 +187,7 @@ fn the_email_in_the_body_cannot_redirect_the_update_to_another_identity() {
 #[test]
 fn a_refused_password_gives_the_token_back() {
     let h = harness(&[]);
-    registered(&h, "a@b.co", "correct horse");
+    h.registered("a@b.co", "correct horse");
     let reset = reset_token_for(&h, "a@b.co");
     let r = h.update_password(&reset, "short");
     assert_eq!(r.status, 401);
@@ -220,19 +198,14 @@ fn a_refused_password_gives_the_token_back() {
 #[test]
 fn a_password_change_voids_earlier_tokens_and_reset_tokens() {
     let h = harness(&[]);
-    let first_login = registered(&h, "a@b.co", "correct horse");
+    let first_login = h.registered("a@b.co", "correct horse");
     let older_reset = reset_token_for(&h, "a@b.co");
     let reset = reset_token_for(&h, "a@b.co");
     h.clock.advance_secs(5);
     assert_eq!(h.update_password(&reset, "new horse battery").status, 200);
 
     assert_bare_unauthorized(&h.refresh(&first_login));
-    assert_error(
-        &h.update_password(&older_reset, "another horse"),
-        401,
-        "unauthorized",
-        "Invalid token",
-    );
+    assert_invalid_token(&h.update_password(&older_reset, "another horse"));
     let fresh = h.token(&h.login("a@b.co", "new horse battery"));
     assert_eq!(h.refresh(&fresh).status, 200);
 }
@@ -241,7 +214,7 @@ fn a_password_change_voids_earlier_tokens_and_reset_tokens() {
 fn tokens_of_the_second_of_the_change_are_void_before_it_and_valid_after_it() {
     // The clock stands at x.500 s: a login now, the change now, a login right after — one second.
     let h = harness(&[]);
-    registered(&h, "a@b.co", "correct horse");
+    h.registered("a@b.co", "correct horse");
     let before = h.token(&h.login("a@b.co", "correct horse"));
     let reset = reset_token_for(&h, "a@b.co");
     assert_eq!(h.update_password(&reset, "new horse battery").status, 200);
@@ -257,16 +230,11 @@ fn tokens_of_the_second_of_the_change_are_void_before_it_and_valid_after_it() {
 #[test]
 fn a_token_of_a_deleted_identity_is_invalid() {
     let h = harness(&[]);
-    let login = registered(&h, "a@b.co", "correct horse");
+    let login = h.registered("a@b.co", "correct horse");
     let reset = reset_token_for(&h, "a@b.co");
     let id = h.claims(&login).auth_identity_id;
     block_on(h.app.service.delete_auth_identities(&[id])).unwrap();
-    assert_error(
-        &h.update_password(&reset, "new horse battery"),
-        401,
-        "unauthorized",
-        "Invalid token",
-    );
+    assert_invalid_token(&h.update_password(&reset, "new horse battery"));
 }
 
 #[test]
@@ -275,7 +243,7 @@ fn without_a_webhook_nothing_is_sent_and_the_operator_is_warned() {
         ("RESET_PASSWORD_WEBHOOK_URL", ""),
         ("RESET_PASSWORD_WEBHOOK_SECRET", ""),
     ]);
-    registered(&h, "a@b.co", "correct horse");
+    h.registered("a@b.co", "correct horse");
     assert_eq!(h.request_reset("a@b.co").status, 201);
     assert!(h.hooks.seen.borrow().is_empty());
     let warnings = h.runtime.warnings.borrow();
@@ -291,7 +259,7 @@ fn without_a_webhook_nothing_is_sent_and_the_operator_is_warned() {
 #[test]
 fn a_failing_webhook_does_not_change_the_answer() {
     let h = harness(&[]);
-    registered(&h, "a@b.co", "correct horse");
+    h.registered("a@b.co", "correct horse");
     *h.hooks.status.borrow_mut() = 503;
     let r = h.request_reset("a@b.co");
     assert_eq!((r.status, r.body.len()), (201, 0));
@@ -302,7 +270,7 @@ fn a_failing_webhook_does_not_change_the_answer() {
 #[test]
 fn the_answer_is_sent_before_any_lookup_or_delivery() {
     let h = harness(&[]);
-    registered(&h, "a@b.co", "correct horse");
+    h.registered("a@b.co", "correct horse");
     let req = HttpRequest {
         method: "POST".into(),
         url: "https://auth.example/auth/customer/emailpass/reset-password".into(),

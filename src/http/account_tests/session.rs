@@ -1,18 +1,5 @@
 use super::*;
 
-/// A token whose identity has an actor (`cus_1`).
-fn customer_token(h: &Harness) -> String {
-    let registered = h.token(&h.register("a@b.co", "correct horse"));
-    let id = h.claims(&registered).auth_identity_id;
-    h.link_customer(&id, "cus_1");
-    h.token(&h.refresh(&registered))
-}
-
-fn open_session(h: &Harness, token: &str) -> HttpResponse {
-    let auth = format!("Bearer {token}");
-    h.send("POST", "/auth/session", &[("authorization", &auth)], b"")
-}
-
 /// The `connect.sid` value of a Set-Cookie header.
 fn cookie_of(r: &HttpResponse) -> String {
     let set = r.header("set-cookie").expect("a Set-Cookie header");
@@ -28,8 +15,8 @@ fn with_cookie(h: &Harness, method: &str, sid: &str) -> HttpResponse {
 #[test]
 fn a_session_is_opened_read_and_closed_with_its_cookie() {
     let h = harness(&[]);
-    let token = customer_token(&h);
-    let opened = open_session(&h, &token);
+    let token = h.customer_token();
+    let opened = h.open_session(&token);
     let claims = h.claims(&token);
     let user = json!({
         "actor_id": "cus_1",
@@ -75,9 +62,9 @@ fn a_session_is_opened_read_and_closed_with_its_cookie() {
 #[test]
 fn a_session_needs_a_valid_token_with_an_actor() {
     let h = harness(&[]);
-    let no_actor = h.token(&h.register("a@b.co", "correct horse"));
-    assert_bare_unauthorized(&open_session(&h, &no_actor));
-    assert_bare_unauthorized(&open_session(&h, "not-a-token"));
+    let no_actor = h.registered("a@b.co", "correct horse");
+    assert_bare_unauthorized(&h.open_session(&no_actor));
+    assert_bare_unauthorized(&h.open_session("not-a-token"));
     assert_bare_unauthorized(&h.send("POST", "/auth/session", &[], b""));
 }
 
@@ -93,8 +80,8 @@ fn a_cookie_that_names_no_session_is_unauthorized() {
 #[test]
 fn a_session_ends_after_session_ttl() {
     let h = harness(&[("SESSION_TTL", "2m")]);
-    let token = customer_token(&h);
-    let opened = open_session(&h, &token);
+    let token = h.customer_token();
+    let opened = h.open_session(&token);
     assert!(opened.header("set-cookie").unwrap().contains("Max-Age=120"));
     let sid = cookie_of(&opened);
     h.clock.advance_secs(119);
@@ -106,17 +93,17 @@ fn a_session_ends_after_session_ttl() {
 #[test]
 fn a_password_reset_ends_earlier_sessions() {
     let h = harness(&[]);
-    let token = customer_token(&h);
-    let sid = cookie_of(&open_session(&h, &token));
+    let token = h.customer_token();
+    let sid = cookie_of(&h.open_session(&token));
     h.clock.advance_secs(3);
     h.request_reset("a@b.co");
     let reset = h.delivered_tokens().pop().unwrap();
     assert_eq!(h.update_password(&reset, "new horse battery").status, 200);
     assert_bare_unauthorized(&with_cookie(&h, "GET", &sid));
     // The old token cannot open a new one either; a fresh login can.
-    assert_bare_unauthorized(&open_session(&h, &token));
+    assert_bare_unauthorized(&h.open_session(&token));
     let fresh = h.token(&h.login("a@b.co", "new horse battery"));
-    assert_eq!(open_session(&h, &fresh).status, 200);
+    assert_eq!(h.open_session(&fresh).status, 200);
 }
 
 #[test]

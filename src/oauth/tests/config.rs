@@ -4,14 +4,7 @@ use super::*;
 use crate::config::ConfigError;
 
 fn parse(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
-    let mut vars = vec![("JWT_SECRET", SECRET)];
-    vars.extend_from_slice(pairs);
-    Config::from_vars(|n| {
-        vars.iter()
-            .rev()
-            .find(|(k, _)| *k == n)
-            .map(|(_, v)| v.to_string())
-    })
+    Config::from_vars(lookup(&[&[("JWT_SECRET", SECRET)], pairs].concat()))
 }
 
 fn ids(c: &Config) -> Vec<&str> {

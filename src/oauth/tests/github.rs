@@ -40,18 +40,9 @@ fn github_answers(w: &World, token_body: Value, user: Value, emails: Value) -> S
     s
 }
 
-fn callback_with(w: &World, code: &str, state: &str) -> AuthenticationResponse {
-    w.callback("github", query_input(&[("code", code), ("state", state)]))
-}
-
 #[test]
 fn register_is_not_supported() {
-    let w = world(&[]);
-    let r = block_on(
-        w.app
-            .service
-            .register("github", &AuthenticationInput::default()),
-    );
+    let r = world(&[]).register_with("github");
     assert_eq!(
         r.error.as_deref(),
         Some("Github does not support registration. Use method `authenticate` instead.")
@@ -83,7 +74,7 @@ fn a_failed_code_exchange_is_could_not_exchange_token() {
     let w = world(&[]);
     let s = w.start("github");
     w.idp.json(TOKEN, 401, json!({}));
-    let r = callback_with(&w, "invalid-code", &s.state);
+    let r = w.code_callback("github", "invalid-code", &s.state);
     assert_eq!(
         r.error.as_deref(),
         Some("Could not exchange token, 401, Unauthorized")
@@ -100,7 +91,7 @@ fn githubs_200_error_answers_are_reported_in_medusas_words() {
         json!({"error": "bad_verification_code", "error_description": "The code passed is incorrect or expired.",
                "error_uri": "https://docs.github.com/apps/oauth"}),
     );
-    let r = callback_with(&w, "stale", &s.state);
+    let r = w.code_callback("github", "stale", &s.state);
     assert_eq!(
         r.error.as_deref(),
         Some(
@@ -118,17 +109,14 @@ fn a_new_user_is_created_with_the_numeric_id_and_the_verified_primary_email() {
         user("The Octocat"),
         emails(),
     );
-    let r = callback_with(&w, "valid-code", &s.state);
-    assert!(r.success, "{r:?}");
-    let pi = &r.auth_identity.unwrap().provider_identities[0];
-    assert_eq!(pi.entity_id, "583231");
-    assert_eq!(pi.provider, "github");
-    assert_eq!(
-        Value::Object(pi.user_metadata.clone().unwrap()),
+    let pi = assert_signed_in(
+        w.code_callback("github", "valid-code", &s.state),
+        "github",
+        "583231",
         json!({"profile_url": "https://api.github.com/users/octocat",
                "avatar": "https://avatars.githubusercontent.com/u/583231",
                "email": "octocat@github.example", "name": "The Octocat", "company": "@github",
-               "two_factor_authentication": true})
+               "two_factor_authentication": true}),
     );
     // Tokens without an expiry (OAuth apps) get no dates, rather than Medusa's "Invalid time value".
     assert_eq!(
@@ -149,7 +137,8 @@ fn an_existing_user_is_updated_on_every_login() {
         user("Old Name"),
         emails(),
     );
-    let first = callback_with(&w, "valid-code", &s.state)
+    let first = w
+        .code_callback("github", "valid-code", &s.state)
         .auth_identity
         .unwrap();
     let s = github_answers(
@@ -159,7 +148,8 @@ fn an_existing_user_is_updated_on_every_login() {
         user("New Name"),
         emails(),
     );
-    let again = callback_with(&w, "valid-code", &s.state)
+    let again = w
+        .code_callback("github", "valid-code", &s.state)
         .auth_identity
         .unwrap();
     assert_eq!(again.id, first.id);
@@ -182,7 +172,7 @@ fn an_unverified_or_unavailable_email_is_left_out() {
         user("x"),
         json!([{"email": "x@y.example", "primary": true, "verified": false}]),
     );
-    let r = callback_with(&w, "valid-code", &s.state);
+    let r = w.code_callback("github", "valid-code", &s.state);
     assert_eq!(
         r.auth_identity.unwrap().provider_identities[0]
             .user_metadata
@@ -193,11 +183,11 @@ fn an_unverified_or_unavailable_email_is_left_out() {
 
     let s = github_answers(&w, json!({"access_token": "gho_abc"}), user("x"), emails());
     w.idp.json(EMAILS, 404, json!({"message": "Not Found"}));
-    assert!(callback_with(&w, "valid-code", &s.state).success);
+    assert!(w.code_callback("github", "valid-code", &s.state).success);
 
     let s = github_answers(&w, json!({"access_token": "gho_abc"}), user("x"), emails());
     w.idp.json(EMAILS, 500, json!({}));
-    let r = callback_with(&w, "valid-code", &s.state);
+    let r = w.code_callback("github", "valid-code", &s.state);
     assert_eq!(
         r.error.as_deref(),
         Some("Could not read the GitHub user from api.github.com, 500, Internal Server Error")
@@ -207,14 +197,7 @@ fn an_unverified_or_unavailable_email_is_left_out() {
 #[test]
 fn a_token_response_without_an_access_token_is_refused() {
     let w = world(&[]);
-    let s = w.start("github");
-    w.token_endpoint(
-        TOKEN,
-        "valid-code",
-        &s.challenge,
-        json!({"token_type": "bearer"}),
-    );
-    let r = callback_with(&w, "valid-code", &s.state);
+    let r = w.sign_in("github", TOKEN, |_| json!({"token_type": "bearer"}));
     assert_eq!(r.error.as_deref(), Some(contract::NO_ACCESS_TOKEN));
 }
 
@@ -227,7 +210,7 @@ fn a_refused_user_call_is_reported() {
         user("x"),
         emails(),
     );
-    let r = callback_with(&w, "valid-code", &s.state);
+    let r = w.code_callback("github", "valid-code", &s.state);
     assert_eq!(
         r.error.as_deref(),
         Some("Could not read the GitHub user from api.github.com, 401, Unauthorized")
@@ -242,7 +225,7 @@ fn access_tokens_never_reach_the_http_answer() {
         "https://auth.example/auth/customer/github/callback?code=valid-code&state={}",
         s.state
     );
-    let r = w.send("GET", &url, &[]);
+    let r = w.fetch("GET", &url, &[]);
     assert_eq!(r.status, 200);
     let body = String::from_utf8(r.body).unwrap();
     assert!(body.starts_with("{\"token\":") && !body.contains("gho_abc"));

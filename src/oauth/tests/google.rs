@@ -30,18 +30,9 @@ fn google_answers(w: &World, claims: impl Fn(&str) -> Value) -> Started {
     s
 }
 
-fn callback_with(w: &World, code: &str, state: &str) -> AuthenticationResponse {
-    w.callback("google", query_input(&[("code", code), ("state", state)]))
-}
-
 #[test]
 fn register_is_not_supported() {
-    let w = world(&[]);
-    let r = block_on(
-        w.app
-            .service
-            .register("google", &AuthenticationInput::default()),
-    );
+    let r = world(&[]).register_with("google");
     assert_eq!(
         r.error.as_deref(),
         Some("Google does not support registration. Use method `authenticate` instead.")
@@ -134,7 +125,7 @@ fn a_failed_code_exchange_is_could_not_exchange_token() {
     let w = world(&[]);
     let s = w.start("google");
     w.idp.json(TOKEN, 401, json!({"error": "invalid_client"}));
-    let r = callback_with(&w, "invalid-code", &s.state);
+    let r = w.code_callback("google", "invalid-code", &s.state);
     assert_eq!(
         r.error.as_deref(),
         Some("Could not exchange token, 401, Unauthorized")
@@ -151,7 +142,7 @@ fn a_redirect_from_the_token_endpoint_is_not_followed() {
             .push(("location".into(), "https://evil.example/steal".into()));
         Ok(r)
     });
-    let r = callback_with(&w, "valid-code", &s.state);
+    let r = w.code_callback("google", "valid-code", &s.state);
     assert_eq!(
         r.error.as_deref(),
         Some("Could not exchange token, 302, Found")
@@ -168,7 +159,7 @@ fn a_timeout_is_a_clear_failure() {
             after_ms: 10_000,
         })
     });
-    let r = callback_with(&w, "valid-code", &s.state);
+    let r = w.code_callback("google", "valid-code", &s.state);
     assert_eq!(
         r,
         AuthenticationResponse::failed("Request to oauth2.googleapis.com timed out after 10000 ms")
@@ -179,16 +170,12 @@ fn a_timeout_is_a_clear_failure() {
 fn a_new_user_is_created_with_sub_as_entity_id() {
     let w = world(&[]);
     let s = google_answers(&w, google_claims);
-    let r = callback_with(&w, "valid-code", &s.state);
-    assert!(r.success, "{r:?}");
-    let identity = r.auth_identity.unwrap();
-    let pi = &identity.provider_identities[0];
-    assert_eq!(pi.entity_id, "10769150350006150715113082367");
-    assert_eq!(pi.provider, "google");
-    assert_eq!(
-        Value::Object(pi.user_metadata.clone().unwrap()),
+    let pi = assert_signed_in(
+        w.code_callback("google", "valid-code", &s.state),
+        "google",
+        "10769150350006150715113082367",
         json!({"email": "test@admin.com", "name": "Test Admin", "picture": "https://lh3.example/p.jpg",
-               "given_name": "Test", "family_name": "Admin"})
+               "given_name": "Test", "family_name": "Admin"}),
     );
     assert_eq!(pi.provider_metadata, None);
 }
@@ -197,7 +184,7 @@ fn a_new_user_is_created_with_sub_as_entity_id() {
 fn the_token_request_is_a_form_post_with_pkce_and_no_secret_in_the_url() {
     let w = world(&[]);
     let s = google_answers(&w, google_claims);
-    assert!(callback_with(&w, "valid-code", &s.state).success);
+    assert!(w.code_callback("google", "valid-code", &s.state).success);
     let seen = &w.idp.requests_to(TOKEN)[0];
     assert_eq!(seen.method, "POST");
     assert_eq!(seen.url, TOKEN, "no query string");
@@ -217,15 +204,15 @@ fn the_token_request_is_a_form_post_with_pkce_and_no_secret_in_the_url() {
 fn an_existing_user_is_returned_unchanged() {
     let w = world(&[]);
     let s = google_answers(&w, google_claims);
-    let first = callback_with(&w, "valid-code", &s.state)
+    let first = w
+        .code_callback("google", "valid-code", &s.state)
         .auth_identity
         .unwrap();
     let s = google_answers(&w, |n| {
-        let mut c = google_claims(n);
-        c["name"] = json!("Renamed");
-        c
+        overridden(google_claims(n), json!({"name": "Renamed"}))
     });
-    let again = callback_with(&w, "valid-code", &s.state)
+    let again = w
+        .code_callback("google", "valid-code", &s.state)
         .auth_identity
         .unwrap();
     assert_eq!(again, first);
@@ -235,8 +222,8 @@ fn an_existing_user_is_returned_unchanged() {
 fn a_replayed_state_is_refused() {
     let w = world(&[]);
     let s = google_answers(&w, google_claims);
-    assert!(callback_with(&w, "valid-code", &s.state).success);
-    let replay = callback_with(&w, "valid-code", &s.state);
+    assert!(w.code_callback("google", "valid-code", &s.state).success);
+    let replay = w.code_callback("google", "valid-code", &s.state);
     assert_eq!(replay.error.as_deref(), Some(contract::NO_STATE_OR_EXPIRED));
     assert_eq!(w.idp.requests_to(TOKEN).len(), 1);
     assert!(w.state_keys().is_empty());
@@ -247,8 +234,8 @@ fn a_failed_callback_still_consumes_the_state() {
     let w = world(&[]);
     let s = w.start("google");
     w.idp.json(TOKEN, 400, json!({"error": "invalid_grant"}));
-    assert!(!callback_with(&w, "tampered", &s.state).success);
-    let again = callback_with(&w, "valid-code", &s.state);
+    assert!(!w.code_callback("google", "tampered", &s.state).success);
+    let again = w.code_callback("google", "valid-code", &s.state);
     assert_eq!(again.error.as_deref(), Some(contract::NO_STATE_OR_EXPIRED));
 }
 
@@ -257,7 +244,7 @@ fn a_state_expires_after_ten_minutes() {
     let w = world(&[]);
     let s = google_answers(&w, google_claims);
     w.clock.advance_secs(OAUTH_STATE_TTL_SECS);
-    let r = callback_with(&w, "valid-code", &s.state);
+    let r = w.code_callback("google", "valid-code", &s.state);
     assert_eq!(r.error.as_deref(), Some(contract::NO_STATE_OR_EXPIRED));
 }
 
@@ -265,7 +252,7 @@ fn a_state_expires_after_ten_minutes() {
 fn another_providers_state_is_refused() {
     let w = world(&[]);
     let github = w.start("github");
-    let r = callback_with(&w, "valid-code", &github.state);
+    let r = w.code_callback("google", "valid-code", &github.state);
     assert_eq!(r.error.as_deref(), Some(contract::NO_STATE_OR_EXPIRED));
 }
 
@@ -273,25 +260,16 @@ fn another_providers_state_is_refused() {
 fn an_unverified_email_is_refused() {
     let w = world(&[]);
     let s = google_answers(&w, |n| {
-        let mut c = google_claims(n);
-        c["email_verified"] = json!(false);
-        c
+        overridden(google_claims(n), json!({"email_verified": false}))
     });
-    let r = callback_with(&w, "valid-code", &s.state);
+    let r = w.code_callback("google", "valid-code", &s.state);
     assert_eq!(r.error.as_deref(), Some(contract::EMAIL_NOT_VERIFIED));
 }
 
 #[test]
 fn a_missing_id_token_is_refused() {
     let w = world(&[]);
-    let s = w.start("google");
-    w.token_endpoint(
-        TOKEN,
-        "valid-code",
-        &s.challenge,
-        json!({"access_token": "ya29.x"}),
-    );
-    let r = callback_with(&w, "valid-code", &s.state);
+    let r = w.sign_in("google", TOKEN, |_| json!({"access_token": "ya29.x"}));
     assert_eq!(r.error.as_deref(), Some(contract::NO_ID_TOKEN));
 }
 
@@ -311,7 +289,7 @@ fn a_forged_id_token_is_refused() {
         &s.challenge,
         json!({"id_token": forged}),
     );
-    let r = callback_with(&w, "valid-code", &s.state);
+    let r = w.code_callback("google", "valid-code", &s.state);
     assert_eq!(
         r.error.as_deref(),
         Some("Could not verify Google id_token: invalid signature")
@@ -322,7 +300,7 @@ fn a_forged_id_token_is_refused() {
 fn an_id_token_for_another_flow_is_refused_by_its_nonce() {
     let w = world(&[]);
     let s = google_answers(&w, |_| google_claims("nonce-of-another-flow"));
-    let r = callback_with(&w, "valid-code", &s.state);
+    let r = w.code_callback("google", "valid-code", &s.state);
     assert_eq!(
         r.error.as_deref(),
         Some("Could not verify Google id_token: nonce mismatch")
@@ -333,11 +311,9 @@ fn an_id_token_for_another_flow_is_refused_by_its_nonce() {
 fn both_spellings_of_googles_issuer_are_accepted() {
     let w = world(&[]);
     let s = google_answers(&w, |n| {
-        let mut c = google_claims(n);
-        c["iss"] = json!("accounts.google.com");
-        c
+        overridden(google_claims(n), json!({"iss": "accounts.google.com"}))
     });
-    assert!(callback_with(&w, "valid-code", &s.state).success);
+    assert!(w.code_callback("google", "valid-code", &s.state).success);
 }
 
 #[test]
@@ -361,7 +337,7 @@ fn an_allow_listed_callback_url_overrides_the_configured_one() {
         &s.challenge,
         json!({"id_token": token}),
     );
-    assert!(callback_with(&w, "valid-code", &s.state).success);
+    assert!(w.code_callback("google", "valid-code", &s.state).success);
     assert_eq!(
         w.idp.requests_to(TOKEN)[0].form()["redirect_uri"],
         "https://shop.example/alt-callback"
@@ -404,12 +380,7 @@ fn validate_options_messages_name_the_missing_option() {
         .into_iter()
         .filter(|(k, _)| *k != missing)
         .collect();
-        let e = Config::from_vars(|n| {
-            vars.iter()
-                .find(|(k, _)| *k == n)
-                .map(|(_, v)| v.to_string())
-        })
-        .unwrap_err();
+        let e = Config::from_vars(lookup(&vars)).unwrap_err();
         assert_eq!(e.var, missing);
         assert_eq!(e.message, message);
     }

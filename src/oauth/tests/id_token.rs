@@ -32,15 +32,7 @@ fn claims() -> Value {
 }
 
 fn with(overrides: Value) -> Value {
-    let mut c = claims();
-    for (k, v) in overrides.as_object().unwrap() {
-        if v.is_null() {
-            c.as_object_mut().unwrap().remove(k);
-        } else {
-            c[k] = v.clone();
-        }
-    }
-    c
+    overridden(claims(), overrides)
 }
 
 impl Check {

@@ -8,12 +8,11 @@ mod id_token;
 mod oidc;
 mod redirect_mode;
 
-use crate::clock::ManualClock;
 use crate::config::Config;
-use crate::http::{self, App, HttpRequest, HttpResponse};
-use crate::model::{AuthenticationInput, AuthenticationResponse};
+use crate::http::test_support::{NOW_MS, ORIGIN, SECRET, TestApp, config, lookup, request};
+use crate::http::{self, App, HttpResponse};
+use crate::model::{AuthenticationInput, AuthenticationResponse, ProviderIdentity};
 use crate::oauth::client::{HttpClient, HttpError, IncomingResponse, OutgoingRequest};
-use crate::store::MemoryStore;
 use async_trait::async_trait;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
@@ -22,11 +21,9 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
+use std::ops::Deref;
 use std::rc::Rc;
 
-pub const SECRET: &str = "0123456789abcdef0123456789abcdef";
-/// 2027-01-15T08:00:00Z.
-pub const NOW_MS: u64 = 1_800_000_000_000;
 pub const NOW: u64 = NOW_MS / 1000;
 
 pub fn keys() -> Value {
@@ -186,12 +183,17 @@ impl HttpClient for FakeIdp {
     }
 }
 
-/// An app over a memory store, a frozen clock and a fake identity provider.
+/// The shared [`TestApp`] (a memory store, a frozen clock) reaching a fake identity provider.
 pub struct World {
-    pub app: App,
-    pub clock: Rc<ManualClock>,
+    base: TestApp,
     pub idp: Rc<FakeIdp>,
-    pub store: Rc<MemoryStore>,
+}
+
+impl Deref for World {
+    type Target = TestApp;
+    fn deref(&self) -> &TestApp {
+        &self.base
+    }
 }
 
 pub const GOOGLE_CALLBACK: &str = "https://someurl.com/auth/google/callback";
@@ -200,9 +202,7 @@ pub const CORP_ISSUER: &str = "https://idp.corp.example";
 
 /// Google (Medusa's test options), GitHub, and an OIDC provider `corp`, plus `extra` variables.
 pub fn world(extra: &[(&str, &str)]) -> World {
-    let mut vars: Vec<(String, String)> = [
-        ("JWT_SECRET", SECRET),
-        ("PBKDF2_ITERATIONS", "1000"),
+    let vars = [
         (
             "AUTH_METHODS_PER_ACTOR",
             r#"{"customer":["emailpass","google","github","corp"],"user":["google"]}"#,
@@ -221,29 +221,13 @@ pub fn world(extra: &[(&str, &str)]) -> World {
             "ALLOWED_REDIRECT_URLS",
             "https://shop.example/signed-in,https://shop.example/alt-callback",
         ),
-    ]
-    .iter()
-    .map(|(k, v)| (k.to_string(), v.to_string()))
-    .collect();
-    vars.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-    let config = Config::from_vars(|name| {
-        vars.iter()
-            .rev()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-            .filter(|v| !v.is_empty())
-    })
-    .unwrap();
-    let clock = Rc::new(ManualClock::new(NOW_MS));
-    let store = Rc::new(MemoryStore::with_clock(clock.clone()));
+    ];
+    let config = config(&[&vars[..], extra].concat());
     let idp = Rc::new(FakeIdp::default());
-    let app = App::with_http_client(Rc::new(config), store.clone(), clock.clone(), idp.clone());
-    World {
-        app,
-        clock,
-        idp,
-        store,
-    }
+    let base = TestApp::new(ORIGIN, NOW_MS, |store, clock| {
+        App::with_http_client(config, store, clock, idp.clone())
+    });
+    World { base, idp }
 }
 
 /// The query of a URL as a map.
@@ -259,6 +243,41 @@ pub fn query_input(pairs: &[(&str, &str)]) -> AuthenticationInput {
             .collect(),
         ..Default::default()
     }
+}
+
+/// `claims` with the fields of `overrides` set, or removed where they are `null`.
+pub fn overridden(mut claims: Value, overrides: Value) -> Value {
+    for (k, v) in overrides.as_object().unwrap() {
+        if v.is_null() {
+            claims.as_object_mut().unwrap().remove(k);
+        } else {
+            claims[k] = v.clone();
+        }
+    }
+    claims
+}
+
+/// The provider identity of a successful sign-in, once it is checked to be `entity_id` at `provider` with
+/// `user_metadata`.
+pub fn assert_signed_in(
+    response: AuthenticationResponse,
+    provider: &str,
+    entity_id: &str,
+    user_metadata: Value,
+) -> ProviderIdentity {
+    assert!(response.success, "{response:?}");
+    let pi = response
+        .auth_identity
+        .unwrap()
+        .provider_identities
+        .remove(0);
+    assert_eq!(pi.entity_id, entity_id);
+    assert_eq!(pi.provider, provider);
+    assert_eq!(
+        Value::Object(pi.user_metadata.clone().unwrap()),
+        user_metadata
+    );
+    pi
 }
 
 /// What a started flow sent to the provider.
@@ -296,6 +315,20 @@ impl World {
         block_on(self.app.service.validate_callback(provider, &input))
     }
 
+    /// The provider's callback with `code` for the flow of `state`.
+    pub fn code_callback(&self, provider: &str, code: &str, state: &str) -> AuthenticationResponse {
+        self.callback(provider, query_input(&[("code", code), ("state", state)]))
+    }
+
+    /// `register`, which third-party providers refuse.
+    pub fn register_with(&self, provider: &str) -> AuthenticationResponse {
+        block_on(
+            self.app
+                .service
+                .register(provider, &AuthenticationInput::default()),
+        )
+    }
+
     pub fn start(&self, provider: &str) -> Started {
         let response = self.authenticate(provider, AuthenticationInput::default());
         assert!(response.success, "{response:?}");
@@ -317,17 +350,22 @@ impl World {
         });
     }
 
-    pub fn send(&self, method: &str, url: &str, headers: &[(&str, &str)]) -> HttpResponse {
-        let req = HttpRequest {
-            method: method.into(),
-            url: url.into(),
-            headers: headers
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
-            body: Vec::new(),
-        };
-        block_on(http::handle(&self.app, &req))
+    /// Starts a flow with `provider`, whose token endpoint at `token_url` answers the code `valid-code`
+    /// with `token_body(flow)`, and comes back with that code.
+    pub fn sign_in(
+        &self,
+        provider: &str,
+        token_url: &str,
+        token_body: impl FnOnce(&Started) -> Value,
+    ) -> AuthenticationResponse {
+        let s = self.start(provider);
+        self.token_endpoint(token_url, "valid-code", &s.challenge, token_body(&s));
+        self.code_callback(provider, "valid-code", &s.state)
+    }
+
+    /// A request without a body to the full `url`, as a browser makes it.
+    pub fn fetch(&self, method: &str, url: &str, headers: &[(&str, &str)]) -> HttpResponse {
+        self.handle(&request(method, url, headers, b""))
     }
 
     pub fn state_keys(&self) -> Vec<String> {

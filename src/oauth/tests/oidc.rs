@@ -32,18 +32,10 @@ fn corp_claims(nonce: &str) -> Value {
 }
 
 fn login(w: &World, claims: impl Fn(&str) -> Value, key_name: &str) -> AuthenticationResponse {
-    let s = w.start("corp");
-    let token = id_token(&claims(s.nonce.as_deref().unwrap()), &key(key_name));
-    w.token_endpoint(
-        TOKEN,
-        "valid-code",
-        &s.challenge,
-        json!({"id_token": token, "access_token": "at"}),
-    );
-    w.callback(
-        "corp",
-        query_input(&[("code", "valid-code"), ("state", &s.state)]),
-    )
+    w.sign_in("corp", TOKEN, |s| {
+        let token = id_token(&claims(s.nonce.as_deref().unwrap()), &key(key_name));
+        json!({"id_token": token, "access_token": "at"})
+    })
 }
 
 #[test]
@@ -124,14 +116,11 @@ fn an_unreachable_provider_is_a_clear_failure() {
 #[test]
 fn a_valid_callback_creates_the_identity_from_the_id_token() {
     let w = corp();
-    let r = login(&w, corp_claims, "rsa");
-    assert!(r.success, "{r:?}");
-    let pi = &r.auth_identity.unwrap().provider_identities[0];
-    assert_eq!(pi.entity_id, "user-123");
-    assert_eq!(pi.provider, "corp");
-    assert_eq!(
-        Value::Object(pi.user_metadata.clone().unwrap()),
-        json!({"email": "jane@corp.example", "name": "Jane Doe", "given_name": "Jane", "family_name": "Doe"})
+    assert_signed_in(
+        login(&w, corp_claims, "rsa"),
+        "corp",
+        "user-123",
+        json!({"email": "jane@corp.example", "name": "Jane Doe", "given_name": "Jane", "family_name": "Doe"}),
     );
 }
 
@@ -162,10 +151,10 @@ fn an_expired_id_token_is_refused() {
     let r = login(
         &w,
         |n| {
-            let mut c = corp_claims(n);
-            c["iat"] = json!(NOW - 7200);
-            c["exp"] = json!(NOW - 3600);
-            c
+            overridden(
+                corp_claims(n),
+                json!({"iat": NOW - 7200, "exp": NOW - 3600}),
+            )
         },
         "rsa",
     );
@@ -192,11 +181,7 @@ fn an_unverified_email_is_refused_but_no_email_is_fine() {
     let w = corp();
     let r = login(
         &w,
-        |n| {
-            let mut c = corp_claims(n);
-            c["email_verified"] = json!(false);
-            c
-        },
+        |n| overridden(corp_claims(n), json!({"email_verified": false})),
         "rsa",
     );
     assert_eq!(r.error.as_deref(), Some(contract::EMAIL_NOT_VERIFIED));
@@ -211,17 +196,7 @@ fn an_unverified_email_is_refused_but_no_email_is_fine() {
 #[test]
 fn a_missing_id_token_is_refused() {
     let w = corp();
-    let s = w.start("corp");
-    w.token_endpoint(
-        TOKEN,
-        "valid-code",
-        &s.challenge,
-        json!({"access_token": "at"}),
-    );
-    let r = w.callback(
-        "corp",
-        query_input(&[("code", "valid-code"), ("state", &s.state)]),
-    );
+    let r = w.sign_in("corp", TOKEN, |_| json!({"access_token": "at"}));
     assert_eq!(r.error.as_deref(), Some(contract::NO_ID_TOKEN));
 }
 

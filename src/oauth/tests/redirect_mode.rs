@@ -15,8 +15,15 @@ struct Browser {
     location: String,
 }
 
+impl Browser {
+    /// Goes to `url` with the browser's cookie.
+    fn visit(&self, w: &World, url: &str) -> HttpResponse {
+        w.fetch("GET", url, &[("cookie", &self.cookie)])
+    }
+}
+
 fn start(w: &World) -> Browser {
-    let r = w.send("GET", START, &[]);
+    let r = w.fetch("GET", START, &[]);
     assert_eq!(r.status, 302, "{}", String::from_utf8_lossy(&r.body));
     let set_cookie = r.header("set-cookie").unwrap();
     Browser {
@@ -53,7 +60,7 @@ fn body(r: &HttpResponse) -> String {
 #[test]
 fn start_answers_302_to_the_provider_and_binds_the_state_to_a_host_cookie() {
     let w = world(&[]);
-    let r = w.send("GET", START, &[]);
+    let r = w.fetch("GET", START, &[]);
     assert_eq!(r.status, 302);
     let location = r.header("location").unwrap();
     assert!(location.starts_with("https://accounts.google.com/o/oauth2/v2/auth?"));
@@ -75,11 +82,7 @@ fn the_callback_sends_the_browser_back_with_the_token_in_the_fragment() {
     let w = world(&[]);
     let b = start(&w);
     let state = google_answers(&w, &b);
-    let r = w.send(
-        "GET",
-        &callback_url("valid-code", &state),
-        &[("cookie", &b.cookie)],
-    );
+    let r = b.visit(&w, &callback_url("valid-code", &state));
     assert_eq!(r.status, 302, "{}", body(&r));
     let location = r.header("location").unwrap();
     let token = location
@@ -105,7 +108,7 @@ fn a_state_lured_into_another_browser_is_refused() {
     let attacker = start(&w);
     let state = google_answers(&w, &attacker);
     // The victim's browser has no cookie at all.
-    let r = w.send("GET", &callback_url("valid-code", &state), &[]);
+    let r = w.fetch("GET", &callback_url("valid-code", &state), &[]);
     assert_eq!(r.status, 401);
     assert_eq!(
         r.body_json().unwrap(),
@@ -123,11 +126,7 @@ fn a_cookie_of_another_flow_does_not_bind_this_state() {
     let attacker = start(&w);
     let victim = start(&w);
     let state = google_answers(&w, &attacker);
-    let r = w.send(
-        "GET",
-        &callback_url("valid-code", &state),
-        &[("cookie", &victim.cookie)],
-    );
+    let r = victim.visit(&w, &callback_url("valid-code", &state));
     assert_eq!(r.status, 401);
     assert_eq!(r.header("content-type"), Some("text/html; charset=utf-8"));
     assert!(body(&r).contains("started in another browser"));
@@ -141,8 +140,8 @@ fn a_replayed_callback_is_refused() {
     let b = start(&w);
     let state = google_answers(&w, &b);
     let url = callback_url("valid-code", &state);
-    assert_eq!(w.send("GET", &url, &[("cookie", &b.cookie)]).status, 302);
-    let replay = w.send("GET", &url, &[("cookie", &b.cookie)]);
+    assert_eq!(b.visit(&w, &url).status, 302);
+    let replay = b.visit(&w, &url);
     assert_eq!(replay.status, 401);
     assert!(body(&replay).contains(crate::contract::NO_STATE_OR_EXPIRED));
     assert_eq!(w.idp.requests_to(TOKEN).len(), 1);
@@ -153,11 +152,7 @@ fn failures_after_the_state_go_back_to_return_to_with_an_error() {
     let w = world(&[]);
     let b = start(&w);
     let state = google_answers(&w, &b);
-    let r = w.send(
-        "GET",
-        &callback_url("tampered-code", &state),
-        &[("cookie", &b.cookie)],
-    );
+    let r = b.visit(&w, &callback_url("tampered-code", &state));
     assert_eq!(r.status, 302);
     assert_eq!(
         r.header("location"),
@@ -173,7 +168,7 @@ fn a_provider_error_goes_back_encoded_and_is_html_escaped_where_shown() {
     let state = query_of(&b.location)["state"].clone();
     let evil = "%3Cscript%3Ealert(1)%3C%2Fscript%3E";
     let url = format!("{OWN_CALLBACK}?error=access_denied&error_description={evil}&state={state}");
-    let r = w.send("GET", &url, &[("cookie", &b.cookie)]);
+    let r = b.visit(&w, &url);
     assert_eq!(r.status, 302);
     assert_eq!(
         r.header("location"),
@@ -183,7 +178,7 @@ fn a_provider_error_goes_back_encoded_and_is_html_escaped_where_shown() {
     let url = format!(
         "{OWN_CALLBACK}?error=access_denied&error_description={evil}&error_uri=%22%3E%3Cimg"
     );
-    let r = w.send("GET", &url, &[("cookie", &b.cookie)]);
+    let r = b.visit(&w, &url);
     assert_eq!(r.status, 401);
     let page = body(&r);
     assert!(
@@ -216,7 +211,7 @@ fn open_redirect_attempts_are_refused_with_400() {
             "https://auth.example/auth/customer/google?return_to={}",
             crate::oauth::client::form_urlencode(&[("", target)]).trim_start_matches('=')
         );
-        let r = w.send("GET", &url, &[]);
+        let r = w.fetch("GET", &url, &[]);
         assert_eq!(r.status, 400, "{target:?}");
         assert_eq!(r.body_json().unwrap()["type"], "invalid_data");
         assert!(r.header("set-cookie").is_none());
@@ -227,9 +222,9 @@ fn open_redirect_attempts_are_refused_with_400() {
 #[test]
 fn return_to_is_only_for_get_and_third_party_providers() {
     let w = world(&[]);
-    let r = w.send("POST", START, &[]);
+    let r = w.fetch("POST", START, &[]);
     assert_eq!(r.status, 400);
-    let r = w.send(
+    let r = w.fetch(
         "GET",
         "https://auth.example/auth/customer/emailpass?return_to=https%3A%2F%2Fshop.example%2Fsigned-in",
         &[],
@@ -244,7 +239,7 @@ fn return_to_is_only_for_get_and_third_party_providers() {
 #[test]
 fn json_mode_keeps_medusas_contract() {
     let w = world(&[]);
-    let r = w.send("GET", "https://auth.example/auth/customer/google", &[]);
+    let r = w.fetch("GET", "https://auth.example/auth/customer/google", &[]);
     assert_eq!(r.status, 200);
     let location = r.body_json().unwrap()["location"]
         .as_str()
@@ -256,22 +251,10 @@ fn json_mode_keeps_medusas_contract() {
         location,
     };
     let state = google_answers(&w, &b);
-    let r = w.send(
-        "GET",
-        &format!(
-            "https://auth.example/auth/customer/google/callback?code=valid-code&state={state}"
-        ),
-        &[],
-    );
+    let r = w.fetch("GET", &callback_url("valid-code", &state), &[]);
     assert_eq!(r.status, 200, "{}", body(&r));
     assert!(r.body_json().unwrap()["token"].is_string());
-    let r = w.send(
-        "GET",
-        &format!(
-            "https://auth.example/auth/customer/google/callback?code=valid-code&state={state}"
-        ),
-        &[],
-    );
+    let r = w.fetch("GET", &callback_url("valid-code", &state), &[]);
     assert_eq!(
         r.body_json().unwrap(),
         json!({"type": "unauthorized", "message": "No state provided, or session expired"})
@@ -281,7 +264,7 @@ fn json_mode_keeps_medusas_contract() {
 #[test]
 fn a_disallowed_callback_url_is_a_400_in_json_mode() {
     let w = world(&[]);
-    let r = w.send(
+    let r = w.fetch(
         "GET",
         "https://auth.example/auth/customer/google?callback_url=https%3A%2F%2Fevil.example%2Fcb",
         &[],
@@ -297,7 +280,7 @@ fn a_failed_start_in_redirect_mode_goes_back_with_the_error() {
         503,
         json!({}),
     );
-    let r = w.send(
+    let r = w.fetch(
         "GET",
         "https://auth.example/auth/customer/corp?return_to=https%3A%2F%2Fshop.example%2Fsigned-in",
         &[],
@@ -318,7 +301,7 @@ fn an_unconfigured_provider_gets_medusas_message() {
         ("GITHUB_CLIENT_SECRET", ""),
         ("GITHUB_CALLBACK_URL", ""),
     ]);
-    let r = w.send(
+    let r = w.fetch(
         "GET",
         "https://auth.example/auth/customer/github?return_to=https%3A%2F%2Fshop.example%2Fsigned-in",
         &[],
