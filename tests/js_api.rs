@@ -312,6 +312,57 @@ async fn flows_resolve_even_when_the_store_fails() {
 }
 
 #[wasm_bindgen_test]
+async fn a_configured_google_provider_answers_the_authorization_url_without_network() {
+    let unconfigured = js(r#"{"providers": [{"id": "google", "options": {"clientSecret": "s"}}]}"#);
+    Reflect::set(&unconfigured, &s("store"), &JsMemoryStore::new().into()).unwrap();
+    match JsAuthModuleService::new(unconfigured) {
+        Ok(_) => panic!("a google provider without clientId was accepted"),
+        Err(e) => assert_edge_auth_error(&e, "INVALID_ARGUMENT", "Google clientId is required"),
+    }
+
+    // Every endpoint is known from the options, so authenticate fetches nothing: it only stores the
+    // state and answers the URL.
+    let options = js(r#"{"providers": [{"id": "google", "options": {
+        "clientId": "client-1", "clientSecret": "secret-1",
+        "callbackUrl": "https://shop.example/auth/google/callback",
+        "authorizationUrl": "https://idp.invalid/authorize",
+        "tokenUrl": "https://idp.invalid/token",
+        "jwksUrl": "https://idp.invalid/jwks"
+    }}]}"#);
+    Reflect::set(&options, &s("store"), &kv_shaped_store()).unwrap();
+    let service = JsAuthModuleService::new(options).expect("valid options");
+    let response = resolved(service.authenticate(s("google"), js(r#"{"body": {}}"#))).await;
+    assert_eq!(
+        at(&response, "success"),
+        JsValue::TRUE,
+        "{}",
+        stringify(&response)
+    );
+    assert_eq!(sorted_keys(&response), "location,success");
+    let location = text(&response, "location");
+    assert!(
+        location.starts_with("https://idp.invalid/authorize?"),
+        "{location}"
+    );
+    for part in [
+        "client_id=client-1",
+        "redirect_uri=https%3A%2F%2Fshop.example%2Fauth%2Fgoogle%2Fcallback",
+        "code_challenge_method=S256",
+        "state=",
+    ] {
+        assert!(location.contains(part), "{location} lacks {part}");
+    }
+    let callback = resolved(
+        service.validate_callback(s("google"), js(r#"{"query": {"code": "c", "state": "s"}}"#)),
+    )
+    .await;
+    assert_eq!(
+        stringify(&callback),
+        r#"{"success":false,"error":"No state provided, or session expired"}"#
+    );
+}
+
+#[wasm_bindgen_test]
 fn misuse_throws_edge_auth_errors_with_stable_codes() {
     let with = |options: &str, store: JsValue| {
         let options = js(options);
@@ -347,9 +398,46 @@ fn misuse_throws_edge_auth_errors_with_stable_codes() {
             "options.providers must be an array",
         ),
         (
-            with(r#"{"providers": [{"id": "google"}]}"#, memory()),
+            with(r#"{"providers": [{"id": "facebook"}]}"#, memory()),
             "UNKNOWN_PROVIDER",
-            "no auth provider \"google\"",
+            "no auth provider \"facebook\"",
+        ),
+        (
+            with(r#"{"providers": [{"id": "google"}]}"#, memory()),
+            "INVALID_ARGUMENT",
+            "options.providers[0].options.clientId: Google clientId is required",
+        ),
+        (
+            with(
+                r#"{"providers": [{"id": "github", "options": {"clientId": "i", "clientSecret": "s"}}]}"#,
+                memory(),
+            ),
+            "INVALID_ARGUMENT",
+            "options.providers[0].options.callbackUrl: Github callbackUrl is required",
+        ),
+        (
+            with(
+                r#"{"providers": [{"id": "google", "options": {"clientId": "i", "secret": "s"}}]}"#,
+                memory(),
+            ),
+            "UNKNOWN_OPTION",
+            "options.providers[0].options has no option `secret`",
+        ),
+        (
+            with(
+                r#"{"providers": [{"id": "corp", "type": "oidc", "options": {"clientId": "i", "clientSecret": "s", "callbackUrl": "https://shop.example/cb"}}]}"#,
+                memory(),
+            ),
+            "INVALID_ARGUMENT",
+            "corp issuer is required",
+        ),
+        (
+            with(
+                r#"{"providers": [{"id": "corp", "type": "saml"}]}"#,
+                memory(),
+            ),
+            "INVALID_ARGUMENT",
+            "options.providers[0].type must be \"oidc\"",
         ),
         (
             with(r#"{"providers": [{"id": 7}]}"#, memory()),

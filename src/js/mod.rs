@@ -7,6 +7,7 @@
 mod args;
 mod convert;
 mod error;
+mod fetch;
 mod kv;
 mod memory;
 mod options;

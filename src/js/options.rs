@@ -4,18 +4,30 @@
 //! A provider is one arm of [`provider`]: it reads its options through [`ProviderOptions`], which refuses
 //! any option the provider did not ask for.
 
-use super::convert::{describe_js, own_keys, plain_object, property};
+use super::convert::{describe_js, own_keys, plain_object, property, to_json};
 use super::error::{ApiError, Code};
+use super::fetch::FetchClient;
 use super::kv::JsKvStore;
+use crate::config::ConfigError;
+use crate::contract;
+use crate::oauth::config::{self as oauth_config, OAuthConfig};
+use crate::oauth::redirect::RedirectAllowList;
+use crate::oauth::spec::{GITHUB, GOOGLE, ProviderSpec};
+use crate::oauth::state::BrowserBinding;
+use crate::oauth::{HttpClient, OAuthProvider};
 use crate::password::{self, Hasher};
 use crate::provider::AuthProvider;
 use crate::providers::emailpass::{EMAILPASS, EmailPass};
 use js_sys::{Array, Object};
+use std::collections::HashMap;
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
 
 /// Provider ids this build implements, for messages.
-const PROVIDER_IDS: &[&str] = &[EMAILPASS];
+const PROVIDER_IDS: &[&str] = &[EMAILPASS, GOOGLE, GITHUB];
+
+/// The `type` of an entry configuring a generic OpenID Connect provider under its own id.
+const OIDC_TYPE: &str = "oidc";
 
 pub struct ServiceOptions {
     pub store: JsKvStore,
@@ -56,19 +68,68 @@ pub fn parse(options: &JsValue) -> Result<ServiceOptions, ApiError> {
     only_known_keys(&object, AT, &["store", "providers"])?;
     let store = JsKvStore::from_js(&property(&object, "store", AT)?)?;
     let providers = property(&object, "providers", AT)?;
-    let providers = if providers.is_undefined() {
+    let entries = if providers.is_undefined() {
         // Medusa registers emailpass when no provider is configured.
         vec![provider(
             EMAILPASS,
+            None,
             ProviderOptions::empty("options.providers[emailpass].options"),
         )?]
     } else {
         parse_providers(&providers)?
     };
-    Ok(ServiceOptions { store, providers })
+    Ok(ServiceOptions {
+        store,
+        providers: build(entries)?,
+    })
 }
 
-fn parse_providers(value: &JsValue) -> Result<Vec<Rc<dyn AuthProvider>>, ApiError> {
+/// A parsed entry: a finished provider, or a third party waiting for the shared [`OAuthConfig`].
+enum Entry {
+    Ready(Rc<dyn AuthProvider>),
+    OAuth(ProviderSpec),
+}
+
+/// The providers in configuration order; the third parties share one config and one fetch client.
+fn build(entries: Vec<Entry>) -> Result<Vec<Rc<dyn AuthProvider>>, ApiError> {
+    let mut specs = Vec::new();
+    let mut slots = Vec::new();
+    for entry in entries {
+        match entry {
+            Entry::Ready(p) => slots.push(Some(p)),
+            Entry::OAuth(spec) => {
+                specs.push(Rc::new(spec));
+                slots.push(None);
+            }
+        }
+    }
+    if specs.is_empty() {
+        return Ok(slots.into_iter().flatten().collect());
+    }
+    // No per-request `callback_url` override and no redirect mode (the Worker's own 302s): the
+    // allow-list is empty, and the browser-binding key is random (nothing here sets its cookie).
+    let key = crate::random::bytes::<32>().map_err(|e| {
+        ApiError::invalid_argument(format!("no randomness for third-party sign-in: {e}"))
+    })?;
+    let config = Rc::new(OAuthConfig {
+        providers: specs.clone(),
+        redirects: RedirectAllowList::parse("").expect("the empty allow-list parses"),
+        binding: BrowserBinding::derive(&key),
+    });
+    let http: Rc<dyn HttpClient> = Rc::new(FetchClient);
+    let mut specs = specs.into_iter();
+    Ok(slots
+        .into_iter()
+        .map(|slot| {
+            slot.unwrap_or_else(|| {
+                let spec = specs.next().expect("one spec per third-party slot");
+                Rc::new(OAuthProvider::new(spec, config.clone(), http.clone()))
+            })
+        })
+        .collect())
+}
+
+fn parse_providers(value: &JsValue) -> Result<Vec<Entry>, ApiError> {
     if !Array::is_array(value) {
         return Err(ApiError::invalid_argument(format!(
             "options.providers must be an array like [{{ id: \"emailpass\", options: {{ iterations: 600000 }} }}], got {}",
@@ -80,7 +141,7 @@ fn parse_providers(value: &JsValue) -> Result<Vec<Rc<dyn AuthProvider>>, ApiErro
     for (i, entry) in Array::from(value).iter().enumerate() {
         let at = format!("options.providers[{i}]");
         let object = plain_object(&entry, &at)?;
-        only_known_keys(&object, &at, &["id", "options"])?;
+        only_known_keys(&object, &at, &["id", "type", "options"])?;
         let id = property(&object, "id", &at)?;
         let id = id.as_string().ok_or_else(|| {
             ApiError::invalid_argument(format!(
@@ -93,26 +154,126 @@ fn parse_providers(value: &JsValue) -> Result<Vec<Rc<dyn AuthProvider>>, ApiErro
                 "{at}: provider \"{id}\" is configured twice; list each provider once"
             )));
         }
+        let kind = property(&object, "type", &at)?;
+        let kind = match kind.as_string() {
+            _ if kind.is_undefined() => None,
+            Some(kind) if kind == OIDC_TYPE => Some(kind),
+            _ => {
+                return Err(ApiError::invalid_argument(format!(
+                    "{at}.type must be \"{OIDC_TYPE}\" (a generic OpenID Connect provider) or left out, got {}",
+                    kind.as_string()
+                        .map_or_else(|| describe_js(&kind).to_owned(), |k| format!("{k:?}"))
+                )));
+            }
+        };
         let options_at = format!("{at}.options");
         let options = ProviderOptions::new(&property(&object, "options", &at)?, options_at)?;
-        out.push(provider(&id, options)?);
+        out.push(provider(&id, kind.as_deref(), options)?);
         ids.push(id);
     }
     Ok(out)
 }
 
-/// One arm per provider id. OAuth providers (google, github, oidc) are added here.
-fn provider(id: &str, options: ProviderOptions) -> Result<Rc<dyn AuthProvider>, ApiError> {
-    match id {
-        EMAILPASS => emailpass(options),
-        other => Err(ApiError::new(
+/// One arm per provider id, or per `type`.
+fn provider(id: &str, kind: Option<&str>, options: ProviderOptions) -> Result<Entry, ApiError> {
+    match (id, kind) {
+        (EMAILPASS, None) => emailpass(options).map(Entry::Ready),
+        (GOOGLE, None) => preset(
+            options,
+            "Google",
+            &oauth_config::GOOGLE_OPTIONS,
+            oauth_config::google,
+        ),
+        (GITHUB, None) => preset(
+            options,
+            "Github",
+            &oauth_config::GITHUB_OPTIONS,
+            oauth_config::github,
+        ),
+        (EMAILPASS, Some(_)) => Err(ApiError::invalid_argument(format!(
+            "{}: \"{EMAILPASS}\" is the email and password provider; give the OpenID Connect provider another id",
+            options.at
+        ))),
+        (_, Some(_)) => oidc(id, options),
+        (other, None) => Err(ApiError::new(
             Code::UnknownProvider,
             format!(
-                "there is no auth provider \"{other}\" in edge-auth; the providers are: {}",
+                "there is no auth provider \"{other}\" in edge-auth; the providers are: {}, or \
+                 {{ id: \"{other}\", type: \"{OIDC_TYPE}\", options: {{ issuer, clientId, clientSecret, callbackUrl }} }} \
+                 for an OpenID Connect provider",
                 PROVIDER_IDS.join(", ")
             ),
         )),
     }
+}
+
+/// `oauth::config::google` or `oauth::config::github`.
+type BuildSpec = fn(&oauth_config::VarLookup<'_>) -> Result<Option<ProviderSpec>, ConfigError>;
+
+/// A configuration error of a third party, naming the option that holds `var` (if one does).
+fn config_error(at: &str, names: &[(&str, &str)], e: ConfigError) -> ApiError {
+    match names.iter().find(|(_, var)| *var == e.var) {
+        Some((option, _)) => ApiError::invalid_argument(format!("{at}.{option}: {}", e.message)),
+        None => ApiError::invalid_argument(format!("{at}: {}", e.message)),
+    }
+}
+
+/// Google or GitHub: the options are the Worker's variables under camelCase names (`names`), and the
+/// spec is built by the Worker's own `build`.
+fn preset(
+    mut options: ProviderOptions,
+    display: &str,
+    names: &'static [(&'static str, &'static str)],
+    build: BuildSpec,
+) -> Result<Entry, ApiError> {
+    let mut vars = HashMap::new();
+    for (option, var) in names {
+        if let Some(value) = options.string(option)? {
+            vars.insert(*var, value);
+        }
+    }
+    let at = options.finish()?;
+    match build(&|var| vars.get(var).cloned()) {
+        Ok(Some(spec)) => Ok(Entry::OAuth(spec)),
+        Ok(None) => Err(ApiError::invalid_argument(format!(
+            "{at}.clientId: {}",
+            contract::provider_option_required(display, "clientId")
+        ))),
+        Err(e) => Err(config_error(&at, names, e)),
+    }
+}
+
+/// `{ id, type: "oidc", options: { issuer, clientId, clientSecret, callbackUrl, scopes?, … } }`: read
+/// as an `OIDC_PROVIDERS` entry of the Worker.
+fn oidc(id: &str, mut options: ProviderOptions) -> Result<Entry, ApiError> {
+    let mut fields = serde_json::Map::new();
+    for name in oauth_config::OIDC_OPTIONS {
+        let value = if name == "scopes" {
+            let value = options.get(name)?;
+            if value.is_undefined() {
+                None
+            } else if value.is_string() || Array::is_array(&value) {
+                Some(to_json(&value, &format!("{}.{name}", options.at))?)
+            } else {
+                return Err(options.wrong(name, "an array of strings", &value));
+            }
+        } else {
+            options.string(name)?.map(serde_json::Value::from)
+        };
+        if let Some(value) = value {
+            fields.insert(name.to_owned(), value);
+        }
+    }
+    let at = options.finish()?;
+    if !oauth_config::is_valid_provider_id(id) {
+        return Err(ApiError::invalid_argument(format!(
+            "{}: id {id:?} must be lower-case letters, digits, '_' or '-' (at most 64)",
+            at.trim_end_matches(".options")
+        )));
+    }
+    oauth_config::oidc_provider(id, fields)
+        .map(Entry::OAuth)
+        .map_err(|e| ApiError::invalid_argument(format!("{at}: {}", e.message)))
 }
 
 /// `{ iterations?, pepper? }`: PBKDF2-HMAC-SHA256 work factor (default 600,000) and an optional pepper.

@@ -98,8 +98,83 @@ export interface EmailPassProviderConfig {
   options?: EmailPassOptions;
 }
 
+/**
+ * google: Sign in with Google (OpenID Connect, PKCE). `authenticate("google", { body: {} })` answers
+ * `{ success: true, location }`; send the browser there, then pass the query Google sends to `callbackUrl`
+ * to `validateCallback("google", { query })`. The endpoint overrides are for tests and proxies.
+ */
+export interface GoogleOptions {
+  clientId: string;
+  clientSecret: string;
+  /** Your page Google redirects back to (registered with Google). */
+  callbackUrl: string;
+  /** Default `https://accounts.google.com/o/oauth2/v2/auth`. */
+  authorizationUrl?: string;
+  /** Default `https://oauth2.googleapis.com/token`. */
+  tokenUrl?: string;
+  /** Default `https://www.googleapis.com/oauth2/v3/certs`. */
+  jwksUrl?: string;
+  /** The `iss` id_tokens must carry. Default: either spelling of Google's. */
+  issuer?: string;
+}
+
+export interface GoogleProviderConfig {
+  id: "google";
+  options: GoogleOptions;
+}
+
+/** github: Sign in with GitHub (OAuth 2.0; the profile and verified primary email from GitHub's API). */
+export interface GithubOptions {
+  clientId: string;
+  clientSecret: string;
+  /** Your page GitHub redirects back to (the OAuth app's callback URL). */
+  callbackUrl: string;
+  /** Default `https://github.com/login/oauth/authorize`. */
+  authorizationUrl?: string;
+  /** Default `https://github.com/login/oauth/access_token`. */
+  tokenUrl?: string;
+  /** Default `https://api.github.com`. */
+  apiUrl?: string;
+}
+
+export interface GithubProviderConfig {
+  id: "github";
+  options: GithubOptions;
+}
+
+/**
+ * Any OpenID Connect provider, under an id of your choosing. Endpoints not given are discovered from
+ * `<issuer>/.well-known/openid-configuration`.
+ */
+export interface OidcOptions {
+  /** The issuer URL, exactly as the id_tokens' `iss`. */
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  /** Your page the provider redirects back to. */
+  callbackUrl: string;
+  /** Must include "openid". Default `["openid", "email", "profile"]`. A string is split at spaces. */
+  scopes?: string[] | string;
+  authorizationUrl?: string;
+  tokenUrl?: string;
+  jwksUrl?: string;
+  /** Default "client_secret_basic". */
+  tokenEndpointAuthMethod?: "client_secret_basic" | "client_secret_post";
+}
+
+export interface OidcProviderConfig {
+  /** Lower-case letters, digits, `_` or `-` (at most 64): the provider name in `authenticate(id, …)`. */
+  id: string;
+  type: "oidc";
+  options: OidcOptions;
+}
+
 /** One entry of `providers`. */
-export type ProviderConfig = EmailPassProviderConfig;
+export type ProviderConfig =
+  | EmailPassProviderConfig
+  | GoogleProviderConfig
+  | GithubProviderConfig
+  | OidcProviderConfig;
 
 export interface AuthModuleServiceOptions {
   store: KvStoreLike;

@@ -28,6 +28,44 @@ pub const GITHUB_API_URL: &str = "GITHUB_API_URL";
 pub const OIDC_PROVIDERS: &str = "OIDC_PROVIDERS";
 pub const ALLOWED_REDIRECT_URLS: &str = "ALLOWED_REDIRECT_URLS";
 
+/// Google's variables with their names as options of the npm package (`{ id: "google", options }`).
+pub const GOOGLE_OPTIONS: [(&str, &str); 7] = [
+    ("clientId", GOOGLE_CLIENT_ID),
+    ("clientSecret", GOOGLE_CLIENT_SECRET),
+    ("callbackUrl", GOOGLE_CALLBACK_URL),
+    ("authorizationUrl", GOOGLE_AUTHORIZATION_URL),
+    ("tokenUrl", GOOGLE_TOKEN_URL),
+    ("jwksUrl", GOOGLE_JWKS_URL),
+    ("issuer", GOOGLE_ISSUER),
+];
+
+/// GitHub's variables with their names as options of the npm package (`{ id: "github", options }`).
+pub const GITHUB_OPTIONS: [(&str, &str); 6] = [
+    ("clientId", GITHUB_CLIENT_ID),
+    ("clientSecret", GITHUB_CLIENT_SECRET),
+    ("callbackUrl", GITHUB_CALLBACK_URL),
+    ("authorizationUrl", GITHUB_AUTHORIZATION_URL),
+    ("tokenUrl", GITHUB_TOKEN_URL),
+    ("apiUrl", GITHUB_API_URL),
+];
+
+/// The fields of an `OIDC_PROVIDERS` entry besides `id`: the options of an npm package
+/// `{ id, type: "oidc", options }` entry. `scopes` is a list or a space-separated string; the rest are strings.
+pub const OIDC_OPTIONS: [&str; 9] = [
+    "issuer",
+    "clientId",
+    "clientSecret",
+    "callbackUrl",
+    "scopes",
+    "authorizationUrl",
+    "tokenUrl",
+    "jwksUrl",
+    "tokenEndpointAuthMethod",
+];
+
+/// Reads one variable (`None` when unset).
+pub type VarLookup<'a> = dyn Fn(&str) -> Option<String> + 'a;
+
 /// More OpenID Connect providers than this is a configuration mistake.
 pub const MAX_OIDC_PROVIDERS: usize = 20;
 
@@ -81,7 +119,9 @@ fn client_vars(
     )))
 }
 
-fn google(get: &dyn Fn(&str) -> Option<String>) -> Result<Option<ProviderSpec>, ConfigError> {
+/// Google from its variables ([`GOOGLE_OPTIONS`]); `None` when none of clientId, clientSecret and
+/// callbackUrl is set.
+pub fn google(get: &dyn Fn(&str) -> Option<String>) -> Result<Option<ProviderSpec>, ConfigError> {
     let vars = [GOOGLE_CLIENT_ID, GOOGLE_CLIENT_SECRET, GOOGLE_CALLBACK_URL];
     let Some((client_id, client_secret, callback_url)) = client_vars(get, "Google", vars)? else {
         return Ok(None);
@@ -117,7 +157,9 @@ fn google(get: &dyn Fn(&str) -> Option<String>) -> Result<Option<ProviderSpec>, 
     }))
 }
 
-fn github(get: &dyn Fn(&str) -> Option<String>) -> Result<Option<ProviderSpec>, ConfigError> {
+/// GitHub from its variables ([`GITHUB_OPTIONS`]); `None` when none of clientId, clientSecret and
+/// callbackUrl is set.
+pub fn github(get: &dyn Fn(&str) -> Option<String>) -> Result<Option<ProviderSpec>, ConfigError> {
     let vars = [GITHUB_CLIENT_ID, GITHUB_CLIENT_SECRET, GITHUB_CALLBACK_URL];
     let Some((client_id, client_secret, callback_url)) = client_vars(get, "Github", vars)? else {
         return Ok(None);
@@ -190,8 +232,9 @@ pub fn oidc_secret_var(id: &str) -> String {
     )
 }
 
+/// `secret_var`: where a missing `clientSecret` may come from ([`oidc_secret_var`]); `None` outside the Worker.
 fn oidc_entry(
-    get: &dyn Fn(&str) -> Option<String>,
+    secret_var: Option<&VarLookup<'_>>,
     index: usize,
     entry: OidcEntry,
 ) -> Result<ProviderSpec, ConfigError> {
@@ -218,16 +261,17 @@ fn oidc_entry(
         return Err(fail(format!("{id} issuer must not have a query")));
     }
     let client_id = entry.client_id.ok_or_else(|| required("clientId"))?;
-    let client_secret = entry
-        .client_secret
-        .or_else(|| get(&oidc_secret_var(&id)))
-        .ok_or_else(|| {
+    let client_secret = match (entry.client_secret, secret_var) {
+        (Some(secret), _) => secret,
+        (None, Some(get)) => get(&oidc_secret_var(&id)).ok_or_else(|| {
             fail(format!(
                 "{} (or set the secret {})",
                 contract::provider_option_required(&id, "clientSecret"),
                 oidc_secret_var(&id)
             ))
-        })?;
+        })?,
+        (None, None) => return Err(required("clientSecret")),
+    };
     let callback_url =
         checked("callbackUrl", entry.callback_url)?.ok_or_else(|| required("callbackUrl"))?;
     let scopes: Vec<String> = match entry.scopes {
@@ -297,8 +341,20 @@ fn oidc_providers(get: &dyn Fn(&str) -> Option<String>) -> Result<Vec<ProviderSp
     entries
         .into_iter()
         .enumerate()
-        .map(|(i, e)| oidc_entry(get, i, e))
+        .map(|(i, e)| oidc_entry(Some(get), i, e))
         .collect()
+}
+
+/// One OpenID Connect provider from the npm package's `{ id, type: "oidc", options }`, `options` being
+/// [`OIDC_OPTIONS`] as JSON: the checks and defaults of an `OIDC_PROVIDERS` entry (no secret variable).
+pub fn oidc_provider(
+    id: &str,
+    mut options: serde_json::Map<String, serde_json::Value>,
+) -> Result<ProviderSpec, ConfigError> {
+    options.insert("id".into(), id.into());
+    let entry: OidcEntry = serde_json::from_value(options.into())
+        .map_err(|e| invalid(OIDC_PROVIDERS, format!("{id}: {e}")))?;
+    oidc_entry(None, 0, entry)
 }
 
 /// Reads every third-party variable. `jwt_secret` keys the browser-binding cookie.
@@ -326,4 +382,62 @@ pub fn from_vars(
         redirects,
         binding: BrowserBinding::derive(jwt_secret),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn every_oidc_option_is_a_field_of_an_oidc_entry() {
+        let mut options = serde_json::Map::new();
+        for name in OIDC_OPTIONS {
+            let value = match name {
+                "scopes" => json!(["openid"]),
+                "tokenEndpointAuthMethod" => json!("client_secret_post"),
+                "clientId" | "clientSecret" => json!("x"),
+                _ => json!("https://idp.example/x"),
+            };
+            options.insert(name.to_owned(), value);
+        }
+        let spec = oidc_provider("corp", options).unwrap();
+        assert_eq!(spec.id, "corp");
+        assert_eq!(spec.client_auth, ClientAuth::Post);
+        assert_eq!(spec.discovery_url, None, "every endpoint was given");
+    }
+
+    #[test]
+    fn an_oidc_provider_without_a_secret_gets_medusa_message_without_a_variable_hint() {
+        let options = json!({ "issuer": "https://idp.example", "clientId": "x", "callbackUrl": "https://shop.example/cb" });
+        let e = oidc_provider("corp", options.as_object().unwrap().clone()).unwrap_err();
+        assert_eq!(e.message, "corp clientSecret is required");
+    }
+
+    #[test]
+    fn every_google_and_github_option_names_a_variable_the_builder_reads() {
+        for (names, build) in [
+            (&GOOGLE_OPTIONS[..], google as fn(&VarLookup<'_>) -> _),
+            (&GITHUB_OPTIONS[..], github),
+        ] {
+            for (option, var) in names {
+                // A bad URL in that one variable is reported against it, so the builder reads it.
+                let bad = |v: &str| match v {
+                    v if v == *var => Some("not a url".to_owned()),
+                    v if v.ends_with("_CALLBACK_URL") => Some("https://shop.example/cb".into()),
+                    v if v.ends_with("_CLIENT_ID") || v.ends_with("_CLIENT_SECRET") => {
+                        Some("x".into())
+                    }
+                    _ => None,
+                };
+                let read = match build(&bad) {
+                    Err(e) => e.var == *var,
+                    Ok(spec) => {
+                        format!("{spec:?}").contains("not a url") || option.starts_with("client")
+                    }
+                };
+                assert!(read, "{option} ({var}) is not read");
+            }
+        }
+    }
 }

@@ -87,7 +87,8 @@ for (const node of nodes()) {
   const version = spawnSync(node, ["--version"], { encoding: "utf8" }).stdout.trim();
   test(`the seed page's flows run in a fresh Node ${version} project (${node})`, (t) => {
     assert.ok(Number(version.slice(1).split(".")[0]) >= 20, `Node ${version} is older than the package's >= 20`);
-    const output = run(node, ["--test-reporter=spec", "flows.test.mjs"]);
+    // The third-party flow imports the OpenID Provider fixture (and its oidc-provider) from this repository.
+    const output = run(node, ["--test-reporter=spec", "flows.test.mjs"], { env: { EDGE_AUTH_REPO_TESTS: join(ROOT, "tests") } });
     for (const line of output.split("\n").filter((l) => l.startsWith("edge-auth:"))) t.diagnostic(line);
   });
 }

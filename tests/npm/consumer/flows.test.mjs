@@ -2,6 +2,8 @@
 // Run inside a fresh project with the packed tarball installed (see ../package.test.mjs), on each Node.
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { test } from "node:test";
 import { AuthModuleService, EdgeAuthError, MemoryStore } from "edge-auth";
 
@@ -64,12 +66,87 @@ test("misuse throws an EdgeAuthError synchronously, with a stable code", () => {
     [() => new AuthModuleService(), "INVALID_STORE"],
     [() => new AuthModuleService({ store: { get() {} } }), "INVALID_STORE"],
     [() => new AuthModuleService({ store: new MemoryStore(), pepper: "x" }), "UNKNOWN_OPTION"],
-    [() => new AuthModuleService({ store: new MemoryStore(), providers: [{ id: "github" }] }), "UNKNOWN_PROVIDER"],
+    [() => new AuthModuleService({ store: new MemoryStore(), providers: [{ id: "facebook" }] }), "UNKNOWN_PROVIDER"],
+    [() => new AuthModuleService({ store: new MemoryStore(), providers: [{ id: "github" }] }), "INVALID_ARGUMENT"],
+    [() => new AuthModuleService({ store: new MemoryStore(), providers: [{ id: "google", options: { clientId: "i", secret: "s" } }] }), "UNKNOWN_OPTION"],
     [() => newService().register("emailpass", { body: "email=a" }), "INVALID_ARGUMENT"],
   ];
   for (const [misuse, code] of cases) {
     assert.throws(misuse, (e) => e instanceof EdgeAuthError && e instanceof Error && e.name === "EdgeAuthError" && e.code === code);
   }
+});
+
+test("a configured google without clientId names Medusa's message", () => {
+  assert.throws(
+    () => new AuthModuleService({ store: new MemoryStore(), providers: [{ id: "google", options: { clientSecret: "s", callbackUrl: "https://shop.example/cb" } }] }),
+    { name: "EdgeAuthError", code: "INVALID_ARGUMENT", message: /Google clientId is required/ },
+  );
+});
+
+// The repository's tests/ directory (the real OpenID Provider and the scripted browser), passed in by
+// ../package.test.mjs: this project is a copy in a temporary directory.
+const REPO_TESTS = process.env.EDGE_AUTH_REPO_TESTS;
+
+test("third-party sign-in against a real OpenID Provider: generic OIDC and google", async (t) => {
+  assert.ok(REPO_TESTS, "set EDGE_AUTH_REPO_TESTS to the repository's tests/ directory (../package.test.mjs does)");
+  const fixture = (path) => import(pathToFileURL(join(REPO_TESTS, path)).href);
+  const { startOp, ACCOUNT } = await fixture("fixtures/oauth/op.mjs");
+  const { Browser } = await fixture("worker/oauth-browser.mjs");
+  const callbackUrl = (id) => `https://shop.example/auth/customer/${id}/callback`;
+  const op = await startOp({ redirectUris: ["corp", "google"].map(callbackUrl) });
+  t.after(() => op.close());
+  const authModuleService = new AuthModuleService({
+    store: new MemoryStore(),
+    providers: [
+      { id: "emailpass" },
+      // Endpoints discovered from the issuer; client_secret_basic.
+      { id: "corp", type: "oidc", options: { issuer: op.issuer, clientId: "edge-oidc", clientSecret: "edge-oidc-secret", callbackUrl: callbackUrl("corp") } },
+      // Google's flow, pointed at the local provider by the endpoint overrides; client_secret_post.
+      {
+        id: "google",
+        options: {
+          clientId: "edge-google",
+          clientSecret: "edge-google-secret",
+          callbackUrl: callbackUrl("google"),
+          authorizationUrl: `${op.issuer}/auth`,
+          tokenUrl: `${op.issuer}/token`,
+          jwksUrl: `${op.issuer}/jwks`,
+          issuer: op.issuer,
+        },
+      },
+    ],
+  });
+
+  for (const id of ["corp", "google"]) {
+    const started = await authModuleService.authenticate(id, { body: {} });
+    assert.equal(started.success, true, JSON.stringify(started));
+    assert.deepEqual(Object.keys(started).sort(), ["location", "success"]);
+    assert.ok(started.location.startsWith(`${op.issuer}/auth?`), started.location);
+
+    // The user signs in and consents at the provider, which sends the browser back to callbackUrl.
+    const browser = new Browser(null, { isFrontend: (url) => url.startsWith(callbackUrl(id)) });
+    const { url } = await browser.navigate(started.location, { login: `user-${id}` });
+    assert.ok(url.startsWith(`${callbackUrl(id)}?`), url);
+    const query = Object.fromEntries(new URL(url).searchParams);
+    assert.ok(query.code && query.state, url);
+
+    const { success, authIdentity, error } = await authModuleService.validateCallback(id, { query });
+    assert.equal(success, true, error);
+    const [pi] = authIdentity.provider_identities;
+    assert.equal(pi.provider, id);
+    assert.equal(pi.entity_id, `user-${id}`, "the provider identity is the id_token's sub");
+    assert.equal(pi.user_metadata.email, ACCOUNT.email);
+
+    const replayed = await authModuleService.validateCallback(id, { query });
+    assert.deepEqual(replayed, { success: false, error: "No state provided, or session expired" });
+
+    // A second sign-in finds the same identity.
+    const again = await authModuleService.authenticate(id, { body: {} });
+    const second = await browser.navigate(again.location, { login: `user-${id}` });
+    const relogin = await authModuleService.validateCallback(id, { query: Object.fromEntries(new URL(second.url).searchParams) });
+    assert.equal(relogin.authIdentity?.id, authIdentity.id, relogin.error);
+  }
+  console.log(`edge-auth: third-party sign-in (corp by discovery, google by endpoint overrides) against oidc-provider at ${op.issuer} in Node ${process.version}`);
 });
 
 test("identity CRUD rejects with coded errors", async () => {

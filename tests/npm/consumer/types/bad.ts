@@ -11,6 +11,9 @@ new AuthModuleService({ store: { get: (key: number) => null, put() {}, delete() 
 new AuthModuleService({ store, providers: [{ id: "emailpas" }] }); // error TS2322
 new AuthModuleService({ store, providers: [{ id: "emailpass", options: { iterations: "600000" } }] }); // error TS2322
 new AuthModuleService({ store, providers: [{ id: "emailpass", options: { rounds: 1 } }] }); // error TS2353
+new AuthModuleService({ store, providers: [{ id: "google", options: { clientId: "i", clientSecret: "s" } }] }); // error TS2322
+new AuthModuleService({ store, providers: [{ id: "corp", options: { issuer: "i", clientId: "i", clientSecret: "s", callbackUrl: "u" } }] }); // error TS2322
+new AuthModuleService({ store, providers: [{ id: "corp", type: "oidc", options: { issuer: "i", clientId: "i", clientSecret: "s", callbackUrl: "u", scopes: [1] } }] }); // error TS2322
 
 const service = new AuthModuleService({ store });
 

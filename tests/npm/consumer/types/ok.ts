@@ -14,6 +14,29 @@ const fromOptions = new AuthModuleService({
   providers: [{ id: "emailpass", options: { iterations: 600000, pepper: "secret" } }],
 });
 const authModuleService = new AuthModuleService({ store: new MemoryStore() });
+const withThirdParties = new AuthModuleService({
+  store: new MemoryStore(),
+  providers: [
+    { id: "emailpass" },
+    { id: "google", options: { clientId: "id", clientSecret: "secret", callbackUrl: "https://shop.example/auth/google/callback" } },
+    {
+      id: "github",
+      options: { clientId: "id", clientSecret: "secret", callbackUrl: "https://shop.example/auth/github/callback", apiUrl: "https://github.example/api/v3" },
+    },
+    {
+      id: "corp",
+      type: "oidc",
+      options: {
+        issuer: "https://idp.corp.example",
+        clientId: "id",
+        clientSecret: "secret",
+        callbackUrl: "https://shop.example/auth/corp/callback",
+        scopes: ["openid", "email"],
+        tokenEndpointAuthMethod: "client_secret_post",
+      },
+    },
+  ],
+});
 
 /** Messages the checks below look at (no console: this file compiles without DOM or Node types). */
 export const seen: string[] = [];
@@ -46,6 +69,8 @@ export async function seedPage(email: string, password: string): Promise<string 
   if (!success) return undefined;
   const id: string | undefined = authIdentity?.id;
 
+  const started = await withThirdParties.authenticate("google", { body: {} });
+  if (started.success && started.location !== undefined) seen.push(started.location.toUpperCase());
   const callback = await fromOptions.validateCallback("google", { query: { code: "c", state: "s" } });
   if (!callback.success) seen.push(callback.error.toUpperCase()); // narrowed: a failure has an error
 
