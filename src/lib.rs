@@ -26,6 +26,10 @@ pub mod token;
 #[cfg(all(target_arch = "wasm32", feature = "worker"))]
 mod worker;
 
+/// Outgoing HTTP over `globalThis.fetch`, shared by the Worker and the npm package.
+#[cfg(all(target_arch = "wasm32", any(feature = "worker", feature = "js")))]
+mod fetch;
+
 /// The JavaScript API of the npm package: a thin `#[wasm_bindgen]` layer that converts types.
 #[cfg(all(target_arch = "wasm32", feature = "js"))]
 pub mod js;

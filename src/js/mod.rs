@@ -7,7 +7,6 @@
 mod args;
 mod convert;
 mod error;
-mod fetch;
 mod kv;
 mod memory;
 mod options;

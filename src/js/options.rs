@@ -6,10 +6,10 @@
 
 use super::convert::{describe_js, own_keys, plain_object, property, to_json};
 use super::error::{ApiError, Code};
-use super::fetch::FetchClient;
 use super::kv::JsKvStore;
 use crate::config::ConfigError;
 use crate::contract;
+use crate::fetch::FetchClient;
 use crate::oauth::config::{self as oauth_config, OAuthConfig};
 use crate::oauth::redirect::RedirectAllowList;
 use crate::oauth::spec::{GITHUB, GOOGLE, ProviderSpec};

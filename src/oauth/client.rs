@@ -1,8 +1,9 @@
 //! Outgoing HTTP, as data in and data out through one small async trait.
 //!
 //! Every flow builds an [`OutgoingRequest`] and parses an [`IncomingResponse`] with pure functions, so
-//! native tests run them against canned responses; the Worker supplies the real client
-//! (`src/worker/fetch_client.rs`). The trait has no `Send` bound: a Workers `fetch` future is `!Send`.
+//! native tests run them against canned responses; the real client is `src/fetch.rs` (over
+//! `globalThis.fetch`, shared by the Worker and the npm package). The trait has no `Send` bound: a
+//! Workers `fetch` future is `!Send`.
 //!
 //! Contract for implementations: **never follow redirects** (a 3xx comes back as it is, and the flows
 //! treat it as a failure: a redirect from a token endpoint is how codes get delivered to strangers),

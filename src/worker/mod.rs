@@ -2,7 +2,6 @@
 //! pure core over a Workers KV store, and converts the answer back. Nothing else lives here.
 
 mod durable;
-mod fetch_client;
 mod kv;
 mod platform;
 
@@ -132,7 +131,7 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
                 config,
                 store.clone(),
                 Rc::new(SystemClock),
-                Rc::new(fetch_client::FetchClient),
+                Rc::new(crate::fetch::FetchClient),
             )
             .with_guard(guard(&env, &store))
             .with_runtime(Rc::new(platform::WorkerRuntime));

@@ -1,8 +1,8 @@
-//! [`HttpClient`] over `globalThis.fetch` (Node >= 20, browsers, workerd), for the npm package's
-//! third-party providers. The guarantees of the Worker's client (`src/worker/fetch_client.rs`):
-//! `redirect: "manual"` (a 3xx comes back as it is, never followed), `AbortSignal.timeout` for the whole
-//! exchange, and a body read that stops at [`MAX_RESPONSE_BYTES`]. Reached through `js_sys::Reflect`
-//! only, so the package needs no `web-sys` bindings.
+//! [`HttpClient`] over `globalThis.fetch`, for the third-party providers of both the Worker (workerd) and
+//! the npm package (Node >= 20, browsers, workerd): `redirect: "manual"` (a 3xx comes back as it is,
+//! never followed), `AbortSignal.timeout` for the whole exchange, and a body read that stops at
+//! [`MAX_RESPONSE_BYTES`]. Reached through `js_sys::Reflect` only, so neither build needs `web-sys`
+//! bindings for it.
 
 use crate::oauth::client::{
     HttpClient, HttpError, IncomingResponse, MAX_RESPONSE_BYTES, OutgoingRequest, TIMEOUT_MS,
