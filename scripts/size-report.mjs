@@ -10,6 +10,7 @@
 import { readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { parseArgs } from "node:util";
+import { sections as readSections } from "./wasm-reader.mjs";
 
 const { values: args, positionals } = parseArgs({
   allowPositionals: true,
@@ -21,26 +22,7 @@ if (positionals.length !== 1) {
 }
 const bytes = readFileSync(positionals[0]);
 
-// --- a minimal reader for the module structure ------------------------------------------------------------
-
-let pos = 8; // magic + version
-const leb = () => {
-  let result = 0;
-  let shift = 0;
-  let byte;
-  do {
-    byte = bytes[pos++];
-    result += (byte & 0x7f) * 2 ** shift;
-    shift += 7;
-  } while (byte & 0x80);
-  return result;
-};
-const name = () => {
-  const len = leb();
-  const s = bytes.subarray(pos, pos + len).toString("utf8");
-  pos += len;
-  return s;
-};
+// --- the module structure (scripts/wasm-reader.mjs reads the sections) -----------------------------------
 
 const SECTION_NAMES = ["custom", "type", "import", "function", "table", "memory", "global", "export", "start",
   "element", "code", "data", "data count"];
@@ -49,64 +31,60 @@ let importedFunctions = 0;
 let codeBodies = []; // [size] in function-index order (after imports)
 const functionNames = new Map();
 
-while (pos < bytes.length) {
-  const id = bytes[pos++];
-  const size = leb();
-  const start = pos;
-  const end = start + size;
+for (const { id, end, reader: r } of readSections(bytes, positionals[0])) {
+  const size = end - r.pos;
   let label = SECTION_NAMES[id] ?? `unknown ${id}`;
-  if (id === 0) label = `custom "${name()}"`;
+  if (id === 0) label = `custom "${r.name()}"`;
 
   if (id === 2) {
     // import: count function imports, which come first in the function index space
-    const count = leb();
+    const count = r.leb();
     for (let i = 0; i < count; i++) {
-      name();
-      name();
-      const kind = bytes[pos++];
+      r.name();
+      r.name();
+      const kind = r.byte();
       if (kind === 0) {
-        leb();
+        r.leb();
         importedFunctions++;
       } else if (kind === 1) {
-        pos++;
-        const flags = leb();
-        leb();
-        if (flags & 1) leb();
+        r.pos++;
+        const flags = r.leb();
+        r.leb();
+        if (flags & 1) r.leb();
       } else if (kind === 2) {
-        const flags = leb();
-        leb();
-        if (flags & 1) leb();
+        const flags = r.leb();
+        r.leb();
+        if (flags & 1) r.leb();
       } else if (kind === 3) {
-        pos += 2;
+        r.pos += 2;
       } else if (kind === 4) {
-        pos++;
-        leb();
+        r.pos++;
+        r.leb();
       }
     }
   } else if (id === 10) {
-    const count = leb();
+    const count = r.leb();
     for (let i = 0; i < count; i++) {
-      const bodySize = leb();
+      const bodySize = r.leb();
       codeBodies.push(bodySize + 1); // + its size field, roughly
-      pos += bodySize;
+      r.pos += bodySize;
     }
   } else if (label === 'custom "name"') {
-    while (pos < end) {
-      const sub = bytes[pos++];
-      const subSize = leb();
-      const subEnd = pos + subSize;
+    while (r.pos < end) {
+      const sub = r.byte();
+      const subSize = r.leb();
+      const subEnd = r.pos + subSize;
       if (sub === 1) {
-        const count = leb();
+        const count = r.leb();
         for (let i = 0; i < count; i++) {
-          const index = leb();
-          functionNames.set(index, name());
+          const index = r.leb();
+          functionNames.set(index, r.name());
         }
       }
-      pos = subEnd;
+      r.pos = subEnd;
     }
   }
   sections.push({ label, size });
-  pos = end;
 }
 
 // --- attribution ----------------------------------------------------------------------------------------
