@@ -9,27 +9,9 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-/// SplitMix64, a deterministic generator for test inputs.
-struct SplitMix64(u64);
-
-impl SplitMix64 {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, range: std::ops::Range<usize>) -> usize {
-        range.start + (self.next() % (range.end - range.start) as u64) as usize
-    }
-
-    fn bytes_of_length_in(&mut self, lengths: std::ops::Range<usize>) -> Vec<u8> {
-        let len = self.below(lengths);
-        (0..len).map(|_| self.next() as u8).collect()
-    }
-}
+#[path = "support/splitmix.rs"]
+mod splitmix;
+use splitmix::SplitMix64;
 
 #[wasm_bindgen_test]
 fn pbkdf2_equals_the_pbkdf2_crate_on_random_inputs_in_wasm() {

@@ -16,33 +16,9 @@ fn unhex(hex: &str) -> Vec<u8> {
         .collect()
 }
 
-/// SplitMix64: a tiny deterministic generator, so a failing case can be replayed from its seed.
-struct SplitMix64(u64);
-
-impl SplitMix64 {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform-enough in `range` for test inputs.
-    fn below(&mut self, range: std::ops::Range<usize>) -> usize {
-        range.start + (self.next() % (range.end - range.start) as u64) as usize
-    }
-
-    fn bytes(&mut self, len: usize) -> Vec<u8> {
-        (0..len).map(|_| self.next() as u8).collect()
-    }
-
-    /// Random bytes of a random length in `lengths`.
-    fn bytes_of_length_in(&mut self, lengths: std::ops::Range<usize>) -> Vec<u8> {
-        let len = self.below(lengths);
-        self.bytes(len)
-    }
-}
+#[path = "../../../tests/support/splitmix.rs"]
+mod splitmix;
+use splitmix::SplitMix64;
 
 /// (password, salt, iterations, expected derived key in hex)
 ///
