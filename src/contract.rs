@@ -59,10 +59,31 @@ pub fn provider_identity_retrieve_not_found(id: &str) -> String {
 }
 
 // HTTP layer (Medusa's error handler and middlewares).
-pub const TYPE_UNAUTHORIZED: &str = "unauthorized";
-pub const TYPE_INVALID_DATA: &str = "invalid_data";
-pub const TYPE_NOT_ALLOWED: &str = "not_allowed";
-pub const TYPE_NOT_FOUND: &str = "not_found";
+
+/// The `type` of Medusa's error bodies (`MedusaError.Types`) that our answers use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorType {
+    Unauthorized,
+    InvalidData,
+    NotAllowed,
+    NotFound,
+    /// A backing store or configuration failure: never the client's fault.
+    UnexpectedState,
+}
+
+impl ErrorType {
+    /// The wire string, e.g. `"invalid_data"`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ErrorType::Unauthorized => "unauthorized",
+            ErrorType::InvalidData => "invalid_data",
+            ErrorType::NotAllowed => "not_allowed",
+            ErrorType::NotFound => "not_found",
+            ErrorType::UnexpectedState => "unexpected_state",
+        }
+    }
+}
+
 pub const AUTHENTICATION_FAILED: &str = "Authentication failed";
 pub const UNAUTHORIZED: &str = "Unauthorized";
 /// A reset token that is missing, invalid, expired, of another actor type, or already used.

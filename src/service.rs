@@ -53,6 +53,11 @@ impl AuthModuleService {
         self.providers.keys().map(String::as_str)
     }
 
+    /// The store identities live in (the paged listing reads it directly).
+    pub(crate) fn store(&self) -> &dyn KvStore {
+        self.store.as_ref()
+    }
+
     fn identities(&self) -> Identities<'_> {
         Identities::with_guard(self.store.as_ref(), self.guard.as_ref())
     }

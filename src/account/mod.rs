@@ -1,13 +1,28 @@
-//! Account security beyond Medusa's core flows: password reset with single-use tokens delivered by a
-//! signed webhook, revocation of older tokens when a password changes, cookie sessions, and the
-//! configuration of those, of rate limits and of the admin API. The HTTP handlers are in
-//! `src/http/{reset,session,admin,rate_limit}.rs`; the strongly consistent parts go through
-//! [`crate::guard`].
+//! The account domain: what happens around an identity once it exists — auth tokens and their refresh,
+//! revocation on password change, change password, password reset with single-use tokens delivered by a
+//! signed webhook, cookie sessions and rate limits — as one service, [`AccountService`], that the HTTP
+//! routes and the npm package both call. Its configuration is [`config`]; strongly consistent parts go
+//! through [`crate::guard`]. Contract: `docs/http-api.md`.
 
 pub mod config;
+pub mod dev_outbox;
+mod error;
+mod limits;
+mod password_change;
+mod reset;
 pub mod reset_token;
 pub mod revocation;
+mod service;
 pub mod session;
+mod sessions;
+mod tokens;
 pub mod webhook;
 
 pub use config::AccountConfig;
+pub use error::{AccountError, CURRENT_PASSWORD_WRONG, NO_PASSWORD};
+pub use limits::{Attempt, body_identifier};
+pub use password_change::{CURRENT_PASSWORD_REQUIRED, ONLY_EMAILPASS, PasswordChange};
+pub use reset::{ResetGrant, ResetToken};
+pub use service::{AccountPorts, AccountService, TokenSettings};
+pub use sessions::NewSession;
+pub use tokens::claims_for;

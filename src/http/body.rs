@@ -1,7 +1,7 @@
 //! Request bodies and query strings, with every way they can be wrong answered by a clear 4xx.
 
 use super::{HttpRequest, HttpResponse};
-use crate::contract;
+use crate::contract::ErrorType;
 use crate::model::Metadata;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -18,7 +18,7 @@ pub fn json_object(req: &HttpRequest) -> Result<Metadata, HttpResponse> {
     if declared_too_big || req.body.len() > MAX_BODY_BYTES {
         return Err(HttpResponse::error(
             413,
-            contract::TYPE_INVALID_DATA,
+            ErrorType::InvalidData,
             &format!("Request body exceeds {MAX_BODY_BYTES} bytes"),
         ));
     }
@@ -32,7 +32,7 @@ pub fn json_object(req: &HttpRequest) -> Result<Metadata, HttpResponse> {
     if !is_json {
         return Err(HttpResponse::error(
             415,
-            contract::TYPE_INVALID_DATA,
+            ErrorType::InvalidData,
             "Content-Type must be application/json",
         ));
     }

@@ -2,25 +2,29 @@
 //! natively; the Worker boundary only converts types.
 
 mod admin;
+mod auth_flow;
 mod body;
 mod change_password;
 mod cors;
 mod dev_outbox;
 mod discovery;
-mod issue;
+mod error;
+mod extract;
 mod oauth;
-mod rate_limit;
 mod reset;
 mod response;
 mod routes;
 mod session;
+mod token;
 
 pub use body::{MAX_BODY_BYTES, parse_query};
 pub use response::HttpResponse;
 
+use crate::account::{AccountPorts, AccountService, TokenSettings};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::guard::{Guard, MemoryGuard};
+use crate::oauth::HttpClient;
 use crate::providers::emailpass::EmailPass;
 use crate::runtime::{Recorder, Runtime, Task};
 use crate::service::AuthModuleService;
@@ -58,17 +62,13 @@ impl HttpRequest {
     }
 }
 
-/// Everything a request needs: configuration and the service over its store.
+/// Everything a request needs: configuration, the identities and the account operations over them.
+/// Handlers reach storage only through these two services.
 pub struct App {
     pub config: Rc<Config>,
-    pub service: AuthModuleService,
-    pub clock: Rc<dyn Clock>,
-    /// The service's store, for what lives beside identities (sessions, revocations).
-    pub store: Rc<dyn KvStore>,
-    /// Uniqueness, single use and rate limits ([`crate::guard`]); shared with the service.
-    pub guard: Rc<dyn Guard>,
-    pub http: Rc<dyn crate::oauth::HttpClient>,
-    pub runtime: Rc<dyn Runtime>,
+    pub service: Rc<AuthModuleService>,
+    pub account: Rc<AccountService>,
+    ports: AccountPorts,
     /// Work to run after the response ([`App::take_tasks`]).
     tasks: RefCell<Vec<Task>>,
 }
@@ -87,42 +87,66 @@ impl App {
         config: Rc<Config>,
         store: Rc<dyn KvStore>,
         clock: Rc<dyn Clock>,
-        http: Rc<dyn crate::oauth::HttpClient>,
+        http: Rc<dyn HttpClient>,
     ) -> Self {
-        let guard: Rc<dyn Guard> = Rc::new(MemoryGuard::with_clock(clock.clone()));
-        let mut service = AuthModuleService::new(store.clone(), clock.clone())
-            .with_guard(guard.clone())
+        let ports = AccountPorts {
+            guard: Rc::new(MemoryGuard::with_clock(clock.clone())),
+            store,
+            clock,
+            http,
+            runtime: Rc::new(Recorder::default()),
+        };
+        Self::assemble(config, ports)
+    }
+
+    /// Builds both services over `ports`.
+    fn assemble(config: Rc<Config>, ports: AccountPorts) -> Self {
+        let mut service = AuthModuleService::new(ports.store.clone(), ports.clock.clone())
+            .with_guard(ports.guard.clone())
             .with_provider(Rc::new(EmailPass::new(config.hasher.clone())));
         for spec in &config.oauth.providers {
             service = service.with_provider(Rc::new(crate::oauth::OAuthProvider::new(
                 spec.clone(),
                 config.oauth.clone(),
-                http.clone(),
+                ports.http.clone(),
             )));
         }
+        let service = Rc::new(service);
+        let tokens = TokenSettings {
+            key: config.jwt_key.clone(),
+            expires_in_secs: config.jwt_expires_in_secs,
+        };
+        let account = Rc::new(AccountService::new(
+            service.clone(),
+            ports.clone(),
+            tokens,
+            config.account.clone(),
+        ));
         Self {
             config,
             service,
-            clock,
-            store,
-            guard,
-            http,
-            runtime: Rc::new(Recorder::default()),
+            account,
+            ports,
             tasks: RefCell::new(Vec::new()),
         }
     }
 
     /// Replaces the in-memory guard (the Worker's Durable Object, or its KV fallback).
-    pub fn with_guard(mut self, guard: Rc<dyn Guard>) -> Self {
-        self.service = self.service.with_guard(guard.clone());
-        self.guard = guard;
-        self
+    pub fn with_guard(self, guard: Rc<dyn Guard>) -> Self {
+        let ports = AccountPorts {
+            guard,
+            ..self.ports
+        };
+        Self::assemble(self.config, ports)
     }
 
     /// Replaces the default runtime, which never sleeps and keeps warnings in memory.
-    pub fn with_runtime(mut self, runtime: Rc<dyn Runtime>) -> Self {
-        self.runtime = runtime;
-        self
+    pub fn with_runtime(self, runtime: Rc<dyn Runtime>) -> Self {
+        let ports = AccountPorts {
+            runtime,
+            ..self.ports
+        };
+        Self::assemble(self.config, ports)
     }
 
     /// Queues work to run after the response.

@@ -12,14 +12,13 @@
 //! known return URL gets a small HTML page whose message is HTML-escaped.
 
 use super::body::parse_query;
-use super::routes::claims_for;
+use super::extract::Scope;
 use super::{App, HttpRequest, HttpResponse};
-use crate::model::{AuthIdentity, AuthenticationInput, AuthenticationResponse};
+use crate::model::{AuthenticationInput, AuthenticationResponse};
 use crate::oauth::client::append_query;
 use crate::oauth::provider::{CALLBACK_URL, RETURN_TO, requested_redirects};
 use crate::oauth::state;
 use crate::store::keys;
-use crate::token;
 
 fn is_third_party(app: &App, provider: &str) -> bool {
     app.config.oauth.providers.iter().any(|p| p.id == provider)
@@ -88,16 +87,24 @@ pub fn start_redirect(app: &App, result: &AuthenticationResponse, return_to: &st
 
 /// After `validate_callback`: the browser's answer when the flow was started in redirect mode (or the
 /// request carries the binding cookie); `None` keeps Medusa's JSON answer.
-pub fn finish_callback(
+pub async fn finish_callback(
     app: &App,
     req: &HttpRequest,
-    actor: &str,
+    scope: &Scope,
     result: &AuthenticationResponse,
 ) -> Option<HttpResponse> {
     let had_cookie = state::has_cookie(req.header("cookie"));
     let response = match (&result.location, &result.auth_identity) {
+        // Issued like every token: dated no earlier than the identity's last password change.
         (Some(return_to), Some(identity)) if result.success => {
-            redirect(&format!("{return_to}#token={}", sign(app, identity, actor)))
+            match app.account.issue_token(identity, &scope.actor).await {
+                Ok(token) => redirect(&format!("{return_to}#token={token}")),
+                // The store failed: nothing about the browser; send it back with the generic failure.
+                Err(_) => redirect(&error_url(
+                    return_to,
+                    crate::contract::AUTHENTICATION_FAILED,
+                )),
+            }
         }
         (Some(return_to), _) => redirect(&error_url(return_to, message(result))),
         (None, _) if had_cookie && !result.success => error_page(401, message(result)),
@@ -115,16 +122,6 @@ fn message(result: &AuthenticationResponse) -> &str {
         .error
         .as_deref()
         .unwrap_or(crate::contract::AUTHENTICATION_FAILED)
-}
-
-fn sign(app: &App, identity: &AuthIdentity, actor: &str) -> String {
-    let claims = claims_for(
-        identity,
-        actor,
-        app.clock.now_secs(),
-        app.config.jwt_expires_in_secs,
-    );
-    token::sign(&claims, &app.config.jwt_key)
 }
 
 fn error_url(return_to: &str, message: &str) -> String {

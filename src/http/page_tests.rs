@@ -3,6 +3,7 @@
 
 use super::test_support::{NOW_MS, TestApp, assert_bare_unauthorized, assert_error, config};
 use super::*;
+use crate::account;
 use crate::model::{CreateAuthIdentity, CreateProviderIdentity};
 use crate::oauth::{HttpError, IncomingResponse, OutgoingRequest};
 use crate::store::keys;
@@ -307,12 +308,7 @@ fn change_password_with_a_wrong_current_password_changes_nothing() {
         json!({"current_password": "wrong horse", "password": "battery staple"}),
         &t,
     );
-    assert_error(
-        &r,
-        401,
-        "unauthorized",
-        change_password::CURRENT_PASSWORD_WRONG,
-    );
+    assert_error(&r, 401, "unauthorized", account::CURRENT_PASSWORD_WRONG);
     p.token(&p.login("jane@example.com", "correct horse"));
     assert_eq!(p.post_as("/auth/token/refresh", json!({}), &t).status, 200);
 }
@@ -347,7 +343,7 @@ fn change_password_checks_the_new_password_and_the_fields_before_hashing() {
         ),
         (
             json!({"password": "battery staple"}),
-            change_password::CURRENT_PASSWORD_REQUIRED,
+            account::CURRENT_PASSWORD_REQUIRED,
         ),
     ];
     for (body, message) in cases {
@@ -379,12 +375,13 @@ fn change_password_is_for_emailpass_identities_only() {
     )
     .unwrap()
     .remove(0);
-    let claims = routes::claims_for(&identity, "customer", p.clock.now_secs(), 3600);
+    let customer = crate::scope::ActorType::parse("customer").unwrap();
+    let claims = account::claims_for(&identity, &customer, p.clock.now_secs(), 3600);
     let oauth_token = token::sign(&claims, &p.app.config.jwt_key);
     assert_error(
         &p.post_as(CHANGE, body, &oauth_token),
         400,
         "invalid_data",
-        change_password::NO_PASSWORD,
+        account::NO_PASSWORD,
     );
 }

@@ -1,6 +1,6 @@
 //! Responses and Medusa's error bodies.
 
-use crate::contract;
+use crate::contract::{self, ErrorType};
 use serde_json::{Value, json};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -35,16 +35,34 @@ impl HttpResponse {
     }
 
     /// Medusa's error body: `{ "type": …, "message": … }`.
-    pub fn error(status: u16, kind: &str, message: &str) -> Self {
-        Self::json(status, &json!({ "type": kind, "message": message }))
+    pub fn error(status: u16, kind: ErrorType, message: &str) -> Self {
+        Self::json(
+            status,
+            &json!({ "type": kind.as_str(), "message": message }),
+        )
     }
 
     pub fn unauthorized(message: &str) -> Self {
-        Self::error(401, contract::TYPE_UNAUTHORIZED, message)
+        Self::error(401, ErrorType::Unauthorized, message)
     }
 
     pub fn invalid_data(message: &str) -> Self {
-        Self::error(400, contract::TYPE_INVALID_DATA, message)
+        Self::error(400, ErrorType::InvalidData, message)
+    }
+
+    /// Medusa's authenticate middleware answers a bare `{message}` on failure.
+    pub fn bearer_unauthorized() -> Self {
+        Self::json(401, &json!({ "message": contract::UNAUTHORIZED }))
+    }
+
+    /// `405` naming the methods the route has.
+    pub fn method_not_allowed(allow: &str) -> Self {
+        Self::error(
+            405,
+            ErrorType::NotAllowed,
+            &format!("Method not allowed; use {allow}"),
+        )
+        .with_header("allow", allow)
     }
 
     pub fn with_header(mut self, name: &str, value: &str) -> Self {

@@ -40,7 +40,8 @@ pub struct Claims {
 }
 
 /// The HMAC secret that signs and checks tokens (Medusa's `jwtSecret`). Its strength is the
-/// configuration's business; this type only keeps it out of logs.
+/// configuration's business; this type only keeps it out of logs. Cloning copies the keyed HMAC state.
+#[derive(Clone)]
 pub struct JwtKey(Hmac<Sha256>);
 
 impl JwtKey {

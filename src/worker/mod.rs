@@ -80,7 +80,7 @@ fn config(env: &Env) -> std::result::Result<Rc<Config>, ConfigError> {
 
 /// Misconfiguration is the operator's to fix: a 500 naming the variable, never its value.
 fn misconfigured(message: &str) -> HttpResponse {
-    HttpResponse::error(500, "unexpected_state", message)
+    HttpResponse::error(500, crate::contract::ErrorType::UnexpectedState, message)
 }
 
 async fn to_http_request(mut req: Request) -> Result<HttpRequest> {

@@ -1,0 +1,96 @@
+//! The development-only webhook sink, so password reset can be tried locally without a mail service: it
+//! checks a delivery's signature as any receiver must, then keeps the last [`MAX_DELIVERIES`] in the
+//! store for [`keys::DEV_OUTBOX_TTL_SECS`]. Served only with `ENVIRONMENT=development`
+//! (`docs/http-api.md`, the sign-in page's routes): it hands reset tokens to anyone who asks.
+
+use super::AccountError;
+use super::service::AccountService;
+use super::webhook::{SIGNATURE_HEADER, WebhookTarget};
+use crate::store::keys;
+use serde_json::{Value, json};
+use subtle::ConstantTimeEq;
+
+/// How many deliveries the outbox keeps.
+pub const MAX_DELIVERIES: usize = 10;
+
+/// A signature older (or newer) than this is refused, as receivers are told to do.
+const MAX_SIGNATURE_AGE_SECS: u64 = 300;
+
+/// Whether `header` (`t=<secs>,v1=<hex>`) signs `body` under `target`'s secret, recently.
+pub fn signature_is_valid(
+    target: &WebhookTarget,
+    header: &str,
+    body: &[u8],
+    now_secs: u64,
+) -> bool {
+    let header = header.trim();
+    let Some(t) = header
+        .split(',')
+        .find_map(|part| part.trim().strip_prefix("t="))
+        .and_then(|t| t.parse::<u64>().ok())
+    else {
+        return false;
+    };
+    if now_secs.abs_diff(t) > MAX_SIGNATURE_AGE_SECS {
+        return false;
+    }
+    let expected = target.signature(t, body);
+    expected.as_bytes().ct_eq(header.as_bytes()).into()
+}
+
+impl AccountService {
+    /// The deliveries kept, newest first: `[{received_at, event, delivery, data}]`.
+    pub async fn dev_outbox(&self) -> Result<Vec<Value>, AccountError> {
+        let text = self.store().get(keys::DEV_OUTBOX).await?;
+        // A record this code cannot read is dropped: it is a development convenience, never data.
+        Ok(text
+            .and_then(|t| serde_json::from_str::<Vec<Value>>(&t).ok())
+            .unwrap_or_default())
+    }
+
+    /// Keeps one signed delivery (a retry, same `delivery` id, is kept once). The list is rewritten whole,
+    /// so two deliveries at the same instant may keep one.
+    pub async fn receive_dev_delivery(
+        &self,
+        signature: Option<&str>,
+        delivery: &str,
+        body: &[u8],
+    ) -> Result<(), AccountError> {
+        let Some(target) = &self.config.reset_webhook else {
+            return Err(AccountError::InvalidData(
+                "RESET_PASSWORD_WEBHOOK_URL and RESET_PASSWORD_WEBHOOK_SECRET are not set: nothing can be delivered here".into(),
+            ));
+        };
+        let signed =
+            signature.is_some_and(|h| signature_is_valid(target, h, body, self.now_secs()));
+        if !signed {
+            return Err(AccountError::Refused(format!(
+                "Missing or invalid {SIGNATURE_HEADER} (signed with RESET_PASSWORD_WEBHOOK_SECRET)"
+            )));
+        }
+        let Ok(Value::Object(event)) = serde_json::from_slice::<Value>(body) else {
+            return Err(AccountError::InvalidData(
+                "A delivery is a JSON object".into(),
+            ));
+        };
+        let mut deliveries = self.dev_outbox().await?;
+        if !delivery.is_empty() && deliveries.iter().any(|d| d["delivery"] == delivery) {
+            return Ok(());
+        }
+        deliveries.insert(
+            0,
+            json!({
+                "received_at": self.now_ms(),
+                "event": event.get("event").cloned().unwrap_or(Value::Null),
+                "delivery": delivery,
+                "data": event.get("data").cloned().unwrap_or(Value::Null),
+            }),
+        );
+        deliveries.truncate(MAX_DELIVERIES);
+        let text = Value::Array(deliveries).to_string();
+        self.store()
+            .put(keys::DEV_OUTBOX, &text, Some(keys::DEV_OUTBOX_TTL_SECS))
+            .await?;
+        Ok(())
+    }
+}

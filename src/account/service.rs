@@ -1,0 +1,80 @@
+//! [`AccountService`]: the account operations around identities that exist, over the ports they need.
+//! The operations live beside it, one file per concern: `tokens.rs`, `limits.rs`, `password_change.rs`,
+//! `reset.rs`, `sessions.rs`. Contract: `docs/http-api.md`.
+
+use super::config::AccountConfig;
+use crate::clock::Clock;
+use crate::guard::Guard;
+use crate::oauth::HttpClient;
+use crate::runtime::Runtime;
+use crate::service::AuthModuleService;
+use crate::store::KvStore;
+use crate::token::JwtKey;
+use std::rc::Rc;
+
+/// How auth tokens are signed and how long they live (`JWT_SECRET`, `JWT_EXPIRES_IN`).
+#[derive(Debug, Clone)]
+pub struct TokenSettings {
+    pub key: JwtKey,
+    pub expires_in_secs: u64,
+}
+
+/// What account operations reach outside themselves through.
+#[derive(Clone)]
+pub struct AccountPorts {
+    /// Sessions and revocation records live beside identities.
+    pub store: Rc<dyn KvStore>,
+    /// Single use (reset tokens) and rate-limit counters.
+    pub guard: Rc<dyn Guard>,
+    pub clock: Rc<dyn Clock>,
+    /// Webhook deliveries.
+    pub http: Rc<dyn HttpClient>,
+    /// Pauses and warnings of background work.
+    pub runtime: Rc<dyn Runtime>,
+}
+
+/// Tokens, refresh, revocation, change password, password reset, cookie sessions and rate limits, over
+/// the identities of an [`AuthModuleService`]. Errors are [`super::AccountError`] values.
+pub struct AccountService {
+    pub(super) identities: Rc<AuthModuleService>,
+    pub(super) ports: AccountPorts,
+    pub(super) tokens: TokenSettings,
+    pub(super) config: Rc<AccountConfig>,
+}
+
+impl AccountService {
+    pub fn new(
+        identities: Rc<AuthModuleService>,
+        ports: AccountPorts,
+        tokens: TokenSettings,
+        config: Rc<AccountConfig>,
+    ) -> Self {
+        Self {
+            identities,
+            ports,
+            tokens,
+            config,
+        }
+    }
+
+    /// The identities these operations act on.
+    pub fn identities(&self) -> &AuthModuleService {
+        &self.identities
+    }
+
+    pub fn config(&self) -> &AccountConfig {
+        &self.config
+    }
+
+    pub(super) fn store(&self) -> &dyn KvStore {
+        self.ports.store.as_ref()
+    }
+
+    pub(super) fn now_ms(&self) -> u64 {
+        self.ports.clock.now_ms()
+    }
+
+    pub(super) fn now_secs(&self) -> u64 {
+        self.ports.clock.now_secs()
+    }
+}

@@ -1,0 +1,73 @@
+//! Cookie sessions as account operations: made from a valid token, found by their cookie value while
+//! neither expired nor voided by a password change, ended on request. Storage and the cookie itself:
+//! [`super::session`]. Contract: `docs/http-api.md#sessions`.
+
+use super::AccountError;
+use super::service::AccountService;
+use super::session::{self, AuthContext, Session};
+
+/// A session just made: the cookie value, what it says about its bearer, and its lifetime.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewSession {
+    pub id: String,
+    pub auth_context: AuthContext,
+    pub ttl_secs: u64,
+}
+
+impl AccountService {
+    /// A session for the bearer of `raw`, a valid token whose identity has an actor (Medusa's
+    /// `authenticate("*", "bearer")`: an actor-less token is not enough).
+    pub async fn create_session(&self, raw: &str) -> Result<NewSession, AccountError> {
+        let claims = self.verify_token(raw).await?;
+        if claims.actor_id.is_empty() {
+            return Err(AccountError::Unauthorized);
+        }
+        let record = Session {
+            auth_context: AuthContext {
+                actor_id: claims.actor_id,
+                actor_type: claims.actor_type,
+                auth_identity_id: claims.auth_identity_id,
+                app_metadata: claims.app_metadata,
+            },
+            iat: claims.iat,
+            created_at_ms: self.now_ms(),
+        };
+        let ttl_secs = self.config.session_ttl_secs;
+        let id = session::create(self.store(), &record, ttl_secs)
+            .await
+            .map_err(|e| match e {
+                session::SessionError::Random(e) => AccountError::from(e),
+                session::SessionError::Store(e) => AccountError::from(e),
+            })?;
+        Ok(NewSession {
+            id,
+            auth_context: record.auth_context,
+            ttl_secs,
+        })
+    }
+
+    /// The live session whose cookie value is `id`; a session voided by a password change is deleted
+    /// now rather than at its TTL.
+    pub async fn session(&self, id: &str) -> Result<Option<Session>, AccountError> {
+        let Some(found) = session::find(self.store(), id).await? else {
+            return Ok(None);
+        };
+        if self
+            .is_revoked(&found.auth_context.auth_identity_id, found.iat)
+            .await?
+        {
+            let _ = session::delete(self.store(), id).await;
+            return Ok(None);
+        }
+        Ok(Some(found))
+    }
+
+    /// Ends the live session `id`; `false` when there was none.
+    pub async fn end_session(&self, id: &str) -> Result<bool, AccountError> {
+        if self.session(id).await?.is_none() {
+            return Ok(false);
+        }
+        session::delete(self.store(), id).await?;
+        Ok(true)
+    }
+}

@@ -1,0 +1,57 @@
+//! Domain errors as Medusa's answers: the one place that decides each failure's status and body.
+
+use super::HttpResponse;
+use crate::account::AccountError;
+use crate::contract::{self, ErrorType};
+use crate::identity::IdentityError;
+use crate::store::StoreError;
+
+/// `429` with `Retry-After` and a Medusa-style `not_allowed` body.
+fn too_many(retry_after_secs: u64) -> HttpResponse {
+    HttpResponse::error(
+        429,
+        ErrorType::NotAllowed,
+        &format!("Too many requests; try again in {retry_after_secs} seconds"),
+    )
+    .with_header("retry-after", &retry_after_secs.to_string())
+}
+
+/// A store or guard failure: the request could not be served (and was refused, fail closed).
+pub fn unavailable(detail: &str) -> HttpResponse {
+    HttpResponse::error(
+        503,
+        ErrorType::UnexpectedState,
+        &format!("storage error: {detail}"),
+    )
+}
+
+impl From<AccountError> for HttpResponse {
+    fn from(e: AccountError) -> Self {
+        match e {
+            AccountError::Unauthorized => HttpResponse::bearer_unauthorized(),
+            AccountError::InvalidResetToken => HttpResponse::unauthorized(contract::INVALID_TOKEN),
+            AccountError::InvalidData(m) => HttpResponse::invalid_data(&m),
+            AccountError::Refused(m) => HttpResponse::unauthorized(&m),
+            e @ AccountError::WrongCurrentPassword => HttpResponse::unauthorized(&e.to_string()),
+            e @ AccountError::NoPassword => HttpResponse::invalid_data(&e.to_string()),
+            AccountError::TooManyRequests { retry_after_secs } => too_many(retry_after_secs),
+            AccountError::Unavailable(detail) => unavailable(&detail),
+        }
+    }
+}
+
+impl From<StoreError> for HttpResponse {
+    fn from(e: StoreError) -> Self {
+        unavailable(&e.0)
+    }
+}
+
+impl From<IdentityError> for HttpResponse {
+    fn from(e: IdentityError) -> Self {
+        match e {
+            IdentityError::NotFound(m) => HttpResponse::error(404, ErrorType::NotFound, &m),
+            IdentityError::Store(e) => e.into(),
+            other => HttpResponse::invalid_data(&other.to_string()),
+        }
+    }
+}

@@ -1,0 +1,70 @@
+//! What handlers read from a request, parsed once: the bearer token, the client's address, the route's
+//! actor type and provider (checked against `AUTH_METHODS_PER_ACTOR`), and Medusa's `AuthenticationInput`.
+
+use super::body::{self, parse_query};
+use super::{App, HttpRequest, HttpResponse};
+use crate::contract::{self, ErrorType};
+use crate::model::AuthenticationInput;
+use crate::scope::{ActorType, ProviderId};
+
+/// Set by Cloudflare on every request; clients cannot forge it.
+const CLIENT_IP_HEADER: &str = "cf-connecting-ip";
+
+/// The bearer token of the `Authorization` header (scheme case-insensitive), if any.
+pub fn bearer(req: &HttpRequest) -> Option<&str> {
+    let mut parts = req.header("authorization")?.split_whitespace();
+    let (scheme, token) = (parts.next()?, parts.next()?);
+    scheme.eq_ignore_ascii_case("bearer").then_some(token)
+}
+
+/// The client's IP (`CF-Connecting-IP`). Absent off Cloudflare (e.g. a service binding): such requests
+/// have no per-client counter, since one shared bucket would let one client lock out all.
+pub fn client_ip(req: &HttpRequest) -> Option<&str> {
+    req.header(CLIENT_IP_HEADER)
+        .map(str::trim)
+        .filter(|ip| !ip.is_empty())
+}
+
+/// A route's actor type and provider: valid, and the actor type may use the provider.
+#[derive(Debug, Clone)]
+pub struct Scope {
+    pub actor: ActorType,
+    pub provider: ProviderId,
+}
+
+/// Medusa's `validateScopeProviderAssociation`, with the actor types fixed by `AUTH_METHODS_PER_ACTOR`.
+pub fn scope(app: &App, actor: &str, provider: &str) -> Result<Scope, HttpResponse> {
+    let Some(actor_type) = ActorType::parse(actor) else {
+        return Err(HttpResponse::invalid_data(&format!(
+            "Invalid actor type: use lower-case letters, digits or '_' (e.g. customer), got {actor:?}"
+        )));
+    };
+    let Some(methods) = app.config.auth_methods_per_actor.get(actor) else {
+        return Err(HttpResponse::invalid_data(&format!(
+            "Unknown actor type: {actor}"
+        )));
+    };
+    match ProviderId::parse(provider) {
+        Some(provider) if methods.iter().any(|m| m == provider.as_str()) => Ok(Scope {
+            actor: actor_type,
+            provider,
+        }),
+        _ => Err(HttpResponse::error(
+            400,
+            ErrorType::NotAllowed,
+            &contract::actor_not_allowed(actor, provider),
+        )),
+    }
+}
+
+/// Medusa's `AuthenticationInput`: the URL, headers, query, JSON body and protocol of the request.
+pub fn authentication_input(req: &HttpRequest) -> Result<AuthenticationInput, HttpResponse> {
+    let (scheme, _, query) = req.url_parts();
+    Ok(AuthenticationInput {
+        url: Some(req.url.clone()),
+        headers: req.headers.iter().cloned().collect(),
+        query: parse_query(query),
+        body: body::json_object(req)?,
+        protocol: Some(scheme.to_owned()).filter(|s| !s.is_empty()),
+    })
+}
