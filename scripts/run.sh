@@ -64,7 +64,8 @@ dev_vars=(
   --var RESET_PASSWORD_WEBHOOK_SECRET:edge-auth-DEV-ONLY-webhook-secret-never-use-in-production
 )
 
-say "wrangler dev ${defaults[*]} ${dev_vars[*]} $*"
+say "wrangler dev ${defaults[*]-} ${dev_vars[*]} $*"
 say "sign-in page: http://$host:$port/  (in-browser mode: http://$host:$port/local.html)"
+# ${a[@]+"${a[@]}"}: an empty array under `set -u` is an error in bash before 4.4 (macOS ships 3.2).
 exec "$NODE" "$REPO_ROOT/node_modules/wrangler/bin/wrangler.js" dev \
-  "${defaults[@]}" "${dev_vars[@]}" "$@"
+  ${defaults[@]+"${defaults[@]}"} "${dev_vars[@]}" "$@"

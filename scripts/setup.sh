@@ -1,24 +1,30 @@
 #!/usr/bin/env bash
 # Installs what building, running and testing the Worker need. Idempotent: every step checks first and
 # prints one line; a repeat run takes seconds. Nothing is downloaded from GitHub: Rust tools come from
-# crates.io, Node tools from npm, the browser from Debian.
+# crates.io, Node tools from npm, the browsers from Debian.
 #
-#   scripts/setup.sh          what `scripts/run.sh` needs
-#   scripts/setup.sh --test   plus rustfmt/clippy, headless Chromium + chromedriver and Firefox ESR +
-#                             geckodriver for the tests
+#   scripts/setup.sh             what `scripts/run.sh` needs
+#   scripts/setup.sh --lint      plus rustfmt and clippy
+#   scripts/setup.sh --browsers  plus headless Chromium + chromedriver and Firefox ESR + geckodriver
+#   scripts/setup.sh --test      both (everything `scripts/test.sh` can use)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 cd "$REPO_ROOT"
 
-for_tests=false
-case "${1:-}" in
-  --test) for_tests=true ;;
-  "") ;;
-  *) die "usage: scripts/setup.sh [--test]" ;;
-esac
+for_lint=false
+for_browsers=false
+for arg in "$@"; do
+  case "$arg" in
+    --lint) for_lint=true ;;
+    --browsers) for_browsers=true ;;
+    --test) for_lint=true for_browsers=true ;;
+    *) die "usage: scripts/setup.sh [--lint] [--browsers] [--test]" ;;
+  esac
+done
 
 command -v cargo >/dev/null || die "cargo not found: install Rust with rustup (https://rustup.rs)"
-command -v npm >/dev/null || die "npm not found: install Node.js and npm (any version; Node 22 comes from npm)"
+command -v npm >/dev/null ||
+  die "npm not found: install Node.js and npm (any version on linux/x64, linux/arm64 and macOS x64, where npm brings Node 22; Node >= 22 elsewhere)"
 
 # The version of the `wasm-bindgen` crate in Cargo.lock: the CLI must be exactly this version, or the JS
 # glue it writes does not match the wasm the crate produced.
@@ -28,8 +34,10 @@ locked_wasm_bindgen_version() {
        in_pkg && /^version = / { gsub(/"/, "", $3); print $3; exit }' Cargo.lock
 }
 
-# Installs Debian packages, as root or through sudo.
+# Installs Debian packages, as root or through sudo. Elsewhere (macOS …) says what to install instead.
 apt_install() {
+  command -v apt-get >/dev/null ||
+    die "the browser tests need $* (Debian's names) and there is no apt-get here: put Chromium + chromedriver and Firefox + geckodriver on PATH yourself, or run only the stages that need no browser: ./scripts/test.sh docs rust worker"
   local sudo=()
   [[ $EUID -eq 0 ]] || sudo=(sudo)
   export DEBIAN_FRONTEND=noninteractive
@@ -45,7 +53,7 @@ else
   step "rustup target add $WASM_TARGET" rustup target add "$WASM_TARGET"
 fi
 
-if $for_tests; then
+if $for_lint; then
   installed_components="$(rustup component list --installed)"
   for component in rustfmt clippy; do
     if grep -q "^$component" <<<"$installed_components"; then
@@ -77,12 +85,19 @@ fi
 
 # --- Node: wrangler, miniflare and the Node 22 binary that runs them -------------------------------------
 
+# sha256sum on Linux, shasum on macOS.
+sha256_of_stdin() {
+  if command -v sha256sum >/dev/null; then sha256sum; else shasum -a 256; fi | cut -d' ' -f1
+}
+
 npm_stamp_file="node_modules/.edge-auth-npm-ci.stamp"
-npm_stamp="$(cat package.json package-lock.json | sha256sum | cut -d' ' -f1)"
+npm_stamp="$(cat package.json package-lock.json | sha256_of_stdin)"
 if [[ -f "$npm_stamp_file" && "$(cat "$npm_stamp_file")" == "$npm_stamp" ]]; then
   skip "npm ci" "node_modules matches package-lock.json"
 else
-  # --loglevel=error hides the EBADENGINE warnings of the system npm's older Node: wrangler never runs on it.
+  # --loglevel=error hides the EBADENGINE warnings of the system npm's older Node: wrangler never runs on it
+  # (resolve_node picks a Node >= 22). The Node 22 packages are optional dependencies: npm installs the one
+  # matching this machine, if any, and skips the others.
   step "npm ci" npm ci --no-audit --no-fund --loglevel=error
   echo "$npm_stamp" >"$npm_stamp_file"
 fi
@@ -91,7 +106,7 @@ say "node $("$NODE" --version) for wrangler and the tests ($NODE)"
 
 # --- Browser for `wasm-pack test --headless --chrome` ----------------------------------------------------
 
-if $for_tests; then
+if $for_browsers; then
   if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then
     skip "chromium + chromedriver" "installed"
   else
@@ -102,7 +117,7 @@ fi
 # --- Firefox for `wasm-pack test --headless --firefox` (the npm package's API in Gecko) ---------------------
 
 GECKODRIVER_VERSION="0.37.1"
-if $for_tests; then
+if $for_browsers; then
   if command -v firefox-esr >/dev/null || command -v firefox >/dev/null; then
     skip "firefox-esr" "installed"
   else
