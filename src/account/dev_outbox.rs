@@ -1,7 +1,7 @@
 //! The development-only webhook sink, so password reset can be tried locally without a mail service: it
 //! checks a delivery's signature as any receiver must, then keeps the last [`MAX_DELIVERIES`] in the
 //! store for [`keys::DEV_OUTBOX_TTL_SECS`]. Served only with `ENVIRONMENT=development`
-//! (`docs/http-api.md`, the sign-in page's routes): it hands reset tokens to anyone who asks.
+//! (`docs/http-api.md#development-outbox`): it hands reset tokens to anyone who asks.
 
 use super::AccountError;
 use super::service::AccountService;

@@ -1,5 +1,5 @@
 //! Change password, for a signed-in user who proves they know the current one (not in Medusa, whose only
-//! way to a new password is the reset link). Contract: `docs/http-api.md`, "change-password".
+//! way to a new password is the reset link). Contract: `docs/http-api.md#change-password`.
 
 use super::AccountError;
 use super::config::LimitedRoute;

@@ -1,6 +1,6 @@
 //! Medusa's three flow routes — sign in (`/auth/{actor}/{provider}`), register and the third-party
 //! callback — over the service's flow methods, rate limited, answered with `{location}`, `{token}` or a
-//! 401 with the provider's message. Contract: `docs/http-api.md`.
+//! 401 with the provider's message. Contract: `docs/http-api.md#register`, `#sign-in`, `#third-party-sign-in-routes`.
 
 use super::extract::{self, Scope};
 use super::{App, HttpRequest, HttpResponse, oauth};

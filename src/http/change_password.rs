@@ -1,5 +1,5 @@
 //! `POST /auth/{actor}/{provider}/change-password`
-//! ([`crate::account::AccountService::change_password`]; contract: `docs/http-api.md`).
+//! ([`crate::account::AccountService::change_password`]; contract: `docs/http-api.md#change-password`).
 
 use super::{App, HttpRequest, HttpResponse, body, extract};
 use crate::account::PasswordChange;
