@@ -3,16 +3,16 @@
 //! Suite A of Medusa's Auth Module (`auth-module-service/index.spec.ts`) and the service's dispatch
 //! rules: unknown providers, operations a provider lacks, and sanitising whatever a provider returns.
 
-mod common;
+mod kit;
 
-use common::{
-    Fixture, PLAINTEXT, assert_sanitized, block_on, credentials, failed, identity_of, input, meta,
-};
 use edge_auth::model::{
     AuthenticationInput, AuthenticationResponse, CreateAuthIdentity, CreateProviderIdentity,
     Metadata,
 };
 use edge_auth::providers::emailpass::EMAILPASS;
+use kit::{
+    Fixture, PLAINTEXT, assert_sanitized, block_on, credentials, failed, identity_of, input, meta,
+};
 use serde_json::{Value, json};
 
 /// Medusa's `beforeEach`: `test@admin.com` with the plaintext password `plaintext`.

@@ -4,12 +4,8 @@
 //! (claiming an actor-less identity, the same-password rule), and ours: email normalisation, the
 //! password policy, password update, re-hashing on login, the pepper, and enumeration resistance.
 
-mod common;
+mod kit;
 
-use common::{
-    FAST_ITERATIONS, Fixture, RecordingStore, StoreCall, T0_MS, assert_sanitized, block_on,
-    credentials, failed, hasher, identity_of, input, meta, service_over,
-};
 use edge_auth::clock::ManualClock;
 use edge_auth::model::{
     AuthIdentity, AuthIdentityFilter, AuthenticationResponse, CreateProviderIdentity, Metadata,
@@ -18,6 +14,10 @@ use edge_auth::model::{
 use edge_auth::providers::emailpass::EMAILPASS;
 use edge_auth::service::AuthModuleService;
 use edge_auth::store::MemoryStore;
+use kit::{
+    FAST_ITERATIONS, Fixture, RecordingStore, StoreCall, T0_MS, assert_sanitized, block_on,
+    credentials, failed, hasher, identity_of, input, meta, service_over,
+};
 use serde_json::{Value, json};
 use std::rc::Rc;
 

@@ -6,15 +6,15 @@
 //! Lists come back in key order: generated `authid_<ULID>` ids sort by creation (across milliseconds),
 //! caller-given ids such as `test-id` sort as strings, and `authid_…` sorts before `test-…`.
 
-mod common;
+mod kit;
 
-use common::{Fixture, block_on, meta};
 use edge_auth::identity::IdentityError;
 use edge_auth::model::{
     AuthIdentity, AuthIdentityFilter, CreateAuthIdentity, CreateProviderIdentity,
     ProviderIdentityFilter, ProviderIdentityMatch, UpdateAuthIdentity, UpdateProviderIdentity,
 };
 use edge_auth::store::keys as store_keys;
+use kit::{Fixture, block_on, meta};
 use serde_json::json;
 
 fn pi(id: &str, provider: &str, entity_id: &str) -> CreateProviderIdentity {

@@ -2,11 +2,11 @@
 //! keep logging in, and each successful login re-hashes with the configured algorithm, pepper included.
 #![cfg(all(not(target_arch = "wasm32"), feature = "argon2id"))]
 
-mod common;
+mod kit;
 
-use common::*;
 use edge_auth::password::{Algorithm, Hasher};
 use edge_auth::providers::emailpass::EMAILPASS;
+use kit::*;
 use std::rc::Rc;
 
 const EMAIL: &str = "switch@example.com";

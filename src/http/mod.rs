@@ -170,16 +170,3 @@ pub async fn handle(app: &App, req: &HttpRequest) -> HttpResponse {
     cors::decorate(&app.config, origin, &mut response);
     response
 }
-
-/// What the native suites below and `oauth::tests` share.
-#[cfg(test)]
-pub(crate) mod test_support;
-
-#[cfg(test)]
-mod tests;
-
-#[cfg(test)]
-mod account_tests;
-/// The routes behind the sign-in page (`www/`): discovery, the dev outbox, change-password.
-#[cfg(test)]
-mod page_tests;

@@ -25,6 +25,3 @@ pub mod state;
 pub use client::{HttpClient, HttpError, IncomingResponse, Offline, OutgoingRequest};
 pub use config::OAuthConfig;
 pub use provider::OAuthProvider;
-
-#[cfg(test)]
-mod tests;

@@ -1,9 +1,9 @@
 //! Racing requests, interleaved at every storage operation the way concurrent requests in one isolate
 //! interleave at every KV call.
 
-use super::*;
-use crate::guard::KvGuard;
-use crate::store::{KeyPage, StoreError};
+use crate::*;
+use edge_auth::guard::KvGuard;
+use edge_auth::store::{KeyPage, StoreError};
 use futures::future::join_all;
 use std::future::Future;
 use std::pin::Pin;

@@ -1,11 +1,11 @@
 //! id_token validation (OIDC Core §3.1.3.7) against a JWKS served by the fake provider.
 
-use super::*;
-use crate::oauth::id_token::{CLOCK_SKEW_SECS, Expected, IdTokenError, MAX_AGE_SECS};
-use crate::oauth::jwk::KeySet;
-use crate::oauth::metadata::{VerifyError, verify_id_token};
-use crate::oauth::spec::ProviderSpec;
-use crate::store::keys::OIDC_METADATA_CACHE_SECS;
+use crate::*;
+use edge_auth::oauth::id_token::{CLOCK_SKEW_SECS, Expected, IdTokenError, MAX_AGE_SECS};
+use edge_auth::oauth::jwk::KeySet;
+use edge_auth::oauth::metadata::{VerifyError, verify_id_token};
+use edge_auth::oauth::spec::ProviderSpec;
+use edge_auth::store::keys::OIDC_METADATA_CACHE_SECS;
 use hmac::{Hmac, KeyInit, Mac};
 
 const JWKS: &str = "https://idp.corp.example/jwks";
@@ -52,7 +52,7 @@ impl Check {
         &self,
         token: &str,
         now: u64,
-    ) -> Result<crate::oauth::id_token::Claims, VerifyError> {
+    ) -> Result<edge_auth::oauth::id_token::Claims, VerifyError> {
         let expected = Expected {
             issuers: &self.issuers,
             client_id: "corp-client",
@@ -68,7 +68,7 @@ impl Check {
         ))
     }
 
-    fn verify(&self, token: &str) -> Result<crate::oauth::id_token::Claims, VerifyError> {
+    fn verify(&self, token: &str) -> Result<edge_auth::oauth::id_token::Claims, VerifyError> {
         self.verify_at(token, NOW)
     }
 

@@ -1,4 +1,4 @@
-use super::*;
+use crate::*;
 
 fn assert_limited(r: &HttpResponse, retry_after: u64) {
     assert_error(

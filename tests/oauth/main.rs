@@ -1,5 +1,9 @@
+#![cfg(not(target_arch = "wasm32"))]
 //! Native tests of third-party sign-in: canned identity-provider answers, a frozen clock, and fixed
 //! test keys (`tests/fixtures/oauth/test-keys.json`) that sign real RS256/ES256 id_tokens.
+
+#[path = "../kit/mod.rs"]
+mod kit;
 
 mod config;
 mod github;
@@ -8,14 +12,14 @@ mod id_token;
 mod oidc;
 mod redirect_mode;
 
-use crate::config::Config;
-use crate::http::test_support::{NOW_MS, ORIGIN, SECRET, TestApp, config, lookup, request};
-use crate::http::{self, App, HttpResponse};
-use crate::model::{AuthenticationInput, AuthenticationResponse, ProviderIdentity};
-use crate::oauth::client::{HttpClient, HttpError, IncomingResponse, OutgoingRequest};
+use crate::kit::{NOW_MS, ORIGIN, SECRET, TestApp, config, lookup, request};
 use async_trait::async_trait;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
+use edge_auth::config::Config;
+use edge_auth::http::{self, App, HttpResponse};
+use edge_auth::model::{AuthenticationInput, AuthenticationResponse, ProviderIdentity};
+use edge_auth::oauth::client::{HttpClient, HttpError, IncomingResponse, OutgoingRequest};
 use futures::executor::block_on;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -27,7 +31,7 @@ use std::rc::Rc;
 pub const NOW: u64 = NOW_MS / 1000;
 
 pub fn keys() -> Value {
-    serde_json::from_str(include_str!("../../../tests/fixtures/oauth/test-keys.json")).unwrap()
+    serde_json::from_str(include_str!("../fixtures/oauth/test-keys.json")).unwrap()
 }
 
 pub fn key(name: &str) -> Value {

@@ -1,4 +1,4 @@
-use super::*;
+use crate::*;
 
 const BEARER: &str = "Bearer admin-0123456789abcdef0123456789abcd";
 

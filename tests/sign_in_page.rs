@@ -1,16 +1,21 @@
+#![cfg(not(target_arch = "wasm32"))]
 //! The routes the sign-in page (`www/`) relies on beyond Medusa's: `GET /auth/providers`, the
 //! development-only outbox, and `POST /auth/{actor}/emailpass/change-password`.
 
-use super::test_support::{NOW_MS, TestApp, assert_bare_unauthorized, assert_error, config};
-use super::*;
-use crate::account;
-use crate::model::{CreateAuthIdentity, CreateProviderIdentity};
-use crate::oauth::{HttpError, IncomingResponse, OutgoingRequest};
-use crate::store::keys;
-use crate::token;
+mod kit;
+
+use crate::kit::{NOW_MS, TestApp, assert_bare_unauthorized, assert_error, config};
+use edge_auth::account;
+use edge_auth::clock::Clock;
+use edge_auth::http::*;
+use edge_auth::model::{CreateAuthIdentity, CreateProviderIdentity};
+use edge_auth::oauth::{HttpError, IncomingResponse, OutgoingRequest};
+use edge_auth::store::keys;
+use edge_auth::token;
 use futures::executor::block_on;
 use serde_json::{Value, json};
 use std::ops::Deref;
+use std::rc::Rc;
 
 const WEBHOOK_SECRET: &str = "whsec-page-tests-0123456789abcdef0123";
 /// Where `scripts/run.sh` serves the page and the Worker.
@@ -199,9 +204,11 @@ fn the_outbox_refuses_unsigned_forged_and_stale_deliveries() {
     let body = json!({"event": "auth.password_reset", "data": {"token": "T"}}).to_string();
     let target = p.app.config.account.reset_webhook.as_ref().unwrap();
     let now = p.clock.now_secs();
-    let forged =
-        crate::account::webhook::WebhookTarget::new("http://x", b"another-secret-0123456789abcdef")
-            .signature(now, body.as_bytes());
+    let forged = edge_auth::account::webhook::WebhookTarget::new(
+        "http://x",
+        b"another-secret-0123456789abcdef",
+    )
+    .signature(now, body.as_bytes());
     let stale = target.signature(now - 301, body.as_bytes());
     let other_body = target.signature(now, b"{}");
     for signature in [
@@ -226,7 +233,7 @@ fn the_outbox_refuses_unsigned_forged_and_stale_deliveries() {
 fn looped_dev_page() -> Page {
     let config = config(DEV);
     Page(TestApp::new(ORIGIN, NOW_MS, |store, clock| {
-        let store: Rc<dyn crate::store::KvStore> = store;
+        let store: Rc<dyn edge_auth::store::KvStore> = store;
         let sink = Rc::new(App::new(config.clone(), store.clone(), clock.clone()));
         let http = move |out: OutgoingRequest| {
             let sink = sink.clone();
@@ -375,7 +382,7 @@ fn change_password_is_for_emailpass_identities_only() {
     )
     .unwrap()
     .remove(0);
-    let customer = crate::scope::ActorType::parse("customer").unwrap();
+    let customer = edge_auth::scope::ActorType::parse("customer").unwrap();
     let claims = account::claims_for(&identity, &customer, p.clock.now_secs(), 3600);
     let oauth_token = token::sign(&claims, &p.app.config.jwt_key);
     assert_error(

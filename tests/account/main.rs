@@ -1,6 +1,10 @@
+#![cfg(not(target_arch = "wasm32"))]
 //! Native tests of password reset, sessions, revocation, rate limits, strict registration and the admin
 //! API, through [`handle`] with a memory store, a memory guard, a frozen clock, a webhook recorder and a
 //! runtime that never sleeps. Background work runs right after each response, as `waitUntil` would.
+
+#[path = "../kit/mod.rs"]
+mod kit;
 
 mod admin;
 mod concurrency;
@@ -8,18 +12,19 @@ mod rate_limit;
 mod reset;
 mod session;
 
-use super::test_support::{
-    ORIGIN, TestApp, assert_bare_unauthorized, assert_error, config, request,
-};
-use super::*;
-use crate::oauth::client::{HttpError, IncomingResponse, OutgoingRequest};
-use crate::runtime::Recorder;
-use crate::store::MemoryStore;
+use crate::kit::{ORIGIN, TestApp, assert_bare_unauthorized, assert_error, config, request};
 use async_trait::async_trait;
+use edge_auth::clock::Clock;
+use edge_auth::http::*;
+use edge_auth::oauth::client::{HttpError, IncomingResponse, OutgoingRequest};
+use edge_auth::runtime::Recorder;
+use edge_auth::store::KvStore;
+use edge_auth::store::MemoryStore;
 use futures::executor::block_on;
 use serde_json::{Value, json};
 use std::cell::RefCell;
 use std::ops::Deref;
+use std::rc::Rc;
 
 pub const WEBHOOK_SECRET: &str = "whsec-0123456789abcdef0123456789ab";
 pub const ADMIN: &str = "admin-0123456789abcdef0123456789abcd";
@@ -33,7 +38,7 @@ pub struct Hooks {
 }
 
 #[async_trait(?Send)]
-impl crate::oauth::HttpClient for Hooks {
+impl edge_auth::oauth::HttpClient for Hooks {
     async fn send(&self, request: OutgoingRequest) -> Result<IncomingResponse, HttpError> {
         self.seen.borrow_mut().push(request);
         Ok(IncomingResponse::new(*self.status.borrow(), ""))

@@ -1,8 +1,8 @@
 //! GitHub: Medusa's provider tests (auth-github `services.spec.ts`), ported, plus ours.
 
-use super::*;
-use crate::contract;
-use crate::oauth::profile::iso8601_utc;
+use crate::*;
+use edge_auth::contract;
+use edge_auth::oauth::profile::iso8601_utc;
 
 const TOKEN: &str = "https://github.com/login/oauth/access_token";
 const USER: &str = "https://api.github.com/user";

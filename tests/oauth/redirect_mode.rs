@@ -1,8 +1,8 @@
 //! Redirect mode through the HTTP layer: `?return_to=` on GET, the `__Host-` cookie, the Worker's own
 //! callback answering 302s, and every way to abuse it.
 
-use super::*;
-use crate::oauth::state::COOKIE_NAME;
+use crate::*;
+use edge_auth::oauth::state::COOKIE_NAME;
 
 const TOKEN: &str = "https://oauth2.googleapis.com/token";
 const CERTS: &str = "https://www.googleapis.com/oauth2/v3/certs";
@@ -88,7 +88,7 @@ fn the_callback_sends_the_browser_back_with_the_token_in_the_fragment() {
     let token = location
         .strip_prefix("https://shop.example/signed-in#token=")
         .unwrap_or_else(|| panic!("{location}"));
-    let claims = crate::token::verify(token, &w.app.config.jwt_key, NOW).unwrap();
+    let claims = edge_auth::token::verify(token, &w.app.config.jwt_key, NOW).unwrap();
     assert_eq!(claims.actor_type, "customer");
     assert!(
         r.header("set-cookie").unwrap().contains("Max-Age=0"),
@@ -112,7 +112,7 @@ fn a_state_lured_into_another_browser_is_refused() {
     assert_eq!(r.status, 401);
     assert_eq!(
         r.body_json().unwrap(),
-        json!({"type": "unauthorized", "message": crate::oauth::provider::STATE_FROM_ANOTHER_BROWSER})
+        json!({"type": "unauthorized", "message": edge_auth::oauth::provider::STATE_FROM_ANOTHER_BROWSER})
     );
     assert!(
         w.idp.requests_to(TOKEN).is_empty(),
@@ -143,7 +143,7 @@ fn a_replayed_callback_is_refused() {
     assert_eq!(b.visit(&w, &url).status, 302);
     let replay = b.visit(&w, &url);
     assert_eq!(replay.status, 401);
-    assert!(body(&replay).contains(crate::contract::NO_STATE_OR_EXPIRED));
+    assert!(body(&replay).contains(edge_auth::contract::NO_STATE_OR_EXPIRED));
     assert_eq!(w.idp.requests_to(TOKEN).len(), 1);
 }
 
@@ -209,7 +209,7 @@ fn open_redirect_attempts_are_refused_with_400() {
     ] {
         let url = format!(
             "https://auth.example/auth/customer/google?return_to={}",
-            crate::oauth::client::form_urlencode(&[("", target)]).trim_start_matches('=')
+            edge_auth::oauth::client::form_urlencode(&[("", target)]).trim_start_matches('=')
         );
         let r = w.fetch("GET", &url, &[]);
         assert_eq!(r.status, 400, "{target:?}");

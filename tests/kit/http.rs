@@ -2,11 +2,11 @@
 //! `http::page_tests`, `oauth::tests`): a configuration from variables, an app over a memory store and a
 //! frozen clock, requests, and reading the answers. Each suite keeps its own variables, fakes and helpers.
 
-use super::{App, HttpRequest, HttpResponse, handle};
-use crate::clock::{Clock, ManualClock};
-use crate::config::Config;
-use crate::store::MemoryStore;
-use crate::token;
+use edge_auth::clock::{Clock, ManualClock};
+use edge_auth::config::Config;
+use edge_auth::http::{App, HttpRequest, HttpResponse, handle};
+use edge_auth::store::MemoryStore;
+use edge_auth::token;
 use futures::executor::block_on;
 use serde_json::{Value, json};
 use std::rc::Rc;
@@ -156,14 +156,12 @@ impl TestApp {
 
     /// Links an actor, as the app does after creating its customer.
     pub fn link_customer(&self, auth_identity_id: &str, customer_id: &str) {
-        block_on(
-            self.app
-                .service
-                .update_auth_identities(vec![crate::model::UpdateAuthIdentity {
-                    id: auth_identity_id.into(),
-                    app_metadata: json!({ "customer_id": customer_id }).as_object().cloned(),
-                }]),
-        )
+        block_on(self.app.service.update_auth_identities(vec![
+            edge_auth::model::UpdateAuthIdentity {
+                id: auth_identity_id.into(),
+                app_metadata: json!({ "customer_id": customer_id }).as_object().cloned(),
+            },
+        ]))
         .unwrap();
     }
 

@@ -1,9 +1,9 @@
 //! Google: Medusa's provider tests (auth-google `services.spec.ts`), ported, plus ours.
 
-use super::*;
-use crate::contract;
-use crate::oauth::client::HttpError;
-use crate::store::keys::OAUTH_STATE_TTL_SECS;
+use crate::*;
+use edge_auth::contract;
+use edge_auth::oauth::client::HttpError;
+use edge_auth::store::keys::OAUTH_STATE_TTL_SECS;
 
 const TOKEN: &str = "https://oauth2.googleapis.com/token";
 const CERTS: &str = "https://www.googleapis.com/oauth2/v3/certs";
@@ -45,7 +45,7 @@ fn authenticate_returns_medusas_url_with_state_pkce_and_nonce() {
     let s = w.start("google");
     let prefix = "https://accounts.google.com/o/oauth2/v2/auth?redirect_uri=https%3A%2F%2Fsomeurl.com%2Fauth%2Fgoogle%2Fcallback&client_id=test&response_type=code&scope=email+profile+openid&state=";
     assert!(s.location.starts_with(prefix), "{}", s.location);
-    assert!(crate::oauth::state::is_well_formed(&s.state));
+    assert!(edge_auth::oauth::state::is_well_formed(&s.state));
     let rest = &s.location[prefix.len() + 64..];
     assert!(
         rest.starts_with(&format!(

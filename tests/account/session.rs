@@ -1,4 +1,4 @@
-use super::*;
+use crate::*;
 
 /// The `connect.sid` value of a Set-Cookie header.
 fn cookie_of(r: &HttpResponse) -> String {

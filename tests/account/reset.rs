@@ -1,5 +1,5 @@
-use super::*;
-use crate::account::{reset_token, webhook};
+use crate::*;
+use edge_auth::account::{reset_token, webhook};
 
 /// The answer to a reset token that is spent, expired, forged or for another route.
 fn assert_invalid_token(response: &HttpResponse) {
@@ -146,7 +146,7 @@ fn auth_tokens_forged_or_missing_tokens_are_invalid() {
     let h = harness(&[]);
     let login_token = h.registered("a@b.co", "correct horse");
     let forged = {
-        let other = crate::token::JwtKey::new(b"not the secret, not the secret!!");
+        let other = edge_auth::token::JwtKey::new(b"not the secret, not the secret!!");
         reset_token::issue(
             "a@b.co",
             "emailpass",

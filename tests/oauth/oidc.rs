@@ -1,8 +1,8 @@
 //! A generic OpenID Connect provider (`corp`), configured by issuer and discovered; the shape of
 //! Medusa's Cloud provider tests.
 
-use super::*;
-use crate::contract;
+use crate::*;
+use edge_auth::contract;
 
 const DISCOVERY: &str = "https://idp.corp.example/.well-known/openid-configuration";
 const AUTHORIZE: &str = "https://idp.corp.example/oauth2/authorize";

@@ -1,5 +1,10 @@
-use super::test_support::{NOW_MS, ORIGIN, TestApp, assert_error, config};
-use super::*;
+#![cfg(not(target_arch = "wasm32"))]
+//! Medusa's `/auth` routes through [`edge_auth::http::handle`]: status codes, bodies, claims, CORS and
+//! every way a request can be wrong.
+
+mod kit;
+use crate::kit::{NOW_MS, ORIGIN, TestApp, assert_error, config};
+use edge_auth::http::*;
 use futures::executor::block_on;
 use serde_json::json;
 
