@@ -10,11 +10,11 @@ use common::{
     FAST_ITERATIONS, Fixture, RecordingStore, StoreCall, T0_MS, assert_sanitized, block_on,
     credentials, failed, hasher, identity_of, input, meta, service_over,
 };
-use edge_auth::clock::ManualClock;
 use edge_auth::model::{
     AuthIdentity, AuthIdentityFilter, AuthenticationResponse, CreateProviderIdentity, Metadata,
     ProviderIdentity, UpdateAuthIdentity, UpdateProviderIdentity,
 };
+use edge_auth::ports::clock::ManualClock;
 use edge_auth::providers::emailpass::EMAILPASS;
 use edge_auth::service::AuthModuleService;
 use edge_auth::store::MemoryStore;

@@ -18,11 +18,11 @@ mod session;
 pub use body::{MAX_BODY_BYTES, parse_query};
 pub use response::HttpResponse;
 
-use crate::clock::Clock;
 use crate::config::Config;
 use crate::guard::{Guard, MemoryGuard};
+use crate::ports::clock::Clock;
+use crate::ports::runtime::{Recorder, Runtime, Task};
 use crate::providers::emailpass::EmailPass;
-use crate::runtime::{Recorder, Runtime, Task};
 use crate::service::AuthModuleService;
 use crate::store::KvStore;
 use std::cell::RefCell;
@@ -67,7 +67,7 @@ pub struct App {
     pub store: Rc<dyn KvStore>,
     /// Uniqueness, single use and rate limits ([`crate::guard`]); shared with the service.
     pub guard: Rc<dyn Guard>,
-    pub http: Rc<dyn crate::oauth::HttpClient>,
+    pub http: Rc<dyn crate::ports::http::HttpClient>,
     pub runtime: Rc<dyn Runtime>,
     /// Work to run after the response ([`App::take_tasks`]).
     tasks: RefCell<Vec<Task>>,
@@ -78,7 +78,7 @@ impl App {
     /// identity providers (their flows fail with a clear message). The Worker uses
     /// [`App::with_http_client`].
     pub fn new(config: Rc<Config>, store: Rc<dyn KvStore>, clock: Rc<dyn Clock>) -> Self {
-        Self::with_http_client(config, store, clock, Rc::new(crate::oauth::Offline))
+        Self::with_http_client(config, store, clock, Rc::new(crate::ports::http::Offline))
     }
 
     /// `emailpass`, plus one provider per configured third party (Google, GitHub, each OIDC entry),
@@ -87,7 +87,7 @@ impl App {
         config: Rc<Config>,
         store: Rc<dyn KvStore>,
         clock: Rc<dyn Clock>,
-        http: Rc<dyn crate::oauth::HttpClient>,
+        http: Rc<dyn crate::ports::http::HttpClient>,
     ) -> Self {
         let guard: Rc<dyn Guard> = Rc::new(MemoryGuard::with_clock(clock.clone()));
         let mut service = AuthModuleService::new(store.clone(), clock.clone())

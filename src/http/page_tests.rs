@@ -4,7 +4,7 @@
 use super::test_support::{NOW_MS, TestApp, assert_bare_unauthorized, assert_error, config};
 use super::*;
 use crate::model::{CreateAuthIdentity, CreateProviderIdentity};
-use crate::oauth::{HttpError, IncomingResponse, OutgoingRequest};
+use crate::ports::http::{HttpError, IncomingResponse, OutgoingRequest};
 use crate::store::keys;
 use crate::token;
 use futures::executor::block_on;

@@ -9,7 +9,8 @@
 use super::{App, HttpRequest, HttpResponse};
 use crate::account::config::LimitedRoute;
 use crate::contract;
-use crate::guard::{Decision, join2};
+use crate::guard::Decision;
+use crate::ports::runtime::join2;
 use crate::store::{StoreError, keys};
 
 const CLIENT_IP_HEADER: &str = "cf-connecting-ip";

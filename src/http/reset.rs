@@ -3,7 +3,7 @@
 //! `POST /auth/{actor}/{provider}/reset-password {identifier}` answers `201` with an empty body whatever
 //! the identifier (only a missing one is a `400`, and too many requests a `429`). Everything that depends
 //! on whether the identity exists — lookup, token, webhook delivery — runs after the answer
-//! ([`crate::runtime::Task`]), so neither the answer nor its timing tells.
+//! ([`crate::ports::runtime::Task`]), so neither the answer nor its timing tells.
 //!
 //! `POST /auth/{actor}/{provider}/update` with `Authorization: Bearer <reset token>` and `{password}` →
 //! `200 {success: true}`. The token must be a valid, unexpired reset token for this actor type and
@@ -17,14 +17,14 @@ use super::routes::{bearer, check_actor_and_provider};
 use super::{App, HttpRequest, HttpResponse, body};
 use crate::account::config::LimitedRoute;
 use crate::account::{reset_token, revocation, webhook};
-use crate::clock::Clock;
 use crate::config::Config;
 use crate::contract;
 use crate::identity::Identities;
-use crate::oauth::HttpClient;
+use crate::ports::clock::Clock;
+use crate::ports::http::HttpClient;
+use crate::ports::random;
+use crate::ports::runtime::Runtime;
 use crate::providers::emailpass::{EMAILPASS, normalize_email};
-use crate::random;
-use crate::runtime::Runtime;
 use crate::store::{KvStore, keys};
 use serde_json::{Value, json};
 use std::rc::Rc;

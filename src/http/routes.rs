@@ -179,7 +179,8 @@ async fn flow(
         }
     };
     // Clearing the counter (a guard call) overlaps with issuing the token (a KV read).
-    let (_, response) = crate::guard::join2(forget, token_or_failure(app, actor, result)).await;
+    let (_, response) =
+        crate::ports::runtime::join2(forget, token_or_failure(app, actor, result)).await;
     response
 }
 

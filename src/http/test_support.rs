@@ -3,8 +3,8 @@
 //! frozen clock, requests, and reading the answers. Each suite keeps its own variables, fakes and helpers.
 
 use super::{App, HttpRequest, HttpResponse, handle};
-use crate::clock::{Clock, ManualClock};
 use crate::config::Config;
+use crate::ports::clock::{Clock, ManualClock};
 use crate::store::MemoryStore;
 use crate::token;
 use futures::executor::block_on;

@@ -6,9 +6,9 @@ use crate::config::ConfigError;
 use crate::contract;
 use crate::oauth::metadata::MetadataCache;
 use crate::oauth::redirect::{RedirectAllowList, check_absolute_url};
-use crate::oauth::secret::Secret;
 use crate::oauth::spec::{self, ClientAuth, EndpointOverrides, ProviderKind, ProviderSpec};
 use crate::oauth::state::BrowserBinding;
+use crate::ports::secret::Secret;
 use serde::Deserialize;
 use std::rc::Rc;
 

@@ -2,11 +2,11 @@
 //! [`HttpClient`] and kept by the isolate for [`keys::OIDC_METADATA_CACHE_SECS`]. A token whose `kid`
 //! is not in the cached key set triggers one refetch (keys rotate); still unknown, it is refused.
 
-use crate::oauth::client::{HttpClient, OutgoingRequest, host_of};
 use crate::oauth::id_token::{self, Claims, Expected, IdTokenError};
 use crate::oauth::jwk::{KeySet, Lookup};
 use crate::oauth::redirect::check_absolute_url;
 use crate::oauth::spec::ProviderSpec;
+use crate::ports::http::{HttpClient, OutgoingRequest, host_of};
 use crate::store::keys;
 use serde_json::Value;
 use std::cell::RefCell;

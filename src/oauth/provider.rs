@@ -12,7 +12,6 @@
 use crate::contract;
 use crate::identity::IdentityError;
 use crate::model::{AuthIdentity, AuthenticationInput, AuthenticationResponse};
-use crate::oauth::client::HttpClient;
 use crate::oauth::config::OAuthConfig;
 use crate::oauth::flow::{self, AuthorizationParams, TokenResponse};
 use crate::oauth::id_token::Expected;
@@ -21,6 +20,7 @@ use crate::oauth::pkce::{self, PkceVerifier};
 use crate::oauth::profile::{self, Profile};
 use crate::oauth::spec::{ProviderKind, ProviderSpec};
 use crate::oauth::state::{self, StateRecord};
+use crate::ports::http::HttpClient;
 use crate::provider::{AuthProvider, ProviderError, ProviderHelper, ProviderResult};
 use crate::store::keys;
 use async_trait::async_trait;
@@ -359,7 +359,7 @@ impl AuthProvider for OAuthProvider {
         };
         let endpoints = self.endpoints(helper).await?;
 
-        let random_failed = |e: crate::random::RandomError| err(e.to_string());
+        let random_failed = |e: crate::ports::random::RandomError| err(e.to_string());
         let state = state::new_state().map_err(random_failed)?;
         let verifier = PkceVerifier::generate().map_err(random_failed)?;
         let nonce = if self.spec.is_openid() {

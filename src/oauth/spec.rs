@@ -2,7 +2,7 @@
 //! each, run by the one authorization-code flow in [`crate::oauth::provider`].
 
 use crate::oauth::metadata::MetadataCache;
-use crate::oauth::secret::Secret;
+use crate::ports::secret::Secret;
 
 pub const GOOGLE: &str = "google";
 pub const GITHUB: &str = "github";

@@ -5,10 +5,10 @@ mod durable;
 mod kv;
 mod platform;
 
-use crate::clock::SystemClock;
 use crate::config::{Config, ConfigError};
 use crate::guard::{Guard, KvGuard, MemoryGuard};
 use crate::http::{self, App, HttpRequest, HttpResponse, MAX_BODY_BYTES};
+use crate::ports::clock::SystemClock;
 use crate::store::KvStore;
 use std::cell::OnceCell;
 use std::rc::Rc;

@@ -12,8 +12,8 @@ use super::test_support::{
     ORIGIN, TestApp, assert_bare_unauthorized, assert_error, config, request,
 };
 use super::*;
-use crate::oauth::client::{HttpError, IncomingResponse, OutgoingRequest};
-use crate::runtime::Recorder;
+use crate::ports::http::{HttpError, IncomingResponse, OutgoingRequest};
+use crate::ports::runtime::Recorder;
 use crate::store::MemoryStore;
 use async_trait::async_trait;
 use futures::executor::block_on;
@@ -33,7 +33,7 @@ pub struct Hooks {
 }
 
 #[async_trait(?Send)]
-impl crate::oauth::HttpClient for Hooks {
+impl crate::ports::http::HttpClient for Hooks {
     async fn send(&self, request: OutgoingRequest) -> Result<IncomingResponse, HttpError> {
         self.seen.borrow_mut().push(request);
         Ok(IncomingResponse::new(*self.status.borrow(), ""))

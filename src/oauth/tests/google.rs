@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::contract;
-use crate::oauth::client::HttpError;
+use crate::ports::http::HttpError;
 use crate::store::keys::OAUTH_STATE_TTL_SECS;
 
 const TOKEN: &str = "https://oauth2.googleapis.com/token";

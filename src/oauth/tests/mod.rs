@@ -12,7 +12,7 @@ use crate::config::Config;
 use crate::http::test_support::{NOW_MS, ORIGIN, SECRET, TestApp, config, lookup, request};
 use crate::http::{self, App, HttpResponse};
 use crate::model::{AuthenticationInput, AuthenticationResponse, ProviderIdentity};
-use crate::oauth::client::{HttpClient, HttpError, IncomingResponse, OutgoingRequest};
+use crate::ports::http::{HttpClient, HttpError, IncomingResponse, OutgoingRequest};
 use async_trait::async_trait;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
