@@ -20,6 +20,7 @@ pub use response::HttpResponse;
 
 use crate::config::Config;
 use crate::guard::{Guard, MemoryGuard};
+use crate::oauth::OAuthProvider;
 use crate::ports::clock::Clock;
 use crate::ports::runtime::{Recorder, Runtime, Task};
 use crate::providers::emailpass::EmailPass;
@@ -89,16 +90,26 @@ impl App {
         clock: Rc<dyn Clock>,
         http: Rc<dyn crate::ports::http::HttpClient>,
     ) -> Self {
+        let third_parties = OAuthProvider::all(&config.oauth, &http);
+        Self::with_providers(config, store, clock, http, &third_parties)
+    }
+
+    /// [`App::with_http_client`] with the third-party providers made beforehand (by
+    /// [`OAuthProvider::all`] over `config.oauth`): they keep discovery documents and key sets between
+    /// requests, so the Worker makes them once per isolate.
+    pub fn with_providers(
+        config: Rc<Config>,
+        store: Rc<dyn KvStore>,
+        clock: Rc<dyn Clock>,
+        http: Rc<dyn crate::ports::http::HttpClient>,
+        third_parties: &[Rc<OAuthProvider>],
+    ) -> Self {
         let guard: Rc<dyn Guard> = Rc::new(MemoryGuard::with_clock(clock.clone()));
         let mut service = AuthModuleService::new(store.clone(), clock.clone())
             .with_guard(guard.clone())
             .with_provider(Rc::new(EmailPass::new(config.hasher.clone())));
-        for spec in &config.oauth.providers {
-            service = service.with_provider(Rc::new(crate::oauth::OAuthProvider::new(
-                spec.clone(),
-                config.oauth.clone(),
-                http.clone(),
-            )));
+        for provider in third_parties {
+            service = service.with_provider(provider.clone());
         }
         Self {
             config,

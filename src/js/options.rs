@@ -7,7 +7,7 @@
 use super::convert::{describe_js, own_keys, plain_object, property, to_json};
 use super::error::{ApiError, Code};
 use super::kv::JsKvStore;
-use crate::config::ConfigError;
+use crate::config::vars::{ConfigError, VarLookup};
 use crate::contract;
 use crate::fetch::FetchClient;
 use crate::oauth::OAuthProvider;
@@ -209,7 +209,7 @@ fn provider(id: &str, kind: Option<&str>, options: ProviderOptions) -> Result<En
 }
 
 /// `oauth::config::google` or `oauth::config::github`.
-type BuildSpec = fn(&oauth_config::VarLookup<'_>) -> Result<Option<ProviderSpec>, ConfigError>;
+type BuildSpec = fn(&VarLookup<'_>) -> Result<Option<ProviderSpec>, ConfigError>;
 
 /// A configuration error of a third party, naming the option that holds `var` (if one does).
 fn config_error(at: &str, names: &[(&str, &str)], e: ConfigError) -> ApiError {
