@@ -77,7 +77,7 @@ pub struct App {
 impl App {
     /// An app without outgoing HTTP: third-party providers are registered but cannot reach their
     /// identity providers (their flows fail with a clear message). The Worker uses
-    /// [`App::with_http_client`].
+    /// [`App::with_providers`].
     pub fn new(config: Rc<Config>, store: Rc<dyn KvStore>, clock: Rc<dyn Clock>) -> Self {
         Self::with_http_client(config, store, clock, Rc::new(crate::ports::http::Offline))
     }
