@@ -4,7 +4,7 @@
 //! [`MAX_RESPONSE_BYTES`]. Reached through `js_sys::Reflect` only, so neither build needs `web-sys`
 //! bindings for it.
 
-use crate::oauth::client::{
+use crate::ports::http::{
     HttpClient, HttpError, IncomingResponse, MAX_RESPONSE_BYTES, OutgoingRequest, TIMEOUT_MS,
     host_of,
 };

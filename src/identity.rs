@@ -14,7 +14,7 @@ use crate::ids;
 use crate::model::{
     AuthIdentity, AuthIdentityFilter, CreateAuthIdentity, CreateProviderIdentity, ProviderIdentity,
 };
-use crate::random::RandomError;
+use crate::ports::random::RandomError;
 use crate::store::{KvStore, StoreError, keys};
 use std::fmt;
 

@@ -6,7 +6,7 @@
 //!
 //! The clock is a parameter so the core stays pure and tests can freeze it.
 
-use crate::random::{self, RandomError};
+use crate::ports::random::{self, RandomError};
 
 /// Prefix of auth identity ids, as Medusa's `AuthIdentity` model declares it.
 pub const AUTH_IDENTITY_PREFIX: &str = "authid";

@@ -1,11 +1,10 @@
 //! edge-auth: Medusa's Auth Module in Rust, for Cloudflare Workers.
 //!
 //! The core (everything but [`worker`]) is pure Rust and tested natively: storage goes through the
-//! KV-shaped [`store::KvStore`] trait, time through [`clock::Clock`], so the Worker boundary only converts
-//! types.
+//! KV-shaped [`store::KvStore`] trait, time and the rest of the platform through [`ports`] (e.g.
+//! [`ports::clock::Clock`]), so the Worker boundary only converts types.
 
 pub mod account;
-pub mod clock;
 pub mod config;
 pub mod contract;
 pub mod guard;
@@ -16,10 +15,9 @@ pub mod listing;
 pub mod model;
 pub mod oauth;
 pub mod password;
+pub mod ports;
 pub mod provider;
 pub mod providers;
-pub mod random;
-pub mod runtime;
 pub mod scope;
 pub mod service;
 pub mod store;

@@ -1,7 +1,6 @@
 //! The provider interface and the helper each provider call receives (Medusa's
 //! `AuthIdentityProviderService`), bound to the calling provider's id.
 
-use crate::clock::Clock;
 use crate::contract;
 use crate::guard::Guard;
 use crate::identity::{Identities, IdentityError};
@@ -9,6 +8,7 @@ use crate::model::{
     AuthIdentity, AuthenticationInput, AuthenticationResponse, CreateAuthIdentity,
     CreateProviderIdentity, Metadata,
 };
+use crate::ports::clock::Clock;
 use crate::store::{KvStore, StoreError, keys};
 use async_trait::async_trait;
 use serde_json::Value;

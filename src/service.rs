@@ -1,6 +1,5 @@
 //! The Auth Module service: provider registry, the four flow methods, and identity CRUD.
 
-use crate::clock::Clock;
 use crate::contract;
 use crate::guard::{Guard, MemoryGuard};
 use crate::identity::{Identities, IdentityError};
@@ -9,6 +8,7 @@ use crate::model::{
     CreateAuthIdentity, CreateProviderIdentity, Metadata, PASSWORD_METADATA_KEY, ProviderIdentity,
     ProviderIdentityFilter, UpdateAuthIdentity, UpdateProviderIdentity,
 };
+use crate::ports::clock::Clock;
 use crate::provider::{AuthProvider, ProviderHelper, ProviderResult};
 use crate::store::KvStore;
 use std::collections::BTreeMap;

@@ -6,11 +6,11 @@
 
 mod kit;
 
-use edge_auth::clock::ManualClock;
 use edge_auth::model::{
     AuthIdentity, AuthIdentityFilter, AuthenticationResponse, CreateProviderIdentity, Metadata,
     ProviderIdentity, UpdateAuthIdentity, UpdateProviderIdentity,
 };
+use edge_auth::ports::clock::ManualClock;
 use edge_auth::providers::emailpass::EMAILPASS;
 use edge_auth::service::AuthModuleService;
 use edge_auth::store::MemoryStore;

@@ -6,10 +6,10 @@ mod kit;
 
 use crate::kit::{NOW_MS, TestApp, assert_bare_unauthorized, assert_error, config};
 use edge_auth::account;
-use edge_auth::clock::Clock;
 use edge_auth::http::*;
 use edge_auth::model::{CreateAuthIdentity, CreateProviderIdentity};
-use edge_auth::oauth::{HttpError, IncomingResponse, OutgoingRequest};
+use edge_auth::ports::clock::Clock;
+use edge_auth::ports::http::{HttpError, IncomingResponse, OutgoingRequest};
 use edge_auth::store::keys;
 use edge_auth::token;
 use futures::executor::block_on;

@@ -2,9 +2,9 @@
 //! the same code the Worker runs, in V8.
 #![cfg(target_arch = "wasm32")]
 
-use edge_auth::clock::SystemClock;
 use edge_auth::model::AuthenticationInput;
 use edge_auth::password::{Hasher, Verification};
+use edge_auth::ports::clock::SystemClock;
 use edge_auth::providers::emailpass::EmailPass;
 use edge_auth::service::AuthModuleService;
 use edge_auth::store::MemoryStore;

@@ -1,8 +1,8 @@
-//! The variables of password reset, sessions, rate limits and the admin API, parsed by
-//! [`crate::config::Config::from_vars`]. Each failure names its variable.
+//! The variables of password reset, sessions, rate limits and the admin API, read when the top-level
+//! configuration calls [`from_vars`]. Each failure names its variable.
 
 use super::webhook::WebhookTarget;
-use crate::config::{ConfigError, MIN_JWT_SECRET_BYTES};
+use crate::config::vars::{ConfigError, VarLookup, check_secret, duration_secs, invalid, json};
 use crate::guard::Rule;
 use crate::token::parse_duration_secs;
 use serde_json::Value;
@@ -20,13 +20,6 @@ pub const SESSION_TTL: &str = "SESSION_TTL";
 pub const DEFAULT_SESSION_TTL: &str = "10h";
 /// Workers KV refuses shorter expirations, and the session record lives there.
 const MIN_SESSION_TTL_SECS: u64 = 60;
-
-fn invalid(var: &'static str, message: impl Into<String>) -> ConfigError {
-    ConfigError {
-        var,
-        message: message.into(),
-    }
-}
 
 /// The routes that are rate limited.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -118,12 +111,12 @@ impl RateLimits {
             return Ok(Self::off());
         }
         let bad = |m: String| invalid(RATE_LIMITS, m);
-        let json: Value = serde_json::from_str(text).map_err(|e| {
-            bad(format!(
-                "expected \"off\" or a JSON object like {{\"authenticate\":{{\"identifier\":{{\"limit\":5,\"window\":\"1m\",\"backoff\":true}}}}}}: {e}"
-            ))
-        })?;
-        let routes = json
+        let value: Value = json(
+            RATE_LIMITS,
+            text,
+            r#""off" or a JSON object like {"authenticate":{"identifier":{"limit":5,"window":"1m","backoff":true}}}"#,
+        )?;
+        let routes = value
             .as_object()
             .ok_or_else(|| bad("expected a JSON object".into()))?;
         let mut limits = Self::defaults();
@@ -226,24 +219,9 @@ pub struct AccountConfig {
     pub session_ttl_secs: u64,
 }
 
-/// Reads the variables through `get` (which already treats empty as absent).
-pub fn from_vars(
-    get: &dyn Fn(&str) -> Option<String>,
-    development: bool,
-) -> Result<AccountConfig, ConfigError> {
-    let secret_ok = |var: &'static str, s: &str| {
-        if s.len() < MIN_JWT_SECRET_BYTES && !development {
-            Err(invalid(
-                var,
-                format!(
-                    "must be at least {MIN_JWT_SECRET_BYTES} bytes (e.g. `openssl rand -hex 32`)"
-                ),
-            ))
-        } else {
-            Ok(())
-        }
-    };
-
+/// Reads the variables through `get` (which already treats empty as absent). `development`: short
+/// secrets are accepted (local development only).
+pub fn from_vars(get: &VarLookup<'_>, development: bool) -> Result<AccountConfig, ConfigError> {
     let reset_webhook = match (
         get(RESET_PASSWORD_WEBHOOK_URL),
         get(RESET_PASSWORD_WEBHOOK_SECRET),
@@ -262,7 +240,7 @@ pub fn from_vars(
             ));
         }
         (Some(url), Some(secret)) => {
-            secret_ok(RESET_PASSWORD_WEBHOOK_SECRET, &secret)?;
+            check_secret(RESET_PASSWORD_WEBHOOK_SECRET, &secret, development)?;
             let url = url.trim();
             if !is_acceptable_webhook_url(url) {
                 return Err(invalid(
@@ -277,7 +255,7 @@ pub fn from_vars(
     let admin_secret = match get(ADMIN_SECRET) {
         None => None,
         Some(s) => {
-            secret_ok(ADMIN_SECRET, &s)?;
+            check_secret(ADMIN_SECRET, &s, development)?;
             Some(AdminSecret::new(&s))
         }
     };
@@ -287,9 +265,7 @@ pub fn from_vars(
         Some(text) => RateLimits::parse(&text)?,
     };
 
-    let ttl = get(SESSION_TTL).unwrap_or_else(|| DEFAULT_SESSION_TTL.into());
-    let session_ttl_secs =
-        parse_duration_secs(ttl.trim()).map_err(|e| invalid(SESSION_TTL, e.to_string()))?;
+    let session_ttl_secs = duration_secs(get, SESSION_TTL, DEFAULT_SESSION_TTL)?;
     if session_ttl_secs < MIN_SESSION_TTL_SECS {
         return Err(invalid(
             SESSION_TTL,

@@ -2,7 +2,7 @@
 //! place (`src/http/error.rs`), the npm package to a coded `EdgeAuthError`.
 
 use crate::identity::IdentityError;
-use crate::random::RandomError;
+use crate::ports::random::RandomError;
 use crate::store::StoreError;
 use std::fmt;
 

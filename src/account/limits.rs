@@ -5,8 +5,9 @@
 use super::AccountError;
 use super::config::LimitedRoute;
 use super::service::AccountService;
-use crate::guard::{Decision, join2};
+use crate::guard::Decision;
 use crate::model::Metadata;
+use crate::ports::runtime::join2;
 use crate::providers::emailpass::normalize_email;
 use crate::store::keys;
 

@@ -4,7 +4,7 @@
 //! guard. `purpose` keeps a reset token from passing as an auth token and the other way round (neither
 //! parses as the other's claims either).
 
-use crate::random::{self, RandomError};
+use crate::ports::random::{self, RandomError};
 use crate::store::keys;
 use crate::token::{self, JwtKey, TokenError};
 use serde::{Deserialize, Serialize};

@@ -3,10 +3,10 @@
 //! `reset.rs`, `sessions.rs`. Contract: `docs/http-api.md`.
 
 use super::config::AccountConfig;
-use crate::clock::Clock;
 use crate::guard::Guard;
-use crate::oauth::HttpClient;
-use crate::runtime::Runtime;
+use crate::ports::clock::Clock;
+use crate::ports::http::HttpClient;
+use crate::ports::runtime::Runtime;
 use crate::service::AuthModuleService;
 use crate::store::KvStore;
 use crate::token::JwtKey;

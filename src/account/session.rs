@@ -6,7 +6,7 @@
 //! it, it never travels over plain HTTP, and no other site can make a browser send it (not even by a
 //! link). Apps on another site than the Worker's need bearer tokens instead.
 
-use crate::random::{self, RandomError};
+use crate::ports::random::{self, RandomError};
 use crate::store::{KvStore, StoreError, keys};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;

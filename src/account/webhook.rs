@@ -8,9 +8,9 @@
 //! over the raw body bytes, compares in constant time, and refuses a `t` more than a few minutes old
 //! (replays). `x-edge-auth-delivery` is the same for every attempt of one delivery, for deduplication.
 
-use crate::clock::Clock;
-use crate::oauth::client::{HttpClient, Method, OutgoingRequest, USER_AGENT};
-use crate::runtime::Runtime;
+use crate::ports::clock::Clock;
+use crate::ports::http::{HttpClient, Method, OutgoingRequest, USER_AGENT};
+use crate::ports::runtime::Runtime;
 use hmac::{Hmac, KeyInit, Mac};
 use serde_json::json;
 use sha2::Sha256;
@@ -129,7 +129,7 @@ pub async fn deliver(
     }
     runtime.warn(&format!(
         "edge-auth: {PASSWORD_RESET_EVENT} delivery {delivery_id} to {} failed: {last_failure}",
-        crate::oauth::client::host_of(&target.url)
+        crate::ports::http::host_of(&target.url)
     ));
     false
 }
@@ -137,9 +137,9 @@ pub async fn deliver(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::clock::ManualClock;
-    use crate::oauth::client::{HttpError, IncomingResponse};
-    use crate::runtime::Recorder;
+    use crate::ports::clock::ManualClock;
+    use crate::ports::http::{HttpError, IncomingResponse};
+    use crate::ports::runtime::Recorder;
     use futures::executor::block_on;
     use std::cell::RefCell;
 

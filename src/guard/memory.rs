@@ -3,7 +3,7 @@
 
 use super::rate::{self, Bucket, Decision, Rule};
 use super::{Claim, Guard};
-use crate::clock::{Clock, SystemClock};
+use crate::ports::clock::{Clock, SystemClock};
 use crate::store::StoreError;
 use async_trait::async_trait;
 use std::cell::RefCell;
@@ -163,7 +163,7 @@ impl Guard for MemoryGuard {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::clock::ManualClock;
+    use crate::ports::clock::ManualClock;
     use futures::executor::block_on;
 
     fn guard() -> (MemoryGuard, Rc<ManualClock>) {

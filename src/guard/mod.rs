@@ -27,9 +27,6 @@ pub use rate::{Decision, Rule};
 
 use crate::store::StoreError;
 use async_trait::async_trait;
-use std::future::Future;
-use std::pin::pin;
-use std::task::Poll;
 
 /// The answer to [`Guard::claim`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,43 +66,4 @@ pub trait Guard {
 
     /// Whether the guarantees hold across locations and isolates (a Durable Object, or one process).
     fn is_strict(&self) -> bool;
-}
-
-/// Runs two futures concurrently on the current task and returns both outputs (two guard calls that go
-/// to two Durable Objects overlap instead of queueing).
-pub async fn join2<A: Future, B: Future>(a: A, b: B) -> (A::Output, B::Output) {
-    let (mut a, mut b) = (pin!(a), pin!(b));
-    let (mut out_a, mut out_b) = (None, None);
-    std::future::poll_fn(move |cx| {
-        if out_a.is_none()
-            && let Poll::Ready(v) = a.as_mut().poll(cx)
-        {
-            out_a = Some(v);
-        }
-        if out_b.is_none()
-            && let Poll::Ready(v) = b.as_mut().poll(cx)
-        {
-            out_b = Some(v);
-        }
-        match (out_a.take(), out_b.take()) {
-            (Some(x), Some(y)) => Poll::Ready((x, y)),
-            (x, y) => {
-                out_a = x;
-                out_b = y;
-                Poll::Pending
-            }
-        }
-    })
-    .await
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use futures::executor::block_on;
-
-    #[test]
-    fn join2_returns_both_outputs() {
-        assert_eq!(block_on(join2(async { 1 }, async { "two" })), (1, "two"));
-    }
 }

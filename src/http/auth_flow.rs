@@ -6,8 +6,8 @@ use super::extract::{self, Scope};
 use super::{App, HttpRequest, HttpResponse, oauth};
 use crate::account::{Attempt, body_identifier, config::LimitedRoute};
 use crate::contract;
-use crate::guard::join2;
 use crate::model::AuthenticationResponse;
+use crate::ports::runtime::join2;
 use serde_json::json;
 
 pub enum Flow {

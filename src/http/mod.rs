@@ -21,12 +21,13 @@ pub use body::{MAX_BODY_BYTES, parse_query};
 pub use response::HttpResponse;
 
 use crate::account::{AccountPorts, AccountService, TokenSettings};
-use crate::clock::Clock;
 use crate::config::Config;
 use crate::guard::{Guard, MemoryGuard};
-use crate::oauth::HttpClient;
+use crate::oauth::OAuthProvider;
+use crate::ports::clock::Clock;
+use crate::ports::http::HttpClient;
+use crate::ports::runtime::{Recorder, Runtime, Task};
 use crate::providers::emailpass::EmailPass;
-use crate::runtime::{Recorder, Runtime, Task};
 use crate::service::AuthModuleService;
 use crate::store::KvStore;
 use std::cell::RefCell;
@@ -69,6 +70,8 @@ pub struct App {
     pub service: Rc<AuthModuleService>,
     pub account: Rc<AccountService>,
     ports: AccountPorts,
+    /// Made once per isolate by the Worker: they keep discovery documents and key sets between requests.
+    third_parties: Vec<Rc<OAuthProvider>>,
     /// Work to run after the response ([`App::take_tasks`]).
     tasks: RefCell<Vec<Task>>,
 }
@@ -78,7 +81,7 @@ impl App {
     /// identity providers (their flows fail with a clear message). The Worker uses
     /// [`App::with_http_client`].
     pub fn new(config: Rc<Config>, store: Rc<dyn KvStore>, clock: Rc<dyn Clock>) -> Self {
-        Self::with_http_client(config, store, clock, Rc::new(crate::oauth::Offline))
+        Self::with_http_client(config, store, clock, Rc::new(crate::ports::http::Offline))
     }
 
     /// `emailpass`, plus one provider per configured third party (Google, GitHub, each OIDC entry),
@@ -89,6 +92,19 @@ impl App {
         clock: Rc<dyn Clock>,
         http: Rc<dyn HttpClient>,
     ) -> Self {
+        let third_parties = OAuthProvider::all(&config.oauth, &http);
+        Self::with_providers(config, store, clock, http, &third_parties)
+    }
+
+    /// [`App::with_http_client`] with the third-party providers made beforehand (by
+    /// [`OAuthProvider::all`] over `config.oauth`), so the Worker makes them once per isolate.
+    pub fn with_providers(
+        config: Rc<Config>,
+        store: Rc<dyn KvStore>,
+        clock: Rc<dyn Clock>,
+        http: Rc<dyn HttpClient>,
+        third_parties: &[Rc<OAuthProvider>],
+    ) -> Self {
         let ports = AccountPorts {
             guard: Rc::new(MemoryGuard::with_clock(clock.clone())),
             store,
@@ -96,20 +112,20 @@ impl App {
             http,
             runtime: Rc::new(Recorder::default()),
         };
-        Self::assemble(config, ports)
+        Self::assemble(config, ports, third_parties.to_vec())
     }
 
     /// Builds both services over `ports`.
-    fn assemble(config: Rc<Config>, ports: AccountPorts) -> Self {
+    fn assemble(
+        config: Rc<Config>,
+        ports: AccountPorts,
+        third_parties: Vec<Rc<OAuthProvider>>,
+    ) -> Self {
         let mut service = AuthModuleService::new(ports.store.clone(), ports.clock.clone())
             .with_guard(ports.guard.clone())
             .with_provider(Rc::new(EmailPass::new(config.hasher.clone())));
-        for spec in &config.oauth.providers {
-            service = service.with_provider(Rc::new(crate::oauth::OAuthProvider::new(
-                spec.clone(),
-                config.oauth.clone(),
-                ports.http.clone(),
-            )));
+        for provider in &third_parties {
+            service = service.with_provider(provider.clone());
         }
         let service = Rc::new(service);
         let tokens = TokenSettings {
@@ -127,6 +143,7 @@ impl App {
             service,
             account,
             ports,
+            third_parties,
             tasks: RefCell::new(Vec::new()),
         }
     }
@@ -137,7 +154,7 @@ impl App {
             guard,
             ..self.ports
         };
-        Self::assemble(self.config, ports)
+        Self::assemble(self.config, ports, self.third_parties)
     }
 
     /// Replaces the default runtime, which never sleeps and keeps warnings in memory.
@@ -146,7 +163,7 @@ impl App {
             runtime,
             ..self.ports
         };
-        Self::assemble(self.config, ports)
+        Self::assemble(self.config, ports, self.third_parties)
     }
 
     /// Queues work to run after the response.

@@ -15,7 +15,7 @@ use super::body::parse_query;
 use super::extract::Scope;
 use super::{App, HttpRequest, HttpResponse};
 use crate::model::{AuthenticationInput, AuthenticationResponse};
-use crate::oauth::client::append_query;
+use crate::oauth::form::append_query;
 use crate::oauth::provider::{CALLBACK_URL, RETURN_TO, requested_redirects};
 use crate::oauth::state;
 use crate::store::keys;

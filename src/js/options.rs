@@ -7,15 +7,16 @@
 use super::convert::{describe_js, own_keys, plain_object, property, to_json};
 use super::error::{ApiError, Code};
 use super::kv::JsKvStore;
-use crate::config::ConfigError;
+use crate::config::vars::{ConfigError, VarLookup};
 use crate::contract;
 use crate::fetch::FetchClient;
+use crate::oauth::OAuthProvider;
 use crate::oauth::config::{self as oauth_config, OAuthConfig};
 use crate::oauth::redirect::RedirectAllowList;
 use crate::oauth::spec::{GITHUB, GOOGLE, ProviderSpec};
 use crate::oauth::state::BrowserBinding;
-use crate::oauth::{HttpClient, OAuthProvider};
 use crate::password::{self, Hasher};
+use crate::ports::http::HttpClient;
 use crate::provider::AuthProvider;
 use crate::providers::emailpass::{EMAILPASS, EmailPass};
 use js_sys::{Array, Object};
@@ -108,7 +109,7 @@ fn build(entries: Vec<Entry>) -> Result<Vec<Rc<dyn AuthProvider>>, ApiError> {
     }
     // No per-request `callback_url` override and no redirect mode (the Worker's own 302s): the
     // allow-list is empty, and the browser-binding key is random (nothing here sets its cookie).
-    let key = crate::random::bytes::<32>().map_err(|e| {
+    let key = crate::ports::random::bytes::<32>().map_err(|e| {
         ApiError::invalid_argument(format!("no randomness for third-party sign-in: {e}"))
     })?;
     let config = Rc::new(OAuthConfig {
@@ -208,7 +209,7 @@ fn provider(id: &str, kind: Option<&str>, options: ProviderOptions) -> Result<En
 }
 
 /// `oauth::config::google` or `oauth::config::github`.
-type BuildSpec = fn(&oauth_config::VarLookup<'_>) -> Result<Option<ProviderSpec>, ConfigError>;
+type BuildSpec = fn(&VarLookup<'_>) -> Result<Option<ProviderSpec>, ConfigError>;
 
 /// A configuration error of a third party, naming the option that holds `var` (if one does).
 fn config_error(at: &str, names: &[(&str, &str)], e: ConfigError) -> ApiError {

@@ -13,12 +13,12 @@ use super::args::{
 use super::convert::{Kind, check, from_json, to_js, to_json};
 use super::error::ApiError;
 use super::options;
-use crate::clock::SystemClock;
 use crate::identity::IdentityError;
 use crate::model::{
     AuthIdentityFilter, AuthenticationInput, CreateAuthIdentity, CreateProviderIdentity, Metadata,
     ProviderIdentityFilter, UpdateAuthIdentity, UpdateProviderIdentity,
 };
+use crate::ports::clock::SystemClock;
 use crate::service::AuthModuleService;
 use js_sys::Promise;
 use serde::Serialize;

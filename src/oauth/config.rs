@@ -1,14 +1,15 @@
-//! Configuration of third-party sign-in, parsed once from Worker vars by [`crate::config::Config`].
-//! A provider none of whose variables are set is not registered (requests for it get Medusa's
-//! unknown-provider message); a provider set half-way is an error naming the missing variable.
+//! Configuration of third-party sign-in, read once from Worker vars when the top-level configuration
+//! calls [`from_vars`] (and per provider by the npm package). A provider none of whose variables are set
+//! is not registered (requests for it get Medusa's unknown-provider message); a provider set half-way is
+//! an error naming the missing variable. Plain data: the discovery and JWKS caches belong to the
+//! running [`crate::oauth::OAuthProvider`].
 
-use crate::config::ConfigError;
+use crate::config::vars::{ConfigError, VarLookup, invalid, json, url};
 use crate::contract;
-use crate::oauth::metadata::MetadataCache;
 use crate::oauth::redirect::{RedirectAllowList, check_absolute_url};
-use crate::oauth::secret::Secret;
 use crate::oauth::spec::{self, ClientAuth, EndpointOverrides, ProviderKind, ProviderSpec};
 use crate::oauth::state::BrowserBinding;
+use crate::ports::secret::Secret;
 use serde::Deserialize;
 use std::rc::Rc;
 
@@ -63,9 +64,6 @@ pub const OIDC_OPTIONS: [&str; 9] = [
     "tokenEndpointAuthMethod",
 ];
 
-/// Reads one variable (`None` when unset).
-pub type VarLookup<'a> = dyn Fn(&str) -> Option<String> + 'a;
-
 /// More OpenID Connect providers than this is a configuration mistake.
 pub const MAX_OIDC_PROVIDERS: usize = 20;
 
@@ -80,32 +78,14 @@ pub struct OAuthConfig {
     pub binding: BrowserBinding,
 }
 
-fn invalid(var: &'static str, message: impl Into<String>) -> ConfigError {
-    ConfigError {
-        var,
-        message: message.into(),
-    }
-}
-
-fn url_var(
-    get: &dyn Fn(&str) -> Option<String>,
-    var: &'static str,
-) -> Result<Option<String>, ConfigError> {
-    let Some(url) = get(var).map(|v| v.trim().to_owned()) else {
-        return Ok(None);
-    };
-    check_absolute_url(&url).map_err(|e| invalid(var, e.0))?;
-    Ok(Some(url))
-}
-
 /// `(clientId, clientSecret, callbackUrl)` of Google or GitHub, or `None` when none is set.
 fn client_vars(
-    get: &dyn Fn(&str) -> Option<String>,
+    get: &VarLookup<'_>,
     display: &str,
     [id_var, secret_var, callback_var]: [&'static str; 3],
 ) -> Result<Option<(String, Secret, String)>, ConfigError> {
     let (id, secret) = (get(id_var), get(secret_var));
-    let callback = url_var(get, callback_var)?;
+    let callback = url(get, callback_var)?;
     if id.is_none() && secret.is_none() && callback.is_none() {
         return Ok(None);
     }
@@ -121,7 +101,7 @@ fn client_vars(
 
 /// Google from its variables ([`GOOGLE_OPTIONS`]); `None` when none of clientId, clientSecret and
 /// callbackUrl is set.
-pub fn google(get: &dyn Fn(&str) -> Option<String>) -> Result<Option<ProviderSpec>, ConfigError> {
+pub fn google(get: &VarLookup<'_>) -> Result<Option<ProviderSpec>, ConfigError> {
     let vars = [GOOGLE_CLIENT_ID, GOOGLE_CLIENT_SECRET, GOOGLE_CALLBACK_URL];
     let Some((client_id, client_secret, callback_url)) = client_vars(get, "Google", vars)? else {
         return Ok(None);
@@ -146,20 +126,19 @@ pub fn google(get: &dyn Fn(&str) -> Option<String>) -> Result<Option<ProviderSpe
         issuers,
         endpoints: EndpointOverrides {
             authorization: or(
-                url_var(get, GOOGLE_AUTHORIZATION_URL)?,
+                url(get, GOOGLE_AUTHORIZATION_URL)?,
                 spec::GOOGLE_AUTHORIZATION_URL,
             ),
-            token: or(url_var(get, GOOGLE_TOKEN_URL)?, spec::GOOGLE_TOKEN_URL),
-            jwks: or(url_var(get, GOOGLE_JWKS_URL)?, spec::GOOGLE_JWKS_URL),
+            token: or(url(get, GOOGLE_TOKEN_URL)?, spec::GOOGLE_TOKEN_URL),
+            jwks: or(url(get, GOOGLE_JWKS_URL)?, spec::GOOGLE_JWKS_URL),
         },
         discovery_url: None,
-        cache: MetadataCache::default(),
     }))
 }
 
 /// GitHub from its variables ([`GITHUB_OPTIONS`]); `None` when none of clientId, clientSecret and
 /// callbackUrl is set.
-pub fn github(get: &dyn Fn(&str) -> Option<String>) -> Result<Option<ProviderSpec>, ConfigError> {
+pub fn github(get: &VarLookup<'_>) -> Result<Option<ProviderSpec>, ConfigError> {
     let vars = [GITHUB_CLIENT_ID, GITHUB_CLIENT_SECRET, GITHUB_CALLBACK_URL];
     let Some((client_id, client_secret, callback_url)) = client_vars(get, "Github", vars)? else {
         return Ok(None);
@@ -169,7 +148,7 @@ pub fn github(get: &dyn Fn(&str) -> Option<String>) -> Result<Option<ProviderSpe
         id: spec::GITHUB.into(),
         display_name: "Github".into(),
         kind: ProviderKind::GitHub {
-            api_url: or(url_var(get, GITHUB_API_URL)?, spec::GITHUB_API_URL),
+            api_url: or(url(get, GITHUB_API_URL)?, spec::GITHUB_API_URL),
         },
         client_id,
         client_secret,
@@ -179,14 +158,13 @@ pub fn github(get: &dyn Fn(&str) -> Option<String>) -> Result<Option<ProviderSpe
         issuers: Vec::new(),
         endpoints: EndpointOverrides {
             authorization: Some(or(
-                url_var(get, GITHUB_AUTHORIZATION_URL)?,
+                url(get, GITHUB_AUTHORIZATION_URL)?,
                 spec::GITHUB_AUTHORIZATION_URL,
             )),
-            token: Some(or(url_var(get, GITHUB_TOKEN_URL)?, spec::GITHUB_TOKEN_URL)),
+            token: Some(or(url(get, GITHUB_TOKEN_URL)?, spec::GITHUB_TOKEN_URL)),
             jwks: None,
         },
         discovery_url: None,
-        cache: MetadataCache::default(),
     }))
 }
 
@@ -316,22 +294,18 @@ fn oidc_entry(
         issuers: vec![issuer],
         endpoints,
         discovery_url,
-        cache: MetadataCache::default(),
     })
 }
 
-fn oidc_providers(get: &dyn Fn(&str) -> Option<String>) -> Result<Vec<ProviderSpec>, ConfigError> {
-    let Some(json) = get(OIDC_PROVIDERS) else {
+fn oidc_providers(get: &VarLookup<'_>) -> Result<Vec<ProviderSpec>, ConfigError> {
+    let Some(text) = get(OIDC_PROVIDERS) else {
         return Ok(Vec::new());
     };
-    let entries: Vec<OidcEntry> = serde_json::from_str(&json).map_err(|e| {
-        invalid(
-            OIDC_PROVIDERS,
-            format!(
-                "expected a JSON list of {{id, issuer, clientId, clientSecret, callbackUrl, scopes}}: {e}"
-            ),
-        )
-    })?;
+    let entries: Vec<OidcEntry> = json(
+        OIDC_PROVIDERS,
+        &text,
+        "a JSON list of {id, issuer, clientId, clientSecret, callbackUrl, scopes}",
+    )?;
     if entries.len() > MAX_OIDC_PROVIDERS {
         return Err(invalid(
             OIDC_PROVIDERS,
@@ -358,10 +332,7 @@ pub fn oidc_provider(
 }
 
 /// Reads every third-party variable. `jwt_secret` keys the browser-binding cookie.
-pub fn from_vars(
-    get: &dyn Fn(&str) -> Option<String>,
-    jwt_secret: &[u8],
-) -> Result<OAuthConfig, ConfigError> {
+pub fn from_vars(get: &VarLookup<'_>, jwt_secret: &[u8]) -> Result<OAuthConfig, ConfigError> {
     let mut providers: Vec<ProviderSpec> = Vec::new();
     providers.extend(google(get)?);
     providers.extend(github(get)?);

@@ -2,12 +2,11 @@
 //! request, and the reading of the token response (RFC 6749 §4.1, RFC 7636, OIDC Core §3.1.2).
 
 use crate::contract;
-use crate::oauth::client::{
-    IncomingResponse, OutgoingRequest, append_query, form_encode_component,
-};
+use crate::oauth::form::{append_query, form_encode_component, post_form};
 use crate::oauth::pkce::{self, PkceVerifier};
-use crate::oauth::secret::Secret;
 use crate::oauth::spec::{ClientAuth, ProviderSpec};
+use crate::ports::http::{IncomingResponse, OutgoingRequest};
+use crate::ports::secret::Secret;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use serde_json::Value;
@@ -66,7 +65,7 @@ pub fn token_request(
         ClientAuth::Post => {
             fields.push(("client_id", &spec.client_id));
             fields.push(("client_secret", spec.client_secret.expose()));
-            OutgoingRequest::post_form(endpoint, &fields)
+            post_form(endpoint, &fields)
         }
         ClientAuth::Basic => {
             // RFC 6749 §2.3.1: each part form-encoded before base64.
@@ -75,7 +74,7 @@ pub fn token_request(
                 form_encode_component(&spec.client_id),
                 form_encode_component(spec.client_secret.expose())
             );
-            OutgoingRequest::post_form(endpoint, &fields).with_header(
+            post_form(endpoint, &fields).with_header(
                 "authorization",
                 &format!("Basic {}", B64.encode(credentials)),
             )

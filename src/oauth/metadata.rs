@@ -1,12 +1,12 @@
 //! A provider's endpoints (configured, or from OpenID discovery) and its JWKS, fetched through the
-//! [`HttpClient`] and kept by the isolate for [`keys::OIDC_METADATA_CACHE_SECS`]. A token whose `kid`
-//! is not in the cached key set triggers one refetch (keys rotate); still unknown, it is refused.
+//! [`HttpClient`] and kept in a [`MetadataCache`] for [`keys::OIDC_METADATA_CACHE_SECS`]. A token whose
+//! `kid` is not in the cached key set triggers one refetch (keys rotate); still unknown, it is refused.
 
-use crate::oauth::client::{HttpClient, OutgoingRequest, host_of};
 use crate::oauth::id_token::{self, Claims, Expected, IdTokenError};
 use crate::oauth::jwk::{KeySet, Lookup};
 use crate::oauth::redirect::check_absolute_url;
 use crate::oauth::spec::ProviderSpec;
+use crate::ports::http::{HttpClient, OutgoingRequest, host_of};
 use crate::store::keys;
 use serde_json::Value;
 use std::cell::RefCell;
@@ -36,8 +36,10 @@ impl<T> Cached<T> {
     }
 }
 
-/// Per-provider cache. Lives in the configuration, which the Worker keeps for the isolate's life.
-/// Borrows never span an `await`, so concurrent requests in one isolate cannot trip over each other.
+/// What one provider learnt at run time: its discovered endpoints and its key set. Owned by the
+/// [`crate::oauth::OAuthProvider`], which the Worker keeps for the isolate's life (the configuration
+/// stays plain data). Borrows never span an `await`, so concurrent requests in one isolate cannot trip
+/// over each other.
 #[derive(Default)]
 pub struct MetadataCache {
     discovered: RefCell<Option<Cached<Endpoints>>>,
@@ -81,97 +83,128 @@ fn endpoint(doc: &Value, field: &str) -> Result<String, String> {
     Ok(url.to_owned())
 }
 
-/// The provider's endpoints: configured ones as they are, the rest from discovery (cached).
-pub async fn endpoints(
-    spec: &ProviderSpec,
-    http: &dyn HttpClient,
-    now_secs: u64,
-) -> Result<Rc<Endpoints>, String> {
-    let o = &spec.endpoints;
-    let Some(discovery_url) = &spec.discovery_url else {
-        return match (&o.authorization, &o.token) {
-            (Some(authorization), Some(token)) => Ok(Rc::new(Endpoints {
-                authorization: authorization.clone(),
-                token: token.clone(),
-                jwks: o.jwks.clone(),
-            })),
-            _ => Err(format!(
-                "{} has no authorization or token endpoint",
-                spec.id
-            )),
+impl MetadataCache {
+    /// The provider's endpoints: configured ones as they are, the rest from discovery (cached).
+    pub async fn endpoints(
+        &self,
+        spec: &ProviderSpec,
+        http: &dyn HttpClient,
+        now_secs: u64,
+    ) -> Result<Rc<Endpoints>, String> {
+        let o = &spec.endpoints;
+        let Some(discovery_url) = &spec.discovery_url else {
+            return match (&o.authorization, &o.token) {
+                (Some(authorization), Some(token)) => Ok(Rc::new(Endpoints {
+                    authorization: authorization.clone(),
+                    token: token.clone(),
+                    jwks: o.jwks.clone(),
+                })),
+                _ => Err(format!(
+                    "{} has no authorization or token endpoint",
+                    spec.id
+                )),
+            };
         };
-    };
-    let cached = spec
-        .cache
-        .discovered
-        .borrow()
-        .as_ref()
-        .and_then(|c| c.fresh(now_secs));
-    if let Some(found) = cached {
-        return Ok(found);
-    }
-    let doc = fetch_json(http, discovery_url, "OpenID configuration").await?;
-    // OpenID Connect Discovery §4.3: the document must name exactly the issuer we asked.
-    let expected = spec.issuers.first().map(String::as_str).unwrap_or("");
-    let issuer = doc.get("issuer").and_then(Value::as_str).unwrap_or("");
-    if issuer != expected {
-        return Err(format!(
-            "The OpenID configuration names the issuer {issuer:?}, expected {expected:?}"
-        ));
-    }
-    let pick = |given: &Option<String>, field: &str| match given {
-        Some(url) => Ok(url.clone()),
-        None => endpoint(&doc, field),
-    };
-    let found = Rc::new(Endpoints {
-        authorization: pick(&o.authorization, "authorization_endpoint")?,
-        token: pick(&o.token, "token_endpoint")?,
-        jwks: Some(pick(&o.jwks, "jwks_uri")?),
-    });
-    *spec.cache.discovered.borrow_mut() = Some(Cached {
-        value: found.clone(),
-        fetched_at_secs: now_secs,
-    });
-    Ok(found)
-}
-
-/// The key set, from the cache unless `refetch`; the flag says whether it was fetched just now.
-async fn key_set(
-    spec: &ProviderSpec,
-    http: &dyn HttpClient,
-    jwks_url: &str,
-    now_secs: u64,
-    refetch: bool,
-) -> Result<(Rc<KeySet>, bool), String> {
-    if !refetch {
-        let cached = spec
-            .cache
-            .jwks
+        let cached = self
+            .discovered
             .borrow()
             .as_ref()
             .and_then(|c| c.fresh(now_secs));
         if let Some(found) = cached {
-            return Ok((found, false));
+            return Ok(found);
+        }
+        let doc = fetch_json(http, discovery_url, "OpenID configuration").await?;
+        // OpenID Connect Discovery §4.3: the document must name exactly the issuer we asked.
+        let expected = spec.issuers.first().map(String::as_str).unwrap_or("");
+        let issuer = doc.get("issuer").and_then(Value::as_str).unwrap_or("");
+        if issuer != expected {
+            return Err(format!(
+                "The OpenID configuration names the issuer {issuer:?}, expected {expected:?}"
+            ));
+        }
+        let pick = |given: &Option<String>, field: &str| match given {
+            Some(url) => Ok(url.clone()),
+            None => endpoint(&doc, field),
+        };
+        let found = Rc::new(Endpoints {
+            authorization: pick(&o.authorization, "authorization_endpoint")?,
+            token: pick(&o.token, "token_endpoint")?,
+            jwks: Some(pick(&o.jwks, "jwks_uri")?),
+        });
+        *self.discovered.borrow_mut() = Some(Cached {
+            value: found.clone(),
+            fetched_at_secs: now_secs,
+        });
+        Ok(found)
+    }
+
+    /// The key set, from the cache unless `refetch`; the flag says whether it was fetched just now.
+    async fn key_set(
+        &self,
+        http: &dyn HttpClient,
+        jwks_url: &str,
+        now_secs: u64,
+        refetch: bool,
+    ) -> Result<(Rc<KeySet>, bool), String> {
+        if !refetch {
+            let cached = self.jwks.borrow().as_ref().and_then(|c| c.fresh(now_secs));
+            if let Some(found) = cached {
+                return Ok((found, false));
+            }
+        }
+        let response = http
+            .send(OutgoingRequest::get(jwks_url))
+            .await
+            .map_err(|e| e.to_string())?;
+        if !response.is_success() {
+            return Err(format!(
+                "Could not fetch the JWKS of {}, {}, {}",
+                host_of(jwks_url),
+                response.status,
+                response.reason()
+            ));
+        }
+        let set = Rc::new(KeySet::parse(&response.body)?);
+        *self.jwks.borrow_mut() = Some(Cached {
+            value: set.clone(),
+            fetched_at_secs: now_secs,
+        });
+        Ok((set, true))
+    }
+
+    /// Verifies an id_token against the key set at `jwks_url` and checks its claims; answers the claims.
+    pub async fn verify_id_token(
+        &self,
+        http: &dyn HttpClient,
+        jwks_url: &str,
+        token: &str,
+        expected: &Expected<'_>,
+    ) -> Result<Claims, VerifyError> {
+        let header = id_token::header(token)?;
+        let kid = header.kid.as_deref();
+        let now = expected.now_secs;
+        let (mut set, mut fresh) = self
+            .key_set(http, jwks_url, now, false)
+            .await
+            .map_err(VerifyError::Unavailable)?;
+        loop {
+            match set.find(kid, header.alg) {
+                Lookup::Found(key) => {
+                    let claims = id_token::verify_signature(token, key)?;
+                    id_token::validate_claims(&claims, expected)?;
+                    return Ok(claims);
+                }
+                Lookup::Ambiguous => return Err(IdTokenError::AmbiguousKey.into()),
+                Lookup::Unknown if fresh => return Err(IdTokenError::UnknownKey.into()),
+                Lookup::Unknown => {
+                    (set, fresh) = self
+                        .key_set(http, jwks_url, now, true)
+                        .await
+                        .map_err(VerifyError::Unavailable)?;
+                }
+            }
         }
     }
-    let response = http
-        .send(OutgoingRequest::get(jwks_url))
-        .await
-        .map_err(|e| e.to_string())?;
-    if !response.is_success() {
-        return Err(format!(
-            "Could not fetch the JWKS of {}, {}, {}",
-            host_of(jwks_url),
-            response.status,
-            response.reason()
-        ));
-    }
-    let set = Rc::new(KeySet::parse(&response.body)?);
-    *spec.cache.jwks.borrow_mut() = Some(Cached {
-        value: set.clone(),
-        fetched_at_secs: now_secs,
-    });
-    Ok((set, true))
 }
 
 /// Why an id_token was refused: a validation failure, or the JWKS could not be had.
@@ -193,37 +226,5 @@ impl fmt::Display for VerifyError {
 impl From<IdTokenError> for VerifyError {
     fn from(e: IdTokenError) -> Self {
         Self::Invalid(e)
-    }
-}
-
-/// Verifies an id_token against the provider's JWKS and checks its claims; answers the claims.
-pub async fn verify_id_token(
-    spec: &ProviderSpec,
-    http: &dyn HttpClient,
-    jwks_url: &str,
-    token: &str,
-    expected: &Expected<'_>,
-) -> Result<Claims, VerifyError> {
-    let header = id_token::header(token)?;
-    let kid = header.kid.as_deref();
-    let now = expected.now_secs;
-    let (mut set, mut fresh) = key_set(spec, http, jwks_url, now, false)
-        .await
-        .map_err(VerifyError::Unavailable)?;
-    loop {
-        match set.find(kid, header.alg) {
-            Lookup::Found(key) => {
-                let claims = id_token::verify_signature(token, key)?;
-                id_token::validate_claims(&claims, expected)?;
-                return Ok(claims);
-            }
-            Lookup::Ambiguous => return Err(IdTokenError::AmbiguousKey.into()),
-            Lookup::Unknown if fresh => return Err(IdTokenError::UnknownKey.into()),
-            Lookup::Unknown => {
-                (set, fresh) = key_set(spec, http, jwks_url, now, true)
-                    .await
-                    .map_err(VerifyError::Unavailable)?;
-            }
-        }
     }
 }

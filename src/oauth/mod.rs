@@ -4,13 +4,14 @@
 //!
 //! - [`spec`]: a provider as data; [`config`]: parsing the Worker variables into specs.
 //! - [`provider`]: the flow ([`OAuthProvider`], an [`crate::provider::AuthProvider`]).
-//! - [`flow`]: pure request building and response parsing; [`client`]: the I/O trait.
+//! - [`flow`]: pure request building and response parsing; [`form`]: form and query encoding. The I/O
+//!   trait is the crate's port [`crate::ports::http::HttpClient`].
 //! - [`metadata`]: discovery and JWKS with a bounded cache; [`jwk`], [`id_token`]: verification.
 //! - [`state`]: the state record and its browser-binding cookie; [`redirect`]: the URL allow-list.
 
-pub mod client;
 pub mod config;
 pub mod flow;
+pub mod form;
 pub mod id_token;
 pub mod jwk;
 pub mod metadata;
@@ -18,10 +19,8 @@ pub mod pkce;
 pub mod profile;
 pub mod provider;
 pub mod redirect;
-pub mod secret;
 pub mod spec;
 pub mod state;
 
-pub use client::{HttpClient, HttpError, IncomingResponse, Offline, OutgoingRequest};
 pub use config::OAuthConfig;
 pub use provider::OAuthProvider;

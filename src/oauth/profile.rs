@@ -3,9 +3,9 @@
 
 use crate::contract;
 use crate::model::Metadata;
-use crate::oauth::client::{OutgoingRequest, host_of};
 use crate::oauth::flow::TokenResponse;
 use crate::oauth::id_token::Claims;
+use crate::ports::http::{OutgoingRequest, host_of};
 use serde_json::{Value, json};
 
 #[derive(Debug, Clone, PartialEq)]

@@ -12,15 +12,15 @@
 use crate::contract;
 use crate::identity::IdentityError;
 use crate::model::{AuthIdentity, AuthenticationInput, AuthenticationResponse};
-use crate::oauth::client::HttpClient;
 use crate::oauth::config::OAuthConfig;
 use crate::oauth::flow::{self, AuthorizationParams, TokenResponse};
 use crate::oauth::id_token::Expected;
-use crate::oauth::metadata::{self, Endpoints};
+use crate::oauth::metadata::{Endpoints, MetadataCache};
 use crate::oauth::pkce::{self, PkceVerifier};
 use crate::oauth::profile::{self, Profile};
 use crate::oauth::spec::{ProviderKind, ProviderSpec};
 use crate::oauth::state::{self, StateRecord};
+use crate::ports::http::HttpClient;
 use crate::provider::{AuthProvider, ProviderError, ProviderHelper, ProviderResult};
 use crate::store::keys;
 use async_trait::async_trait;
@@ -96,19 +96,39 @@ fn cookie_header(input: &AuthenticationInput) -> Option<&str> {
         .map(|(_, v)| v.as_str())
 }
 
+/// One configured third party at run time: its spec and the shared [`OAuthConfig`] (plain data), the
+/// client that reaches it, and what it learnt (discovery, key set). Keep it as long as the
+/// configuration lives (the Worker: the isolate), so that cache is worth having.
 pub struct OAuthProvider {
     spec: Rc<ProviderSpec>,
     config: Rc<OAuthConfig>,
     http: Rc<dyn HttpClient>,
+    metadata: MetadataCache,
 }
 
 impl OAuthProvider {
+    /// A provider with an empty cache.
     pub fn new(spec: Rc<ProviderSpec>, config: Rc<OAuthConfig>, http: Rc<dyn HttpClient>) -> Self {
-        Self { spec, config, http }
+        Self {
+            spec,
+            config,
+            http,
+            metadata: MetadataCache::default(),
+        }
+    }
+
+    /// One provider per configured third party, in configuration order, all reaching out through `http`.
+    pub fn all(config: &Rc<OAuthConfig>, http: &Rc<dyn HttpClient>) -> Vec<Rc<OAuthProvider>> {
+        config
+            .providers
+            .iter()
+            .map(|spec| Rc::new(Self::new(spec.clone(), config.clone(), http.clone())))
+            .collect()
     }
 
     async fn endpoints(&self, helper: &ProviderHelper<'_>) -> Result<Rc<Endpoints>, ProviderError> {
-        metadata::endpoints(&self.spec, self.http.as_ref(), helper.now_ms() / 1000)
+        self.metadata
+            .endpoints(&self.spec, self.http.as_ref(), helper.now_ms() / 1000)
             .await
             .map_err(err)
     }
@@ -228,7 +248,9 @@ impl OAuthProvider {
             nonce,
             now_secs: helper.now_ms() / 1000,
         };
-        let claims = metadata::verify_id_token(spec, self.http.as_ref(), jwks, id_token, &expected)
+        let claims = self
+            .metadata
+            .verify_id_token(self.http.as_ref(), jwks, id_token, &expected)
             .await
             .map_err(|e| {
                 err(contract::could_not_verify_id_token(
@@ -359,7 +381,7 @@ impl AuthProvider for OAuthProvider {
         };
         let endpoints = self.endpoints(helper).await?;
 
-        let random_failed = |e: crate::random::RandomError| err(e.to_string());
+        let random_failed = |e: crate::ports::random::RandomError| err(e.to_string());
         let state = state::new_state().map_err(random_failed)?;
         let verifier = PkceVerifier::generate().map_err(random_failed)?;
         let nonce = if self.spec.is_openid() {

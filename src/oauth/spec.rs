@@ -1,8 +1,8 @@
 //! Providers are data: Google, GitHub and every OpenID Connect provider are one [`ProviderSpec`]
-//! each, run by the one authorization-code flow in [`crate::oauth::provider`].
+//! each, run by the one authorization-code flow in [`crate::oauth::provider`]. A spec is parsed
+//! configuration and nothing else; what is learnt at run time is cached by the provider.
 
-use crate::oauth::metadata::MetadataCache;
-use crate::oauth::secret::Secret;
+use crate::ports::secret::Secret;
 
 pub const GOOGLE: &str = "google";
 pub const GITHUB: &str = "github";
@@ -69,8 +69,6 @@ pub struct ProviderSpec {
     pub endpoints: EndpointOverrides,
     /// `<issuer>/.well-known/openid-configuration`, when some endpoint must be discovered.
     pub discovery_url: Option<String>,
-    /// Discovery document and JWKS, kept for a bounded time by this isolate.
-    pub cache: MetadataCache,
 }
 
 impl ProviderSpec {

@@ -10,7 +10,7 @@
 //! refuses the state without it. A state lured into another browser (login CSRF) is useless there.
 
 use crate::oauth::pkce::PkceVerifier;
-use crate::random::{self, RandomError};
+use crate::ports::random::{self, RandomError};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
 use hmac::{Hmac, KeyInit, Mac};

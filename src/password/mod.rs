@@ -18,7 +18,7 @@ use std::fmt;
 
 use subtle::ConstantTimeEq;
 
-use crate::random::{self, RandomError};
+use crate::ports::random::{self, RandomError};
 
 use kdf::Kdf;
 

@@ -2,7 +2,7 @@
 //! demos and the npm package.
 
 use super::{KeyPage, KvStore, StoreError, keys};
-use crate::clock::{Clock, SystemClock};
+use crate::ports::clock::{Clock, SystemClock};
 use async_trait::async_trait;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -124,7 +124,7 @@ impl KvStore for MemoryStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::clock::ManualClock;
+    use crate::ports::clock::ManualClock;
     use futures::executor::block_on;
 
     #[test]

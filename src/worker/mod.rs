@@ -5,10 +5,14 @@ mod durable;
 mod kv;
 mod platform;
 
-use crate::clock::SystemClock;
-use crate::config::{Config, ConfigError};
+use crate::config::Config;
+use crate::config::vars::ConfigError;
+use crate::fetch::FetchClient;
 use crate::guard::{Guard, KvGuard, MemoryGuard};
 use crate::http::{self, App, HttpRequest, HttpResponse, MAX_BODY_BYTES};
+use crate::oauth::OAuthProvider;
+use crate::ports::clock::SystemClock;
+use crate::ports::http::HttpClient;
 use crate::store::KvStore;
 use std::cell::OnceCell;
 use std::rc::Rc;
@@ -25,6 +29,20 @@ thread_local! {
     static CONFIG: OnceCell<std::result::Result<Rc<Config>, ConfigError>> = const { OnceCell::new() };
     /// Without the guard Durable Object: the isolate's own claims, consumptions and counters.
     static FALLBACK_GUARD: OnceCell<Rc<MemoryGuard>> = const { OnceCell::new() };
+    /// The third-party providers of [`CONFIG`], made once: each keeps its discovery document and key
+    /// set for the isolate's life.
+    static THIRD_PARTIES: OnceCell<Vec<Rc<OAuthProvider>>> = const { OnceCell::new() };
+}
+
+/// The isolate's third-party providers over `config` (the isolate's one parsed configuration).
+fn third_parties(config: &Config) -> Vec<Rc<OAuthProvider>> {
+    THIRD_PARTIES.with(|cell| {
+        cell.get_or_init(|| {
+            let http: Rc<dyn HttpClient> = Rc::new(FetchClient);
+            OAuthProvider::all(&config.oauth, &http)
+        })
+        .clone()
+    })
 }
 
 /// The guard Durable Object if it is bound; otherwise KV with isolate memory, said once per isolate.
@@ -127,11 +145,13 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
         )),
         (Ok(config), Ok(kv)) => {
             let store: Rc<dyn KvStore> = Rc::new(kv::WorkersKv(kv));
-            let app = App::with_http_client(
+            let third_parties = third_parties(&config);
+            let app = App::with_providers(
                 config,
                 store.clone(),
                 Rc::new(SystemClock),
-                Rc::new(crate::fetch::FetchClient),
+                Rc::new(FetchClient),
+                &third_parties,
             )
             .with_guard(guard(&env, &store))
             .with_runtime(Rc::new(platform::WorkerRuntime));

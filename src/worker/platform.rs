@@ -1,6 +1,6 @@
 //! [`Runtime`] on Workers: timers and the console.
 
-use crate::runtime::Runtime;
+use crate::ports::runtime::Runtime;
 use async_trait::async_trait;
 use std::time::Duration;
 

@@ -14,10 +14,10 @@ mod session;
 
 use crate::kit::{ORIGIN, TestApp, assert_bare_unauthorized, assert_error, config, request};
 use async_trait::async_trait;
-use edge_auth::clock::Clock;
 use edge_auth::http::*;
-use edge_auth::oauth::client::{HttpError, IncomingResponse, OutgoingRequest};
-use edge_auth::runtime::Recorder;
+use edge_auth::ports::clock::Clock;
+use edge_auth::ports::http::{HttpError, IncomingResponse, OutgoingRequest};
+use edge_auth::ports::runtime::Recorder;
 use edge_auth::store::KvStore;
 use edge_auth::store::MemoryStore;
 use futures::executor::block_on;
@@ -38,7 +38,7 @@ pub struct Hooks {
 }
 
 #[async_trait(?Send)]
-impl edge_auth::oauth::HttpClient for Hooks {
+impl edge_auth::ports::http::HttpClient for Hooks {
     async fn send(&self, request: OutgoingRequest) -> Result<IncomingResponse, HttpError> {
         self.seen.borrow_mut().push(request);
         Ok(IncomingResponse::new(*self.status.borrow(), ""))

@@ -2,9 +2,9 @@
 //! `http::page_tests`, `oauth::tests`): a configuration from variables, an app over a memory store and a
 //! frozen clock, requests, and reading the answers. Each suite keeps its own variables, fakes and helpers.
 
-use edge_auth::clock::{Clock, ManualClock};
 use edge_auth::config::Config;
 use edge_auth::http::{App, HttpRequest, HttpResponse, handle};
+use edge_auth::ports::clock::{Clock, ManualClock};
 use edge_auth::store::MemoryStore;
 use edge_auth::token;
 use futures::executor::block_on;

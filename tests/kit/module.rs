@@ -6,12 +6,12 @@
 //! `emailpass` provider at a cheap work factor, and Medusa's `plaintextpass` test provider.
 
 use async_trait::async_trait;
-use edge_auth::clock::ManualClock;
 use edge_auth::identity::{Identities, IdentityError};
 use edge_auth::model::{
     AuthIdentity, AuthenticationInput, AuthenticationResponse, Metadata, PASSWORD_METADATA_KEY,
 };
 use edge_auth::password::Hasher;
+use edge_auth::ports::clock::ManualClock;
 use edge_auth::provider::{AuthProvider, ProviderError, ProviderHelper, ProviderResult};
 use edge_auth::providers::emailpass::EmailPass;
 use edge_auth::service::AuthModuleService;

@@ -1,7 +1,7 @@
 //! Configuration of third-party sign-in: one place, errors naming the variable.
 
 use crate::*;
-use edge_auth::config::ConfigError;
+use edge_auth::config::vars::ConfigError;
 
 fn parse(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
     Config::from_vars(lookup(&[&[("JWT_SECRET", SECRET)], pairs].concat()))

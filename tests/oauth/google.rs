@@ -2,7 +2,7 @@
 
 use crate::*;
 use edge_auth::contract;
-use edge_auth::oauth::client::HttpError;
+use edge_auth::ports::http::HttpError;
 use edge_auth::store::keys::OAUTH_STATE_TTL_SECS;
 
 const TOKEN: &str = "https://oauth2.googleapis.com/token";

@@ -3,15 +3,16 @@
 use crate::*;
 use edge_auth::oauth::id_token::{CLOCK_SKEW_SECS, Expected, IdTokenError, MAX_AGE_SECS};
 use edge_auth::oauth::jwk::KeySet;
-use edge_auth::oauth::metadata::{VerifyError, verify_id_token};
-use edge_auth::oauth::spec::ProviderSpec;
+use edge_auth::oauth::metadata::{MetadataCache, VerifyError};
 use edge_auth::store::keys::OIDC_METADATA_CACHE_SECS;
 use hmac::{Hmac, KeyInit, Mac};
 
 const JWKS: &str = "https://idp.corp.example/jwks";
 
+/// A fresh key-set cache, as a provider starts with, over the fake provider.
 struct Check {
     w: World,
+    cache: MetadataCache,
     issuers: Vec<String>,
 }
 
@@ -20,6 +21,7 @@ fn check() -> Check {
     w.idp.json(JWKS, 200, jwks(&[&key("rsa"), &key("ec")]));
     Check {
         w,
+        cache: MetadataCache::default(),
         issuers: vec![CORP_ISSUER.to_owned()],
     }
 }
@@ -36,18 +38,6 @@ fn with(overrides: Value) -> Value {
 }
 
 impl Check {
-    fn spec(&self) -> Rc<ProviderSpec> {
-        self.w
-            .app
-            .config
-            .oauth
-            .providers
-            .iter()
-            .find(|p| p.id == "corp")
-            .unwrap()
-            .clone()
-    }
-
     fn verify_at(
         &self,
         token: &str,
@@ -59,13 +49,10 @@ impl Check {
             nonce: Some("n-0S6_WzA2Mj"),
             now_secs: now,
         };
-        block_on(verify_id_token(
-            &self.spec(),
-            self.w.idp.as_ref(),
-            JWKS,
-            token,
-            &expected,
-        ))
+        block_on(
+            self.cache
+                .verify_id_token(self.w.idp.as_ref(), JWKS, token, &expected),
+        )
     }
 
     fn verify(&self, token: &str) -> Result<edge_auth::oauth::id_token::Claims, VerifyError> {

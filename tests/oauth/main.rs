@@ -19,7 +19,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
 use edge_auth::config::Config;
 use edge_auth::http::{self, App, HttpResponse};
 use edge_auth::model::{AuthenticationInput, AuthenticationResponse, ProviderIdentity};
-use edge_auth::oauth::client::{HttpClient, HttpError, IncomingResponse, OutgoingRequest};
+use edge_auth::ports::http::{HttpClient, HttpError, IncomingResponse, OutgoingRequest};
 use futures::executor::block_on;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};

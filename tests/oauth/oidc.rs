@@ -72,6 +72,39 @@ fn discovery_is_cached_by_the_isolate() {
 }
 
 #[test]
+fn providers_made_once_keep_discovery_across_apps_and_new_ones_start_empty() {
+    let w = corp();
+    let http: Rc<dyn HttpClient> = w.idp.clone();
+    let start = |app: App| {
+        let r = block_on(
+            app.service
+                .authenticate("corp", &AuthenticationInput::default()),
+        );
+        assert!(r.success, "{r:?}");
+    };
+    // The Worker's way: one App per request over the isolate's providers.
+    let providers = edge_auth::oauth::OAuthProvider::all(&w.app.config.oauth, &http);
+    for _ in 0..2 {
+        start(App::with_providers(
+            w.app.config.clone(),
+            w.store.clone(),
+            w.clock.clone(),
+            http.clone(),
+            &providers,
+        ));
+    }
+    assert_eq!(w.idp.requests_to(DISCOVERY).len(), 1);
+    // The configuration carries no cache: new providers over it discover again.
+    start(App::with_http_client(
+        w.app.config.clone(),
+        w.store.clone(),
+        w.clock.clone(),
+        http,
+    ));
+    assert_eq!(w.idp.requests_to(DISCOVERY).len(), 2);
+}
+
+#[test]
 fn a_discovery_document_for_another_issuer_is_refused() {
     let w = world(&[]);
     let mut doc = discovery();

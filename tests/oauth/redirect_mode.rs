@@ -209,7 +209,7 @@ fn open_redirect_attempts_are_refused_with_400() {
     ] {
         let url = format!(
             "https://auth.example/auth/customer/google?return_to={}",
-            edge_auth::oauth::client::form_urlencode(&[("", target)]).trim_start_matches('=')
+            edge_auth::oauth::form::form_urlencode(&[("", target)]).trim_start_matches('=')
         );
         let r = w.fetch("GET", &url, &[]);
         assert_eq!(r.status, 400, "{target:?}");

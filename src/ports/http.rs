@@ -1,8 +1,9 @@
 //! Outgoing HTTP, as data in and data out through one small async trait.
 //!
-//! Every flow builds an [`OutgoingRequest`] and parses an [`IncomingResponse`] with pure functions, so
-//! native tests run them against canned responses; the real client is `src/fetch.rs` (over
-//! `globalThis.fetch`, shared by the Worker and the npm package). The trait has no `Send` bound: a
+//! Every flow builds an [`OutgoingRequest`] and parses an [`IncomingResponse`] with pure functions (the
+//! OAuth ones in [`crate::oauth::flow`] and [`crate::oauth::form`]), so native tests run them against
+//! canned responses; the real client is `src/fetch.rs` (over `globalThis.fetch`, shared by the Worker
+//! and the npm package). The trait has no `Send` bound: a
 //! Workers `fetch` future is `!Send`.
 //!
 //! Contract for implementations: **never follow redirects** (a 3xx comes back as it is, and the flows
@@ -68,23 +69,6 @@ impl OutgoingRequest {
                 ("user-agent".into(), USER_AGENT.into()),
             ],
             body: Vec::new(),
-        }
-    }
-
-    /// A form-encoded `POST` asking for JSON.
-    pub fn post_form(url: impl Into<String>, fields: &[(&str, &str)]) -> Self {
-        Self {
-            method: Method::Post,
-            url: url.into(),
-            headers: vec![
-                ("accept".into(), "application/json".into()),
-                ("user-agent".into(), USER_AGENT.into()),
-                (
-                    "content-type".into(),
-                    "application/x-www-form-urlencoded".into(),
-                ),
-            ],
-            body: form_urlencode(fields).into_bytes(),
         }
     }
 
@@ -210,65 +194,6 @@ pub fn host_of(url: &str) -> &str {
     &url[host_start..end]
 }
 
-/// `application/x-www-form-urlencoded`, as the URL Standard (and JS `URLSearchParams`) writes it.
-pub fn form_urlencode(fields: &[(&str, &str)]) -> String {
-    let mut out = String::new();
-    for (i, (k, v)) in fields.iter().enumerate() {
-        if i > 0 {
-            out.push('&');
-        }
-        encode_component(k, &mut out);
-        out.push('=');
-        encode_component(v, &mut out);
-    }
-    out
-}
-
-/// One form-encoded value (for `Authorization: Basic`, RFC 6749 §2.3.1).
-pub fn form_encode_component(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    encode_component(s, &mut out);
-    out
-}
-
-fn encode_component(s: &str, out: &mut String) {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    for &b in s.as_bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'*' | b'-' | b'.' | b'_' => {
-                out.push(char::from(b))
-            }
-            b' ' => out.push('+'),
-            _ => {
-                out.push('%');
-                out.push(char::from(HEX[usize::from(b >> 4)]));
-                out.push(char::from(HEX[usize::from(b & 0x0f)]));
-            }
-        }
-    }
-}
-
-/// `url` with `fields` appended to its query (before any fragment).
-pub fn append_query(url: &str, fields: &[(&str, &str)]) -> String {
-    let (base, fragment) = match url.split_once('#') {
-        Some((b, f)) => (b, Some(f)),
-        None => (url, None),
-    };
-    let separator = if !base.contains('?') {
-        "?"
-    } else if base.ends_with('?') || base.ends_with('&') {
-        ""
-    } else {
-        "&"
-    };
-    let mut out = format!("{base}{separator}{}", form_urlencode(fields));
-    if let Some(f) = fragment {
-        out.push('#');
-        out.push_str(f);
-    }
-    out
-}
-
 /// The standard reason phrase of a status (RFC 9110), for servers that send none.
 pub fn reason_phrase(status: u16) -> &'static str {
     match status {
@@ -305,42 +230,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn form_encoding_matches_url_search_params() {
-        assert_eq!(
-            form_urlencode(&[
-                ("redirect_uri", "https://someurl.com/auth/google/callback"),
-                ("scope", "email profile openid"),
-                ("x", "a*b-c._~!é"),
-            ]),
-            "redirect_uri=https%3A%2F%2Fsomeurl.com%2Fauth%2Fgoogle%2Fcallback&scope=email+profile+openid&x=a*b-c._%7E%21%C3%A9"
-        );
-    }
-
-    #[test]
-    fn basic_auth_parts_are_form_encoded_first() {
-        assert_eq!(
-            form_encode_component("id:with space/+"),
-            "id%3Awith+space%2F%2B"
-        );
-    }
-
-    #[test]
-    fn query_is_appended_before_the_fragment_with_the_right_separator() {
-        assert_eq!(
-            append_query("https://a/x", &[("k", "v")]),
-            "https://a/x?k=v"
-        );
-        assert_eq!(
-            append_query("https://a/x?p=1#f", &[("k", "v w")]),
-            "https://a/x?p=1&k=v+w#f"
-        );
-        assert_eq!(
-            append_query("https://a/x?", &[("k", "v")]),
-            "https://a/x?k=v"
-        );
-    }
-
-    #[test]
     fn host_of_drops_path_query_and_credentials() {
         assert_eq!(
             host_of("https://user:pw@idp.example:8443/token?code=x"),
@@ -352,10 +241,12 @@ mod tests {
 
     #[test]
     fn debug_of_a_request_hides_secrets() {
-        let req = OutgoingRequest::post_form(
-            "https://idp.example/token?x=1",
-            &[("client_secret", "s3cret")],
-        )
+        let req = OutgoingRequest {
+            method: Method::Post,
+            url: "https://idp.example/token?x=1".into(),
+            headers: Vec::new(),
+            body: b"client_secret=s3cret".to_vec(),
+        }
         .with_header("authorization", "Basic c2VjcmV0");
         let shown = format!("{req:?}");
         assert!(!shown.contains("s3cret") && !shown.contains("c2VjcmV0") && !shown.contains("x=1"));

@@ -1,10 +1,20 @@
 //! All configuration, parsed in one place from Worker vars and secrets. Each failure names the variable.
+//!
+//! Dependencies point one way: [`Config`] reads the top-level variables and calls the feature
+//! configurations ([`crate::oauth::config`], [`crate::account::config`]); they, and this module, use the
+//! leaf [`vars`] ([`ConfigError`] and the one-variable helpers) and never import [`Config`] back.
+//! Parsed configuration is plain data; what the isolate learns at run time (discovery documents, key
+//! sets) lives in runtime objects such as [`crate::oauth::OAuthProvider`].
 
+pub mod vars;
+
+use crate::account::config::{self as account_config, AccountConfig};
+use crate::oauth::config::{self as oauth_config, OAuthConfig};
 use crate::password::{self, Algorithm, Hasher, PasswordError};
-use crate::token::{self, JwtKey};
+use crate::token::JwtKey;
 use std::collections::BTreeMap;
-use std::fmt;
 use std::rc::Rc;
+use vars::{ConfigError, check_secret, duration_secs, invalid, json, whole_number};
 
 pub const JWT_SECRET: &str = "JWT_SECRET";
 pub const JWT_EXPIRES_IN: &str = "JWT_EXPIRES_IN";
@@ -22,33 +32,9 @@ pub const DEVELOPMENT: &str = "development";
 /// Signs tokens in local development only. Public by nature: never valid anywhere else.
 const DEV_ONLY_JWT_SECRET: &str = "edge-auth-DEV-ONLY-jwt-secret-never-use-in-production";
 
-/// HS256 keys shorter than the hash output weaken it (RFC 7518 §3.2).
-pub const MIN_JWT_SECRET_BYTES: usize = 32;
-
 pub const DEFAULT_JWT_EXPIRES_IN: &str = "1d";
 pub const DEFAULT_AUTH_METHODS_PER_ACTOR: &str =
     r#"{"customer":["emailpass"],"user":["emailpass"]}"#;
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConfigError {
-    pub var: &'static str,
-    pub message: String,
-}
-
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Invalid configuration: {}: {}", self.var, self.message)
-    }
-}
-
-impl std::error::Error for ConfigError {}
-
-fn invalid(var: &'static str, message: impl Into<String>) -> ConfigError {
-    ConfigError {
-        var,
-        message: message.into(),
-    }
-}
 
 #[derive(Debug)]
 pub struct Config {
@@ -65,10 +51,10 @@ pub struct Config {
     pub development: bool,
     /// Third-party sign-in (Google, GitHub, OpenID Connect) and `ALLOWED_REDIRECT_URLS`; its variables
     /// are parsed by [`crate::oauth::config`].
-    pub oauth: Rc<crate::oauth::OAuthConfig>,
+    pub oauth: Rc<OAuthConfig>,
     /// Password reset delivery, rate limits, sessions and the admin API; parsed by
     /// [`crate::account::config`].
-    pub account: Rc<crate::account::AccountConfig>,
+    pub account: Rc<AccountConfig>,
 }
 
 impl Config {
@@ -78,15 +64,10 @@ impl Config {
         let development = get(ENVIRONMENT).is_some_and(|e| e.trim() == DEVELOPMENT);
 
         let (secret, uses_dev_secret) = match get(JWT_SECRET) {
-            Some(s) if s.len() < MIN_JWT_SECRET_BYTES && !development => {
-                return Err(invalid(
-                    JWT_SECRET,
-                    format!(
-                        "must be at least {MIN_JWT_SECRET_BYTES} bytes (e.g. `openssl rand -hex 32`)"
-                    ),
-                ));
+            Some(s) => {
+                check_secret(JWT_SECRET, &s, development)?;
+                (s, false)
             }
-            Some(s) => (s, false),
             None if development => (DEV_ONLY_JWT_SECRET.to_owned(), true),
             None => {
                 return Err(invalid(
@@ -96,9 +77,7 @@ impl Config {
             }
         };
 
-        let expires = get(JWT_EXPIRES_IN).unwrap_or_else(|| DEFAULT_JWT_EXPIRES_IN.into());
-        let jwt_expires_in_secs = token::parse_duration_secs(expires.trim())
-            .map_err(|e| invalid(JWT_EXPIRES_IN, e.to_string()))?;
+        let jwt_expires_in_secs = duration_secs(&get, JWT_EXPIRES_IN, DEFAULT_JWT_EXPIRES_IN)?;
 
         let methods =
             get(AUTH_METHODS_PER_ACTOR).unwrap_or_else(|| DEFAULT_AUTH_METHODS_PER_ACTOR.into());
@@ -111,12 +90,7 @@ impl Config {
 
         let pbkdf2_iterations = match get(PBKDF2_ITERATIONS) {
             None => password::DEFAULT_ITERATIONS,
-            Some(v) => v.trim().parse::<u32>().map_err(|_| {
-                invalid(
-                    PBKDF2_ITERATIONS,
-                    format!("expected a whole number, got {v:?}"),
-                )
-            })?,
+            Some(v) => whole_number(PBKDF2_ITERATIONS, &v)?,
         };
         let algorithm = match get(PASSWORD_HASH) {
             None => Algorithm::Pbkdf2,
@@ -135,8 +109,8 @@ impl Config {
                 _ => invalid(PBKDF2_ITERATIONS, e.to_string()),
             })?;
 
-        let oauth = Rc::new(crate::oauth::config::from_vars(&get, secret.as_bytes())?);
-        let account = Rc::new(crate::account::config::from_vars(&get, development)?);
+        let oauth = Rc::new(oauth_config::from_vars(&get, secret.as_bytes())?);
+        let account = Rc::new(account_config::from_vars(&get, development)?);
 
         Ok(Self {
             jwt_key: JwtKey::new(secret.as_bytes()),
@@ -164,13 +138,12 @@ pub fn is_valid_actor_type(s: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
 }
 
-fn parse_auth_methods(json: &str) -> Result<BTreeMap<String, Vec<String>>, ConfigError> {
-    let map: BTreeMap<String, Vec<String>> = serde_json::from_str(json).map_err(|e| {
-        invalid(
-            AUTH_METHODS_PER_ACTOR,
-            format!("expected a JSON object like {DEFAULT_AUTH_METHODS_PER_ACTOR}: {e}"),
-        )
-    })?;
+fn parse_auth_methods(text: &str) -> Result<BTreeMap<String, Vec<String>>, ConfigError> {
+    let map: BTreeMap<String, Vec<String>> = json(
+        AUTH_METHODS_PER_ACTOR,
+        text,
+        &format!("a JSON object like {DEFAULT_AUTH_METHODS_PER_ACTOR}"),
+    )?;
     if let Some(bad) = map.keys().find(|a| !is_valid_actor_type(a)) {
         return Err(invalid(
             AUTH_METHODS_PER_ACTOR,
@@ -315,5 +288,36 @@ mod tests {
         assert!(!is_valid_actor_type("2x"));
         assert!(!is_valid_actor_type(""));
         assert!(!is_valid_actor_type("bad actor"));
+    }
+
+    /// The layering, checked on the sources: feature configurations take from `crate::config` only its
+    /// leaf `vars`, the leaf imports no configuration, and parsed configuration holds no interior
+    /// mutability (run-time caches belong to runtime objects).
+    #[test]
+    fn configuration_imports_point_one_way_and_hold_no_run_time_state() {
+        let features = [
+            ("account/config.rs", include_str!("../account/config.rs")),
+            ("oauth/config.rs", include_str!("../oauth/config.rs")),
+        ];
+        for (file, text) in features {
+            for line in text.lines().filter(|l| l.contains("crate::config")) {
+                assert!(line.contains("crate::config::vars::"), "{file}: {line}");
+            }
+        }
+        for line in include_str!("vars.rs").lines() {
+            let line = line.trim_start();
+            if line.starts_with("use ") {
+                assert!(!line.contains("config"), "vars.rs: {line}");
+            }
+        }
+        let plain = [("oauth/spec.rs", include_str!("../oauth/spec.rs"))];
+        for (file, text) in features.into_iter().chain(plain) {
+            for runtime_state in ["Cell", "Cache"] {
+                assert!(
+                    !text.contains(runtime_state),
+                    "{file} mentions {runtime_state}"
+                );
+            }
+        }
     }
 }
