@@ -18,8 +18,10 @@
 
 mod kv;
 mod memory;
-pub mod protocol;
-pub mod rate;
+/// Spoken only between the Worker and its Durable Object (and tested natively).
+#[cfg(any(test, all(target_arch = "wasm32", feature = "worker")))]
+pub(crate) mod protocol;
+pub(crate) mod rate;
 
 pub use kv::KvGuard;
 pub use memory::MemoryGuard;
