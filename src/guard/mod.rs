@@ -16,6 +16,7 @@
 //!
 //! The trait has no `Send` bound: a Worker's futures are `!Send`.
 
+pub mod client_ip;
 mod kv;
 mod memory;
 pub mod protocol;

@@ -16,6 +16,7 @@
 
 use super::body::{self, parse_query};
 use super::rate_limit::unavailable;
+use super::response::identity_json;
 use super::routes::method_not_allowed;
 use super::{App, HttpRequest, HttpResponse};
 use crate::account::revocation;
@@ -73,7 +74,9 @@ pub async fn item(app: &App, req: &HttpRequest, id: &str) -> HttpResponse {
     }
     match req.method.as_str() {
         "GET" => match app.service.retrieve_auth_identity(id).await {
-            Ok(identity) => HttpResponse::json(200, &json!({ "auth_identity": identity })),
+            Ok(identity) => {
+                HttpResponse::json(200, &json!({ "auth_identity": identity_json(&identity) }))
+            }
             Err(e) => identity_failure(e),
         },
         "PATCH" => patch(app, req, id).await,
@@ -107,8 +110,8 @@ async fn patch(app: &App, req: &HttpRequest, id: &str) -> HttpResponse {
         app_metadata: Some(metadata),
     };
     match app.service.update_auth_identities(vec![update]).await {
-        Ok(mut updated) if !updated.is_empty() => {
-            HttpResponse::json(200, &json!({ "auth_identity": updated.remove(0) }))
+        Ok(updated) if !updated.is_empty() => {
+            HttpResponse::json(200, &json!({ "auth_identity": identity_json(&updated[0]) }))
         }
         Ok(_) => HttpResponse::error(
             404,
@@ -247,8 +250,7 @@ async fn list(app: &App, req: &HttpRequest) -> HttpResponse {
     };
     match result {
         Ok((identities, next)) => {
-            let identities: Vec<AuthIdentity> =
-                identities.iter().map(AuthIdentity::sanitized).collect();
+            let identities: Vec<Value> = identities.iter().map(identity_json).collect();
             HttpResponse::json(
                 200,
                 &json!({

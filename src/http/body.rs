@@ -9,6 +9,28 @@ use std::collections::BTreeMap;
 /// Auth requests are small; anything bigger is a mistake or an attack.
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
 
+/// Gathers a body that arrives in chunks (a stream without `Content-Length`), keeping at most one byte
+/// more than [`MAX_BODY_BYTES`]: enough for [`json_object`] to answer 413, and never more memory than
+/// that whatever the client sends.
+#[derive(Debug, Default)]
+pub struct BodyCollector {
+    bytes: Vec<u8>,
+}
+
+impl BodyCollector {
+    /// Adds `chunk`; `false` once the limit is passed, when the caller should stop reading.
+    pub fn push(&mut self, chunk: &[u8]) -> bool {
+        let room = (MAX_BODY_BYTES + 1).saturating_sub(self.bytes.len());
+        self.bytes
+            .extend_from_slice(&chunk[..chunk.len().min(room)]);
+        self.bytes.len() <= MAX_BODY_BYTES
+    }
+
+    pub fn into_body(self) -> Vec<u8> {
+        self.bytes
+    }
+}
+
 /// The JSON object in the body; an empty body is `{}`.
 pub fn json_object(req: &HttpRequest) -> Result<Metadata, HttpResponse> {
     let declared_too_big = req
@@ -97,6 +119,33 @@ mod tests {
         assert_eq!(q["flag"], "");
         assert_eq!(q["bad"], "%zz");
         assert_eq!(q["tail"], "%4");
+    }
+
+    #[test]
+    fn a_streamed_body_is_kept_only_up_to_one_byte_past_the_limit() {
+        let chunk = vec![b' '; 64 * 1024];
+        let mut body = BodyCollector::default();
+        let mut pushed = 0;
+        // 20 MB offered: the collector asks to stop after the first chunk.
+        while pushed < 20 * 1024 * 1024 && body.push(&chunk) {
+            pushed += chunk.len();
+        }
+        assert_eq!(pushed, 0, "the first 64 KiB chunk already passes the limit");
+        let body = body.into_body();
+        assert_eq!(body.len(), MAX_BODY_BYTES + 1);
+        let req = HttpRequest {
+            headers: vec![("content-type".into(), "application/json".into())],
+            body,
+            ..HttpRequest::default()
+        };
+        assert_eq!(json_object(&req).unwrap_err().status, 413);
+
+        let mut exact = BodyCollector::default();
+        for _ in 0..MAX_BODY_BYTES / 1024 {
+            assert!(exact.push(&[b' '; 1024]));
+        }
+        assert!(!exact.push(b"x"));
+        assert_eq!(exact.into_body().len(), MAX_BODY_BYTES + 1);
     }
 
     #[test]

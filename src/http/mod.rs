@@ -15,8 +15,8 @@ mod response;
 mod routes;
 mod session;
 
-pub use body::{MAX_BODY_BYTES, parse_query};
-pub use response::HttpResponse;
+pub use body::{BodyCollector, MAX_BODY_BYTES, parse_query};
+pub use response::{HttpResponse, misconfigured};
 
 use crate::clock::Clock;
 use crate::config::Config;
@@ -143,6 +143,9 @@ pub async fn handle(app: &App, req: &HttpRequest) -> HttpResponse {
         return cors::preflight(&app.config, origin);
     }
     let mut response = routes::route(app, req).await;
+    if let Some(line) = response.log.take() {
+        app.runtime.warn(&line);
+    }
     cors::decorate(&app.config, origin, &mut response);
     response
 }
@@ -159,3 +162,6 @@ mod account_tests;
 /// The routes behind the sign-in page (`www/`): discovery, the dev outbox, change-password.
 #[cfg(test)]
 mod page_tests;
+/// IPv6 buckets, callback limits, 503s, redacted identities, configuration answers (issue 12).
+#[cfg(test)]
+mod security_tests;

@@ -1,6 +1,6 @@
-//! Rate limits of authenticate, register, reset-password and update: one counter per client IP
-//! (`CF-Connecting-IP`, which Cloudflare sets and clients cannot) and one per identifier (the email, or a
-//! reset token's entity), both counted in the guard. Over the limit: `429` with `Retry-After` and a
+//! Rate limits of authenticate, register, reset-password, update and OAuth callbacks: one counter per
+//! client IP (`CF-Connecting-IP`, which Cloudflare sets and clients cannot; IPv6 per network prefix, see
+//! [`client_ip`]) and one per identifier (the email, or a reset token's entity), both counted in the guard. Over the limit: `429` with `Retry-After` and a
 //! Medusa-style body `{"type":"not_allowed","message":"Too many requests; try again in N seconds"}`.
 //!
 //! A request without `CF-Connecting-IP` (only possible off Cloudflare, e.g. a service binding) has no IP
@@ -9,14 +9,20 @@
 use super::{App, HttpRequest, HttpResponse};
 use crate::account::config::LimitedRoute;
 use crate::contract;
-use crate::guard::{Decision, join2};
-use crate::store::{StoreError, keys};
+use crate::guard::{Decision, client_ip, join2};
+use crate::store::keys;
 
 const CLIENT_IP_HEADER: &str = "cf-connecting-ip";
 
-/// A guard or store failure: the request cannot be checked, so it is refused (fail closed).
-pub fn unavailable(e: &StoreError) -> HttpResponse {
-    HttpResponse::error(503, "unexpected_state", &e.to_string())
+/// What a client is told when storage fails: nothing about the storage itself.
+pub const UNAVAILABLE: &str = "The service is temporarily unavailable; try again shortly";
+
+/// A guard or store failure: the request cannot be checked, so it is refused (fail closed). The answer is
+/// a fixed message; the failure itself goes to the operator's log ([`HttpResponse::with_log`]), since its
+/// text names internals (KV operations, Durable Object errors, record ids).
+pub fn unavailable(e: &dyn std::fmt::Display) -> HttpResponse {
+    HttpResponse::error(503, "unexpected_state", UNAVAILABLE)
+        .with_log(format!("edge-auth: answered 503: {e}"))
 }
 
 pub fn too_many(retry_after_secs: u64) -> HttpResponse {
@@ -47,7 +53,8 @@ pub async fn check(
         let ip = req.and_then(|r| r.header(CLIENT_IP_HEADER)).map(str::trim);
         match (limits.ip, ip) {
             (Some(rule), Some(ip)) if !ip.is_empty() => {
-                let bucket = keys::rate_bucket(route.name(), "ip", ip);
+                let network = client_ip::bucket(ip, app.config.account.rate_limits.ipv6_prefix);
+                let bucket = keys::rate_bucket(route.name(), "ip", &network);
                 guard.hit(&bucket, &rule).await.map(Some)
             }
             _ => Ok(None),

@@ -168,7 +168,7 @@ pub async fn update(app: &App, req: &HttpRequest, actor: &str, provider: &str) -
     {
         Ok(Some(identity)) => identity,
         Ok(None) => return invalid_token(),
-        Err(e) => return HttpResponse::error(503, "unexpected_state", &e.to_string()),
+        Err(e) => return unavailable(&e),
     };
     match super::issue::is_revoked(app, &identity.id, claims.iat).await {
         Ok(false) => {}

@@ -141,7 +141,7 @@ async fn flow(
     let limited = match flow {
         Flow::Authenticate => Some(LimitedRoute::Authenticate),
         Flow::Register => Some(LimitedRoute::Register),
-        Flow::Callback => None,
+        Flow::Callback => Some(LimitedRoute::Callback),
     };
     if let Some(route) = limited
         && let Err(refused) =
@@ -255,9 +255,7 @@ async fn refresh(app: &App, req: &HttpRequest) -> HttpResponse {
         .await
     {
         Ok(identity) => issue::token_response(app, &identity, &claims.actor_type).await,
-        Err(crate::identity::IdentityError::Store(e)) => {
-            HttpResponse::error(503, "unexpected_state", &e.to_string())
-        }
+        Err(crate::identity::IdentityError::Store(e)) => rate_limit::unavailable(&e),
         Err(_) => bearer_unauthorized(),
     }
 }

@@ -56,7 +56,7 @@ async fn create(app: &App, req: &HttpRequest) -> HttpResponse {
     match session::create(app.store.as_ref(), &record, ttl).await {
         Ok(id) => HttpResponse::json(200, &json!({ "user": record.auth_context }))
             .with_header("set-cookie", &session::set_cookie(&id, ttl)),
-        Err(e) => HttpResponse::error(503, "unexpected_state", &e.to_string()),
+        Err(e) => unavailable(&e),
     }
 }
 

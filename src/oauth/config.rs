@@ -51,7 +51,7 @@ pub const GITHUB_OPTIONS: [(&str, &str); 6] = [
 
 /// The fields of an `OIDC_PROVIDERS` entry besides `id`: the options of an npm package
 /// `{ id, type: "oidc", options }` entry. `scopes` is a list or a space-separated string; the rest are strings.
-pub const OIDC_OPTIONS: [&str; 9] = [
+pub const OIDC_OPTIONS: [&str; 10] = [
     "issuer",
     "clientId",
     "clientSecret",
@@ -61,6 +61,7 @@ pub const OIDC_OPTIONS: [&str; 9] = [
     "tokenUrl",
     "jwksUrl",
     "tokenEndpointAuthMethod",
+    "allowedAudiences",
 ];
 
 /// Reads one variable (`None` when unset).
@@ -144,6 +145,7 @@ pub fn google(get: &dyn Fn(&str) -> Option<String>) -> Result<Option<ProviderSpe
         scopes: spec::GOOGLE_SCOPES.map(str::to_owned).to_vec(),
         client_auth: ClientAuth::Post,
         issuers,
+        trusted_audiences: Vec::new(),
         endpoints: EndpointOverrides {
             authorization: or(
                 url_var(get, GOOGLE_AUTHORIZATION_URL)?,
@@ -177,6 +179,7 @@ pub fn github(get: &dyn Fn(&str) -> Option<String>) -> Result<Option<ProviderSpe
         scopes: spec::GITHUB_SCOPES.map(str::to_owned).to_vec(),
         client_auth: ClientAuth::Post,
         issuers: Vec::new(),
+        trusted_audiences: Vec::new(),
         endpoints: EndpointOverrides {
             authorization: Some(or(
                 url_var(get, GITHUB_AUTHORIZATION_URL)?,
@@ -212,6 +215,8 @@ struct OidcEntry {
     token_url: Option<String>,
     jwks_url: Option<String>,
     token_endpoint_auth_method: Option<String>,
+    /// Other audiences an id_token may name besides `clientId` (OIDC Core §3.1.3.7 step 3).
+    allowed_audiences: Option<Vec<String>>,
 }
 
 /// A provider id usable in routes and storage keys.
@@ -314,6 +319,7 @@ fn oidc_entry(
         scopes,
         client_auth,
         issuers: vec![issuer],
+        trusted_audiences: entry.allowed_audiences.unwrap_or_default(),
         endpoints,
         discovery_url,
         cache: MetadataCache::default(),
@@ -395,6 +401,7 @@ mod tests {
         for name in OIDC_OPTIONS {
             let value = match name {
                 "scopes" => json!(["openid"]),
+                "allowedAudiences" => json!(["corp-api"]),
                 "tokenEndpointAuthMethod" => json!("client_secret_post"),
                 "clientId" | "clientSecret" => json!("x"),
                 _ => json!("https://idp.example/x"),

@@ -2,8 +2,9 @@
 //!
 //! In order: the compact JWS shape, the header (`alg` exactly RS256 or ES256, no `crit`; `jwk`, `jku`
 //! and `x5u` headers are ignored — keys come only from the provider's JWKS), the signature over the
-//! bytes as received, then the claims: `iss` exact, `aud` contains the client id (and `azp` is the
-//! client id when several audiences are listed or `azp` is present), `exp` and `iat` with
+//! bytes as received, then the claims: `iss` exact, `aud` contains the client id and no audience that is
+//! not trusted (the client id, or one configured with `allowedAudiences`), `azp` is the client id when
+//! several audiences are listed or `azp` is present, `exp` and `iat` with
 //! [`CLOCK_SKEW_SECS`] of tolerance and a bounded age, `nonce` equal (constant time) to ours, and a `sub`.
 
 use crate::oauth::jwk::{Algorithm, Jwk, PublicKey};
@@ -37,6 +38,8 @@ pub enum IdTokenError {
     BadSignature,
     Issuer,
     Audience,
+    /// `aud` lists the client and another audience that is not configured as trusted.
+    UntrustedAudience,
     AuthorizedParty,
     Expired,
     IssuedInTheFuture,
@@ -59,6 +62,9 @@ impl fmt::Display for IdTokenError {
             Self::BadSignature => f.write_str("invalid signature"),
             Self::Issuer => f.write_str("unexpected issuer (iss)"),
             Self::Audience => f.write_str("the token is not meant for this client (aud)"),
+            Self::UntrustedAudience => f.write_str(
+                "the token is also meant for an audience this client does not trust (aud)",
+            ),
             Self::AuthorizedParty => f.write_str("the authorized party (azp) is not this client"),
             Self::Expired => f.write_str("jwt expired"),
             Self::IssuedInTheFuture => f.write_str("issued in the future (iat)"),
@@ -84,6 +90,8 @@ pub struct Expected<'a> {
     /// Accepted `iss` values (exact strings): one for OIDC, Google's two spellings for Google.
     pub issuers: &'a [String],
     pub client_id: &'a str,
+    /// Audiences besides `client_id` that a token may also list; any other is refused.
+    pub trusted_audiences: &'a [String],
     /// The nonce sent with the authorization request, if one was.
     pub nonce: Option<&'a str>,
     pub now_secs: u64,
@@ -197,11 +205,23 @@ pub fn validate_claims(claims: &Claims, expected: &Expected<'_>) -> Result<(), I
 
     let audiences: Vec<&str> = match claims.get("aud") {
         Some(Value::String(a)) => vec![a.as_str()],
-        Some(Value::Array(list)) => list.iter().filter_map(Value::as_str).collect(),
+        // A list with anything but strings is not one we can check: no audience at all.
+        Some(Value::Array(list)) => list
+            .iter()
+            .map(Value::as_str)
+            .collect::<Option<Vec<_>>>()
+            .unwrap_or_default(),
         _ => Vec::new(),
     };
     if !audiences.contains(&expected.client_id) {
         return Err(IdTokenError::Audience);
+    }
+    // A token also minted for another party may have been obtained by that party (OIDC Core §3.1.3.7
+    // step 3): accepted only when the operator said that audience is trusted.
+    let trusted =
+        |a: &&str| *a == expected.client_id || expected.trusted_audiences.iter().any(|t| t == a);
+    if !audiences.iter().all(|a| trusted(&a)) {
+        return Err(IdTokenError::UntrustedAudience);
     }
     let azp = claims.get("azp").and_then(Value::as_str);
     if (audiences.len() > 1 || azp.is_some()) && azp != Some(expected.client_id) {
