@@ -288,3 +288,23 @@ fn a_configuration_error_answers_the_variable_only_and_logs_no_secret() {
         );
     }
 }
+
+#[test]
+fn medusas_words_for_a_half_configured_provider_reach_the_log_only() {
+    let vars = [
+        ("JWT_SECRET", "0123456789abcdef0123456789abcdef"),
+        ("GITHUB_CLIENT_ID", "gh-client"),
+        ("GITHUB_CALLBACK_URL", "https://shop.example/cb"),
+    ];
+    let e = crate::config::Config::from_vars(super::test_support::lookup(&vars)).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "Invalid configuration: GITHUB_CLIENT_SECRET: Github clientSecret is required"
+    );
+    assert_error(
+        &misconfigured(&e),
+        500,
+        "unexpected_state",
+        "Invalid configuration: GITHUB_CLIENT_SECRET; see the Worker's logs",
+    );
+}
