@@ -87,3 +87,50 @@ mod tests {
         }
     }
 }
+
+/// Any header value gets a bucket without panicking, and a short one: it is an address, a network or
+/// [`INVALID`]. Addresses of one network share its bucket; the neighbouring network has another.
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod proptests {
+    use super::*;
+    use crate::proptest_config::with_cases;
+    use proptest::prelude::*;
+    use std::net::Ipv4Addr;
+
+    proptest! {
+        #![proptest_config(with_cases(512))]
+
+        #[test]
+        fn any_header_value_gets_a_short_bucket(raw in any::<String>(), prefix in MIN_IPV6_PREFIX..=MAX_IPV6_PREFIX) {
+            let b = bucket(&raw, prefix);
+            // At most a full IPv6 address and "/128".
+            prop_assert!(b.len() <= 39 + 4, "{b}");
+            prop_assert!(b == INVALID || b.parse::<IpAddr>().is_ok() || b.contains('/'), "{b}");
+        }
+
+        #[test]
+        fn ipv4_addresses_are_their_own_bucket(a in any::<u32>(), prefix in MIN_IPV6_PREFIX..=MAX_IPV6_PREFIX) {
+            let ip = Ipv4Addr::from(a);
+            prop_assert_eq!(bucket(&ip.to_string(), prefix), ip.to_string());
+            prop_assert_eq!(bucket(&ip.to_ipv6_mapped().to_string(), prefix), ip.to_string());
+        }
+
+        #[test]
+        fn addresses_of_one_network_share_its_bucket(
+            network in any::<u128>(),
+            host_a in any::<u128>(),
+            host_b in any::<u128>(),
+            prefix in MIN_IPV6_PREFIX..MAX_IPV6_PREFIX,
+        ) {
+            let host_bits = u128::MAX >> prefix;
+            let net = network & !host_bits;
+            let (a, b) = (Ipv6Addr::from(net | (host_a & host_bits)), Ipv6Addr::from(net | (host_b & host_bits)));
+            prop_assume!(a.to_ipv4_mapped().is_none() && b.to_ipv4_mapped().is_none());
+            prop_assert_eq!(bucket(&a.to_string(), prefix), bucket(&b.to_string(), prefix));
+            // The next network along (the last network bit flipped) is counted apart.
+            let neighbour = Ipv6Addr::from(u128::from(a) ^ (1u128 << (128 - u32::from(prefix))));
+            prop_assume!(neighbour.to_ipv4_mapped().is_none());
+            prop_assert_ne!(bucket(&a.to_string(), prefix), bucket(&neighbour.to_string(), prefix));
+        }
+    }
+}

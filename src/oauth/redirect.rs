@@ -250,3 +250,41 @@ mod tests {
         );
     }
 }
+
+/// What messages show of a URL never contains its userinfo, query or fragment, whatever the URL.
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod proptests {
+    use super::*;
+    use crate::proptest_config::with_cases;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(with_cases(512))]
+
+        #[test]
+        fn redaction_never_panics(url in any::<String>()) {
+            let _ = redacted(&url);
+            let _ = origin_only(&url);
+            let _ = check_absolute_url(&url);
+        }
+
+        #[test]
+        fn secrets_in_userinfo_query_or_fragment_are_never_shown(
+            scheme in "(https?|ftp|)",
+            user in "[a-z0-9:]{0,8}",
+            host in "[a-z0-9.-]{0,16}",
+            path in "(/[a-z0-9@.]{0,8}){0,3}",
+            tail in "[?#][a-z0-9=&?#]{0,16}",
+        ) {
+            let secret = "S3CR3T";
+            let url = format!("{scheme}{}{user}{secret}@{host}{path}{tail}{secret}",
+                if scheme.is_empty() { "" } else { "://" });
+            for shown in [redacted(&url), origin_only(&url)] {
+                prop_assert!(!shown.contains(secret), "{url} -> {shown}");
+            }
+            if let Err(e) = check_absolute_url(&url) {
+                prop_assert!(!e.0.contains(secret), "{url} -> {e}");
+            }
+        }
+    }
+}
