@@ -37,3 +37,7 @@ pub mod js;
 /// Entry points for `scripts/bench.sh` (PBKDF2 and SHA-256 compression in V8); never in a shipped build.
 #[cfg(all(target_arch = "wasm32", feature = "bench"))]
 mod bench;
+
+/// The configuration every property test (`mod proptests` beside each parser) starts from.
+#[cfg(all(test, not(target_arch = "wasm32")))]
+pub(crate) mod proptest_config;

@@ -169,3 +169,34 @@ async fn scan(
         }
     }
 }
+
+/// The listing cursor, which clients send back: any text is decoded or refused without panicking, and
+/// every cursor we issue decodes to itself.
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod proptests {
+    use super::*;
+    use crate::proptest_config::with_cases;
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(with_cases(512))]
+
+        #[test]
+        fn any_cursor_text_is_decoded_or_refused(text in any::<String>()) {
+            let _ = Cursor::decode(&text);
+        }
+
+        #[test]
+        fn any_base64url_cursor_is_decoded_or_refused(bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
+            let _ = Cursor::decode(&B64URL.encode(bytes));
+        }
+
+        #[test]
+        fn issued_cursors_decode_to_themselves(page in proptest::option::of(any::<String>()), skip in any::<usize>()) {
+            let cursor = Cursor { page, skip };
+            prop_assert_eq!(Cursor::decode(&cursor.encode()), Some(cursor));
+        }
+    }
+}

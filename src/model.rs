@@ -9,6 +9,11 @@ pub type Metadata = Map<String, Value>;
 /// The key under which emailpass keeps its hash in `provider_metadata`; never handed out.
 pub const PASSWORD_METADATA_KEY: &str = "password";
 
+/// Keys of `provider_metadata` that hold a third party's credentials (GitHub's OAuth tokens). The module
+/// API hands them out (the app may call the provider with them); HTTP answers never do
+/// ([`AuthIdentity::without_provider_secrets`]).
+pub const PROVIDER_SECRET_KEYS: [&str; 3] = ["access_token", "refresh_token", "id_token"];
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AuthIdentity {
     pub id: String,
@@ -36,6 +41,19 @@ impl AuthIdentity {
         let mut copy = self.clone();
         for pi in &mut copy.provider_identities {
             *pi = pi.sanitized();
+        }
+        copy
+    }
+
+    /// A copy for HTTP answers: [`AuthIdentity::sanitized`], and every [`PROVIDER_SECRET_KEYS`] removed.
+    pub fn without_provider_secrets(&self) -> Self {
+        let mut copy = self.sanitized();
+        for meta in copy
+            .provider_identities
+            .iter_mut()
+            .filter_map(|pi| pi.provider_metadata.as_mut())
+        {
+            meta.retain(|k, _| !PROVIDER_SECRET_KEYS.contains(&k.as_str()));
         }
         copy
     }

@@ -4,6 +4,7 @@
 use super::webhook::WebhookTarget;
 use crate::config::vars::{ConfigError, VarLookup, check_secret, duration_secs, invalid, json};
 use crate::guard::Rule;
+use crate::guard::client_ip;
 use crate::token::parse_duration_secs;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -28,14 +29,17 @@ pub enum LimitedRoute {
     Register,
     ResetPassword,
     Update,
+    /// OAuth callbacks: per IP only (they carry no identifier the client could not change).
+    Callback,
 }
 
 impl LimitedRoute {
-    pub const ALL: [LimitedRoute; 4] = [
+    pub const ALL: [LimitedRoute; 5] = [
         LimitedRoute::Authenticate,
         LimitedRoute::Register,
         LimitedRoute::ResetPassword,
         LimitedRoute::Update,
+        LimitedRoute::Callback,
     ];
 
     /// The name used in `RATE_LIMITS` and in bucket keys.
@@ -45,6 +49,7 @@ impl LimitedRoute {
             LimitedRoute::Register => "register",
             LimitedRoute::ResetPassword => "reset-password",
             LimitedRoute::Update => "update",
+            LimitedRoute::Callback => "callback",
         }
     }
 }
@@ -59,7 +64,9 @@ pub struct RouteLimits {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RateLimits {
-    routes: [RouteLimits; 4],
+    routes: [RouteLimits; 5],
+    /// IPv6 clients are counted per network of this many bits ([`crate::guard::client_ip`]).
+    pub ipv6_prefix: u8,
 }
 
 impl RateLimits {
@@ -86,7 +93,12 @@ impl RateLimits {
                     ip: per_min(10),
                     identifier: per_min(5),
                 },
+                RouteLimits {
+                    ip: per_min(30),
+                    identifier: None,
+                },
             ],
+            ipv6_prefix: client_ip::DEFAULT_IPV6_PREFIX,
         }
     }
 
@@ -95,7 +107,10 @@ impl RateLimits {
             ip: None,
             identifier: None,
         };
-        Self { routes: [none; 4] }
+        Self {
+            routes: [none; 5],
+            ipv6_prefix: client_ip::DEFAULT_IPV6_PREFIX,
+        }
     }
 
     pub fn route(&self, route: LimitedRoute) -> RouteLimits {
@@ -121,12 +136,16 @@ impl RateLimits {
             .ok_or_else(|| bad("expected a JSON object".into()))?;
         let mut limits = Self::defaults();
         for (name, counters) in routes {
+            if name == IPV6_PREFIX {
+                limits.ipv6_prefix = parse_ipv6_prefix(counters).map_err(bad)?;
+                continue;
+            }
             let route = LimitedRoute::ALL
                 .into_iter()
                 .find(|r| r.name() == name)
                 .ok_or_else(|| {
                     bad(format!(
-                        "unknown route {name:?}; use authenticate, register, reset-password or update"
+                        "unknown route {name:?}; use authenticate, register, reset-password, update, callback or {IPV6_PREFIX}"
                     ))
                 })?;
             let counters = counters.as_object().ok_or_else(|| {
@@ -139,6 +158,9 @@ impl RateLimits {
                 let rule = parse_rule(rule).map_err(|m| bad(format!("{name}.{counter}: {m}")))?;
                 match counter.as_str() {
                     "ip" => slot.ip = rule,
+                    "identifier" if route == LimitedRoute::Callback => {
+                        return Err(bad(format!("{name}: has only an \"ip\" counter")));
+                    }
                     "identifier" => slot.identifier = rule,
                     _ => {
                         return Err(bad(format!(
@@ -150,6 +172,24 @@ impl RateLimits {
         }
         Ok(limits)
     }
+}
+
+/// `RATE_LIMITS` key of the IPv6 bucket prefix length.
+const IPV6_PREFIX: &str = "ipv6_prefix";
+
+fn parse_ipv6_prefix(value: &Value) -> Result<u8, String> {
+    let range = client_ip::MIN_IPV6_PREFIX..=client_ip::MAX_IPV6_PREFIX;
+    value
+        .as_u64()
+        .and_then(|n| u8::try_from(n).ok())
+        .filter(|n| range.contains(n))
+        .ok_or_else(|| {
+            format!(
+                "{IPV6_PREFIX} must be a whole number of bits from {} to {}",
+                range.start(),
+                range.end()
+            )
+        })
 }
 
 fn parse_rule(value: &Value) -> Result<Option<Rule>, String> {
@@ -245,7 +285,10 @@ pub fn from_vars(get: &VarLookup<'_>, development: bool) -> Result<AccountConfig
             if !is_acceptable_webhook_url(url) {
                 return Err(invalid(
                     RESET_PASSWORD_WEBHOOK_URL,
-                    format!("{url:?} must be an https URL (http only for localhost or 127.0.0.1)"),
+                    format!(
+                        "{:?} must be an https URL (http only for localhost or 127.0.0.1)",
+                        crate::oauth::redirect::origin_only(url)
+                    ),
                 ));
             }
             Some(WebhookTarget::new(url, secret.as_bytes()))

@@ -94,3 +94,59 @@ impl AccountService {
         Ok(())
     }
 }
+
+/// The signature header check never panics, accepts what [`WebhookTarget::signature`] writes within
+/// [`MAX_SIGNATURE_AGE_SECS`], and refuses it once changed or stale.
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod proptests {
+    use super::*;
+    use crate::proptest_config::with_cases;
+    use proptest::prelude::*;
+
+    fn target() -> WebhookTarget {
+        WebhookTarget::new(
+            "https://hooks.example/reset",
+            b"whsec-0123456789abcdef0123456789ab",
+        )
+    }
+
+    proptest! {
+        #![proptest_config(with_cases(512))]
+
+        #[test]
+        fn any_header_is_checked_without_panicking(
+            header in any::<String>(),
+            body in proptest::collection::vec(any::<u8>(), 0..64),
+            now in any::<u64>(),
+        ) {
+            let _ = signature_is_valid(&target(), &header, &body, now);
+        }
+
+        #[test]
+        fn t_and_v1_like_headers_are_checked_without_panicking(
+            header in "(t=[0-9]{0,22}|v1=[0-9a-f]{0,64}|[a-z0-9=]{0,8})(,(t=[0-9]{0,22}|v1=[0-9a-f]{0,64}| ?)){0,3}",
+            now in any::<u64>(),
+        ) {
+            let valid = signature_is_valid(&target(), &header, b"{}", now);
+            prop_assert!(!valid);
+        }
+
+        #[test]
+        fn a_signature_verifies_while_fresh_and_only_unchanged(
+            body in proptest::collection::vec(any::<u8>(), 0..256),
+            t in 0u64..4_000_000_000,
+            age in 0u64..=2 * MAX_SIGNATURE_AGE_SECS,
+            flip in any::<proptest::sample::Index>(),
+        ) {
+            let header = target().signature(t, &body);
+            let fresh = age <= MAX_SIGNATURE_AGE_SECS;
+            prop_assert_eq!(signature_is_valid(&target(), &header, &body, t + age), fresh);
+            // One byte of the header changed (staying ASCII) is refused.
+            let mut changed = header.clone().into_bytes();
+            let i = flip.index(changed.len());
+            changed[i] = if changed[i] == b'0' { b'1' } else { b'0' };
+            let changed = String::from_utf8(changed).unwrap();
+            prop_assert!(!signature_is_valid(&target(), &changed, &body, t));
+        }
+    }
+}

@@ -1,11 +1,11 @@
-//! Rate limits of sign-in, register, reset-password and update: one counter per client (its IP, as the
-//! caller gives it) and one per identifier (the email, or a reset token's entity), both counted in the
+//! Rate limits of sign-in, register, reset-password, update and OAuth callbacks: one counter per client
+//! (its IP as the caller gives it; IPv6 per network prefix) and one per identifier (the email, or a reset token's entity), both counted in the
 //! guard, so concurrent requests are counted exactly. Contract: `docs/http-api.md#rate-limits`.
 
 use super::AccountError;
 use super::config::LimitedRoute;
 use super::service::AccountService;
-use crate::guard::Decision;
+use crate::guard::{Decision, client_ip};
 use crate::model::Metadata;
 use crate::ports::runtime::join2;
 use crate::providers::emailpass::normalize_email;
@@ -43,7 +43,9 @@ impl AccountService {
         let by_client = async {
             match (limits.ip, attempt.client.map(str::trim)) {
                 (Some(rule), Some(client)) if !client.is_empty() => {
-                    let bucket = keys::rate_bucket(attempt.route.name(), "ip", client);
+                    // IPv6 per network prefix, so one /64 is one client.
+                    let network = client_ip::bucket(client, self.config.rate_limits.ipv6_prefix);
+                    let bucket = keys::rate_bucket(attempt.route.name(), "ip", &network);
                     guard.hit(&bucket, &rule).await.map(Some)
                 }
                 _ => Ok(None),

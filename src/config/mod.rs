@@ -163,7 +163,7 @@ fn parse_cors(list: &str) -> Result<Vec<String>, ConfigError> {
             if o == "*" || !scheme_ok || has_path {
                 Err(invalid(
                     AUTH_CORS,
-                    format!("{o:?} is not an origin; list exact origins like https://shop.example, comma-separated"),
+                    format!("{:?} is not an origin; list exact origins like https://shop.example, comma-separated", crate::oauth::redirect::redacted(o)),
                 ))
             } else {
                 Ok(o.to_owned())

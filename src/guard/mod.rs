@@ -16,6 +16,7 @@
 //!
 //! The trait has no `Send` bound: a Worker's futures are `!Send`.
 
+pub mod client_ip;
 mod kv;
 mod memory;
 /// Spoken only between the Worker and its Durable Object (and tested natively).

@@ -10,6 +10,7 @@ use super::rate::{Decision, Rule};
 use serde_json::{Map, Value};
 
 /// The URL of every request to the Durable Object; only the body matters.
+#[cfg(all(target_arch = "wasm32", feature = "worker"))]
 pub const OBJECT_URL: &str = "https://guard.edge-auth.internal/";
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -15,6 +15,7 @@
 //!   uniqueness claims are released (the email can register again) and its sessions end.
 
 use super::body::{self, parse_query};
+use super::response::identity_json;
 use super::{App, HttpRequest, HttpResponse, extract};
 use crate::contract::{self, ErrorType};
 use crate::listing::{Cursor, DEFAULT_LIMIT, MAX_LIMIT, PageQuery};
@@ -50,7 +51,9 @@ pub async fn item(app: &App, req: &HttpRequest, id: &str) -> HttpResponse {
     }
     match req.method.as_str() {
         "GET" => match app.service.retrieve_auth_identity(id).await {
-            Ok(identity) => HttpResponse::json(200, &json!({ "auth_identity": identity })),
+            Ok(identity) => {
+                HttpResponse::json(200, &json!({ "auth_identity": identity_json(&identity) }))
+            }
             Err(e) => e.into(),
         },
         "PATCH" => patch(app, req, id).await,
@@ -84,8 +87,8 @@ async fn patch(app: &App, req: &HttpRequest, id: &str) -> HttpResponse {
         app_metadata: Some(metadata),
     };
     match app.service.update_auth_identities(vec![update]).await {
-        Ok(mut updated) if !updated.is_empty() => {
-            HttpResponse::json(200, &json!({ "auth_identity": updated.remove(0) }))
+        Ok(updated) if !updated.is_empty() => {
+            HttpResponse::json(200, &json!({ "auth_identity": identity_json(&updated[0]) }))
         }
         Ok(_) => HttpResponse::error(
             404,
@@ -186,7 +189,7 @@ async fn list(app: &App, req: &HttpRequest) -> HttpResponse {
         Ok(page) => HttpResponse::json(
             200,
             &json!({
-                "auth_identities": page.identities,
+                "auth_identities": page.identities.iter().map(identity_json).collect::<Vec<_>>(),
                 "limit": q.limit,
                 "next_cursor": page.next.map(|c| c.encode()),
             }),

@@ -33,21 +33,19 @@ pub async fn run(
     };
     // Rate limits per client IP and per email; a successful sign-in clears the email's.
     let email = body_identifier(&input.body, "email");
-    let limited = match flow {
-        Flow::Authenticate => Some(LimitedRoute::Authenticate),
-        Flow::Register => Some(LimitedRoute::Register),
-        Flow::Callback => None,
+    let route = match flow {
+        Flow::Authenticate => LimitedRoute::Authenticate,
+        Flow::Register => LimitedRoute::Register,
+        Flow::Callback => LimitedRoute::Callback,
     };
-    if let Some(route) = limited {
-        let attempt = Attempt {
-            route,
-            provider,
-            client: extract::client_ip(req),
-            identifier: email.as_deref(),
-        };
-        if let Err(refused) = app.account.count_attempt(attempt).await {
-            return refused.into();
-        }
+    let attempt = Attempt {
+        route,
+        provider,
+        client: extract::client_ip(req),
+        identifier: email.as_deref(),
+    };
+    if let Err(refused) = app.account.count_attempt(attempt).await {
+        return refused.into();
     }
     let service = &app.service;
     let is_login = matches!(flow, Flow::Authenticate);

@@ -9,6 +9,28 @@ use std::collections::BTreeMap;
 /// Auth requests are small; anything bigger is a mistake or an attack.
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
 
+/// Gathers a body that arrives in chunks (a stream without `Content-Length`), keeping at most one byte
+/// more than [`MAX_BODY_BYTES`]: enough for [`json_object`] to answer 413, and never more memory than
+/// that whatever the client sends.
+#[derive(Debug, Default)]
+pub struct BodyCollector {
+    bytes: Vec<u8>,
+}
+
+impl BodyCollector {
+    /// Adds `chunk`; `false` once the limit is passed, when the caller should stop reading.
+    pub fn push(&mut self, chunk: &[u8]) -> bool {
+        let room = (MAX_BODY_BYTES + 1).saturating_sub(self.bytes.len());
+        self.bytes
+            .extend_from_slice(&chunk[..chunk.len().min(room)]);
+        self.bytes.len() <= MAX_BODY_BYTES
+    }
+
+    pub fn into_body(self) -> Vec<u8> {
+        self.bytes
+    }
+}
+
 /// The JSON object in the body; an empty body is `{}`.
 pub fn json_object(req: &HttpRequest) -> Result<Metadata, HttpResponse> {
     let declared_too_big = req
@@ -100,7 +122,142 @@ mod tests {
     }
 
     #[test]
+    fn a_streamed_body_is_kept_only_up_to_one_byte_past_the_limit() {
+        let chunk = vec![b' '; 64 * 1024];
+        let mut body = BodyCollector::default();
+        let mut pushed = 0;
+        // 20 MB offered: the collector asks to stop after the first chunk.
+        while pushed < 20 * 1024 * 1024 && body.push(&chunk) {
+            pushed += chunk.len();
+        }
+        assert_eq!(pushed, 0, "the first 64 KiB chunk already passes the limit");
+        let body = body.into_body();
+        assert_eq!(body.len(), MAX_BODY_BYTES + 1);
+        let req = HttpRequest {
+            headers: vec![("content-type".into(), "application/json".into())],
+            body,
+            ..HttpRequest::default()
+        };
+        assert_eq!(json_object(&req).unwrap_err().status, 413);
+
+        let mut exact = BodyCollector::default();
+        for _ in 0..MAX_BODY_BYTES / 1024 {
+            assert!(exact.push(&[b' '; 1024]));
+        }
+        assert!(!exact.push(b"x"));
+        assert_eq!(exact.into_body().len(), MAX_BODY_BYTES + 1);
+    }
+
+    #[test]
     fn invalid_utf8_in_a_query_is_replaced_not_a_panic() {
         assert_eq!(parse_query("x=%ff")["x"], "\u{fffd}");
+    }
+}
+
+/// No input panics these parsers; query strings round-trip through the encoder the OAuth client uses;
+/// a body over the limit is refused (413) before its type or content is looked at.
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod proptests {
+    use super::*;
+    use crate::oauth::form::append_query;
+    use crate::proptest_config::with_cases;
+    use proptest::prelude::*;
+
+    fn request(content_type: Option<String>, body: Vec<u8>) -> HttpRequest {
+        HttpRequest {
+            method: "POST".into(),
+            url: "https://auth.example/auth/customer/emailpass".into(),
+            headers: content_type
+                .map(|ct| ("content-type".to_owned(), ct))
+                .into_iter()
+                .collect(),
+            body,
+        }
+    }
+
+    fn content_type() -> impl Strategy<Value = Option<String>> {
+        proptest::option::of(prop_oneof![
+            Just("application/json".to_owned()),
+            Just("application/json; charset=utf-8".to_owned()),
+            any::<String>(),
+        ])
+    }
+
+    /// JSON objects of a few levels, with any strings as keys and values.
+    fn json_object_value() -> impl Strategy<Value = Metadata> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            any::<String>().prop_map(Value::from),
+        ];
+        let value = leaf.prop_recursive(3, 24, 4, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                proptest::collection::btree_map(any::<String>(), inner, 0..4)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        });
+        proptest::collection::btree_map(any::<String>(), value, 0..6)
+            .prop_map(|m| m.into_iter().collect())
+    }
+
+    proptest! {
+        #![proptest_config(with_cases(512))]
+
+        #[test]
+        fn parse_query_never_panics(query in any::<String>()) {
+            let _ = parse_query(&query);
+        }
+
+        #[test]
+        fn parse_query_never_panics_on_percent_soup(query in "[%0-9a-fA-F&=+g-z\\x00-\\x7f]{0,64}") {
+            let _ = parse_query(&query);
+        }
+
+        #[test]
+        fn encoded_queries_parse_back_to_the_same_fields(
+            fields in proptest::collection::btree_map(any::<String>(), any::<String>(), 0..8),
+        ) {
+            let pairs: Vec<(&str, &str)> =
+                fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            let url = append_query("https://auth.example/cb", &pairs);
+            let (_, query) = url.split_once('?').unwrap();
+            // An empty key with an empty value encodes to "=", which is still that one field.
+            prop_assert_eq!(parse_query(query), fields);
+        }
+
+        #[test]
+        fn json_object_never_panics_and_answers_a_4xx(
+            content_type in content_type(),
+            body in proptest::collection::vec(any::<u8>(), 0..256),
+        ) {
+            if let Err(refused) = json_object(&request(content_type, body)) {
+                prop_assert!(matches!(refused.status, 400 | 413 | 415), "{}", refused.status);
+            }
+        }
+
+        #[test]
+        fn json_objects_are_read_back_exactly(object in json_object_value()) {
+            let body = serde_json::to_vec(&object).unwrap();
+            prop_assume!(body.len() <= MAX_BODY_BYTES);
+            let read = json_object(&request(Some("application/json".into()), body));
+            prop_assert_eq!(read, Ok(object));
+        }
+
+        /// Over the limit is 413 whatever the type and content (even a valid JSON object), so nothing
+        /// past the size is parsed.
+        #[test]
+        fn a_body_over_the_limit_is_413_before_anything_else(
+            content_type in content_type(),
+            extra in 1usize..4096,
+            fill in any::<u8>(),
+        ) {
+            let mut body = b"{\"a\":\"".to_vec();
+            body.resize(MAX_BODY_BYTES + extra - 2, fill);
+            body.extend_from_slice(b"\"}");
+            let refused = json_object(&request(content_type, body)).unwrap_err();
+            prop_assert_eq!(refused.status, 413);
+        }
     }
 }

@@ -16,13 +16,15 @@ fn too_many(retry_after_secs: u64) -> HttpResponse {
     .with_header("retry-after", &retry_after_secs.to_string())
 }
 
-/// A store or guard failure: the request could not be served (and was refused, fail closed).
-pub fn unavailable(detail: &str) -> HttpResponse {
-    HttpResponse::error(
-        503,
-        ErrorType::UnexpectedState,
-        &format!("storage error: {detail}"),
-    )
+/// What a client is told when storage fails: nothing about the storage itself.
+pub const UNAVAILABLE: &str = "The service is temporarily unavailable; try again shortly";
+
+/// A store or guard failure: the request could not be served (and was refused, fail closed). The answer
+/// is a fixed message; the failure itself goes to the operator's log ([`HttpResponse::with_log`]), since
+/// its text names internals (KV operations, Durable Object errors, record ids).
+pub fn unavailable(e: &dyn std::fmt::Display) -> HttpResponse {
+    HttpResponse::error(503, ErrorType::UnexpectedState, UNAVAILABLE)
+        .with_log(format!("edge-auth: answered 503: {e}"))
 }
 
 impl From<AccountError> for HttpResponse {
@@ -35,14 +37,14 @@ impl From<AccountError> for HttpResponse {
             e @ AccountError::WrongCurrentPassword => HttpResponse::unauthorized(&e.to_string()),
             e @ AccountError::NoPassword => HttpResponse::invalid_data(&e.to_string()),
             AccountError::TooManyRequests { retry_after_secs } => too_many(retry_after_secs),
-            AccountError::Unavailable(detail) => unavailable(&detail),
+            AccountError::Unavailable(detail) => unavailable(&format!("storage error: {detail}")),
         }
     }
 }
 
 impl From<StoreError> for HttpResponse {
     fn from(e: StoreError) -> Self {
-        unavailable(&e.0)
+        unavailable(&e)
     }
 }
 

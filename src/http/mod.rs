@@ -17,8 +17,9 @@ mod routes;
 mod session;
 mod token;
 
-pub use body::{MAX_BODY_BYTES, parse_query};
-pub use response::HttpResponse;
+pub use body::{BodyCollector, MAX_BODY_BYTES, parse_query};
+pub use error::UNAVAILABLE;
+pub use response::{HttpResponse, misconfigured};
 
 use crate::account::{AccountPorts, AccountService, TokenSettings};
 use crate::config::Config;
@@ -184,6 +185,9 @@ pub async fn handle(app: &App, req: &HttpRequest) -> HttpResponse {
         return cors::preflight(&app.config, origin);
     }
     let mut response = routes::route(app, req).await;
+    if let Some(line) = response.log.take() {
+        app.ports.runtime.warn(&line);
+    }
     cors::decorate(&app.config, origin, &mut response);
     response
 }

@@ -171,6 +171,7 @@ fn error_page(status: u16, message: &str) -> HttpResponse {
             ("referrer-policy".into(), "no-referrer".into()),
         ],
         body: body.into_bytes(),
+        log: None,
     }
 }
 

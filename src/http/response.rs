@@ -1,6 +1,8 @@
 //! Responses and Medusa's error bodies.
 
+use crate::config::vars::ConfigError;
 use crate::contract::{self, ErrorType};
+use crate::model::AuthIdentity;
 use serde_json::{Value, json};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -8,6 +10,25 @@ pub struct HttpResponse {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    /// A line for the operator's log, never sent: [`crate::http::handle`] hands it to the runtime's
+    /// `warn`. For failures whose detail must not reach clients (storage errors).
+    pub log: Option<String>,
+}
+
+/// An identity as every HTTP answer shows it: no password hash and no third-party tokens
+/// ([`AuthIdentity::without_provider_secrets`]). The module API returns identities whole.
+pub fn identity_json(identity: &AuthIdentity) -> Value {
+    serde_json::to_value(identity.without_provider_secrets()).unwrap_or(Value::Null)
+}
+
+/// The answer of a misconfigured Worker, to every client: the variable to fix and nothing of its value
+/// (which may be a secret, or a URL carrying one). The full message is in the Worker's log.
+pub fn misconfigured(e: &ConfigError) -> HttpResponse {
+    HttpResponse::error(
+        500,
+        ErrorType::UnexpectedState,
+        &format!("Invalid configuration: {}; see the Worker's logs", e.var),
+    )
 }
 
 impl HttpResponse {
@@ -16,6 +37,7 @@ impl HttpResponse {
             status,
             headers: Vec::new(),
             body: Vec::new(),
+            log: None,
         }
     }
 
@@ -31,6 +53,7 @@ impl HttpResponse {
                 ("cache-control".into(), "no-store".into()),
             ],
             body: value.to_string().into_bytes(),
+            log: None,
         }
     }
 
@@ -63,6 +86,12 @@ impl HttpResponse {
             &format!("Method not allowed; use {allow}"),
         )
         .with_header("allow", allow)
+    }
+
+    /// Adds a line for the operator's log (see [`HttpResponse::log`]).
+    pub fn with_log(mut self, line: String) -> Self {
+        self.log = Some(line);
+        self
     }
 
     pub fn with_header(mut self, name: &str, value: &str) -> Self {

@@ -249,7 +249,7 @@ fn preset(
 fn oidc(id: &str, mut options: ProviderOptions) -> Result<Entry, ApiError> {
     let mut fields = serde_json::Map::new();
     for name in oauth_config::OIDC_OPTIONS {
-        let value = if name == "scopes" {
+        let value = if matches!(name, "scopes" | "allowedAudiences") {
             let value = options.get(name)?;
             if value.is_undefined() {
                 None

@@ -160,6 +160,11 @@ export interface OidcOptions {
   jwksUrl?: string;
   /** Default "client_secret_basic". */
   tokenEndpointAuthMethod?: "client_secret_basic" | "client_secret_post";
+  /**
+   * Audiences an id_token may list besides `clientId`. Default none: a token naming any other audience
+   * is refused (OpenID Connect Core §3.1.3.7).
+   */
+  allowedAudiences?: string[];
 }
 
 export interface OidcProviderConfig {

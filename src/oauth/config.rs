@@ -52,7 +52,7 @@ pub const GITHUB_OPTIONS: [(&str, &str); 6] = [
 
 /// The fields of an `OIDC_PROVIDERS` entry besides `id`: the options of an npm package
 /// `{ id, type: "oidc", options }` entry. `scopes` is a list or a space-separated string; the rest are strings.
-pub const OIDC_OPTIONS: [&str; 9] = [
+pub const OIDC_OPTIONS: [&str; 10] = [
     "issuer",
     "clientId",
     "clientSecret",
@@ -62,6 +62,7 @@ pub const OIDC_OPTIONS: [&str; 9] = [
     "tokenUrl",
     "jwksUrl",
     "tokenEndpointAuthMethod",
+    "allowedAudiences",
 ];
 
 /// More OpenID Connect providers than this is a configuration mistake.
@@ -124,6 +125,7 @@ pub fn google(get: &VarLookup<'_>) -> Result<Option<ProviderSpec>, ConfigError> 
         scopes: spec::GOOGLE_SCOPES.map(str::to_owned).to_vec(),
         client_auth: ClientAuth::Post,
         issuers,
+        trusted_audiences: Vec::new(),
         endpoints: EndpointOverrides {
             authorization: or(
                 url(get, GOOGLE_AUTHORIZATION_URL)?,
@@ -156,6 +158,7 @@ pub fn github(get: &VarLookup<'_>) -> Result<Option<ProviderSpec>, ConfigError> 
         scopes: spec::GITHUB_SCOPES.map(str::to_owned).to_vec(),
         client_auth: ClientAuth::Post,
         issuers: Vec::new(),
+        trusted_audiences: Vec::new(),
         endpoints: EndpointOverrides {
             authorization: Some(or(
                 url(get, GITHUB_AUTHORIZATION_URL)?,
@@ -190,6 +193,8 @@ struct OidcEntry {
     token_url: Option<String>,
     jwks_url: Option<String>,
     token_endpoint_auth_method: Option<String>,
+    /// Other audiences an id_token may name besides `clientId` (OIDC Core §3.1.3.7 step 3).
+    allowed_audiences: Option<Vec<String>>,
 }
 
 /// A provider id usable in routes and storage keys.
@@ -292,6 +297,7 @@ fn oidc_entry(
         scopes,
         client_auth,
         issuers: vec![issuer],
+        trusted_audiences: entry.allowed_audiences.unwrap_or_default(),
         endpoints,
         discovery_url,
     })
@@ -366,6 +372,7 @@ mod tests {
         for name in OIDC_OPTIONS {
             let value = match name {
                 "scopes" => json!(["openid"]),
+                "allowedAudiences" => json!(["corp-api"]),
                 "tokenEndpointAuthMethod" => json!("client_secret_post"),
                 "clientId" | "clientSecret" => json!("x"),
                 _ => json!("https://idp.example/x"),

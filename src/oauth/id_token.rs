@@ -2,8 +2,9 @@
 //!
 //! In order: the compact JWS shape, the header (`alg` exactly RS256 or ES256, no `crit`; `jwk`, `jku`
 //! and `x5u` headers are ignored — keys come only from the provider's JWKS), the signature over the
-//! bytes as received, then the claims: `iss` exact, `aud` contains the client id (and `azp` is the
-//! client id when several audiences are listed or `azp` is present), `exp` and `iat` with
+//! bytes as received, then the claims: `iss` exact, `aud` contains the client id and no audience that is
+//! not trusted (the client id, or one configured with `allowedAudiences`), `azp` is the client id when
+//! several audiences are listed or `azp` is present, `exp` and `iat` with
 //! [`CLOCK_SKEW_SECS`] of tolerance and a bounded age, `nonce` equal (constant time) to ours, and a `sub`.
 
 use crate::oauth::jwk::{Algorithm, Jwk, PublicKey};
@@ -37,6 +38,8 @@ pub enum IdTokenError {
     BadSignature,
     Issuer,
     Audience,
+    /// `aud` lists the client and another audience that is not configured as trusted.
+    UntrustedAudience,
     AuthorizedParty,
     Expired,
     IssuedInTheFuture,
@@ -59,6 +62,9 @@ impl fmt::Display for IdTokenError {
             Self::BadSignature => f.write_str("invalid signature"),
             Self::Issuer => f.write_str("unexpected issuer (iss)"),
             Self::Audience => f.write_str("the token is not meant for this client (aud)"),
+            Self::UntrustedAudience => f.write_str(
+                "the token is also meant for an audience this client does not trust (aud)",
+            ),
             Self::AuthorizedParty => f.write_str("the authorized party (azp) is not this client"),
             Self::Expired => f.write_str("jwt expired"),
             Self::IssuedInTheFuture => f.write_str("issued in the future (iat)"),
@@ -84,6 +90,8 @@ pub struct Expected<'a> {
     /// Accepted `iss` values (exact strings): one for OIDC, Google's two spellings for Google.
     pub issuers: &'a [String],
     pub client_id: &'a str,
+    /// Audiences besides `client_id` that a token may also list; any other is refused.
+    pub trusted_audiences: &'a [String],
     /// The nonce sent with the authorization request, if one was.
     pub nonce: Option<&'a str>,
     pub now_secs: u64,
@@ -197,11 +205,23 @@ pub fn validate_claims(claims: &Claims, expected: &Expected<'_>) -> Result<(), I
 
     let audiences: Vec<&str> = match claims.get("aud") {
         Some(Value::String(a)) => vec![a.as_str()],
-        Some(Value::Array(list)) => list.iter().filter_map(Value::as_str).collect(),
+        // A list with anything but strings is not one we can check: no audience at all.
+        Some(Value::Array(list)) => list
+            .iter()
+            .map(Value::as_str)
+            .collect::<Option<Vec<_>>>()
+            .unwrap_or_default(),
         _ => Vec::new(),
     };
     if !audiences.contains(&expected.client_id) {
         return Err(IdTokenError::Audience);
+    }
+    // A token also minted for another party may have been obtained by that party (OIDC Core §3.1.3.7
+    // step 3): accepted only when the operator said that audience is trusted.
+    let trusted =
+        |a: &str| a == expected.client_id || expected.trusted_audiences.iter().any(|t| t == a);
+    if !audiences.iter().all(|a| trusted(a)) {
+        return Err(IdTokenError::UntrustedAudience);
     }
     let azp = claims.get("azp").and_then(Value::as_str);
     if (audiences.len() > 1 || azp.is_some()) && azp != Some(expected.client_id) {
@@ -235,4 +255,131 @@ pub fn validate_claims(claims: &Claims, expected: &Expected<'_>) -> Result<(), I
         return Err(IdTokenError::MissingSubject);
     }
     Ok(())
+}
+
+/// The id_token parser on anything a provider (or an attacker posing as one) may send: no panic on any
+/// text or any segment, signed tokens verify under their key and under no other, claims of any shape
+/// are judged without panicking, and an oversized token is refused before any decoding.
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod proptests {
+    use super::*;
+    use crate::oauth::jwk::{KeySet, Lookup};
+    use crate::oauth::test_keys::{id_token, jwks, key};
+    use crate::proptest_config::with_cases;
+    use proptest::prelude::*;
+
+    const NOW: u64 = 1_800_000_000;
+
+    fn keys() -> KeySet {
+        KeySet::parse(jwks(&[&key("rsa"), &key("ec")]).to_string().as_bytes()).unwrap()
+    }
+
+    fn found<'s>(set: &'s KeySet, token: &str) -> Option<&'s Jwk> {
+        let h = header(token).ok()?;
+        match set.find(h.kid.as_deref(), h.alg) {
+            Lookup::Found(k) => Some(k),
+            _ => None,
+        }
+    }
+
+    fn segment() -> impl Strategy<Value = String> {
+        prop_oneof![
+            proptest::collection::vec(any::<u8>(), 0..96).prop_map(|b| B64URL.encode(b)),
+            prop_oneof![Just("ES256"), Just("RS256"), Just("none"), Just("HS256")].prop_flat_map(
+                |alg| any::<Option<String>>().prop_map(move |kid| {
+                    B64URL.encode(serde_json::json!({"alg": alg, "kid": kid}).to_string())
+                })
+            ),
+            any::<String>(),
+        ]
+    }
+
+    fn json() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            any::<f64>().prop_map(Value::from),
+            "[a-z-]{0,12}".prop_map(Value::from),
+        ];
+        leaf.prop_recursive(2, 12, 3, |inner| {
+            proptest::collection::vec(inner, 0..3).prop_map(Value::Array)
+        })
+    }
+
+    proptest! {
+        #![proptest_config(with_cases(256))]
+
+        #[test]
+        fn header_never_panics(token in any::<String>()) {
+            let _ = header(&token);
+        }
+
+        #[test]
+        fn forged_tokens_never_panic_and_never_verify(h in segment(), p in segment(), sig in segment()) {
+            let token = format!("{h}.{p}.{sig}");
+            let set = keys();
+            if let Some(k) = found(&set, &token) {
+                prop_assert!(verify_signature(&token, k).is_err());
+            }
+        }
+
+        #[test]
+        fn claims_of_any_shape_are_judged_without_panicking(
+            values in proptest::collection::vec(json(), 8),
+            client_id in "[a-z-]{1,8}",
+        ) {
+            let names = ["iss", "aud", "azp", "exp", "iat", "nonce", "sub", "email"];
+            let claims: Claims = names.iter().map(|n| n.to_string()).zip(values).collect();
+            let issuers = ["https://idp.example".to_owned()];
+            let trusted = ["api".to_owned()];
+            let expected = Expected {
+                issuers: &issuers,
+                client_id: &client_id,
+                trusted_audiences: &trusted,
+                nonce: Some("n"),
+                now_secs: NOW,
+            };
+            let _ = validate_claims(&claims, &expected);
+        }
+    }
+
+    proptest! {
+        // Each case signs with RSA or P-256 in an unoptimised build (tens of ms): fewer cases.
+        #![proptest_config(with_cases(16))]
+
+        /// Any header with the right `alg` and `kid` refuses a token over the size limit as too large,
+        /// before splitting or decoding it.
+        #[test]
+        fn oversized_tokens_are_refused_first(extra in 1usize..4096, ec in any::<bool>()) {
+            let jwk = if ec { key("ec") } else { key("rsa") };
+            let small = id_token(&serde_json::json!({"sub": "x"}), &jwk);
+            let set = keys();
+            let k = found(&set, &small).unwrap();
+            prop_assert!(verify_signature(&small, k).is_ok());
+            let padded = id_token(&serde_json::json!({"sub": "x", "pad": "p".repeat(MAX_TOKEN_BYTES + extra)}), &jwk);
+            prop_assert_eq!(header(&padded), Err(IdTokenError::Malformed("too large")));
+            prop_assert_eq!(verify_signature(&padded, k), Err(IdTokenError::Malformed("too large")));
+        }
+
+        #[test]
+        fn signed_claims_verify_under_their_key_only(
+            sub in "[ -~]{1,40}",
+            extra in proptest::collection::btree_map("[a-z]{1,8}", any::<String>(), 0..4),
+            ec in any::<bool>(),
+        ) {
+            let mut claims = serde_json::json!({"sub": sub});
+            for (k, v) in extra {
+                claims[k] = Value::String(v);
+            }
+            let (signer, other) = if ec { (key("ec"), key("rsa")) } else { (key("rsa"), key("ec")) };
+            let token = id_token(&claims, &signer);
+            let set = keys();
+            let k = found(&set, &token).unwrap();
+            prop_assert_eq!(verify_signature(&token, k).ok(), claims.as_object().cloned());
+            // The same token under the other key (whose kid it does not name) is refused.
+            let other_set = KeySet::parse(jwks(&[&other]).to_string().as_bytes()).unwrap();
+            prop_assert!(found(&other_set, &token).is_none());
+        }
+    }
 }

@@ -191,3 +191,44 @@ fn p256_key(key: &Value) -> Option<P256Key> {
     // Rejects points that are not on the curve.
     P256Key::from_sec1_bytes(&sec1).ok()
 }
+
+/// A JWKS document is provider input: no bytes and no key object of any shape panics the parser.
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod proptests {
+    use super::*;
+    use crate::proptest_config::with_cases;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(with_cases(256))]
+
+        #[test]
+        fn any_bytes_are_parsed_or_refused(bytes in proptest::collection::vec(any::<u8>(), 0..256)) {
+            let _ = KeySet::parse(&bytes);
+        }
+
+        #[test]
+        fn keys_of_any_field_values_are_kept_or_dropped(
+            kty in prop_oneof![Just("RSA".to_owned()), Just("EC".to_owned()), "[A-Za-z]{0,3}"],
+            fields in proptest::collection::btree_map(
+                prop_oneof![Just("n"), Just("e"), Just("x"), Just("y"), Just("crv"), Just("alg"), Just("use"), Just("kid")],
+                prop_oneof![
+                    proptest::collection::vec(any::<u8>(), 0..80).prop_map(|b| B64URL.encode(b)),
+                    Just("P-256".to_owned()),
+                    Just("AQAB".to_owned()),
+                    any::<String>(),
+                ],
+                0..8,
+            ),
+        ) {
+            let mut jwk = serde_json::Map::new();
+            jwk.insert("kty".into(), kty.into());
+            for (k, v) in fields {
+                jwk.insert(k.into(), v.into());
+            }
+            let doc = serde_json::json!({ "keys": [jwk] }).to_string();
+            let set = KeySet::parse(doc.as_bytes()).unwrap();
+            prop_assert!(set.len() <= 1);
+        }
+    }
+}

@@ -24,3 +24,8 @@ pub mod state;
 
 pub use config::OAuthConfig;
 pub use provider::OAuthProvider;
+
+/// The fixed test keys of `tests/`, shared with the in-file property tests.
+#[cfg(all(test, not(target_arch = "wasm32")))]
+#[path = "../../tests/kit/oauth_keys.rs"]
+mod test_keys;

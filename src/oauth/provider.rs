@@ -245,6 +245,7 @@ impl OAuthProvider {
         let expected = Expected {
             issuers: &spec.issuers,
             client_id: &spec.client_id,
+            trusted_audiences: &spec.trusted_audiences,
             nonce,
             now_secs: helper.now_ms() / 1000,
         };

@@ -20,7 +20,8 @@ impl fmt::Display for UrlError {
 /// Checks that `url` is an absolute `https` URL (or `http` on a loopback host, for local development
 /// and tests), with a host, no credentials, no fragment and no whitespace or control characters.
 pub fn check_absolute_url(url: &str) -> Result<(), UrlError> {
-    let fail = |why: &str| Err(UrlError(format!("{url:?} {why}")));
+    // Messages reach logs: they show the URL without what may carry credentials.
+    let fail = |why: &str| Err(UrlError(format!("{:?} {why}", redacted(url))));
     if url
         .bytes()
         .any(|b| b.is_ascii_whitespace() || b.is_ascii_control() || b == b'\\')
@@ -46,6 +47,51 @@ pub fn check_absolute_url(url: &str) -> Result<(), UrlError> {
         "http" if is_loopback(host) => Ok(()),
         "http" => fail("must use https (http is accepted only for localhost and 127.0.0.1)"),
         _ => fail("must use https"),
+    }
+}
+
+/// Messages show at most this much of a URL.
+const MAX_SHOWN_CHARS: usize = 200;
+
+/// `url` as a message or a log line may show it: userinfo, query and fragment (where URLs carry tokens
+/// and passwords) replaced by `***`, and at most [`MAX_SHOWN_CHARS`] characters.
+pub fn redacted(url: &str) -> String {
+    let before_query = url.split(['?', '#']).next().unwrap_or("");
+    let (scheme, rest) = match before_query.split_once("://") {
+        Some((scheme, rest)) => (format!("{scheme}://"), rest),
+        None => (String::new(), before_query),
+    };
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let host = match authority.rsplit_once('@') {
+        Some((_, host)) => format!("***@{host}"),
+        None => authority.to_owned(),
+    };
+    let mut shown = format!("{scheme}{host}{path}");
+    if before_query.len() < url.len() {
+        shown.push_str(&url[before_query.len()..=before_query.len()]);
+        shown.push_str("***");
+    }
+    if shown.chars().count() > MAX_SHOWN_CHARS {
+        shown = shown
+            .chars()
+            .take(MAX_SHOWN_CHARS)
+            .chain("…".chars())
+            .collect();
+    }
+    shown
+}
+
+/// Only where `url` points (`scheme://host[:port]/…`): for URLs that may carry a credential anywhere,
+/// such as a webhook's.
+pub fn origin_only(url: &str) -> String {
+    let shown = redacted(url);
+    match shown.split_once("://") {
+        Some((scheme, rest)) => {
+            let host = rest.split('/').next().unwrap_or("");
+            let more = if host.len() < rest.len() { "/…" } else { "" };
+            format!("{scheme}://{host}{more}")
+        }
+        None => "(not a URL)".to_owned(),
     }
 }
 
@@ -158,6 +204,42 @@ mod tests {
     }
 
     #[test]
+    fn messages_never_show_userinfo_queries_or_fragments() {
+        for (url, shown) in [
+            (
+                "https://u:pw@idp.example/cb?token=s3cret",
+                "https://***@idp.example/cb?***",
+            ),
+            (
+                "http://idp.example/cb#at=s3cret",
+                "http://idp.example/cb#***",
+            ),
+            ("idp.example/x?key=s3cret", "idp.example/x?***"),
+            ("https://idp.example/cb", "https://idp.example/cb"),
+        ] {
+            assert_eq!(redacted(url), shown);
+        }
+        assert_eq!(
+            origin_only("https://hooks.example/T0/B0/s3cret?x=1"),
+            "https://hooks.example/…"
+        );
+        assert_eq!(
+            origin_only("https://a@hooks.example"),
+            "https://***@hooks.example"
+        );
+        assert_eq!(origin_only("s3cret"), "(not a URL)");
+        let e = check_absolute_url("http://u:s3cret@idp.example/cb?token=s3cret").unwrap_err();
+        assert!(!e.0.contains("s3cret"), "{e}");
+        assert!(e.0.contains("idp.example/cb"), "{e}");
+        assert!(
+            redacted(&format!("https://x/{}", "a".repeat(5000)))
+                .chars()
+                .count()
+                <= 201
+        );
+    }
+
+    #[test]
     fn an_empty_list_refuses_everything_and_says_why() {
         let l = RedirectAllowList::parse("").unwrap();
         assert!(
@@ -166,5 +248,43 @@ mod tests {
                 .0
                 .contains("is empty")
         );
+    }
+}
+
+/// What messages show of a URL never contains its userinfo, query or fragment, whatever the URL.
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod proptests {
+    use super::*;
+    use crate::proptest_config::with_cases;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(with_cases(512))]
+
+        #[test]
+        fn redaction_never_panics(url in any::<String>()) {
+            let _ = redacted(&url);
+            let _ = origin_only(&url);
+            let _ = check_absolute_url(&url);
+        }
+
+        #[test]
+        fn secrets_in_userinfo_query_or_fragment_are_never_shown(
+            scheme in "(https?|ftp|)",
+            user in "[a-z0-9:]{0,8}",
+            host in "[a-z0-9.-]{0,16}",
+            path in "(/[a-z0-9@.]{0,8}){0,3}",
+            tail in "[?#][a-z0-9=&?#]{0,16}",
+        ) {
+            let secret = "S3CR3T";
+            let url = format!("{scheme}{}{user}{secret}@{host}{path}{tail}{secret}",
+                if scheme.is_empty() { "" } else { "://" });
+            for shown in [redacted(&url), origin_only(&url)] {
+                prop_assert!(!shown.contains(secret), "{url} -> {shown}");
+            }
+            if let Err(e) = check_absolute_url(&url) {
+                prop_assert!(!e.0.contains(secret), "{url} -> {e}");
+            }
+        }
     }
 }

@@ -66,6 +66,8 @@ pub struct ProviderSpec {
     pub client_auth: ClientAuth,
     /// Exact `iss` values accepted in id_tokens (and, for discovery, the issuer to discover).
     pub issuers: Vec<String>,
+    /// Audiences an id_token may list besides the client id (`allowedAudiences`); none by default.
+    pub trusted_audiences: Vec<String>,
     pub endpoints: EndpointOverrides,
     /// `<issuer>/.well-known/openid-configuration`, when some endpoint must be discovered.
     pub discovery_url: Option<String>,

@@ -167,3 +167,49 @@ mod tests {
         assert!(!has_cookie(Some("__Host-edge-auth-oauthx=x")));
     }
 }
+
+/// No `Cookie` header panics the binding check; the cookie we set is found among any others, and a
+/// cookie made for another state never is.
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod proptests {
+    use super::*;
+    use crate::proptest_config::with_cases;
+    use proptest::prelude::*;
+
+    fn binding() -> BrowserBinding {
+        BrowserBinding::derive(b"0123456789abcdef0123456789abcdef")
+    }
+
+    /// Other cookies, as browsers send them: `name=value`, without `;` inside.
+    fn other_cookies() -> impl Strategy<Value = Vec<String>> {
+        proptest::collection::vec("[!-:<-~]{1,12}=[!-:<-~ ]{0,24}", 0..5)
+    }
+
+    proptest! {
+        #![proptest_config(with_cases(512))]
+
+        #[test]
+        fn cookie_checks_never_panic(header in any::<String>(), state in any::<String>()) {
+            let b = binding();
+            let _ = b.is_bound(&state, Some(&header));
+            let _ = has_cookie(Some(&header));
+            let _ = is_well_formed(&state);
+        }
+
+        #[test]
+        fn the_cookie_we_set_binds_its_state_among_any_others(
+            state in "[0-9a-f]{64}",
+            other in "[0-9a-f]{64}",
+            before in other_cookies(),
+            after in other_cookies(),
+        ) {
+            let b = binding();
+            let set = b.set_cookie(&state, 600);
+            let ours = set.split(';').next().unwrap().to_owned();
+            let header = [before, vec![ours], after].concat().join("; ");
+            prop_assert!(has_cookie(Some(&header)));
+            prop_assert!(b.is_bound(&state, Some(&header)));
+            prop_assert_eq!(b.is_bound(&other, Some(&header)), other == state);
+        }
+    }
+}

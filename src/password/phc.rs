@@ -164,3 +164,85 @@ fn decode_bounded(encoded: &str, max_bytes: usize) -> Result<Vec<u8>, ParseError
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod proptests {
+    use super::super::argon2id::{MAX_MEMORY_KIB, MAX_PARALLELISM, MAX_TIME_COST};
+    use super::*;
+    use crate::proptest_config::with_cases;
+    use proptest::prelude::*;
+
+    fn kdf() -> impl Strategy<Value = Kdf> {
+        prop_oneof![
+            (MIN_ITERATIONS..=MAX_ITERATIONS)
+                .prop_map(|iterations| Kdf::Pbkdf2Sha256 { iterations }),
+            (1..=MAX_PARALLELISM, 1..=MAX_TIME_COST, 0..=MAX_MEMORY_KIB).prop_map(|(p, t, m)| {
+                Kdf::Argon2id(Argon2Params {
+                    memory_kib: m.max(8 * p),
+                    time_cost: t,
+                    parallelism: p,
+                })
+            }),
+        ]
+    }
+
+    /// Strings that look like PHC strings: `$`-separated fields of the characters PHC uses, so the
+    /// parser gets past its first checks far more often than with arbitrary text.
+    fn phc_like() -> impl Strategy<Value = String> {
+        let field = "[a-z0-9=,+/A-Z-]{0,24}";
+        (
+            prop_oneof![
+                Just("pbkdf2-sha256".to_owned()),
+                Just("argon2id".to_owned()),
+                "[a-z0-9-]{0,16}"
+            ],
+            proptest::collection::vec(field, 0..6),
+        )
+            .prop_map(|(algorithm, fields)| format!("${algorithm}${}", fields.join("$")))
+    }
+
+    proptest! {
+        #![proptest_config(with_cases(512))]
+
+        #[test]
+        fn parse_never_panics_on_any_text(s in any::<String>()) {
+            let _ = parse(&s);
+        }
+
+        #[test]
+        fn parse_never_panics_on_phc_like_text(s in phc_like()) {
+            let _ = parse(&s);
+        }
+
+        #[test]
+        fn format_then_parse_is_the_identity(
+            kdf in kdf(),
+            salt in proptest::collection::vec(any::<u8>(), MIN_SALT_LEN..=MAX_SALT_LEN),
+            hash in any::<[u8; HASH_LEN]>(),
+        ) {
+            let text = format(kdf, &salt, &hash);
+            prop_assert_eq!(parse(&text), Ok(PhcHash { kdf, salt, hash }));
+        }
+
+        /// A salt or hash field longer than its bound is refused by its length, before any decoding:
+        /// the field here is valid base64 of too many bytes, which decoding would accept and only the
+        /// length check after it would refuse as `SaltLength`/`HashLength`.
+        #[test]
+        fn oversized_fields_are_refused_before_decoding(
+            extra in 1usize..4096,
+            salt_too_long in any::<bool>(),
+        ) {
+            let (salt, hash) = if salt_too_long {
+                (vec![1u8; MAX_SALT_LEN + 3 * extra], vec![2u8; HASH_LEN])
+            } else {
+                (vec![1u8; MIN_SALT_LEN], vec![2u8; HASH_LEN + 3 * extra])
+            };
+            let text = format!(
+                "${PBKDF2_SHA256}$i=1000${}${}",
+                B64.encode(&salt),
+                B64.encode(&hash)
+            );
+            prop_assert_eq!(parse(&text), Err(ParseError::Base64));
+        }
+    }
+}

@@ -22,6 +22,10 @@ pub use duration::{DurationError, parse_duration_secs};
 const HEADER_JSON: &str = r#"{"alg":"HS256","typ":"JWT"}"#;
 const ALGORITHM: &str = "HS256";
 
+/// Our tokens are a few hundred bytes (the claims hold one actor id); a token longer than this is refused
+/// before it is decoded or hashed.
+pub const MAX_TOKEN_BYTES: usize = 8 * 1024;
+
 /// The claims Medusa puts in its auth tokens, in the order `jsonwebtoken` writes them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Claims {
@@ -128,9 +132,12 @@ pub fn verify(token: &str, key: &JwtKey, now_secs: u64) -> Result<Claims, TokenE
     Ok(claims)
 }
 
-/// Checks shape, algorithm (exactly HS256) and signature, and returns the payload's bytes; the caller
-/// parses and checks its claims (expiry included).
+/// Checks size ([`MAX_TOKEN_BYTES`]), shape, algorithm (exactly HS256) and signature, and returns the
+/// payload's bytes; the caller parses and checks its claims (expiry included).
 pub fn verify_signature(token: &str, key: &JwtKey) -> Result<Vec<u8>, TokenError> {
+    if token.len() > MAX_TOKEN_BYTES {
+        return Err(TokenError::Malformed);
+    }
     let mut parts = token.split('.');
     let (Some(header), Some(payload), Some(signature), None) =
         (parts.next(), parts.next(), parts.next(), parts.next())
@@ -165,4 +172,120 @@ fn check_header(header: &str) -> Result<(), TokenError> {
         return Err(TokenError::Malformed);
     }
     Ok(())
+}
+
+/// Properties of the token parser: no input panics it, every signed token verifies, a change to any one segment is refused, and an oversized token is refused before its signature is checked.
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod proptests {
+    use super::*;
+    use crate::proptest_config::with_cases;
+    use proptest::prelude::*;
+    use serde_json::Value;
+
+    const NOW: u64 = 1_800_000_000;
+
+    fn key() -> JwtKey {
+        JwtKey::new(b"0123456789abcdef0123456789abcdef")
+    }
+
+    fn claims() -> impl Strategy<Value = Claims> {
+        (
+            any::<String>(),
+            "[a-z_]{1,16}",
+            any::<String>(),
+            proptest::option::of(proptest::collection::btree_map(
+                any::<String>(),
+                any::<String>(),
+                0..4,
+            )),
+            0..NOW,
+            1..1_000_000u64,
+        )
+            .prop_map(
+                |(actor_id, actor_type, auth_identity_id, metadata, iat, ttl)| Claims {
+                    actor_id,
+                    actor_type,
+                    auth_identity_id,
+                    app_metadata: metadata.map_or(Value::Null, |m| {
+                        Value::Object(m.into_iter().map(|(k, v)| (k, Value::String(v))).collect())
+                    }),
+                    iat,
+                    exp: NOW + ttl,
+                },
+            )
+    }
+
+    /// One segment as an attacker may write it: base64url of arbitrary bytes, of JSON, or raw text.
+    fn segment() -> impl Strategy<Value = String> {
+        prop_oneof![
+            proptest::collection::vec(any::<u8>(), 0..128).prop_map(|b| B64URL.encode(b)),
+            any::<String>().prop_map(|json| B64URL.encode(format!("{{\"alg\":{json:?}}}"))),
+            "[A-Za-z0-9_=+/.-]{0,64}",
+            any::<String>(),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(with_cases(512))]
+
+        #[test]
+        fn verify_never_panics_on_any_text(token in any::<String>()) {
+            let _ = verify(&token, &key(), NOW);
+        }
+
+        #[test]
+        fn forged_three_segment_tokens_are_refused(
+            header in segment(),
+            payload in segment(),
+            signature in segment(),
+        ) {
+            let token = format!("{header}.{payload}.{signature}");
+            prop_assert!(verify(&token, &key(), NOW).is_err());
+        }
+
+        #[test]
+        fn sign_then_verify_is_the_identity(claims in claims()) {
+            let token = sign(&claims, &key());
+            prop_assert_eq!(verify(&token, &key(), NOW), Ok(claims));
+        }
+
+        /// Each segment in turn replaced by another value (of the same kind) breaks the token.
+        #[test]
+        fn changing_any_one_segment_is_refused(
+            claims in claims(),
+            which in 0usize..3,
+            other in segment(),
+        ) {
+            let token = sign(&claims, &key());
+            let mut parts: Vec<&str> = token.split('.').collect();
+            prop_assume!(parts[which] != other);
+            parts[which] = &other;
+            prop_assert!(verify(&parts.join("."), &key(), NOW).is_err());
+        }
+
+        /// A correctly signed token over the size limit is refused as malformed: the length is checked
+        /// before the signature (which would otherwise accept it).
+        #[test]
+        fn oversized_tokens_are_refused_before_the_signature_is_checked(extra in 0usize..8192) {
+            let mut big = claims_with_padding(MAX_TOKEN_BYTES + extra);
+            let token = sign(&big, &key());
+            prop_assert!(token.len() > MAX_TOKEN_BYTES);
+            prop_assert_eq!(verify(&token, &key(), NOW), Err(TokenError::Malformed));
+            // The same claims, just small enough, verify.
+            big.app_metadata = Value::Null;
+            prop_assert!(verify(&sign(&big, &key()), &key(), NOW).is_ok());
+        }
+    }
+
+    /// Claims whose token is at least `bytes` long.
+    fn claims_with_padding(bytes: usize) -> Claims {
+        Claims {
+            actor_id: String::new(),
+            actor_type: "customer".into(),
+            auth_identity_id: "authid_1".into(),
+            app_metadata: serde_json::json!({ "pad": "x".repeat(bytes) }),
+            iat: NOW,
+            exp: NOW + 60,
+        }
+    }
 }

@@ -9,7 +9,7 @@ use crate::config::Config;
 use crate::config::vars::ConfigError;
 use crate::fetch::FetchClient;
 use crate::guard::{Guard, KvGuard, MemoryGuard};
-use crate::http::{self, App, HttpRequest, HttpResponse, MAX_BODY_BYTES};
+use crate::http::{self, App, BodyCollector, HttpRequest, HttpResponse, MAX_BODY_BYTES};
 use crate::oauth::OAuthProvider;
 use crate::ports::clock::SystemClock;
 use crate::ports::http::HttpClient;
@@ -96,9 +96,28 @@ fn config(env: &Env) -> std::result::Result<Rc<Config>, ConfigError> {
     })
 }
 
-/// Misconfiguration is the operator's to fix: a 500 naming the variable, never its value.
+/// A missing binding is the operator's to fix: a 500 naming it.
 fn misconfigured(message: &str) -> HttpResponse {
     HttpResponse::error(500, crate::contract::ErrorType::UnexpectedState, message)
+}
+
+/// The body, read chunk by chunk and abandoned once past [`MAX_BODY_BYTES`]: a body without
+/// `Content-Length` (chunked) of any size never costs more than the limit in memory, and the core answers
+/// 413 from what was kept. A body that fails to arrive is an empty one, as before.
+async fn read_body(req: &mut Request) -> Vec<u8> {
+    use futures_core::Stream;
+    let Ok(stream) = req.stream() else {
+        return Vec::new(); // no body at all
+    };
+    let mut stream = std::pin::pin!(stream);
+    let mut body = BodyCollector::default();
+    loop {
+        match std::future::poll_fn(|cx| stream.as_mut().poll_next(cx)).await {
+            Some(Ok(chunk)) if body.push(&chunk) => {}
+            Some(Ok(_)) | None => return body.into_body(),
+            Some(Err(_)) => return Vec::new(),
+        }
+    }
 }
 
 async fn to_http_request(mut req: Request) -> Result<HttpRequest> {
@@ -110,7 +129,7 @@ async fn to_http_request(mut req: Request) -> Result<HttpRequest> {
     // A body declared too big is not read at all; the core answers 413 from the header.
     let body = match declared {
         Some(len) if len > MAX_BODY_BYTES => Vec::new(),
-        _ => req.bytes().await.unwrap_or_default(),
+        _ => read_body(&mut req).await,
     };
     Ok(HttpRequest {
         method: req.method().to_string(),
@@ -139,7 +158,7 @@ fn to_worker_response(response: HttpResponse) -> Result<Response> {
 async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
     console_error_panic_hook::set_once();
     let response = match (config(&env), env.kv(KV_BINDING)) {
-        (Err(e), _) => misconfigured(&e.to_string()),
+        (Err(e), _) => http::misconfigured(&e),
         (Ok(_), Err(_)) => misconfigured(&format!(
             "the KV namespace binding {KV_BINDING} is missing; add it under [[kv_namespaces]] in wrangler.toml"
         )),

@@ -8,8 +8,10 @@ mod kit;
 
 mod admin;
 mod concurrency;
+mod proptests;
 mod rate_limit;
 mod reset;
+mod security;
 mod session;
 
 use crate::kit::{ORIGIN, TestApp, assert_bare_unauthorized, assert_error, config, request};

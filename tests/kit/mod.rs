@@ -5,6 +5,9 @@
 
 pub mod http;
 mod module;
+pub mod oauth_keys;
+mod proptest;
 
 pub use http::*;
 pub use module::*;
+pub use proptest::with_cases;

@@ -14,6 +14,7 @@ struct Check {
     w: World,
     cache: MetadataCache,
     issuers: Vec<String>,
+    trusted_audiences: Vec<String>,
 }
 
 fn check() -> Check {
@@ -23,6 +24,7 @@ fn check() -> Check {
         w,
         cache: MetadataCache::default(),
         issuers: vec![CORP_ISSUER.to_owned()],
+        trusted_audiences: Vec::new(),
     }
 }
 
@@ -46,6 +48,7 @@ impl Check {
         let expected = Expected {
             issuers: &self.issuers,
             client_id: "corp-client",
+            trusted_audiences: &self.trusted_audiences,
             nonce: Some("n-0S6_WzA2Mj"),
             now_secs: now,
         };
@@ -261,12 +264,17 @@ fn claims_are_checked_after_the_signature() {
         (json!({"aud": null}), IdTokenError::Audience),
         (
             json!({"aud": ["corp-client", "other"]}),
-            IdTokenError::AuthorizedParty,
+            IdTokenError::UntrustedAudience,
         ),
         (
             json!({"aud": ["corp-client", "other"], "azp": "other"}),
-            IdTokenError::AuthorizedParty,
+            IdTokenError::UntrustedAudience,
         ),
+        (
+            json!({"aud": ["corp-client", "other"], "azp": "corp-client"}),
+            IdTokenError::UntrustedAudience,
+        ),
+        (json!({"aud": ["corp-client", 7]}), IdTokenError::Audience),
         (json!({"azp": "other"}), IdTokenError::AuthorizedParty),
         (json!({"exp": NOW - CLOCK_SKEW_SECS}), IdTokenError::Expired),
         (
@@ -298,7 +306,6 @@ fn small_clock_differences_are_tolerated() {
     for overrides in [
         json!({"exp": NOW - CLOCK_SKEW_SECS + 1}),
         json!({"iat": NOW + CLOCK_SKEW_SECS}),
-        json!({"aud": ["corp-client", "other"], "azp": "corp-client"}),
         json!({"aud": ["corp-client"]}),
         json!({"exp": (NOW + 60) as f64 + 0.5}),
     ] {
@@ -345,4 +352,22 @@ fn key_sets_keep_only_signature_keys_we_can_use() {
     );
     assert!(KeySet::parse(b"[]").is_err());
     assert!(KeySet::parse(b"not json").is_err());
+}
+
+#[test]
+fn extra_audiences_are_accepted_only_when_configured_as_trusted() {
+    let mut c = check();
+    let token = |claims: Value| id_token(&with(claims), &key("rsa"));
+    let two = json!({"aud": ["corp-client", "corp-api"], "azp": "corp-client"});
+    assert_eq!(
+        c.refused(&token(two.clone())),
+        IdTokenError::UntrustedAudience
+    );
+    c.trusted_audiences = vec!["corp-api".to_owned()];
+    assert!(c.verify(&token(two)).is_ok());
+    // Trusting one audience trusts no other, and the azp rule still holds.
+    let three = json!({"aud": ["corp-client", "corp-api", "else"], "azp": "corp-client"});
+    assert_eq!(c.refused(&token(three)), IdTokenError::UntrustedAudience);
+    let no_azp = json!({"aud": ["corp-client", "corp-api"]});
+    assert_eq!(c.refused(&token(no_azp)), IdTokenError::AuthorizedParty);
 }

@@ -262,3 +262,26 @@ fn an_unconfigured_provider_is_unknown() {
         Some("Could not find a auth provider with id: corp")
     );
 }
+
+#[test]
+fn an_id_token_for_other_audiences_too_is_refused_unless_they_are_allowed() {
+    let shared = |n: &str| {
+        overridden(
+            corp_claims(n),
+            json!({"aud": ["corp-client", "corp-api"], "azp": "corp-client"}),
+        )
+    };
+    let r = login(&corp(), shared, "rsa");
+    assert_eq!(
+        r.error.as_deref(),
+        Some(
+            "Could not verify corp id_token: the token is also meant for an audience this client does not trust (aud)"
+        )
+    );
+
+    let providers = r#"[{"id":"corp","issuer":"https://idp.corp.example","clientId":"corp-client","clientSecret":"corp-secret","callbackUrl":"https://shop.example/corp/callback","allowedAudiences":["corp-api"]}]"#;
+    let w = world(&[("OIDC_PROVIDERS", providers)]);
+    w.idp.json(DISCOVERY, 200, discovery());
+    w.idp.json(JWKS_URL, 200, jwks(&[&key("rsa")]));
+    assert!(login(&w, shared, "rsa").success);
+}

@@ -311,3 +311,20 @@ fn an_unconfigured_provider_gets_medusas_message() {
         json!({"type": "unauthorized", "message": "Could not find a auth provider with id: github"})
     );
 }
+
+#[test]
+fn callbacks_are_limited_per_client_ip() {
+    let w = world(&[]);
+    let from = |ip: &str| {
+        let url = callback_url("any-code", &"a".repeat(64));
+        w.fetch("GET", &url, &[("cf-connecting-ip", ip)])
+    };
+    // The default: 30 callbacks a minute per IP; unknown states are refused as such until then.
+    for _ in 0..30 {
+        assert_eq!(from("203.0.113.9").status, 401);
+    }
+    let limited = from("203.0.113.9");
+    assert_eq!(limited.status, 429);
+    assert_eq!(limited.header("retry-after"), Some("60"));
+    assert_eq!(from("203.0.113.10").status, 401);
+}

@@ -77,3 +77,22 @@ test('JWT_EXPIRES_IN="soon": 500 naming JWT_EXPIRES_IN', { timeout: TEST_TIMEOUT
 test("AUTH_METHODS_PER_ACTOR that is not JSON: 500 naming AUTH_METHODS_PER_ACTOR", { timeout: TEST_TIMEOUT_MS }, async () => {
   await assertMisconfigured({ AUTH_METHODS_PER_ACTOR: "customer=emailpass" }, "AUTH_METHODS_PER_ACTOR", ["register", "login"]);
 });
+
+test("a misconfigured value is never echoed: the answer names the variable only", { timeout: TEST_TIMEOUT_MS }, async () => {
+  const vars = {
+    RESET_PASSWORD_WEBHOOK_URL: "http://ops:s3cret-user@hooks.example/reset?token=s3cret-token",
+    RESET_PASSWORD_WEBHOOK_SECRET: "whsec-0123456789abcdef0123456789ab",
+  };
+  await withWorker({ vars }, async (worker) => {
+    for (const [route, send] of authRequests(worker)) {
+      const response = await send();
+      const text = await response.text();
+      assert.equal(response.status, 500, `${route}: ${text}`);
+      assert.deepEqual(JSON.parse(text), {
+        type: "unexpected_state",
+        message: "Invalid configuration: RESET_PASSWORD_WEBHOOK_URL; see the Worker's logs",
+      });
+      assert.ok(!text.includes("s3cret") && !text.includes("hooks.example"), `${route}: ${text}`);
+    }
+  });
+});

@@ -50,18 +50,20 @@ function assertWorkerBuilt() {
  *   kvPersist directory for AUTH_KV's data, to share it between instances (default: in memory)
  *   guard     bind the guard Durable Object AUTH_GUARD, as wrangler.toml does (default: true); false runs
  *             the Worker on KV alone
+ *   caller    source of an ES module Worker put in front of ours: every request goes to it first, and it
+ *             reaches ours through the service binding AUTH (for requests only a Worker can make, such as
+ *             a body streamed from inside workerd, with no socket between)
  * Returns { fetch(path, init), post(path, json, headers), kvGet(key), kvEntries(), dispose() }.
  * Always dispose: `await using` is not available everywhere yet, so tests use try/finally.
  */
-export async function startWorker({ vars = {}, kvPersist, guard = true } = {}) {
+export async function startWorker({ vars = {}, kvPersist, guard = true, caller } = {}) {
   assertWorkerBuilt();
   const bindings = {};
   for (const [name, value] of Object.entries({ ...DEFAULT_VARS, ...vars })) {
     if (value !== undefined) bindings[name] = value;
   }
-  const mf = new Miniflare({
-    host: "127.0.0.1",
-    port: 0, // any free port: `./scripts/run.sh` may be using 8787
+  const edgeAuth = {
+    name: "edge-auth",
     rootPath: REPO_ROOT,
     modules: true,
     modulesRoot: REPO_ROOT,
@@ -73,13 +75,24 @@ export async function startWorker({ vars = {}, kvPersist, guard = true } = {}) {
     ],
     compatibilityDate: compatibilityDate(),
     kvNamespaces: ["AUTH_KV"],
-    ...(kvPersist ? { kvPersist } : {}),
     ...(guard ? { durableObjects: { AUTH_GUARD: { className: "AuthGuard", useSQLite: true } } } : {}),
     bindings,
+  };
+  const front = caller && {
+    name: "caller",
+    modules: [{ type: "ESModule", path: "caller.mjs", contents: caller }],
+    compatibilityDate: compatibilityDate(),
+    serviceBindings: { AUTH: "edge-auth" },
+  };
+  const mf = new Miniflare({
+    host: "127.0.0.1",
+    port: 0, // any free port: `./scripts/run.sh` may be using 8787
+    ...(kvPersist ? { kvPersist } : {}),
+    workers: front ? [front, edgeAuth] : [edgeAuth],
   });
   await mf.ready;
 
-  const kv = await mf.getKVNamespace("AUTH_KV");
+  const kv = await mf.getKVNamespace("AUTH_KV", "edge-auth");
   let disposed = false;
   return {
     /** Sends a request to the Worker; `path` is resolved against https://edge-auth.test. */
