@@ -50,7 +50,8 @@ function assertWorkerBuilt() {
  *   kvPersist directory for AUTH_KV's data, to share it between instances (default: in memory)
  *   guard     bind the guard Durable Object AUTH_GUARD, as wrangler.toml does (default: true); false runs
  *             the Worker on KV alone
- * Returns { fetch(path, init), post(path, json, headers), kvGet(key), kvEntries(), dispose() }.
+ * Returns { fetch(path, init), post(path, json, headers), kvGet(key), kvPut(key, value), kvDelete(key),
+ *   kvEntries(), dispose() }.
  * Always dispose: `await using` is not available everywhere yet, so tests use try/finally.
  */
 export async function startWorker({ vars = {}, kvPersist, guard = true } = {}) {
@@ -96,6 +97,13 @@ export async function startWorker({ vars = {}, kvPersist, guard = true } = {}) {
     },
     kvGet(key) {
       return kv.get(key, "text");
+    },
+    /** Writes AUTH_KV directly (e.g. to make it show what a location with an older copy would). */
+    kvPut(key, value) {
+      return kv.put(key, value);
+    },
+    kvDelete(key) {
+      return kv.delete(key);
     },
     /** Every key in AUTH_KV with its value as text. */
     async kvEntries() {
