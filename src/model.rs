@@ -58,6 +58,36 @@ impl AuthIdentity {
         copy
     }
 
+    /// What the guard records of this identity's passwords ([`crate::guard::credentials`]): the SHA-256
+    /// (hex) of its password hash — of all of them, one per line, when several provider identities keep
+    /// one — or `""` when none does. Any change of a hash changes it; the hash itself is not in it.
+    pub fn credential_fingerprint(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut digest = Sha256::new();
+        let mut any = false;
+        let hashes = self.provider_identities.iter().filter_map(|pi| {
+            pi.provider_metadata
+                .as_ref()?
+                .get(PASSWORD_METADATA_KEY)?
+                .as_str()
+        });
+        for hash in hashes {
+            if any {
+                digest.update(b"\n");
+            }
+            digest.update(hash.as_bytes());
+            any = true;
+        }
+        if !any {
+            return String::new();
+        }
+        digest
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
     /// Whether an actor (customer, user, …) is linked yet: Medusa treats empty `app_metadata` as "no actor".
     pub fn has_actor(&self) -> bool {
         self.app_metadata.as_ref().is_some_and(|m| !m.is_empty())
@@ -271,6 +301,30 @@ mod tests {
                 provider_metadata: Some(meta(json!({"password": "$pbkdf2…", "verified_at": 1}))),
             }],
         }
+    }
+
+    #[test]
+    fn the_credential_fingerprint_is_the_sha256_of_the_password_hash() {
+        let mut with_hash = identity();
+        let meta = with_hash.provider_identities[0]
+            .provider_metadata
+            .as_mut()
+            .unwrap();
+        meta.insert(PASSWORD_METADATA_KEY.into(), json!("abc"));
+        // FIPS 180-2, appendix B.1: SHA-256("abc").
+        assert_eq!(
+            with_hash.credential_fingerprint(),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        assert_eq!(with_hash.sanitized().credential_fingerprint(), "");
+        // Two hashes: of "abc\nabc", one per line.
+        let mut two = with_hash.clone();
+        two.provider_identities
+            .push(with_hash.provider_identities[0].clone());
+        assert_eq!(
+            two.credential_fingerprint(),
+            crate::store::keys::sha256_hex("abc\nabc")
+        );
     }
 
     #[test]

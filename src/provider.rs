@@ -2,7 +2,7 @@
 //! `AuthIdentityProviderService`), bound to the calling provider's id.
 
 use crate::contract;
-use crate::guard::Guard;
+use crate::guard::{CredentialChange, CredentialRecord, Guard};
 use crate::identity::{Identities, IdentityError};
 use crate::model::{
     AuthIdentity, AuthenticationInput, AuthenticationResponse, CreateAuthIdentity,
@@ -12,6 +12,7 @@ use crate::ports::clock::Clock;
 use crate::store::{KvStore, StoreError, keys};
 use async_trait::async_trait;
 use serde_json::Value;
+use std::cell::RefCell;
 
 /// A provider failure; the service turns it into `{ success: false, error }` with this message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,12 +72,16 @@ pub trait AuthProvider {
     }
 }
 
-/// What a provider may do with storage: its own provider identities, and short-lived state.
+/// What a provider may do with storage: its own provider identities, their credential records in the
+/// guard, and short-lived state.
 pub struct ProviderHelper<'a> {
     store: &'a dyn KvStore,
     clock: &'a dyn Clock,
     provider: &'a str,
     guard: Option<&'a dyn Guard>,
+    /// The credential record a password was verified against in this call
+    /// ([`ProviderHelper::verified_against`]).
+    verified: RefCell<Option<CredentialRecord>>,
 }
 
 impl<'a> ProviderHelper<'a> {
@@ -86,6 +91,7 @@ impl<'a> ProviderHelper<'a> {
             clock,
             provider,
             guard: None,
+            verified: RefCell::new(None),
         }
     }
 
@@ -146,7 +152,8 @@ impl<'a> ProviderHelper<'a> {
     }
 
     /// Replaces the given metadata columns (whole-column replace, as Medusa does) of this provider's
-    /// identity for `entity_id`.
+    /// identity for `entity_id`. A change of password hash is recorded in the guard first
+    /// ([`ProviderHelper::update_credentials`]).
     pub async fn update(
         &self,
         entity_id: &str,
@@ -154,6 +161,21 @@ impl<'a> ProviderHelper<'a> {
         user_metadata: Option<Metadata>,
     ) -> Result<AuthIdentity, IdentityError> {
         let identity = self.retrieve(entity_id).await?;
+        let changes = (provider_metadata, user_metadata);
+        self.replace(&identity, entity_id, changes, None)
+            .await?
+            .ok_or_else(|| {
+                IdentityError::Store(StoreError("a credential change was refused".into()))
+            })
+    }
+
+    fn updated_provider_identity(
+        &self,
+        identity: &AuthIdentity,
+        entity_id: &str,
+        provider_metadata: Option<Metadata>,
+        user_metadata: Option<Metadata>,
+    ) -> Result<crate::model::ProviderIdentity, IdentityError> {
         let mut pi = identity
             .provider_identity(self.provider, entity_id)
             .cloned()
@@ -166,7 +188,112 @@ impl<'a> ProviderHelper<'a> {
         if user_metadata.is_some() {
             pi.user_metadata = user_metadata;
         }
-        self.identities().replace_provider_identity(pi).await
+        Ok(pi)
+    }
+
+    /// The guard's credential record of the identity `auth_identity_id`, as of now; an empty one without
+    /// a guard. Every sign-in reads one (a key no identity has, for an unknown email), so the read tells
+    /// nothing about the email.
+    pub async fn credentials(
+        &self,
+        auth_identity_id: &str,
+    ) -> Result<CredentialRecord, StoreError> {
+        match self.guard {
+            Some(guard) => {
+                guard
+                    .credentials(&keys::credentials(auth_identity_id))
+                    .await
+            }
+            None => Ok(CredentialRecord {
+                as_of_ms: self.now_ms(),
+                ..CredentialRecord::default()
+            }),
+        }
+    }
+
+    /// Says that this call verified a password against `record`: a token issued for it is dated from
+    /// the record ([`crate::account::AccountService::issue_token_verified`]).
+    pub fn verified_against(&self, record: CredentialRecord) {
+        *self.verified.borrow_mut() = Some(record);
+    }
+
+    /// The record [`ProviderHelper::verified_against`] was given in this call, if any.
+    pub fn take_verified(&self) -> Option<CredentialRecord> {
+        self.verified.borrow_mut().take()
+    }
+
+    /// Records a new identity's password fingerprint in the guard and returns the record. Best effort: an
+    /// identity without a record is checked against its stored hash alone, as before records existed,
+    /// and the next password change records one.
+    pub async fn record_credentials(&self, identity: &AuthIdentity) -> Option<CredentialRecord> {
+        let change = CredentialChange {
+            fingerprint: Some(identity.credential_fingerprint()),
+            ..CredentialChange::default()
+        };
+        let key = keys::credentials(&identity.id);
+        self.guard?
+            .set_credentials(&key, &change)
+            .await
+            .ok()
+            .flatten()
+    }
+
+    /// Sets this provider's `provider_metadata` for `entity_id` of `identity` (as just retrieved),
+    /// changing its password hash. With `expected` (a re-hash of the hash whose fingerprint that is),
+    /// nothing is written unless the guard's record still has that fingerprint (or none): `Ok(None)`.
+    pub async fn update_credentials(
+        &self,
+        identity: &AuthIdentity,
+        entity_id: &str,
+        provider_metadata: Metadata,
+        expected: Option<&str>,
+    ) -> Result<Option<AuthIdentity>, IdentityError> {
+        let changes = (Some(provider_metadata), None);
+        self.replace(identity, entity_id, changes, expected).await
+    }
+
+    /// Writes `changes` (provider, user metadata) over the provider identity `entity_id` of `identity`.
+    /// When that changes the identity's password hashes, the guard records the new fingerprint first
+    /// (compare-and-set from `expected`, if given; `Ok(None)` when it fails), then KV gets the record:
+    /// from the moment the guard has it no location accepts the old hash, whatever its KV still says.
+    /// A KV write that fails puts the guard's fingerprint back.
+    async fn replace(
+        &self,
+        identity: &AuthIdentity,
+        entity_id: &str,
+        (provider_metadata, user_metadata): (Option<Metadata>, Option<Metadata>),
+        expected: Option<&str>,
+    ) -> Result<Option<AuthIdentity>, IdentityError> {
+        let pi =
+            self.updated_provider_identity(identity, entity_id, provider_metadata, user_metadata)?;
+        let before = identity.credential_fingerprint();
+        let mut after = identity.clone();
+        if let Some(slot) = after.provider_identities.iter_mut().find(|p| p.id == pi.id) {
+            *slot = pi.clone();
+        }
+        let after = after.credential_fingerprint();
+        let guard = self.guard.filter(|_| after != before);
+        let key = keys::credentials(&identity.id);
+        if let Some(guard) = guard {
+            let change = CredentialChange {
+                fingerprint: Some(after.clone()),
+                expected: expected.map(str::to_owned),
+                revoke: None,
+            };
+            if guard.set_credentials(&key, &change).await?.is_none() {
+                return Ok(None);
+            }
+        }
+        let written = self.identities().replace_provider_identity(pi).await;
+        if let (Err(_), Some(guard)) = (&written, guard) {
+            let undo = CredentialChange {
+                fingerprint: Some(before),
+                expected: Some(after),
+                revoke: None,
+            };
+            let _ = guard.set_credentials(&key, &undo).await;
+        }
+        written.map(Some)
     }
 
     /// Keeps `value` under `key` for `ttl_secs` (at least KV's 60 s minimum).

@@ -1,7 +1,7 @@
 //! The Auth Module service: provider registry, the four flow methods, and identity CRUD.
 
 use crate::contract;
-use crate::guard::{Guard, MemoryGuard};
+use crate::guard::{CredentialRecord, Guard, MemoryGuard};
 use crate::identity::{Identities, IdentityError};
 use crate::model::{
     AuthIdentity, AuthIdentityFilter, AuthenticationInput, AuthenticationResponse,
@@ -18,22 +18,49 @@ pub struct AuthModuleService {
     store: Rc<dyn KvStore>,
     clock: Rc<dyn Clock>,
     providers: BTreeMap<String, Rc<dyn AuthProvider>>,
-    /// Uniqueness claims and single-use consumption ([`crate::guard`]).
+    /// Uniqueness claims, single-use consumption and credential records ([`crate::guard`]).
     guard: Rc<dyn Guard>,
 }
 
+/// A flow's answer, with the credential record the provider verified a password against (when it did):
+/// a token for this sign-in is dated from that record
+/// ([`crate::account::AccountService::issue_token_verified`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct VerifiedResponse {
+    pub response: AuthenticationResponse,
+    pub verified: Option<CredentialRecord>,
+}
+
+/// What [`AuthModuleService::dispatch`] answers for `result` (one function, not one per flow).
+fn finish(result: ProviderResult, helper: &ProviderHelper<'_>) -> VerifiedResponse {
+    match result {
+        Ok(mut response) => {
+            response.auth_identity = response.auth_identity.map(|i| i.sanitized());
+            let verified = helper.take_verified().filter(|_| response.success);
+            VerifiedResponse { response, verified }
+        }
+        Err(e) => VerifiedResponse {
+            response: AuthenticationResponse::failed(e.0),
+            verified: None,
+        },
+    }
+}
+
 impl AuthModuleService {
-    /// A service whose guard is in its own memory: exact for everything this object does.
+    /// A service whose guard is in its own memory: exact for everything this object does. It keeps no
+    /// credential records: other service objects (or processes) over the same store could set passwords
+    /// it never sees.
     pub fn new(store: Rc<dyn KvStore>, clock: Rc<dyn Clock>) -> Self {
         Self {
             store,
-            guard: Rc::new(MemoryGuard::with_clock(clock.clone())),
+            guard: Rc::new(MemoryGuard::with_clock(clock.clone()).without_credentials()),
             clock,
             providers: BTreeMap::new(),
         }
     }
 
-    /// Uses `guard` for uniqueness and single use (the Worker's Durable Object).
+    /// Uses `guard` for uniqueness, single use and credential records (the Worker's Durable Object). It
+    /// must be shared by everything that writes the store.
     pub fn with_guard(mut self, guard: Rc<dyn Guard>) -> Self {
         self.guard = guard;
         self
@@ -63,23 +90,21 @@ impl AuthModuleService {
     }
 
     /// Looks the provider up, runs `op`, and turns every failure into `{ success: false, error }`.
-    /// Every identity that leaves here is sanitised.
-    async fn dispatch<'s, F>(&'s self, provider_id: &'s str, op: F) -> AuthenticationResponse
+    /// Every identity that leaves here is sanitised; a credential record goes with a success only.
+    async fn dispatch<'s, F>(&'s self, provider_id: &'s str, op: F) -> VerifiedResponse
     where
-        F: AsyncFnOnce(&'s dyn AuthProvider, ProviderHelper<'s>) -> ProviderResult,
+        F: AsyncFnOnce(&'s dyn AuthProvider, &ProviderHelper<'s>) -> ProviderResult,
     {
         let Some(provider) = self.providers.get(provider_id) else {
-            return AuthenticationResponse::failed(contract::provider_not_found(provider_id));
+            return VerifiedResponse {
+                response: AuthenticationResponse::failed(contract::provider_not_found(provider_id)),
+                verified: None,
+            };
         };
         let helper = ProviderHelper::new(self.store.as_ref(), self.clock.as_ref(), provider_id)
             .with_guard(self.guard.as_ref());
-        match op(provider.as_ref(), helper).await {
-            Ok(mut response) => {
-                response.auth_identity = response.auth_identity.map(|i| i.sanitized());
-                response
-            }
-            Err(e) => AuthenticationResponse::failed(e.0),
-        }
+        let result = op(provider.as_ref(), &helper).await;
+        finish(result, &helper)
     }
 
     pub async fn register(
@@ -87,7 +112,16 @@ impl AuthModuleService {
         provider: &str,
         input: &AuthenticationInput,
     ) -> AuthenticationResponse {
-        self.dispatch(provider, async |p, h| p.register(input, &h).await)
+        self.register_verified(provider, input).await.response
+    }
+
+    /// [`register`](Self::register), with the credential record the password was verified against.
+    pub async fn register_verified(
+        &self,
+        provider: &str,
+        input: &AuthenticationInput,
+    ) -> VerifiedResponse {
+        self.dispatch(provider, async |p, h| p.register(input, h).await)
             .await
     }
 
@@ -96,7 +130,17 @@ impl AuthModuleService {
         provider: &str,
         input: &AuthenticationInput,
     ) -> AuthenticationResponse {
-        self.dispatch(provider, async |p, h| p.authenticate(input, &h).await)
+        self.authenticate_verified(provider, input).await.response
+    }
+
+    /// [`authenticate`](Self::authenticate), with the credential record the password was verified
+    /// against.
+    pub async fn authenticate_verified(
+        &self,
+        provider: &str,
+        input: &AuthenticationInput,
+    ) -> VerifiedResponse {
+        self.dispatch(provider, async |p, h| p.authenticate(input, h).await)
             .await
     }
 
@@ -105,14 +149,16 @@ impl AuthModuleService {
         provider: &str,
         input: &AuthenticationInput,
     ) -> AuthenticationResponse {
-        self.dispatch(provider, async |p, h| p.validate_callback(input, &h).await)
+        self.dispatch(provider, async |p, h| p.validate_callback(input, h).await)
             .await
+            .response
     }
 
     /// Medusa's `updateProvider` (the seed page calls it `update`): password reset and the like.
     pub async fn update_provider(&self, provider: &str, data: &Metadata) -> AuthenticationResponse {
-        self.dispatch(provider, async |p, h| p.update(data, &h).await)
+        self.dispatch(provider, async |p, h| p.update(data, h).await)
             .await
+            .response
     }
 
     // ---- AuthIdentity CRUD ----

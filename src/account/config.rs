@@ -16,6 +16,7 @@ pub const RESET_PASSWORD_WEBHOOK_SECRET: &str = "RESET_PASSWORD_WEBHOOK_SECRET";
 pub const ADMIN_SECRET: &str = "ADMIN_SECRET";
 pub const RATE_LIMITS: &str = "RATE_LIMITS";
 pub const SESSION_TTL: &str = "SESSION_TTL";
+pub const SESSION_COOKIE_NAME: &str = "SESSION_COOKIE_NAME";
 
 /// Medusa's express-session default: 10 hours.
 pub const DEFAULT_SESSION_TTL: &str = "10h";
@@ -249,6 +250,38 @@ impl fmt::Debug for AdminSecret {
     }
 }
 
+/// The session cookie's name (`SESSION_COOKIE_NAME`): the cookie's attributes are the same for both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SessionCookie {
+    /// `__Host-connect.sid`, the default: browsers keep it only if it is `Secure`, `Path=/` and has no
+    /// `Domain`, so no other host (a sibling subdomain, a plain-HTTP page) can set or overwrite it.
+    #[default]
+    HostPrefixed,
+    /// `connect.sid`, Medusa's name, for a setup that relies on it; without the prefix's protection.
+    Medusa,
+}
+
+impl SessionCookie {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::HostPrefixed => "__Host-connect.sid",
+            Self::Medusa => "connect.sid",
+        }
+    }
+
+    fn parse(text: &str) -> Result<Self, ConfigError> {
+        [Self::HostPrefixed, Self::Medusa]
+            .into_iter()
+            .find(|c| c.name() == text)
+            .ok_or_else(|| {
+                invalid(
+                    SESSION_COOKIE_NAME,
+                    "must be __Host-connect.sid (the default) or connect.sid",
+                )
+            })
+    }
+}
+
 #[derive(Debug)]
 pub struct AccountConfig {
     /// Where reset tokens go; `None`: nowhere (reset-password still answers 201, and warns).
@@ -257,6 +290,7 @@ pub struct AccountConfig {
     pub admin_secret: Option<AdminSecret>,
     pub rate_limits: RateLimits,
     pub session_ttl_secs: u64,
+    pub session_cookie: SessionCookie,
 }
 
 /// Reads the variables through `get` (which already treats empty as absent). `development`: short
@@ -318,11 +352,17 @@ pub fn from_vars(get: &VarLookup<'_>, development: bool) -> Result<AccountConfig
         ));
     }
 
+    let session_cookie = match get(SESSION_COOKIE_NAME) {
+        None => SessionCookie::default(),
+        Some(text) => SessionCookie::parse(text.trim())?,
+    };
+
     Ok(AccountConfig {
         reset_webhook,
         admin_secret,
         rate_limits,
         session_ttl_secs,
+        session_cookie,
     })
 }
 
@@ -367,6 +407,7 @@ mod tests {
         assert!(c.admin_secret.is_none());
         assert_eq!(c.rate_limits, RateLimits::defaults());
         assert_eq!(c.session_ttl_secs, 36_000);
+        assert_eq!(c.session_cookie.name(), "__Host-connect.sid");
         let login = c.rate_limits.route(LimitedRoute::Authenticate);
         assert_eq!(login.identifier, Some(Rule::new(5, 60).with_backoff()));
     }
@@ -474,6 +515,17 @@ mod tests {
             let e = parse(&[(RATE_LIMITS, text)], false).unwrap_err();
             assert_eq!(e.var, RATE_LIMITS, "{text}");
             assert!(e.message.contains(fragment), "{text}: {}", e.message);
+        }
+    }
+
+    #[test]
+    fn the_session_cookie_name_is_one_of_two_and_an_error_names_only_the_variable() {
+        let medusa = parse(&[(SESSION_COOKIE_NAME, "connect.sid")], false).unwrap();
+        assert_eq!(medusa.session_cookie, SessionCookie::Medusa);
+        for bad in ["evil", "__Host-evil", "connect.sid; Domain=evil.example"] {
+            let e = parse(&[(SESSION_COOKIE_NAME, bad)], false).unwrap_err();
+            assert_eq!(e.var, SESSION_COOKIE_NAME);
+            assert!(!e.message.contains("evil"), "{}", e.message);
         }
     }
 

@@ -53,7 +53,8 @@ impl AccountService {
     /// Checked in order, before any hashing where possible: the provider is emailpass; the new password
     /// is a non-empty string the policy accepts; a current password is given; the identity exists and
     /// has a password; the `authenticate` rate limit of its email (so this is no faster way to guess);
-    /// then the current password, exactly as a sign-in checks it.
+    /// then the current password, exactly as a sign-in checks it (so a hash this location's KV still
+    /// holds after a change elsewhere does not pass). The new token is dated from the revocation.
     pub async fn change_password(
         &self,
         claims: &Claims,
@@ -118,7 +119,7 @@ impl AccountService {
                 .unwrap_or_else(|| contract::AUTHENTICATION_FAILED.into());
             return Err(AccountError::InvalidData(message));
         }
-        self.revoke_tokens(&identity.id).await?;
-        self.issue_token(&identity, actor_type).await
+        let validity = self.revoke_tokens(&identity.id).await?;
+        self.sign(&identity, actor_type, &validity)
     }
 }

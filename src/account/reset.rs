@@ -5,7 +5,7 @@
 use super::AccountError;
 use super::config::LimitedRoute;
 use super::limits::Attempt;
-use super::reset_token::{self, ResetClaims};
+use super::reset_token::{self, ResetClaims, ResetTarget};
 use super::service::AccountService;
 use super::webhook;
 use crate::contract;
@@ -53,8 +53,9 @@ fn entity_id_for(provider: &ProviderId, identifier: &str) -> String {
 }
 
 impl AccountService {
-    /// A reset token for the identity `identifier` names at `provider`, or `None` when there is none.
-    /// It is dated no earlier than the identity's last password change, so a change voids it.
+    /// A reset token for the identity `identifier` names at `provider`, or `None` when there is none (or
+    /// it was deleted). It is bound to that identity and its current credential version, so a later
+    /// change, or another identity registered with the same email, voids it.
     pub async fn create_password_reset_token(
         &self,
         actor_type: &ActorType,
@@ -68,15 +69,18 @@ impl AccountService {
         else {
             return Ok(None);
         };
-        let valid_from = super::revocation::valid_from(self.store(), &identity.id).await?;
-        let iat = super::revocation::issued_at(self.now_secs(), valid_from);
-        let (token, claims) = reset_token::issue(
-            &entity_id,
-            provider.as_str(),
-            actor_type.as_str(),
-            iat,
-            &self.tokens.key,
-        )?;
+        let validity = self.validity(&identity.id).await?;
+        let Some(iat) = validity.issued_at() else {
+            return Ok(None);
+        };
+        let target = ResetTarget {
+            entity_id: &entity_id,
+            provider: provider.as_str(),
+            actor_type: actor_type.as_str(),
+            auth_identity_id: &identity.id,
+            credential_version: validity.valid_from_ms,
+        };
+        let (token, claims) = reset_token::issue(target, iat, &self.tokens.key)?;
         Ok(Some(ResetToken {
             token,
             entity_id,
@@ -134,8 +138,9 @@ impl AccountService {
     }
 
     /// Every check of a reset token but single use, in order: the per-client `update` rate limit; a
-    /// valid, unexpired reset token for this actor type and provider; its entity's rate limit; an
-    /// identity that still exists and whose password has not changed since the token was issued.
+    /// valid, unexpired reset token for this actor type and provider; its entity's rate limit; the entity
+    /// still belongs to the token's identity, whose credential version (read from the guard) is still
+    /// the token's.
     pub async fn verify_password_reset_token(
         &self,
         raw: Option<&str>,
@@ -166,8 +171,10 @@ impl AccountService {
         let identity = Identities::new(self.store())
             .find_by_entity(provider, &claims.entity_id)
             .await?
+            .filter(|i| i.id == claims.auth_identity_id)
             .ok_or(AccountError::InvalidResetToken)?;
-        if self.is_revoked(&identity.id, claims.iat).await? {
+        let validity = self.validity(&identity.id).await?;
+        if validity.valid_from_ms != claims.credential_version {
             return Err(AccountError::InvalidResetToken);
         }
         Ok(ResetGrant {
@@ -209,7 +216,7 @@ impl AccountService {
                 .unwrap_or_else(|| contract::UNAUTHORIZED.into());
             return Err(AccountError::Refused(message));
         }
-        self.revoke_tokens(&auth_identity_id).await
+        self.revoke_tokens(&auth_identity_id).await.map(drop)
     }
 
     /// [`verify_password_reset_token`](Self::verify_password_reset_token), then

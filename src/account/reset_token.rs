@@ -1,8 +1,11 @@
 //! Reset tokens: HS256 JWTs signed with `JWT_SECRET` (as Medusa's are), valid for
 //! [`keys::RESET_TOKEN_TTL_SECS`], with Medusa's newer claims `{entity_id, provider, actor_type, jti,
-//! purpose: "reset"}`. The random `jti` is what makes them single use: the update route consumes it in the
-//! guard. `purpose` keeps a reset token from passing as an auth token and the other way round (neither
-//! parses as the other's claims either).
+//! purpose: "reset"}` and two of ours that bind it to one credential version of one identity:
+//! `auth_identity_id` (an identity registered later with the same email is another identity) and
+//! `credential_version` (the identity's revocation boundary when it was issued, in milliseconds: any
+//! later change, even within the same second, voids it). The random `jti` is what makes them single
+//! use: the update route consumes it in the guard. `purpose` keeps a reset token from passing as an
+//! auth token and the other way round (neither parses as the other's claims either).
 
 use crate::ports::random::{self, RandomError};
 use crate::store::keys;
@@ -19,24 +22,36 @@ pub struct ResetClaims {
     pub entity_id: String,
     pub provider: String,
     pub actor_type: String,
+    pub auth_identity_id: String,
+    pub credential_version: u64,
     pub jti: String,
     pub purpose: String,
     pub iat: u64,
     pub exp: u64,
 }
 
-/// A fresh token for (provider, entity_id, actor_type), issued at `iat` (seconds).
+/// Which entity, of which identity at which credential version, a reset token is for.
+#[derive(Debug, Clone, Copy)]
+pub struct ResetTarget<'a> {
+    pub entity_id: &'a str,
+    pub provider: &'a str,
+    pub actor_type: &'a str,
+    pub auth_identity_id: &'a str,
+    pub credential_version: u64,
+}
+
+/// A fresh token for `target`, issued at `iat` (seconds).
 pub fn issue(
-    entity_id: &str,
-    provider: &str,
-    actor_type: &str,
+    target: ResetTarget<'_>,
     iat: u64,
     key: &JwtKey,
 ) -> Result<(String, ResetClaims), RandomError> {
     let claims = ResetClaims {
-        entity_id: entity_id.to_owned(),
-        provider: provider.to_owned(),
-        actor_type: actor_type.to_owned(),
+        entity_id: target.entity_id.to_owned(),
+        provider: target.provider.to_owned(),
+        actor_type: target.actor_type.to_owned(),
+        auth_identity_id: target.auth_identity_id.to_owned(),
+        credential_version: target.credential_version,
         jti: random::hex_token(JTI_BYTES)?,
         purpose: PURPOSE.to_owned(),
         iat,
@@ -46,12 +61,16 @@ pub fn issue(
 }
 
 /// Signature, shape, purpose, then expiry. The caller checks the route's actor type and provider, that
-/// the identity exists and was not changed since, and consumes the `jti`.
+/// the entity still belongs to `auth_identity_id` at `credential_version`, and consumes the `jti`.
 pub fn verify(raw: &str, key: &JwtKey, now_secs: u64) -> Result<ResetClaims, TokenError> {
     let payload = token::verify_signature(raw, key)?;
     let claims: ResetClaims =
         serde_json::from_slice(&payload).map_err(|_| TokenError::Malformed)?;
-    if claims.purpose != PURPOSE || claims.jti.is_empty() || claims.entity_id.is_empty() {
+    if claims.purpose != PURPOSE
+        || claims.jti.is_empty()
+        || claims.entity_id.is_empty()
+        || claims.auth_identity_id.is_empty()
+    {
         return Err(TokenError::Malformed);
     }
     if claims.exp <= now_secs {
@@ -72,20 +91,32 @@ mod tests {
         JwtKey::new(b"0123456789abcdef0123456789abcdef")
     }
 
+    const TARGET: ResetTarget<'static> = ResetTarget {
+        entity_id: "a@b.co",
+        provider: "emailpass",
+        actor_type: "customer",
+        auth_identity_id: "authid_1",
+        credential_version: 0,
+    };
+
     #[test]
     fn a_reset_token_lives_fifteen_minutes_and_has_a_random_jti() {
-        let (raw, claims) = issue("a@b.co", "emailpass", "customer", NOW, &key()).unwrap();
+        let (raw, claims) = issue(TARGET, NOW, &key()).unwrap();
         assert_eq!(claims.exp - claims.iat, 900);
         assert_eq!(claims.jti.len(), 32);
         assert_eq!(verify(&raw, &key(), NOW + 899).unwrap(), claims);
         assert_eq!(verify(&raw, &key(), NOW + 900), Err(TokenError::Expired));
-        let (_, other) = issue("a@b.co", "emailpass", "customer", NOW, &key()).unwrap();
+        let (_, other) = issue(TARGET, NOW, &key()).unwrap();
         assert_ne!(claims.jti, other.jti);
+        assert_eq!(
+            (claims.auth_identity_id.as_str(), claims.credential_version),
+            ("authid_1", 0)
+        );
     }
 
     #[test]
     fn a_token_signed_with_another_key_is_refused() {
-        let (raw, _) = issue("a@b.co", "emailpass", "customer", NOW, &key()).unwrap();
+        let (raw, _) = issue(TARGET, NOW, &key()).unwrap();
         let other = JwtKey::new(b"another key, another key, another!");
         assert_eq!(verify(&raw, &other, NOW), Err(TokenError::BadSignature));
     }
@@ -104,7 +135,7 @@ mod tests {
             &key(),
         );
         assert_eq!(verify(&auth, &key(), NOW), Err(TokenError::Malformed));
-        let (reset, _) = issue("a@b.co", "emailpass", "customer", NOW, &key()).unwrap();
+        let (reset, _) = issue(TARGET, NOW, &key()).unwrap();
         assert_eq!(
             token::verify(&reset, &key(), NOW),
             Err(TokenError::Malformed)
@@ -112,7 +143,7 @@ mod tests {
     }
 
     #[test]
-    fn a_token_without_the_reset_purpose_or_jti_is_refused() {
+    fn a_token_without_the_reset_purpose_jti_or_identity_is_refused() {
         for payload in [
             json!({"entity_id": "a@b.co", "provider": "emailpass", "actor_type": "customer",
                    "jti": "j", "purpose": "login", "iat": NOW, "exp": NOW + 60}),
@@ -120,6 +151,12 @@ mod tests {
                    "jti": "", "purpose": "reset", "iat": NOW, "exp": NOW + 60}),
             // Medusa 2.0's reset token: no jti, no purpose.
             json!({"entity_id": "a@b.co", "provider": "emailpass", "iat": NOW, "exp": NOW + 60}),
+            // Bound to no identity (a token of this project before the binding).
+            json!({"entity_id": "a@b.co", "provider": "emailpass", "actor_type": "customer",
+                   "jti": "j", "purpose": "reset", "iat": NOW, "exp": NOW + 60}),
+            json!({"entity_id": "a@b.co", "provider": "emailpass", "actor_type": "customer",
+                   "auth_identity_id": "", "credential_version": 0,
+                   "jti": "j", "purpose": "reset", "iat": NOW, "exp": NOW + 60}),
         ] {
             let raw = token::sign_payload(&payload, &key());
             assert_eq!(

@@ -2,18 +2,18 @@
 //! session's auth context on the server (Workers KV, under the SHA-256 of the id, with the session's
 //! TTL), so a leaked store does not hand out usable cookies and a deleted record ends the session.
 //!
-//! The cookie is Medusa's `connect.sid`, `HttpOnly; Secure; SameSite=Strict; Path=/`: no script can read
-//! it, it never travels over plain HTTP, and no other site can make a browser send it (not even by a
-//! link). Apps on another site than the Worker's need bearer tokens instead.
+//! The cookie is `__Host-connect.sid` (or Medusa's `connect.sid`, [`SessionCookie`]),
+//! `HttpOnly; Secure; SameSite=Strict; Path=/`, no `Domain`: no script can read it, it never travels over
+//! plain HTTP, no other site can make a browser send it (not even by a link), and with the `__Host-`
+//! prefix no other host can set it. Apps on another site than the Worker's need bearer tokens instead.
 
+pub use super::config::SessionCookie;
 use crate::ports::random::{self, RandomError};
 use crate::store::{KvStore, StoreError, keys};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-
-pub const COOKIE_NAME: &str = "connect.sid";
 
 /// Random bytes in a session id: 256 bits, 43 base64url characters.
 const ID_BYTES: usize = 32;
@@ -99,15 +99,16 @@ fn is_well_formed(id: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
+/// What `__Host-` requires (`Secure`, `Path=/`, no `Domain`), and what the session needs besides.
 const ATTRIBUTES: &str = "Path=/; HttpOnly; Secure; SameSite=Strict";
 
-pub fn set_cookie(id: &str, ttl_secs: u64) -> String {
-    format!("{COOKIE_NAME}={id}; Max-Age={ttl_secs}; {ATTRIBUTES}")
+pub fn set_cookie(cookie: SessionCookie, id: &str, ttl_secs: u64) -> String {
+    format!("{}={id}; Max-Age={ttl_secs}; {ATTRIBUTES}", cookie.name())
 }
 
 /// Tells the browser to drop the cookie.
-pub fn clear_cookie() -> String {
-    format!("{COOKIE_NAME}=; Max-Age=0; {ATTRIBUTES}")
+pub fn clear_cookie(cookie: SessionCookie) -> String {
+    format!("{}=; Max-Age=0; {ATTRIBUTES}", cookie.name())
 }
 
 /// The value of cookie `name` in a `Cookie` header (`a=1; b=2`).
@@ -165,14 +166,18 @@ mod tests {
     }
 
     #[test]
-    fn cookies_carry_medusas_name_and_strict_attributes() {
+    fn cookies_carry_the_host_prefix_or_medusas_name_and_strict_attributes() {
         assert_eq!(
-            set_cookie("abc", 36000),
-            "connect.sid=abc; Max-Age=36000; Path=/; HttpOnly; Secure; SameSite=Strict"
+            set_cookie(SessionCookie::HostPrefixed, "abc", 36000),
+            "__Host-connect.sid=abc; Max-Age=36000; Path=/; HttpOnly; Secure; SameSite=Strict"
         );
         assert_eq!(
-            clear_cookie(),
-            "connect.sid=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Strict"
+            clear_cookie(SessionCookie::HostPrefixed),
+            "__Host-connect.sid=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Strict"
+        );
+        assert_eq!(
+            set_cookie(SessionCookie::Medusa, "abc", 60),
+            "connect.sid=abc; Max-Age=60; Path=/; HttpOnly; Secure; SameSite=Strict"
         );
     }
 

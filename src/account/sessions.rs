@@ -46,16 +46,14 @@ impl AccountService {
         })
     }
 
-    /// The live session whose cookie value is `id`; a session voided by a password change is deleted
-    /// now rather than at its TTL.
+    /// The live session whose cookie value is `id`; a session voided by a revocation (checked against
+    /// the guard's record, whatever this location's KV says) is deleted now rather than at its TTL.
     pub async fn session(&self, id: &str) -> Result<Option<Session>, AccountError> {
         let Some(found) = session::find(self.store(), id).await? else {
             return Ok(None);
         };
-        if self
-            .is_revoked(&found.auth_context.auth_identity_id, found.iat)
-            .await?
-        {
+        let validity = self.validity(&found.auth_context.auth_identity_id).await?;
+        if validity.is_revoked(found.iat) {
             let _ = session::delete(self.store(), id).await;
             return Ok(None);
         }

@@ -1,11 +1,14 @@
-//! Auth tokens: Medusa's claims for an identity and an actor type, issued no earlier than the identity's
-//! last password change ([`super::revocation`]), verified with that change in mind, and refreshed.
+//! Auth tokens: Medusa's claims for an identity and an actor type, dated from the identity's credential
+//! record ([`super::revocation`]), verified against it, refreshed, and voided by revocations.
 
 use super::AccountError;
-use super::revocation;
+use super::revocation::{self, Validity};
 use super::service::AccountService;
+use crate::guard::{CredentialChange, CredentialRecord, Revocation};
 use crate::model::AuthIdentity;
+use crate::ports::runtime::join2;
 use crate::scope::ActorType;
+use crate::store::keys;
 use crate::token::{self, Claims};
 use serde_json::Value;
 
@@ -34,57 +37,130 @@ pub fn claims_for(
 }
 
 impl AccountService {
-    /// A signed token for `identity` as `actor_type`, dated no earlier than its last password change.
+    /// The identity's boundary now: the guard's record and KV's copy, read at once.
+    pub(super) async fn validity(&self, auth_identity_id: &str) -> Result<Validity, AccountError> {
+        let key = keys::credentials(auth_identity_id);
+        let (record, kv) = join2(
+            self.ports.guard.credentials(&key),
+            revocation::kv_valid_from_ms(self.store(), auth_identity_id),
+        )
+        .await;
+        Ok(Validity::merge(&record?, kv?))
+    }
+
+    /// A signed token for `identity` as `actor_type`, dated from its credential record as read now.
+    /// A deleted identity gets none.
     pub async fn issue_token(
         &self,
         identity: &AuthIdentity,
         actor_type: &ActorType,
     ) -> Result<String, AccountError> {
-        let valid_from = revocation::valid_from(self.store(), &identity.id).await?;
-        let iat = revocation::issued_at(self.now_secs(), valid_from);
+        let validity = self.validity(&identity.id).await?;
+        self.sign(identity, actor_type, &validity)
+    }
+
+    /// A token for a sign-in whose password was verified against `verified`, the provider's read of the
+    /// guard's record ([`crate::service::VerifiedResponse`]): dated from that read, so a change the guard
+    /// ordered after it voids the token. Without one (third-party sign-in), [`Self::issue_token`].
+    pub async fn issue_token_verified(
+        &self,
+        identity: &AuthIdentity,
+        actor_type: &ActorType,
+        verified: Option<&CredentialRecord>,
+    ) -> Result<String, AccountError> {
+        let Some(record) = verified else {
+            return self.issue_token(identity, actor_type).await;
+        };
+        let at_check = Validity::merge(record, None);
+        let iat = at_check.issued_at().ok_or(AccountError::Unauthorized)?;
+        // KV's copy may show a revocation after the check (made here meanwhile): no token born void.
+        let kv = revocation::kv_valid_from_ms(self.store(), &identity.id).await?;
+        if Validity::merge(record, kv).is_revoked(iat) {
+            return Err(AccountError::Unauthorized);
+        }
+        self.sign(identity, actor_type, &at_check)
+    }
+
+    pub(super) fn sign(
+        &self,
+        identity: &AuthIdentity,
+        actor_type: &ActorType,
+        validity: &Validity,
+    ) -> Result<String, AccountError> {
+        let iat = validity.issued_at().ok_or(AccountError::Unauthorized)?;
         let claims = claims_for(identity, actor_type, iat, self.tokens.expires_in_secs);
         Ok(token::sign(&claims, &self.tokens.key))
     }
 
-    /// The claims of a bearer token that is validly signed, unexpired and not voided by a password change.
+    /// The claims of a bearer token that is validly signed, unexpired and not voided by a revocation.
     pub async fn verify_token(&self, raw: &str) -> Result<Claims, AccountError> {
+        self.verified_claims(raw).await.map(|(claims, _)| claims)
+    }
+
+    /// [`Self::verify_token`], with the boundary it was checked against.
+    pub(super) async fn verified_claims(
+        &self,
+        raw: &str,
+    ) -> Result<(Claims, Validity), AccountError> {
         let claims = token::verify(raw, &self.tokens.key, self.now_secs())
             .map_err(|_| AccountError::Unauthorized)?;
-        if self
-            .is_revoked(&claims.auth_identity_id, claims.iat)
-            .await?
-        {
+        let validity = self.validity(&claims.auth_identity_id).await?;
+        if validity.is_revoked(claims.iat) {
             return Err(AccountError::Unauthorized);
         }
-        Ok(claims)
+        Ok((claims, validity))
     }
 
     /// `POST /auth/token/refresh`: a fresh token for the same identity and actor type, with `actor_id`
-    /// filled in once the actor exists. A token of a deleted identity is refused.
+    /// filled in once the actor exists, dated from the record the old token was checked against. A
+    /// token of a deleted identity is refused.
     pub async fn refresh_token(&self, raw: &str) -> Result<String, AccountError> {
-        let claims = self.verify_token(raw).await?;
+        let (claims, validity) = self.verified_claims(raw).await?;
         let actor_type = ActorType::parse(&claims.actor_type).ok_or(AccountError::Unauthorized)?;
         let identity = self
             .identities
             .retrieve_auth_identity(&claims.auth_identity_id)
             .await?;
-        self.issue_token(&identity, &actor_type).await
+        self.sign(&identity, &actor_type, &validity)
     }
 
-    /// Voids every token and session of the identity issued until now (a password change, a reset, a
-    /// deletion).
-    pub async fn revoke_tokens(&self, auth_identity_id: &str) -> Result<(), AccountError> {
-        revocation::revoke_until(self.store(), auth_identity_id, self.now_ms()).await?;
-        Ok(())
+    /// Voids every token and session of the identity issued until now (a password change, a reset): the
+    /// guard's record first, which every location reads, then KV's copy. The boundary after.
+    pub async fn revoke_tokens(&self, auth_identity_id: &str) -> Result<Validity, AccountError> {
+        self.revoke(auth_identity_id, Revocation::Now, None).await
     }
 
-    /// Whether a token (or session) of `auth_identity_id` issued at `iat` was voided.
-    pub(super) async fn is_revoked(
+    /// For an identity being deleted: no token or session of it is valid again, and no stored hash of it
+    /// is current any more (its fingerprint becomes "no password"), so a location whose KV still holds
+    /// it refuses its password too.
+    pub async fn revoke_for_good(&self, auth_identity_id: &str) -> Result<(), AccountError> {
+        self.revoke(auth_identity_id, Revocation::Forever, Some(String::new()))
+            .await
+            .map(drop)
+    }
+
+    async fn revoke(
         &self,
         auth_identity_id: &str,
-        iat: u64,
-    ) -> Result<bool, AccountError> {
-        let valid_from = revocation::valid_from(self.store(), auth_identity_id).await?;
-        Ok(revocation::is_revoked(iat, valid_from))
+        revocation: Revocation,
+        fingerprint: Option<String>,
+    ) -> Result<Validity, AccountError> {
+        let change = CredentialChange {
+            fingerprint,
+            expected: None,
+            revoke: Some(revocation),
+        };
+        let key = keys::credentials(auth_identity_id);
+        let record = self
+            .ports
+            .guard
+            .set_credentials(&key, &change)
+            .await?
+            .ok_or_else(|| AccountError::Unavailable("the guard refused a revocation".into()))?;
+        let copied = revocation::copy_to_kv(self.store(), auth_identity_id, &record).await?;
+        Ok(Validity {
+            valid_from_ms: copied,
+            as_of_ms: record.as_of_ms,
+        })
     }
 }

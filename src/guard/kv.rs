@@ -6,8 +6,13 @@
 //!   propagation window can create a duplicate);
 //! - consumption: isolate memory, then a KV marker, so a replay is refused once the marker has reached the
 //!   replaying location (at once in the same location, within ~60 s elsewhere);
-//! - rate limits: counted per isolate only (KV's one write per second per key cannot count requests).
+//! - rate limits: counted per isolate only (KV's one write per second per key cannot count requests);
+//! - credential records: none of its own. An isolate's memory would refuse a password set in another
+//!   isolate, so no fingerprint is kept; the boundary is KV's copy (`tva:`), read and answered as the
+//!   record. A password change, reset or deletion counts at once where it was made and within ~60 s
+//!   elsewhere, where the old password still signs in until the new hash arrives.
 
+use super::credentials::{self, CredentialChange, CredentialRecord};
 use super::memory::MemoryGuard;
 use super::rate::{Decision, Rule};
 use super::{Claim, Guard};
@@ -21,14 +26,18 @@ pub struct KvGuard {
 }
 
 impl KvGuard {
-    /// `local` should live as long as the isolate (the Worker keeps one per isolate).
+    /// `local` should live as long as the isolate (the Worker keeps one per isolate) and be
+    /// [`KvGuard::isolate_memory`].
     pub fn new(store: Rc<dyn KvStore>, local: Rc<MemoryGuard>) -> Self {
         Self { store, local }
     }
 
-    /// The isolate-wide memory a fallback guard needs: claims forgotten once their writes are done.
+    /// The isolate-wide memory a fallback guard needs: claims forgotten once their writes are done, no
+    /// credential records.
     pub fn isolate_memory() -> MemoryGuard {
-        MemoryGuard::new().with_claim_ttl(keys::INFLIGHT_CLAIM_SECS)
+        MemoryGuard::new()
+            .with_claim_ttl(keys::INFLIGHT_CLAIM_SECS)
+            .without_credentials()
     }
 }
 
@@ -71,6 +80,30 @@ impl Guard for KvGuard {
         self.local.reset(bucket).await
     }
 
+    /// No fingerprint; KV's copy of the boundary.
+    async fn credentials(&self, key: &str) -> Result<CredentialRecord, StoreError> {
+        let now = self.local.credentials(key).await?.as_of_ms;
+        let valid_from_ms = match keys::credentials_owner(key) {
+            Some(id) => credentials::kv_valid_from_ms(self.store.as_ref(), id).await?,
+            None => None,
+        };
+        Ok(CredentialRecord {
+            fingerprint: None,
+            valid_from_ms: valid_from_ms.unwrap_or(0),
+            as_of_ms: now,
+        })
+    }
+
+    /// Stored nowhere: a revocation's caller writes KV's copy ([`credentials::copy_to_kv`]), which
+    /// moves past KV's previous boundary itself.
+    async fn set_credentials(
+        &self,
+        key: &str,
+        change: &CredentialChange,
+    ) -> Result<Option<CredentialRecord>, StoreError> {
+        self.local.set_credentials(key, change).await
+    }
+
     fn is_strict(&self) -> bool {
         false
     }
@@ -93,5 +126,23 @@ mod tests {
         block_on(here.unconsume("reset:j1")).unwrap();
         assert!(block_on(here.consume_once("reset:j1", 900)).unwrap());
         assert!(!here.is_strict());
+    }
+
+    #[test]
+    fn no_fingerprint_is_kept_and_the_boundary_is_kvs_copy() {
+        let kv: Rc<dyn KvStore> = Rc::new(MemoryStore::new());
+        let here = KvGuard::new(kv.clone(), Rc::new(KvGuard::isolate_memory()));
+        let set = CredentialChange {
+            fingerprint: Some("f".into()),
+            ..CredentialChange::default()
+        };
+        block_on(here.set_credentials("cred:a", &set)).unwrap();
+        let read = block_on(here.credentials("cred:a")).unwrap();
+        assert_eq!((read.fingerprint, read.valid_from_ms), (None, 0));
+        block_on(kv.put("tva:a", "1800000000500", None)).unwrap();
+        assert_eq!(
+            block_on(here.credentials("cred:a")).unwrap().valid_from_ms,
+            1_800_000_000_500
+        );
     }
 }

@@ -1,6 +1,11 @@
 //! A [`Guard`] in process memory: exact for everything that shares it (native tests, one npm-package
 //! process, one Worker isolate), and nothing beyond.
+//!
+//! It keeps credential records only when every writer of the store shares it
+//! ([`MemoryGuard::without_credentials`] otherwise): a record another writer never updated would refuse
+//! that writer's new password.
 
+use super::credentials::{self, CredentialChange, CredentialRecord};
 use super::rate::{self, Bucket, Decision, Rule};
 use super::{Claim, Guard};
 use crate::ports::clock::{Clock, SystemClock};
@@ -10,12 +15,22 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-/// One map for all three kinds of record (keys prefixed by kind): one B-tree instantiation in the
-/// Worker's wasm instead of three.
+/// One map for all four kinds of record (keys prefixed by kind): one B-tree instantiation in the
+/// Worker's wasm instead of four.
 enum Record {
-    Claim { owner: String, at_ms: u64 },
-    Consumed { expires_ms: u64 },
-    Bucket { bucket: Bucket, expires_ms: u64 },
+    Claim {
+        owner: String,
+        at_ms: u64,
+    },
+    Consumed {
+        expires_ms: u64,
+    },
+    Bucket {
+        bucket: Bucket,
+        expires_ms: u64,
+    },
+    /// Never expires: it must outlive every token it voids.
+    Credentials(CredentialRecord),
 }
 
 fn claim_key(key: &str) -> String {
@@ -30,11 +45,17 @@ fn bucket_key(key: &str) -> String {
     format!("b{key}")
 }
 
+fn credentials_key(key: &str) -> String {
+    format!("k{key}")
+}
+
 pub struct MemoryGuard {
     records: RefCell<BTreeMap<String, Record>>,
     clock: Rc<dyn Clock>,
     /// Claims older than this are forgotten (`None`: kept until released).
     claim_ttl_ms: Option<u64>,
+    /// Whether credential records are kept ([`MemoryGuard::without_credentials`]).
+    keeps_credentials: bool,
 }
 
 impl Default for MemoryGuard {
@@ -53,7 +74,16 @@ impl MemoryGuard {
             records: RefCell::new(BTreeMap::new()),
             clock,
             claim_ttl_ms: None,
+            keeps_credentials: true,
         }
+    }
+
+    /// Keeps no credential records: for a guard that not every writer of the store shares (one of several
+    /// service objects or processes over one store, one isolate of a Worker). Its answers are empty
+    /// records, so the store's hashes and revocation records are all there is.
+    pub fn without_credentials(mut self) -> Self {
+        self.keeps_credentials = false;
+        self
     }
 
     /// Claims are forgotten after `secs`: for a guard that only has to cover writes in flight.
@@ -71,6 +101,7 @@ impl MemoryGuard {
             Record::Consumed { expires_ms } | Record::Bucket { expires_ms, .. } => {
                 *expires_ms > now
             }
+            Record::Credentials(_) => true,
         });
         f(&mut records, now)
     }
@@ -155,6 +186,38 @@ impl Guard for MemoryGuard {
         Ok(())
     }
 
+    async fn credentials(&self, key: &str) -> Result<CredentialRecord, StoreError> {
+        Ok(self.with_records(|r, now| {
+            let kept = match r.get(&credentials_key(key)) {
+                Some(Record::Credentials(record)) if self.keeps_credentials => record.clone(),
+                _ => CredentialRecord::default(),
+            };
+            CredentialRecord {
+                as_of_ms: now,
+                ..kept
+            }
+        }))
+    }
+
+    async fn set_credentials(
+        &self,
+        key: &str,
+        change: &CredentialChange,
+    ) -> Result<Option<CredentialRecord>, StoreError> {
+        Ok(self.with_records(|r, now| {
+            let key = credentials_key(key);
+            let current = match r.get(&key) {
+                Some(Record::Credentials(record)) => Some(record),
+                _ => None,
+            };
+            let next = credentials::apply(current, change, now)?;
+            if self.keeps_credentials {
+                r.insert(key, Record::Credentials(next.clone()));
+            }
+            Some(next)
+        }))
+    }
+
     fn is_strict(&self) -> bool {
         true
     }
@@ -218,6 +281,56 @@ mod tests {
         assert!(block_on(g.consume_once("jti", 900)).unwrap());
         clock.advance_secs(900);
         assert!(block_on(g.consume_once("jti", 900)).unwrap());
+    }
+
+    #[test]
+    fn credential_records_are_kept_and_compared_and_set_atomically() {
+        let (g, clock) = guard();
+        let empty = block_on(g.credentials("cred:a")).unwrap();
+        assert_eq!(empty.fingerprint, None);
+        assert_eq!(empty.as_of_ms, 1_800_000_000_000);
+        let set = CredentialChange {
+            fingerprint: Some("f1".into()),
+            ..CredentialChange::default()
+        };
+        block_on(g.set_credentials("cred:a", &set))
+            .unwrap()
+            .unwrap();
+        clock.advance_secs(1);
+        let stale_rehash = CredentialChange {
+            fingerprint: Some("f2".into()),
+            expected: Some("f0".into()),
+            revoke: None,
+        };
+        assert_eq!(
+            block_on(g.set_credentials("cred:a", &stale_rehash)).unwrap(),
+            None
+        );
+        let revoke = CredentialChange {
+            revoke: Some(super::super::Revocation::Now),
+            ..CredentialChange::default()
+        };
+        let after = block_on(g.set_credentials("cred:a", &revoke))
+            .unwrap()
+            .unwrap();
+        assert_eq!(after.fingerprint.as_deref(), Some("f1"));
+        assert_eq!(after.valid_from_ms, 1_800_000_001_000);
+        assert_eq!(block_on(g.credentials("cred:a")).unwrap(), after);
+    }
+
+    #[test]
+    fn a_guard_without_credentials_remembers_none() {
+        let g = MemoryGuard::new().without_credentials();
+        let set = CredentialChange {
+            fingerprint: Some("f1".into()),
+            ..CredentialChange::default()
+        };
+        assert!(
+            block_on(g.set_credentials("cred:a", &set))
+                .unwrap()
+                .is_some()
+        );
+        assert_eq!(block_on(g.credentials("cred:a")).unwrap().fingerprint, None);
     }
 
     #[test]

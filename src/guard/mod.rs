@@ -9,6 +9,9 @@
 //! - **Single use**: a reset token's `jti` and an OAuth `state` are consumed exactly once, even by two
 //!   requests in two locations at the same moment ([`Guard::consume_once`]).
 //! - **Exact rate limits**: counters that do not lose increments under concurrency ([`Guard::hit`]).
+//! - **Exact revocation**: per identity, a fingerprint of its password hashes as last set and the moment
+//!   from which its tokens are valid ([`Guard::credentials`]), read by every sign-in, refresh and session
+//!   check, so a password change, reset or deletion counts at once in every location.
 //!
 //! Implementations: [`MemoryGuard`] (exact within one process: native tests, the npm package), the
 //! Durable Object in `src/worker/durable.rs` (exact everywhere: the Worker with its `AUTH_GUARD` binding)
@@ -17,6 +20,7 @@
 //! The trait has no `Send` bound: a Worker's futures are `!Send`.
 
 pub mod client_ip;
+pub mod credentials;
 mod kv;
 mod memory;
 /// Spoken only between the Worker and its Durable Object (and tested natively).
@@ -24,6 +28,7 @@ mod memory;
 pub(crate) mod protocol;
 pub(crate) mod rate;
 
+pub use credentials::{CredentialChange, CredentialRecord, Revocation};
 pub use kv::KvGuard;
 pub use memory::MemoryGuard;
 pub use rate::{Decision, Rule};
@@ -66,6 +71,18 @@ pub trait Guard {
 
     /// Forgets everything about `bucket` (a successful login clears its identifier's failures).
     async fn reset(&self, bucket: &str) -> Result<(), StoreError>;
+
+    /// The credential record under `key` as of now. A guard that keeps none (it is not shared by every
+    /// writer of the store) answers an empty one: no fingerprint, never revoked.
+    async fn credentials(&self, key: &str) -> Result<CredentialRecord, StoreError>;
+
+    /// Applies `change` to the record under `key` atomically ([`credentials::apply`]): the record after
+    /// it, or `None` when its compare-and-set failed and nothing changed.
+    async fn set_credentials(
+        &self,
+        key: &str,
+        change: &CredentialChange,
+    ) -> Result<Option<CredentialRecord>, StoreError>;
 
     /// Whether the guarantees hold across locations and isolates (a Durable Object, or one process).
     fn is_strict(&self) -> bool;

@@ -6,6 +6,7 @@
 //! while `Value` is there anyway.
 
 use super::Claim;
+use super::credentials::{CredentialChange, CredentialRecord, Revocation};
 use super::rate::{Decision, Rule};
 use serde_json::{Map, Value};
 
@@ -42,6 +43,12 @@ pub enum Request {
     Reset {
         key: String,
     },
+    /// Applies `change` to the credential record and answers it; an empty change only reads it (and
+    /// writes nothing).
+    Credentials {
+        key: String,
+        change: CredentialChange,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,9 +58,14 @@ pub enum Reply {
         owner: String,
         at_ms: u64,
     },
-    /// The answer of transfer, release, consume, unconsume and reset.
+    /// The answer of transfer, release, consume, unconsume and reset; `false` to a credentials change
+    /// whose compare-and-set failed.
     Done {
         ok: bool,
+    },
+    /// The answer of a credentials request that applied.
+    Credentials {
+        record: CredentialRecord,
     },
     Decision {
         decision: Decision,
@@ -76,6 +88,20 @@ fn number(v: &Map<String, Value>, field: &str) -> Option<u64> {
     v.get(field)?.as_u64()
 }
 
+/// An optional string field: absent (or null) is `Some(None)`, a non-string is `None` (malformed).
+fn optional_string(v: &Map<String, Value>, field: &str) -> Option<Option<String>> {
+    match v.get(field) {
+        None | Some(Value::Null) => Some(None),
+        Some(Value::String(s)) => Some(Some(s.clone())),
+        Some(_) => None,
+    }
+}
+
+/// `,"field":"value"` when there is a value.
+fn optional_field(field: &str, value: Option<&str>) -> String {
+    value.map_or_else(String::new, |v| format!(r#","{field}":{}"#, quote(v)))
+}
+
 impl Request {
     /// The key the request is about: it decides which Durable Object answers.
     pub fn key(&self) -> &str {
@@ -86,7 +112,8 @@ impl Request {
             | Request::Consume { key, .. }
             | Request::Unconsume { key }
             | Request::Hit { key, .. }
-            | Request::Reset { key } => key,
+            | Request::Reset { key }
+            | Request::Credentials { key, .. } => key,
         }
     }
 
@@ -113,6 +140,19 @@ impl Request {
                 rule.limit, rule.window_secs, rule.backoff
             ),
             Request::Reset { .. } => format!(r#"{{"op":"reset","key":{key}}}"#),
+            Request::Credentials { change, .. } => {
+                let revoke = match change.revoke {
+                    None => None,
+                    Some(Revocation::Now) => Some("now"),
+                    Some(Revocation::Forever) => Some("forever"),
+                };
+                format!(
+                    r#"{{"op":"credentials","key":{key}{}{}{}}}"#,
+                    optional_field("fingerprint", change.fingerprint.as_deref()),
+                    optional_field("expected", change.expected.as_deref()),
+                    optional_field("revoke", revoke),
+                )
+            }
         }
     }
 
@@ -148,6 +188,19 @@ impl Request {
                 },
             },
             "reset" => Request::Reset { key },
+            "credentials" => Request::Credentials {
+                key,
+                change: CredentialChange {
+                    fingerprint: optional_string(v, "fingerprint")?,
+                    expected: optional_string(v, "expected")?,
+                    revoke: match optional_string(v, "revoke")?.as_deref() {
+                        None => None,
+                        Some("now") => Some(Revocation::Now),
+                        Some("forever") => Some(Revocation::Forever),
+                        Some(_) => return None,
+                    },
+                },
+            },
             _ => return None,
         })
     }
@@ -162,6 +215,12 @@ impl Reply {
                 quote(owner)
             ),
             Reply::Done { ok } => format!(r#"{{"reply":"done","ok":{ok}}}"#),
+            Reply::Credentials { record } => format!(
+                r#"{{"reply":"credentials","valid_from_ms":{},"as_of_ms":{}{}}}"#,
+                record.valid_from_ms,
+                record.as_of_ms,
+                optional_field("fingerprint", record.fingerprint.as_deref()),
+            ),
             Reply::Decision {
                 decision: Decision::Allowed { remaining },
             } => format!(r#"{{"reply":"allowed","remaining":{remaining}}}"#),
@@ -185,6 +244,13 @@ impl Reply {
             },
             "done" => Reply::Done {
                 ok: v.get("ok")?.as_bool()?,
+            },
+            "credentials" => Reply::Credentials {
+                record: CredentialRecord {
+                    fingerprint: optional_string(v, "fingerprint")?,
+                    valid_from_ms: number(v, "valid_from_ms")?,
+                    as_of_ms: number(v, "as_of_ms")?,
+                },
             },
             "allowed" => Reply::Decision {
                 decision: Decision::Allowed {
@@ -246,6 +312,26 @@ mod tests {
                 rule,
             },
             Request::Reset { key: "rl:x".into() },
+            Request::Credentials {
+                key: "cred:a".into(),
+                change: CredentialChange::default(),
+            },
+            Request::Credentials {
+                key: "cred:a".into(),
+                change: CredentialChange {
+                    fingerprint: Some("f\"1".into()),
+                    expected: Some(String::new()),
+                    revoke: Some(Revocation::Now),
+                },
+            },
+            Request::Credentials {
+                key: "cred:a".into(),
+                change: CredentialChange {
+                    fingerprint: Some(String::new()),
+                    expected: None,
+                    revoke: Some(Revocation::Forever),
+                },
+            },
         ] {
             let text = r.to_json();
             assert_eq!(Request::from_json(&text), Some(r.clone()), "{text}");
@@ -262,6 +348,16 @@ mod tests {
                 at_ms: 7,
             },
             Reply::Done { ok: true },
+            Reply::Credentials {
+                record: CredentialRecord::default(),
+            },
+            Reply::Credentials {
+                record: CredentialRecord {
+                    fingerprint: Some("ab".into()),
+                    valid_from_ms: super::super::credentials::REVOKED_FOREVER_MS,
+                    as_of_ms: 1_800_000_000_000,
+                },
+            },
             Reply::Decision {
                 decision: Decision::Allowed { remaining: 2 },
             },
@@ -287,6 +383,8 @@ mod tests {
             r#"{"op":"explode","key":"k"}"#,
             r#"{"op":"consume","key":"k","ttl_secs":-1}"#,
             r#"{"op":"hit","key":"k","limit":1,"window_secs":1}"#,
+            r#"{"op":"credentials","key":"k","revoke":"later"}"#,
+            r#"{"op":"credentials","key":"k","fingerprint":1}"#,
         ] {
             assert_eq!(Request::from_json(text), None, "{text}");
         }

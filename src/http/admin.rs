@@ -103,11 +103,13 @@ async fn delete(app: &App, id: &str) -> HttpResponse {
     if let Err(e) = app.service.retrieve_auth_identity(id).await {
         return e.into();
     }
-    if let Err(e) = app.service.delete_auth_identities(&[id.to_owned()]).await {
+    // First in the guard, which every location reads: from here no token, session or password of the
+    // identity is accepted anywhere, even where KV still holds it. Sessions are found by cookie, not by
+    // identity: voiding every token of the identity ends them.
+    if let Err(e) = app.account.revoke_for_good(id).await {
         return e.into();
     }
-    // Sessions are found by cookie, not by identity: voiding everything issued so far ends them.
-    if let Err(e) = app.account.revoke_tokens(id).await {
+    if let Err(e) = app.service.delete_auth_identities(&[id.to_owned()]).await {
         return e.into();
     }
     HttpResponse::json(

@@ -6,8 +6,8 @@ use super::extract::{self, Scope};
 use super::{App, HttpRequest, HttpResponse, oauth};
 use crate::account::{Attempt, body_identifier, config::LimitedRoute};
 use crate::contract;
-use crate::model::AuthenticationResponse;
 use crate::ports::runtime::join2;
+use crate::service::VerifiedResponse;
 use serde_json::json;
 
 pub enum Flow {
@@ -56,22 +56,25 @@ pub async fn run(
                 Ok(return_to) => return_to,
                 Err(refused) => return refused,
             };
-            let result = service.authenticate(provider, &input).await;
+            let result = service.authenticate_verified(provider, &input).await;
             if let Some(return_to) = return_to {
-                return oauth::start_redirect(app, &result, &return_to);
+                return oauth::start_redirect(app, &result.response, &return_to);
             }
             result
         }
-        Flow::Register => service.register(provider, &input).await,
+        Flow::Register => service.register_verified(provider, &input).await,
         Flow::Callback => {
-            let result = service.validate_callback(provider, &input).await;
-            if let Some(browser) = oauth::finish_callback(app, req, &scope, &result).await {
+            let response = service.validate_callback(provider, &input).await;
+            if let Some(browser) = oauth::finish_callback(app, req, &scope, &response).await {
                 return browser;
             }
-            result
+            VerifiedResponse {
+                response,
+                verified: None,
+            }
         }
     };
-    let signed_in = is_login && result.success && result.auth_identity.is_some();
+    let signed_in = is_login && result.response.success && result.response.auth_identity.is_some();
     let forget = async {
         if signed_in && let Some(email) = &email {
             let account = &app.account;
@@ -85,18 +88,23 @@ pub async fn run(
     response
 }
 
-/// `{location}` for a third-party step, `{token}` on success, else 401 with the provider's message.
-async fn token_or_failure(
-    app: &App,
-    scope: &Scope,
-    result: AuthenticationResponse,
-) -> HttpResponse {
+/// `{location}` for a third-party step, `{token}` on success (dated from the credential record the
+/// password was verified against), else 401 with the provider's message.
+async fn token_or_failure(app: &App, scope: &Scope, result: VerifiedResponse) -> HttpResponse {
+    let VerifiedResponse {
+        response: result,
+        verified,
+    } = result;
     if let Some(location) = result.location {
         return HttpResponse::json(200, &json!({ "location": location }));
     }
     match result.auth_identity {
         Some(identity) if result.success => {
-            match app.account.issue_token(&identity, &scope.actor).await {
+            let issued = app
+                .account
+                .issue_token_verified(&identity, &scope.actor, verified.as_ref())
+                .await;
+            match issued {
                 Ok(token) => HttpResponse::json(200, &json!({ "token": token })),
                 Err(e) => e.into(),
             }

@@ -149,7 +149,14 @@ impl App {
         }
     }
 
-    /// Replaces the in-memory guard (the Worker's Durable Object, or its KV fallback).
+    /// The guard (for tests that build a second app over the same store, as two Worker isolates share
+    /// one Durable Object).
+    pub fn guard(&self) -> Rc<dyn Guard> {
+        self.ports.guard.clone()
+    }
+
+    /// Replaces the in-memory guard (the Worker's Durable Object, or its KV fallback). The default one
+    /// keeps credential records, so every app over one store must share one guard.
     pub fn with_guard(self, guard: Rc<dyn Guard>) -> Self {
         let ports = AccountPorts {
             guard,

@@ -40,7 +40,11 @@ impl ManualClock {
     }
 
     pub fn advance_secs(&self, secs: u64) {
-        self.0.set(self.0.get() + secs * 1000);
+        self.advance_ms(secs * 1000);
+    }
+
+    pub fn advance_ms(&self, ms: u64) {
+        self.0.set(self.0.get() + ms);
     }
 }
 

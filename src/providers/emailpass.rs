@@ -3,6 +3,10 @@
 //! Differences from Medusa, all deliberate: emails are trimmed and lower-cased (one identity per mailbox,
 //! whatever the case typed); a password policy applies when a password is set; an unknown email costs the
 //! same KDF work as a known one; hashes made with older parameters are upgraded on login.
+//!
+//! A password that verifies against the stored hash is accepted only if that hash is still the one the
+//! guard recorded ([`crate::guard::credentials`]): a location whose Workers KV still serves a hash
+//! replaced elsewhere refuses it like a wrong password, and never re-hashes it.
 
 use crate::contract;
 use crate::identity::IdentityError;
@@ -106,14 +110,63 @@ impl EmailPass {
         Ok(meta)
     }
 
-    /// After a successful check: re-hash with the current parameters when the stored ones differ.
-    /// A failed upgrade does not fail the login; the next login tries again.
+    /// Checks `password` against the identity's stored hash and that hash against the guard's record,
+    /// read first (every check reads it, so the read tells nothing). On success the record is what the
+    /// password was verified against ([`ProviderHelper::verified_against`]), and a hash made with other
+    /// parameters is upgraded.
+    async fn check(
+        &self,
+        identity: AuthIdentity,
+        email: &str,
+        password: &str,
+        helper: &ProviderHelper<'_>,
+    ) -> Result<Option<AuthIdentity>, ProviderError> {
+        let record = helper.credentials(&identity.id).await?;
+        let verification = self.verify(&identity, email, password);
+        let fingerprint = identity.credential_fingerprint();
+        match verification {
+            Verification::Match { needs_rehash } if record.accepts(&fingerprint) => {
+                let identity = self
+                    .upgrade_if_needed(
+                        identity,
+                        email,
+                        password,
+                        needs_rehash,
+                        &fingerprint,
+                        helper,
+                    )
+                    .await;
+                helper.verified_against(record);
+                Ok(Some(identity))
+            }
+            // A wrong password, or the right one for a hash that was replaced (this location's KV is
+            // older than the guard's record): the same answer, after the same work.
+            _ => Ok(None),
+        }
+    }
+
+    /// The work of [`EmailPass::check`] for an email nobody has: one guard read (of a key no identity
+    /// has) and one KDF.
+    async fn check_nobody(
+        &self,
+        password: &str,
+        helper: &ProviderHelper<'_>,
+    ) -> Result<(), ProviderError> {
+        helper.credentials("").await?;
+        self.hasher.spend_dummy(password);
+        Ok(())
+    }
+
+    /// After a successful check: re-hash with the current parameters when the stored ones differ, only
+    /// over the hash that was verified (`verified`: its fingerprint). A failed or refused upgrade does
+    /// not fail the login; the next login tries again.
     async fn upgrade_if_needed(
         &self,
         identity: AuthIdentity,
         email: &str,
         password: &str,
         needs_rehash: bool,
+        verified: &str,
         helper: &ProviderHelper<'_>,
     ) -> AuthIdentity {
         if !needs_rehash {
@@ -122,10 +175,13 @@ impl EmailPass {
         let Ok(meta) = self.metadata_with_new_hash(&identity, email, password) else {
             return identity;
         };
-        helper
-            .update(email, Some(meta), None)
+        match helper
+            .update_credentials(&identity, email, meta, Some(verified))
             .await
-            .unwrap_or(identity)
+        {
+            Ok(Some(updated)) => updated,
+            _ => identity,
+        }
     }
 }
 
@@ -155,19 +211,14 @@ impl AuthProvider for EmailPass {
         let identity = match helper.retrieve(&email).await {
             Ok(identity) => identity,
             Err(IdentityError::NotFound(_)) => {
-                self.hasher.spend_dummy(password);
+                self.check_nobody(password, helper).await?;
                 return Err(invalid());
             }
             Err(e) => return Err(e.into()),
         };
-        match self.verify(&identity, &email, password) {
-            Verification::Match { needs_rehash } => {
-                let identity = self
-                    .upgrade_if_needed(identity, &email, password, needs_rehash, helper)
-                    .await;
-                Ok(AuthenticationResponse::succeeded(identity))
-            }
-            Verification::Mismatch => Err(invalid()),
+        match self.check(identity, &email, password, helper).await? {
+            Some(identity) => Ok(AuthenticationResponse::succeeded(identity)),
+            None => Err(invalid()),
         }
     }
 
@@ -183,23 +234,24 @@ impl AuthProvider for EmailPass {
         match helper.retrieve(&email).await {
             // An identity with no actor yet may be claimed again, but only with the same password:
             // a retry of a registration that did not finish, never a takeover.
-            Ok(identity) if !identity.has_actor() => match self.verify(&identity, &email, password)
-            {
-                Verification::Match { needs_rehash } => {
-                    let identity = self
-                        .upgrade_if_needed(identity, &email, password, needs_rehash, helper)
-                        .await;
-                    Ok(AuthenticationResponse::succeeded(identity))
+            Ok(identity) if !identity.has_actor() => {
+                match self.check(identity, &email, password, helper).await? {
+                    Some(identity) => Ok(AuthenticationResponse::succeeded(identity)),
+                    None => Err(exists()),
                 }
-                Verification::Mismatch => Err(exists()),
-            },
+            }
             Ok(_) => Err(exists()),
             Err(IdentityError::NotFound(_)) => {
                 let hash = self.hasher.hash(password).map_err(policy_error)?;
                 let mut meta = Metadata::new();
                 meta.insert(PASSWORD_METADATA_KEY.into(), Value::String(hash));
                 match helper.create(&email, Some(meta), None).await {
-                    Ok(identity) => Ok(AuthenticationResponse::succeeded(identity)),
+                    Ok(identity) => {
+                        if let Some(record) = helper.record_credentials(&identity).await {
+                            helper.verified_against(record);
+                        }
+                        Ok(AuthenticationResponse::succeeded(identity))
+                    }
                     Err(IdentityError::Conflict { .. }) => Err(exists()),
                     Err(e) => Err(e.into()),
                 }
@@ -208,7 +260,9 @@ impl AuthProvider for EmailPass {
         }
     }
 
-    /// Sets a new password: `{ entity_id (or email), password }`. Other provider metadata is kept.
+    /// Sets a new password: `{ entity_id (or email), password }`. Other provider metadata is kept. The
+    /// guard records the new hash's fingerprint before KV gets it: from then on no location accepts the
+    /// old password.
     async fn update(&self, data: &Metadata, helper: &ProviderHelper<'_>) -> ProviderResult {
         let entity_id = non_empty_string(data, "entity_id")
             .or_else(|| non_empty_string(data, "email"))
@@ -219,7 +273,13 @@ impl AuthProvider for EmailPass {
         password::check_policy(password).map_err(policy_error)?;
         let identity = helper.retrieve(&entity_id).await?;
         let meta = self.metadata_with_new_hash(&identity, &entity_id, password)?;
-        let updated = helper.update(&entity_id, Some(meta), None).await?;
-        Ok(AuthenticationResponse::succeeded(updated))
+        match helper
+            .update_credentials(&identity, &entity_id, meta, None)
+            .await?
+        {
+            Some(updated) => Ok(AuthenticationResponse::succeeded(updated)),
+            // Unconditional sets always apply; kept total rather than trusted.
+            None => Err(ProviderError(contract::AUTHENTICATION_FAILED.into())),
+        }
     }
 }

@@ -6,7 +6,8 @@
 //! - `state:<key>` → OAuth state (JSON), with a TTL. Third-party sign-in keys its records by the
 //!   64-hex `state` itself and consumes them on the first callback (`ProviderHelper::take_state`).
 //! - `tva:<auth_identity_id>` → milliseconds: tokens of the identity issued before are void (its
-//!   password changed). No TTL: it must outlive every token it voids.
+//!   password changed, or it was deleted). No TTL: it must outlive every token it voids. A copy of the
+//!   guard's credential record that can only refuse sooner (`src/account/revocation.rs`).
 //! - `sess:<sha256(session id)>` → a cookie session (JSON), with the session's TTL.
 //! - `used:<guard key>` → "1": a consumption recorded in KV by the guard of a Worker without its Durable
 //!   Object ([`crate::guard::KvGuard`]), with the consumed token's TTL.
@@ -15,8 +16,9 @@
 //!
 //! Keys of the guard (the Durable Object's tables, never in KV): `claim:<provider>:<sha256(entity_id)>`
 //! (one owner per provider identity), `reset:<jti>` (a consumed reset token), `state:<state>` (a consumed
-//! OAuth state), `rl:<route>:<counter>:<sha256(value)>` (a rate-limit bucket). Emails and IPs are hashed:
-//! the guard needs equality, not the values.
+//! OAuth state), `rl:<route>:<counter>:<sha256(value)>` (a rate-limit bucket), `cred:<auth_identity_id>`
+//! (the identity's credential record, never expiring). Emails and IPs are hashed: the guard needs
+//! equality, not the values.
 //!
 //! Provider ids never contain `:` (checked at registration), so `pi:` keys cannot collide.
 
@@ -95,6 +97,16 @@ pub fn entity_claim(provider: &str, entity_id: &str) -> String {
     format!("claim:{provider}:{}", sha256_hex(entity_id))
 }
 
+/// The guard's credential record of an identity ([`crate::guard::credentials`]).
+pub fn credentials(auth_identity_id: &str) -> String {
+    format!("cred:{auth_identity_id}")
+}
+
+/// The identity whose credential record `guard_key` is.
+pub fn credentials_owner(guard_key: &str) -> Option<&str> {
+    guard_key.strip_prefix("cred:")
+}
+
 pub fn reset_jti(jti: &str) -> String {
     format!("reset:{jti}")
 }
@@ -117,7 +129,7 @@ pub fn guard_object(guard_key: &str) -> String {
     format!("guard-{n}")
 }
 
-fn sha256_hex(s: &str) -> String {
+pub(crate) fn sha256_hex(s: &str) -> String {
     use sha2::{Digest, Sha256};
     Sha256::digest(s.as_bytes())
         .iter()

@@ -5,14 +5,15 @@
 //! every operation is one JSON request to that object ([`crate::guard::protocol`]). A Durable Object runs
 //! one event at a time and its SQL API is synchronous, so each operation below is atomic; claims and
 //! consumptions additionally use `INSERT … ON CONFLICT DO NOTHING RETURNING`, whose returned row (not a
-//! write count) decides the winner. Rate-limit buckets reuse the pure [`rate::step`].
+//! write count) decides the winner. Rate-limit buckets reuse the pure [`rate::step`], credential records
+//! the pure [`credentials::apply`].
 //!
 //! worker/entry.mjs wraps the wasm-bindgen class in a `class AuthGuard extends DurableObject`, and
 //! wrangler.toml binds it as `AUTH_GUARD` with a `new_sqlite_classes` migration.
 
 use crate::guard::protocol::{self, Reply, Request as Op};
 use crate::guard::rate::{self, Bucket};
-use crate::guard::{Claim, Decision, Guard, Rule};
+use crate::guard::{Claim, CredentialChange, CredentialRecord, Decision, Guard, Rule, credentials};
 use crate::store::{StoreError, keys};
 use async_trait::async_trait;
 use wasm_bindgen::JsValue;
@@ -123,6 +124,29 @@ impl Guard for DurableGuard {
         self.done(Op::Reset { key: bucket.into() }).await.map(drop)
     }
 
+    /// A request that changes nothing (one operation on the wire for reads and changes).
+    async fn credentials(&self, key: &str) -> Result<CredentialRecord, StoreError> {
+        self.set_credentials(key, &CredentialChange::default())
+            .await?
+            .ok_or_else(|| failed("a read of credentials was refused"))
+    }
+
+    async fn set_credentials(
+        &self,
+        key: &str,
+        change: &CredentialChange,
+    ) -> Result<Option<CredentialRecord>, StoreError> {
+        let op = Op::Credentials {
+            key: key.into(),
+            change: change.clone(),
+        };
+        match self.call(op).await? {
+            Reply::Credentials { record } => Ok(Some(record)),
+            Reply::Done { ok: false } => Ok(None),
+            other => Err(failed(format!("unexpected reply {other:?}"))),
+        }
+    }
+
     fn is_strict(&self) -> bool {
         true
     }
@@ -136,6 +160,9 @@ const SCHEMA: &[&str] = &[
      count INTEGER NOT NULL, strikes INTEGER NOT NULL, blocked_until_ms INTEGER NOT NULL, \
      expires_ms INTEGER NOT NULL)",
     "CREATE INDEX IF NOT EXISTS rate_buckets_expiry ON rate_buckets (expires_ms)",
+    // No expiry: a record must outlive every token it voids. `fingerprint` NULL: never recorded.
+    "CREATE TABLE IF NOT EXISTS credentials (k TEXT PRIMARY KEY, fingerprint TEXT, \
+     valid_from_ms INTEGER NOT NULL)",
 ];
 
 /// The Durable Object class. Its only state is its SQLite database.
@@ -179,12 +206,35 @@ fn int(n: u64) -> SqlStorageValue {
     SqlStorageValue::Integer(n as i64)
 }
 
+fn non_negative(value: Option<&SqlStorageValue>) -> u64 {
+    match value {
+        Some(SqlStorageValue::Integer(v)) => u64::try_from(*v).unwrap_or(0),
+        _ => 0,
+    }
+}
+
 /// The first row of a result, as raw values (no serde: it would add a deserializer per row type).
 fn first_row(cursor: SqlCursor) -> worker::Result<Option<Vec<SqlStorageValue>>> {
     cursor.raw().next().transpose()
 }
 
 impl AuthGuard {
+    /// The stored credential record under `key` (its `as_of_ms` left at 0).
+    fn stored_credentials(&self, key: &str) -> worker::Result<Option<CredentialRecord>> {
+        let row = first_row(self.sql.exec(
+            "SELECT fingerprint, valid_from_ms FROM credentials WHERE k = ?",
+            vec![text(key)],
+        )?)?;
+        Ok(row.map(|values| CredentialRecord {
+            fingerprint: match values.first() {
+                Some(SqlStorageValue::String(f)) => Some(f.clone()),
+                _ => None,
+            },
+            valid_from_ms: non_negative(values.get(1)),
+            as_of_ms: 0,
+        }))
+    }
+
     /// Runs one operation. Everything here is synchronous: no other event interleaves.
     fn apply(&self, op: Op) -> worker::Result<Reply> {
         let now = js_sys::Date::now() as u64;
@@ -261,10 +311,7 @@ impl AuthGuard {
                     vec![text(&key)],
                 )?)?;
                 let previous = row.map(|values| {
-                    let n = |i: usize| match values.get(i) {
-                        Some(SqlStorageValue::Integer(v)) => u64::try_from(*v).unwrap_or(0),
-                        _ => 0,
-                    };
+                    let n = |i: usize| non_negative(values.get(i));
                     Bucket {
                         window_start_ms: n(0),
                         count: u32::try_from(n(1)).unwrap_or(u32::MAX),
@@ -294,6 +341,26 @@ impl AuthGuard {
             Op::Reset { key } => {
                 sql.exec("DELETE FROM rate_buckets WHERE k = ?", vec![text(&key)])?;
                 Reply::Done { ok: true }
+            }
+            Op::Credentials { key, change } => {
+                let current = self.stored_credentials(&key)?;
+                match credentials::apply(current.as_ref(), &change, now) {
+                    None => Reply::Done { ok: false },
+                    // A read: nothing to write.
+                    Some(record) if change.is_empty() => Reply::Credentials { record },
+                    Some(record) => {
+                        sql.exec(
+                            "INSERT OR REPLACE INTO credentials (k, fingerprint, valid_from_ms) \
+                             VALUES (?, ?, ?)",
+                            vec![
+                                text(&key),
+                                SqlStorageValue::from(record.fingerprint.clone()),
+                                int(record.valid_from_ms),
+                            ],
+                        )?;
+                        Reply::Credentials { record }
+                    }
+                }
             }
         })
     }

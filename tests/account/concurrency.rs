@@ -47,6 +47,7 @@ impl KvStore for Interleaving {
     }
 }
 
+/// Another app over `store`, sharing the harness's guard (as isolates share the Durable Object).
 fn app_over(h: &Harness, store: Rc<dyn KvStore>) -> App {
     App::with_http_client(
         h.app.config.clone(),
@@ -54,6 +55,7 @@ fn app_over(h: &Harness, store: Rc<dyn KvStore>) -> App {
         h.clock.clone(),
         h.hooks.clone(),
     )
+    .with_guard(h.app.guard())
 }
 
 fn register_request(i: usize) -> HttpRequest {

@@ -8,6 +8,8 @@ mod kit;
 
 mod admin;
 mod concurrency;
+mod guard_calls;
+mod locations;
 mod proptests;
 mod rate_limit;
 mod reset;
@@ -61,14 +63,16 @@ impl Deref for Harness {
     }
 }
 
+/// The reset webhook and the admin API.
+pub const ACCOUNT_VARS: [(&str, &str); 3] = [
+    ("RESET_PASSWORD_WEBHOOK_URL", "https://hooks.example/reset"),
+    ("RESET_PASSWORD_WEBHOOK_SECRET", WEBHOOK_SECRET),
+    ("ADMIN_SECRET", ADMIN),
+];
+
 /// The reset webhook and the admin API configured, plus `extra` variables.
 pub fn harness(extra: &[(&str, &str)]) -> Harness {
-    let vars = [
-        ("RESET_PASSWORD_WEBHOOK_URL", "https://hooks.example/reset"),
-        ("RESET_PASSWORD_WEBHOOK_SECRET", WEBHOOK_SECRET),
-        ("ADMIN_SECRET", ADMIN),
-    ];
-    let config = config(&[&vars[..], extra].concat());
+    let config = config(&[&ACCOUNT_VARS[..], extra].concat());
     let hooks = Rc::new(Hooks {
         status: RefCell::new(200),
         ..Hooks::default()

@@ -147,15 +147,16 @@ fn auth_tokens_forged_or_missing_tokens_are_invalid() {
     let login_token = h.registered("a@b.co", "correct horse");
     let forged = {
         let other = edge_auth::token::JwtKey::new(b"not the secret, not the secret!!");
-        reset_token::issue(
-            "a@b.co",
-            "emailpass",
-            "customer",
-            h.clock.now_secs(),
-            &other,
-        )
-        .unwrap()
-        .0
+        let target = reset_token::ResetTarget {
+            entity_id: "a@b.co",
+            provider: "emailpass",
+            actor_type: "customer",
+            auth_identity_id: &h.claims(&login_token).auth_identity_id,
+            credential_version: 0,
+        };
+        reset_token::issue(target, h.clock.now_secs(), &other)
+            .unwrap()
+            .0
     };
     for token in [login_token.as_str(), forged.as_str(), "garbage"] {
         assert_invalid_token(&h.update_password(token, "new horse battery"));
@@ -225,6 +226,50 @@ fn tokens_of_the_second_of_the_change_are_void_before_it_and_valid_after_it() {
     assert_eq!(h.claims(&after).iat, NOW_MS / 1000 + 1);
     assert_bare_unauthorized(&h.refresh(&before));
     assert_eq!(h.refresh(&after).status, 200);
+}
+
+#[test]
+fn a_reset_token_does_not_reset_an_identity_registered_later_with_its_email() {
+    let h = harness(&[]);
+    let login = h.registered("a@b.co", "correct horse");
+    let reset = reset_token_for(&h, "a@b.co");
+    let id = h.claims(&login).auth_identity_id;
+    let deleted = h.send(
+        "DELETE",
+        &format!("/admin/auth-identities/{id}"),
+        &[("authorization", &format!("Bearer {ADMIN}"))],
+        b"",
+    );
+    assert_eq!(deleted.status, 200);
+    h.clock.advance_secs(60);
+    h.registered("a@b.co", "second owner horse");
+
+    assert_invalid_token(&h.update_password(&reset, "takeover horse"));
+    h.token(&h.login("a@b.co", "second owner horse"));
+}
+
+#[test]
+fn a_reset_token_dies_with_any_later_change_even_within_the_same_second() {
+    // x.500 s: a reset; a reset token right after it (dated x+1); at x.800 s a change of password.
+    let h = harness(&[]);
+    let token = h.customer_token();
+    let first = reset_token_for(&h, "a@b.co");
+    assert_eq!(h.update_password(&first, "new horse battery").status, 200);
+    let after_first = reset_token_for(&h, "a@b.co");
+    let fresh = h.token(&h.login("a@b.co", "new horse battery"));
+    h.clock.advance_ms(300);
+    let changed = h.post_as(
+        "/auth/customer/emailpass/change-password",
+        json!({"current_password": "new horse battery", "password": "third horse battery"}),
+        &fresh,
+    );
+    assert_eq!(changed.status, 200, "{:?}", changed.body_json());
+
+    assert_invalid_token(&h.update_password(&after_first, "takeover horse"));
+    // So does the login token of that same second, and the token of the first reset's time.
+    assert_bare_unauthorized(&h.refresh(&fresh));
+    assert_bare_unauthorized(&h.refresh(&token));
+    h.assert_password_changed("a@b.co", "new horse battery", "third horse battery");
 }
 
 #[test]

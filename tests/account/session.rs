@@ -1,15 +1,27 @@
 use crate::*;
 
-/// The `connect.sid` value of a Set-Cookie header.
-fn cookie_of(r: &HttpResponse) -> String {
+/// The session cookie's name unless `SESSION_COOKIE_NAME` says otherwise.
+const DEFAULT_NAME: &str = "__Host-connect.sid";
+
+/// The session id a Set-Cookie header sets under `name`.
+fn cookie_named(r: &HttpResponse, name: &str) -> String {
     let set = r.header("set-cookie").expect("a Set-Cookie header");
     let value = set.split(';').next().unwrap();
-    value.strip_prefix("connect.sid=").unwrap().to_owned()
+    let prefix = format!("{name}=");
+    value.strip_prefix(&prefix).expect(set).to_owned()
+}
+
+fn cookie_of(r: &HttpResponse) -> String {
+    cookie_named(r, DEFAULT_NAME)
+}
+
+fn with_named_cookie(h: &Harness, method: &str, name: &str, sid: &str) -> HttpResponse {
+    let cookie = format!("other=1; {name}={sid}");
+    h.send(method, "/auth/session", &[("cookie", &cookie)], b"")
 }
 
 fn with_cookie(h: &Harness, method: &str, sid: &str) -> HttpResponse {
-    let cookie = format!("other=1; connect.sid={sid}");
-    h.send(method, "/auth/session", &[("cookie", &cookie)], b"")
+    with_named_cookie(h, method, DEFAULT_NAME, sid)
 }
 
 #[test]
@@ -110,4 +122,38 @@ fn a_password_reset_ends_earlier_sessions() {
 fn other_methods_are_405() {
     let h = harness(&[]);
     assert_eq!(h.send("PUT", "/auth/session", &[], b"").status, 405);
+}
+
+#[test]
+fn the_session_cookie_is_host_prefixed_unless_configured_with_medusas_name() {
+    let h = harness(&[]);
+    let opened = h.open_session(&h.customer_token());
+    let set = opened.header("set-cookie").unwrap().to_owned();
+    // `__Host-` binds the cookie to this exact host: Secure, Path=/ and no Domain are required.
+    assert!(set.starts_with("__Host-connect.sid="), "{set}");
+    assert!(
+        set.contains("; Secure") && set.contains("; Path=/;"),
+        "{set}"
+    );
+    assert!(!set.to_ascii_lowercase().contains("domain="), "{set}");
+    let sid = cookie_of(&opened);
+    assert_eq!(with_cookie(&h, "GET", &sid).status, 200);
+    // The unprefixed name is not read: a sibling subdomain could have set it.
+    assert_bare_unauthorized(&with_named_cookie(&h, "GET", "connect.sid", &sid));
+
+    let medusa = harness(&[("SESSION_COOKIE_NAME", "connect.sid")]);
+    let opened = medusa.open_session(&medusa.customer_token());
+    let sid = cookie_named(&opened, "connect.sid");
+    assert_eq!(
+        with_named_cookie(&medusa, "GET", "connect.sid", &sid).status,
+        200
+    );
+    assert_bare_unauthorized(&with_named_cookie(&medusa, "GET", DEFAULT_NAME, &sid));
+    let closed = with_named_cookie(&medusa, "DELETE", "connect.sid", &sid);
+    assert!(
+        closed
+            .header("set-cookie")
+            .unwrap()
+            .starts_with("connect.sid=; Max-Age=0")
+    );
 }

@@ -72,6 +72,21 @@ impl TestApp {
         }
     }
 
+    /// An app built elsewhere (e.g. over a store other than `store`), answering requests to `origin`.
+    pub fn with_app(
+        origin: &'static str,
+        app: App,
+        clock: Rc<ManualClock>,
+        store: Rc<MemoryStore>,
+    ) -> Self {
+        Self {
+            app,
+            clock,
+            store,
+            origin,
+        }
+    }
+
     /// Answers `request`; the work it queued runs right after the response, as `waitUntil` would.
     pub fn handle(&self, request: &HttpRequest) -> HttpResponse {
         let response = block_on(handle(&self.app, request));

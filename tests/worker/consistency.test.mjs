@@ -1,7 +1,9 @@
 // Strong consistency end to end in workerd, with and without the guard Durable Object:
 //   - 50 concurrent registrations of one email → exactly one identity;
 //   - two concurrent uses of one reset token → exactly one 200;
-//   - [timing report] the latency a login gains from the Durable Object in its path (rate limits).
+//   - after a password change, a KV that predates it (old hash, no revocation) accepts neither the old token
+//     nor the old password with the Durable Object, and both without it (the documented remainder);
+//   - [timing report] the latency a login and a refresh gain from the Durable Object in their path.
 // Each concurrency test prints its measured outcome.
 
 import assert from "node:assert/strict";
@@ -93,47 +95,100 @@ describe("single-use reset tokens under concurrency", { timeout: 4 * TEST_TIMEOU
   }
 });
 
-test("[timing report] login latency with the Durable Object in the path vs KV alone", { timeout: 4 * TEST_TIMEOUT_MS }, async () => {
+describe("revocation against a KV that predates the change", { timeout: 4 * TEST_TIMEOUT_MS }, () => {
+  // After a password change, AUTH_KV is put back to what a location the change has not reached yet still
+  // serves (the old hash, no revocation record): the Durable Object's credential record decides.
+  for (const guard of [true, false]) {
+    const label = guard ? "Durable Object" : "KV alone";
+    test(`${label}: the old token and the old password ${guard ? "are refused" : "still work (documented)"}`, async () => {
+      await withWorker({ guard }, async (worker) => {
+        const email = "stale@b.co";
+        const old = await tokenFrom(await worker.post(REGISTER, { email, password: "correct horse" }));
+        const id = old.payload.auth_identity_id;
+        const oldRecord = await worker.kvGet(`ai:${id}`);
+        const fresh = await tokenFrom(
+          await worker.post(
+            "/auth/customer/emailpass/change-password",
+            { current_password: "correct horse", password: "new horse battery" },
+            { authorization: `Bearer ${old.raw}` },
+          ),
+        );
+        await worker.kvPut(`ai:${id}`, oldRecord);
+        await worker.kvDelete(`tva:${id}`);
+
+        const refresh = (token) =>
+          worker.fetch("/auth/token/refresh", { method: "POST", headers: { authorization: `Bearer ${token.raw}` } });
+        const outcome = {
+          oldTokenRefresh: (await refresh(old)).status,
+          oldPasswordSignIn: (await worker.post("/auth/customer/emailpass", { email, password: "correct horse" })).status,
+          newTokenRefresh: (await refresh(fresh)).status,
+        };
+        console.log(`[consistency] stale KV after a password change, ${label}: ${JSON.stringify(outcome)}`);
+        const refused = guard ? 401 : 200;
+        assert.deepEqual(outcome, { oldTokenRefresh: refused, oldPasswordSignIn: refused, newTokenRefresh: 200 });
+        // Nothing was written back: KV still holds exactly what it was given.
+        assert.equal(await worker.kvGet(`ai:${id}`), oldRecord);
+      });
+    });
+  }
+});
+
+test("[timing report] login and refresh latency with the Durable Object in the path vs KV alone", { timeout: 6 * TEST_TIMEOUT_MS }, async () => {
   // Same run, same machine, requests interleaved between the two Workers. Rate limits at their defaults:
-  // a login makes two guard calls (IP and email, concurrently) and, on success, one more (the reset).
+  // a login makes two guard calls (IP and email, concurrently), one read of the identity's credential
+  // record (beside the hash) and, on success, clears the email's counter while the token is issued; a
+  // refresh reads the credential record beside KV's revocation copy.
   const vars = { RATE_LIMITS: undefined };
   const withDo = await startWorker({ vars });
   const kvOnly = await startWorker({ vars, guard: false });
   try {
     const credentials = { email: "speed@b.co", password: "correct horse" };
-    for (const w of [withDo, kvOnly]) await tokenFrom(await w.post(REGISTER, credentials));
+    const tokens = new Map();
+    for (const w of [withDo, kvOnly]) tokens.set(w, (await tokenFrom(await w.post(REGISTER, credentials))).raw);
     const rounds = 60;
-    const times = { withDo: [], kvOnly: [] };
+    const times = { login: { withDo: [], kvOnly: [] }, refresh: { withDo: [], kvOnly: [] } };
     let ip = 0;
-    const once = async (w) => {
+    const login = async (w) => {
       // A fresh client address each time keeps the per-IP counter (30/min) out of the way.
       const started = performance.now();
       const response = await w.post("/auth/customer/emailpass", credentials, { "cf-connecting-ip": `10.0.${ip >> 8}.${ip++ & 255}` });
       await jsonBody(response, 200);
       return performance.now() - started;
     };
+    const refresh = async (w) => {
+      const started = performance.now();
+      const response = await w.fetch("/auth/token/refresh", { method: "POST", headers: { authorization: `Bearer ${tokens.get(w)}` } });
+      await jsonBody(response, 200);
+      return performance.now() - started;
+    };
     // Warm both (first DO calls create the objects).
     for (let i = 0; i < 5; i++) {
-      await once(withDo);
-      await once(kvOnly);
+      for (const w of [withDo, kvOnly]) {
+        await login(w);
+        await refresh(w);
+      }
     }
     for (let i = 0; i < rounds; i++) {
-      times.withDo.push(await once(withDo));
-      times.kvOnly.push(await once(kvOnly));
+      times.login.withDo.push(await login(withDo));
+      times.login.kvOnly.push(await login(kvOnly));
+      times.refresh.withDo.push(await refresh(withDo));
+      times.refresh.kvOnly.push(await refresh(kvOnly));
     }
     const stats = (xs) => {
       const s = [...xs].sort((a, b) => a - b);
       return { median: s[s.length >> 1], p90: s[Math.floor(s.length * 0.9)], mean: s.reduce((a, b) => a + b, 0) / s.length };
     };
-    const d = stats(times.withDo);
-    const k = stats(times.kvOnly);
     const f = (x) => x.toFixed(2);
-    console.log(
-      `[timing report] login (PBKDF2 1000 iterations, ${rounds} each, interleaved): ` +
-        `Durable Object median ${f(d.median)} ms / p90 ${f(d.p90)} ms / mean ${f(d.mean)} ms; ` +
-        `KV alone median ${f(k.median)} ms / p90 ${f(k.p90)} ms / mean ${f(k.mean)} ms; ` +
-        `added by the Durable Object: median ${f(d.median - k.median)} ms, mean ${f(d.mean - k.mean)} ms`,
-    );
+    for (const what of ["login", "refresh"]) {
+      const d = stats(times[what].withDo);
+      const k = stats(times[what].kvOnly);
+      console.log(
+        `[timing report] ${what} (PBKDF2 1000 iterations, ${rounds} each, interleaved): ` +
+          `Durable Object median ${f(d.median)} ms / p90 ${f(d.p90)} ms / mean ${f(d.mean)} ms; ` +
+          `KV alone median ${f(k.median)} ms / p90 ${f(k.p90)} ms / mean ${f(k.mean)} ms; ` +
+          `added by the Durable Object: median ${f(d.median - k.median)} ms, mean ${f(d.mean - k.mean)} ms`,
+      );
+    }
   } finally {
     await withDo.dispose();
     await kvOnly.dispose();

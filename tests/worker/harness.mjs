@@ -53,7 +53,8 @@ function assertWorkerBuilt() {
  *   caller    source of an ES module Worker put in front of ours: every request goes to it first, and it
  *             reaches ours through the service binding AUTH (for requests only a Worker can make, such as
  *             a body streamed from inside workerd, with no socket between)
- * Returns { fetch(path, init), post(path, json, headers), kvGet(key), kvEntries(), dispose() }.
+ * Returns { fetch(path, init), post(path, json, headers), kvGet(key), kvPut(key, value), kvDelete(key),
+ *   kvEntries(), dispose() }.
  * Always dispose: `await using` is not available everywhere yet, so tests use try/finally.
  */
 export async function startWorker({ vars = {}, kvPersist, guard = true, caller } = {}) {
@@ -109,6 +110,13 @@ export async function startWorker({ vars = {}, kvPersist, guard = true, caller }
     },
     kvGet(key) {
       return kv.get(key, "text");
+    },
+    /** Writes AUTH_KV directly (e.g. to make it show what a location with an older copy would). */
+    kvPut(key, value) {
+      return kv.put(key, value);
+    },
+    kvDelete(key) {
+      return kv.delete(key);
     },
     /** Every key in AUTH_KV with its value as text. */
     async kvEntries() {

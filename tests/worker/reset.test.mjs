@@ -90,14 +90,17 @@ describe("password reset", { timeout: 6 * TEST_TIMEOUT_MS }, () => {
   });
 
   test("an expired reset token is refused", async () => {
-    await tokenFrom(await worker.post(REGISTER, { email: "exp@b.co", password: "correct horse" }));
-    // The test knows JWT_SECRET: a reset token exactly as the Worker makes them, fifteen minutes old.
+    const registered = await tokenFrom(await worker.post(REGISTER, { email: "exp@b.co", password: "correct horse" }));
+    // The test knows JWT_SECRET: a reset token exactly as the Worker makes them, fifteen minutes old —
+    // bound to the identity and its credential version (0: never revoked).
     const iat = nowSeconds() - 901;
     const expired = signHs256(
       {
         entity_id: "exp@b.co",
         provider: "emailpass",
         actor_type: "customer",
+        auth_identity_id: registered.payload.auth_identity_id,
+        credential_version: 0,
         jti: randomBytes(16).toString("hex"),
         purpose: "reset",
         iat,

@@ -1,6 +1,6 @@
 // Cookie sessions end to end in workerd, Medusa's HTTP test flow: register → link the actor (admin API) →
-// refresh → POST /auth/session with the Bearer token → the connect.sid cookie authenticates → DELETE
-// /auth/session → the cookie no longer does.
+// refresh → POST /auth/session with the Bearer token → the __Host-connect.sid cookie authenticates → DELETE
+// /auth/session → the cookie no longer does. SESSION_COOKIE_NAME=connect.sid switches to Medusa's name.
 
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
@@ -51,7 +51,7 @@ describe("cookie sessions", { timeout: 4 * TEST_TIMEOUT_MS }, () => {
     const setCookie = opened.headers.get("set-cookie");
     const attributes = setCookie.split(";").map((a) => a.trim());
     const [nameValue] = attributes;
-    assert.match(nameValue, /^connect\.sid=[A-Za-z0-9_-]{43}$/);
+    assert.match(nameValue, /^__Host-connect\.sid=[A-Za-z0-9_-]{43}$/);
     for (const flag of ["HttpOnly", "Secure", "SameSite=Strict", "Path=/", "Max-Age=36000"]) {
       assert.ok(attributes.includes(flag), `${flag} in ${setCookie}`);
     }
@@ -59,10 +59,12 @@ describe("cookie sessions", { timeout: 4 * TEST_TIMEOUT_MS }, () => {
     const cookie = { cookie: nameValue };
 
     assert.deepEqual(await jsonBody(await session("GET", cookie), 200), body);
+    // The same id under the unprefixed name (which another host could set) is not read.
+    await unauthorized(await session("GET", { cookie: nameValue.replace(/^__Host-/, "") }));
 
     const closed = await session("DELETE", cookie);
     assert.deepEqual(await jsonBody(closed, 200), { success: true });
-    assert.match(closed.headers.get("set-cookie"), /^connect\.sid=; Max-Age=0;/);
+    assert.match(closed.headers.get("set-cookie"), /^__Host-connect\.sid=; Max-Age=0;/);
 
     await unauthorized(await session("GET", cookie));
     await unauthorized(await session("DELETE", cookie));
@@ -81,7 +83,52 @@ describe("cookie sessions", { timeout: 4 * TEST_TIMEOUT_MS }, () => {
 
   test("no cookie, or a cookie naming no session, is 401", async () => {
     await unauthorized(await session("GET"));
-    await unauthorized(await session("GET", { cookie: `connect.sid=${"A".repeat(43)}` }));
-    await unauthorized(await session("DELETE", { cookie: "connect.sid=garbage" }));
+    await unauthorized(await session("GET", { cookie: `__Host-connect.sid=${"A".repeat(43)}` }));
+    await unauthorized(await session("DELETE", { cookie: "__Host-connect.sid=garbage" }));
   });
+
+  test("a password change ends earlier sessions", async () => {
+    const token = await customerToken("changes@b.co");
+    const opened = await session("POST", bearer(token.raw));
+    assert.equal(opened.status, 200);
+    const cookie = { cookie: opened.headers.get("set-cookie").split(";")[0] };
+    await opened.arrayBuffer();
+    const changed = await worker.post(
+      "/auth/customer/emailpass/change-password",
+      { current_password: "correct horse", password: "new horse battery" },
+      bearer(token.raw),
+    );
+    const fresh = await tokenFrom(changed);
+    await unauthorized(await session("GET", cookie));
+    await unauthorized(await session("POST", bearer(token.raw)));
+    assert.equal((await session("POST", bearer(fresh.raw))).status, 200);
+  });
+});
+
+test("SESSION_COOKIE_NAME=connect.sid: Medusa's name, read and written", { timeout: TEST_TIMEOUT_MS }, async () => {
+  const worker = await startWorker({ vars: { ADMIN_SECRET, SESSION_COOKIE_NAME: "connect.sid" } });
+  try {
+    const registered = await tokenFrom(
+      await worker.post("/auth/customer/emailpass/register", { email: "m@b.co", password: "correct horse" }),
+    );
+    const id = registered.payload.auth_identity_id;
+    const headers = { authorization: `Bearer ${ADMIN_SECRET}`, "content-type": "application/json" };
+    const body = JSON.stringify({ app_metadata: { customer_id: "cus_m" } });
+    assert.equal((await worker.fetch(`/admin/auth-identities/${id}`, { method: "PATCH", headers, body })).status, 200);
+    const refreshed = await worker.fetch("/auth/token/refresh", {
+      method: "POST",
+      headers: { authorization: `Bearer ${registered.raw}` },
+    });
+    const token = await tokenFrom(refreshed);
+    const opened = await worker.fetch("/auth/session", { method: "POST", headers: { authorization: `Bearer ${token.raw}` } });
+    assert.equal(opened.status, 200);
+    const nameValue = opened.headers.get("set-cookie").split(";")[0];
+    assert.match(nameValue, /^connect\.sid=[A-Za-z0-9_-]{43}$/);
+    const read = await worker.fetch("/auth/session", { headers: { cookie: nameValue } });
+    assert.equal(read.status, 200);
+    const prefixed = await worker.fetch("/auth/session", { headers: { cookie: `__Host-${nameValue}` } });
+    assert.equal(prefixed.status, 401);
+  } finally {
+    await worker.dispose();
+  }
 });
