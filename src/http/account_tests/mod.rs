@@ -4,6 +4,7 @@
 
 mod admin;
 mod concurrency;
+mod lockout;
 mod rate_limit;
 mod reset;
 mod session;
