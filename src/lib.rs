@@ -9,6 +9,7 @@ pub mod clock;
 pub mod config;
 pub mod contract;
 pub mod guard;
+pub mod hash_costs;
 pub mod http;
 pub mod identity;
 pub mod ids;

@@ -2,9 +2,13 @@
 //!
 //! Differences from Medusa, all deliberate: emails are trimmed and lower-cased (one identity per mailbox,
 //! whatever the case typed); a password policy applies when a password is set; an unknown email costs the
-//! same KDF work as a known one; hashes made with older parameters are upgraded on login.
+//! KDF work of a stored hash — one drawn from the population of stored hash costs ([`crate::hash_costs`]),
+//! so a cost change does not set unknown emails apart; hashes made with older parameters are upgraded on
+//! login.
 
 use crate::contract;
+use crate::guard::join2;
+use crate::hash_costs::{self, CostTally};
 use crate::identity::IdentityError;
 use crate::model::{
     AuthIdentity, AuthenticationInput, AuthenticationResponse, Metadata, PASSWORD_METADATA_KEY,
@@ -23,11 +27,29 @@ pub const INVALID_EMAIL: &str = "Email is not a valid email address";
 
 pub struct EmailPass {
     hasher: Rc<Hasher>,
+    /// Keys the draw of an unknown email's dummy cost ([`hash_costs::dummy_cost`]).
+    draw_key: [u8; 32],
 }
 
 impl EmailPass {
+    /// With a random draw key: an unknown email draws the same cost for as long as this value lives.
+    /// The Worker gives a key derived from `JWT_SECRET` ([`EmailPass::with_draw_key`]), so every isolate
+    /// draws alike.
     pub fn new(hasher: Rc<Hasher>) -> Self {
-        Self { hasher }
+        // Without randomness the key is fixed: draws become predictable, never wrong.
+        let draw_key = crate::random::bytes::<32>().unwrap_or([0; 32]);
+        Self { hasher, draw_key }
+    }
+
+    pub fn with_draw_key(mut self, key: [u8; 32]) -> Self {
+        self.draw_key = key;
+        self
+    }
+
+    /// One KDF for an unknown `email`, at a cost drawn from the stored hashes' (today's if none).
+    fn spend_dummy(&self, password: &str, email: &str, costs: &CostTally) {
+        let cost = hash_costs::dummy_cost(costs, &self.draw_key, email);
+        self.hasher.spend_dummy_at(password, cost);
     }
 }
 
@@ -80,11 +102,17 @@ fn stored_hash<'a>(identity: &'a AuthIdentity, entity_id: &str) -> Option<&'a st
 
 impl EmailPass {
     /// Checks `password` against the identity's hash, spending one KDF whether or not a hash exists.
-    fn verify(&self, identity: &AuthIdentity, email: &str, password: &str) -> Verification {
+    fn verify(
+        &self,
+        identity: &AuthIdentity,
+        email: &str,
+        password: &str,
+        costs: &CostTally,
+    ) -> Verification {
         match stored_hash(identity, email) {
             Some(hash) => self.hasher.verify(password, hash),
             None => {
-                self.hasher.spend_dummy(password);
+                self.spend_dummy(password, email, costs);
                 Verification::Mismatch
             }
         }
@@ -149,18 +177,20 @@ impl AuthProvider for EmailPass {
         // No such address can be registered; refuse it like any unknown email, before it reaches a store
         // key (Workers KV refuses keys over 512 bytes).
         if email.len() > MAX_EMAIL_BYTES {
-            self.hasher.spend_dummy(password);
+            self.spend_dummy(password, &email, &helper.hash_costs().await);
             return Err(invalid());
         }
-        let identity = match helper.retrieve(&email).await {
+        // The tally is read whether or not the email is known, so the reads do not tell either.
+        let (found, costs) = join2(helper.retrieve(&email), helper.hash_costs()).await;
+        let identity = match found {
             Ok(identity) => identity,
             Err(IdentityError::NotFound(_)) => {
-                self.hasher.spend_dummy(password);
+                self.spend_dummy(password, &email, &costs);
                 return Err(invalid());
             }
             Err(e) => return Err(e.into()),
         };
-        match self.verify(&identity, &email, password) {
+        match self.verify(&identity, &email, password, &costs) {
             Verification::Match { needs_rehash } => {
                 let identity = self
                     .upgrade_if_needed(identity, &email, password, needs_rehash, helper)
@@ -183,16 +213,17 @@ impl AuthProvider for EmailPass {
         match helper.retrieve(&email).await {
             // An identity with no actor yet may be claimed again, but only with the same password:
             // a retry of a registration that did not finish, never a takeover.
-            Ok(identity) if !identity.has_actor() => match self.verify(&identity, &email, password)
-            {
-                Verification::Match { needs_rehash } => {
-                    let identity = self
-                        .upgrade_if_needed(identity, &email, password, needs_rehash, helper)
-                        .await;
-                    Ok(AuthenticationResponse::succeeded(identity))
+            Ok(identity) if !identity.has_actor() => {
+                match self.verify(&identity, &email, password, &CostTally::default()) {
+                    Verification::Match { needs_rehash } => {
+                        let identity = self
+                            .upgrade_if_needed(identity, &email, password, needs_rehash, helper)
+                            .await;
+                        Ok(AuthenticationResponse::succeeded(identity))
+                    }
+                    Verification::Mismatch => Err(exists()),
                 }
-                Verification::Mismatch => Err(exists()),
-            },
+            }
             Ok(_) => Err(exists()),
             Err(IdentityError::NotFound(_)) => {
                 let hash = self.hasher.hash(password).map_err(policy_error)?;

@@ -5,6 +5,7 @@
 mod admin;
 mod concurrency;
 mod lockout;
+mod password_costs;
 mod rate_limit;
 mod reset;
 mod session;
