@@ -146,7 +146,7 @@ fn the_tally_follows_every_write_of_a_hash() {
     .unwrap();
     assert_eq!(tally(&store), json!({ new: 2 }));
     // Deleting a provider identity, then an identity, counts their hashes out.
-    block_on(after.delete_provider_identities(&[b_pi.id.clone()])).unwrap();
+    block_on(after.delete_provider_identities(std::slice::from_ref(&b_pi.id))).unwrap();
     assert_eq!(tally(&store), json!({ new: 1 }));
     let a = block_on(after.list_auth_identities(&Default::default())).unwrap();
     let ids: Vec<String> = a.iter().map(|i| i.id.clone()).collect();
