@@ -14,9 +14,8 @@ use crate::password::CostClass;
 use crate::service::AuthModuleService;
 use crate::store::{KvStore, StoreError, keys};
 use hmac::{Hmac, KeyInit, Mac};
-use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 use sha2::Sha256;
-use std::collections::BTreeMap;
 
 /// A tally larger than this is not ours: it is read as empty (the current cost is used).
 const MAX_RECORD_BYTES: usize = 16 * 1024;
@@ -25,23 +24,55 @@ pub const RECOUNT_PAGE: u32 = 200;
 /// How long an unfinished recount is kept.
 const RECOUNT_TTL_SECS: u64 = 86_400;
 
-/// Hashes per cost class, keyed by the class's label.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CostTally(BTreeMap<String, u64>);
+/// Hashes per cost class: (label, count) pairs sorted by label, a handful at most. Stored as a JSON object
+/// of counts through `serde_json::Value`: a map type or derived (de)serializers of its own would add code
+/// to the Worker's wasm for a record this small.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CostTally(Vec<(String, u64)>);
 
 impl CostTally {
     fn parse(json: &str) -> Self {
         if json.len() > MAX_RECORD_BYTES {
             return Self::default();
         }
-        serde_json::from_str(json).unwrap_or_default()
+        match serde_json::from_str::<Value>(json) {
+            Ok(value) => Self::from_value(&value),
+            Err(_) => Self::default(),
+        }
+    }
+
+    fn from_value(value: &Value) -> Self {
+        // serde_json's objects iterate in key order: the pairs come sorted.
+        let counts = value.as_object().into_iter().flatten();
+        Self(
+            counts
+                .filter_map(|(label, n)| Some((label.clone(), n.as_u64()?)))
+                .collect(),
+        )
+    }
+
+    pub fn to_value(&self) -> Value {
+        // Inserted one by one: collecting into a map would sort, and bring a sort along into the wasm.
+        let mut counts = Map::new();
+        for (label, n) in &self.0 {
+            counts.insert(label.clone(), Value::from(*n));
+        }
+        Value::Object(counts)
     }
 
     fn add(&mut self, class: CostClass, delta: i64) {
-        let count = self.0.entry(class.to_string()).or_insert(0);
+        let label = class.to_string();
+        let at = match self.0.binary_search_by(|(l, _)| l.as_str().cmp(&label)) {
+            Ok(at) => at,
+            Err(at) => {
+                self.0.insert(at, (label, 0));
+                at
+            }
+        };
+        let count = &mut self.0[at].1;
         *count = count.saturating_add_signed(delta);
         if *count == 0 {
-            self.0.remove(&class.to_string());
+            self.0.remove(at);
         }
     }
 
@@ -72,7 +103,7 @@ impl CostTally {
     }
 
     pub fn to_json(&self) -> String {
-        serde_json::to_string(&self.0).unwrap_or_else(|_| "{}".into())
+        self.to_value().to_string()
     }
 }
 
@@ -97,25 +128,28 @@ pub async fn load(store: &dyn KvStore) -> CostTally {
 
 /// Counts the hashes of `added` in and those of `removed` out, after they were written. Best effort;
 /// nothing is written when the classes balance (most writes carry no hash, or keep it).
-pub async fn record_change<'a>(
+pub async fn record_change(
     store: &dyn KvStore,
-    removed: impl IntoIterator<Item = &'a ProviderIdentity>,
-    added: impl IntoIterator<Item = &'a ProviderIdentity>,
+    removed: &[&ProviderIdentity],
+    added: &[&ProviderIdentity],
 ) {
-    let mut delta: BTreeMap<String, (CostClass, i64)> = BTreeMap::new();
+    let mut delta: Vec<(CostClass, i64)> = Vec::new();
     let changes = removed
-        .into_iter()
+        .iter()
         .filter_map(|pi| Some((class_of(pi)?, -1)))
-        .chain(added.into_iter().filter_map(|pi| Some((class_of(pi)?, 1))));
+        .chain(added.iter().filter_map(|pi| Some((class_of(pi)?, 1))));
     for (class, d) in changes {
-        delta.entry(class.to_string()).or_insert((class, 0)).1 += d;
+        match delta.iter_mut().find(|(c, _)| *c == class) {
+            Some((_, sum)) => *sum += d,
+            None => delta.push((class, d)),
+        }
     }
-    delta.retain(|_, (_, d)| *d != 0);
+    delta.retain(|(_, d)| *d != 0);
     if delta.is_empty() {
         return;
     }
     let mut tally = load(store).await;
-    for (class, d) in delta.into_values() {
+    for (class, d) in delta {
         tally.add(class, d);
     }
     let _ = store.put(keys::HASH_COSTS, &tally.to_json(), None).await;
@@ -135,11 +169,31 @@ pub fn dummy_cost(tally: &CostTally, key: &[u8; 32], email: &str) -> Option<Cost
 }
 
 /// An unfinished recount: the tally so far and the listing cursor it continues from.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug)]
 struct Recount {
     cursor: String,
     counts: CostTally,
     scanned: u64,
+}
+
+impl Recount {
+    fn parse(json: &str) -> Option<Self> {
+        let value: Value = serde_json::from_str(json).ok()?;
+        Some(Self {
+            cursor: value.get("cursor")?.as_str()?.to_owned(),
+            counts: CostTally::from_value(value.get("counts")?),
+            scanned: value.get("scanned")?.as_u64()?,
+        })
+    }
+
+    fn to_json(&self) -> String {
+        serde_json::json!({
+            "cursor": self.cursor,
+            "counts": self.counts.to_value(),
+            "scanned": self.scanned,
+        })
+        .to_string()
+    }
 }
 
 /// How far a recount got.
@@ -181,7 +235,7 @@ pub async fn recount_page(
         },
         Some(cursor) => {
             let saved = store.get(keys::HASH_COSTS_RECOUNT).await?;
-            let saved: Option<Recount> = saved.and_then(|json| serde_json::from_str(&json).ok());
+            let saved = saved.and_then(|json| Recount::parse(&json));
             // Only a cursor this recount handed out reaches the store's listing.
             match saved {
                 Some(saved) if !saved.cursor.is_empty() && saved.cursor == cursor => saved,
@@ -208,10 +262,12 @@ pub async fn recount_page(
     match page.cursor {
         Some(next) => {
             recount.cursor = next.clone();
-            let json = serde_json::to_string(&recount)
-                .map_err(|e| StoreError(format!("cannot serialise a recount: {e}")))?;
             store
-                .put(keys::HASH_COSTS_RECOUNT, &json, Some(RECOUNT_TTL_SECS))
+                .put(
+                    keys::HASH_COSTS_RECOUNT,
+                    &recount.to_json(),
+                    Some(RECOUNT_TTL_SECS),
+                )
                 .await?;
             Ok(RecountProgress {
                 tally: recount.counts,
@@ -253,7 +309,12 @@ mod tests {
     use super::*;
 
     fn tally(pairs: &[(&str, u64)]) -> CostTally {
-        CostTally(pairs.iter().map(|(l, n)| (l.to_string(), *n)).collect())
+        let mut t = CostTally::default();
+        for (label, n) in pairs {
+            t.0.push((label.to_string(), *n));
+        }
+        t.0.sort();
+        t
     }
 
     #[test]
@@ -278,6 +339,10 @@ mod tests {
         let t = tally(&[("pbkdf2-sha256$i=4000000000", 5), ("nonsense", 9)]);
         assert_eq!(t.pick(0), None);
         assert_eq!(CostTally::parse("[1,2]"), CostTally::default());
+        assert_eq!(
+            CostTally::parse(r#"{"pbkdf2-sha256$i=1000": -1, "pbkdf2-sha256$i=2000": 2}"#),
+            tally(&[("pbkdf2-sha256$i=2000", 2)])
+        );
         let huge = format!(
             "{{\"pbkdf2-sha256$i=1000\": 1, \"x\": \"{}\"}}",
             "y".repeat(MAX_RECORD_BYTES)

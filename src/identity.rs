@@ -170,7 +170,8 @@ impl<'a> Identities<'a> {
             }
             return Err(e);
         }
-        hash_costs::record_change(self.store, [], &identity.provider_identities).await;
+        let added: Vec<&ProviderIdentity> = identity.provider_identities.iter().collect();
+        hash_costs::record_change(self.store, &[], &added).await;
         Ok(identity)
     }
 
@@ -198,7 +199,7 @@ impl<'a> Identities<'a> {
             self.release(&pi).await;
             return Err(e);
         }
-        hash_costs::record_change(self.store, [], [&pi]).await;
+        hash_costs::record_change(self.store, &[], &[&pi]).await;
         Ok(pi)
     }
 
@@ -367,7 +368,7 @@ impl<'a> Identities<'a> {
             self.release(&old).await;
             self.index(&updated).await?;
         }
-        hash_costs::record_change(self.store, [&old], [&updated]).await;
+        hash_costs::record_change(self.store, &[&old], &[&updated]).await;
         Ok(owner)
     }
 
@@ -380,7 +381,8 @@ impl<'a> Identities<'a> {
             self.unindex(pi).await?;
         }
         self.store.delete(&keys::auth_identity(id)).await?;
-        hash_costs::record_change(self.store, &identity.provider_identities, []).await;
+        let removed: Vec<&ProviderIdentity> = identity.provider_identities.iter().collect();
+        hash_costs::record_change(self.store, &removed, &[]).await;
         Ok(())
     }
 
@@ -395,7 +397,7 @@ impl<'a> Identities<'a> {
         let pi = owner.provider_identities.remove(pos);
         self.save(&owner).await?;
         self.unindex(&pi).await?;
-        hash_costs::record_change(self.store, [&pi], []).await;
+        hash_costs::record_change(self.store, &[&pi], &[]).await;
         Ok(())
     }
 

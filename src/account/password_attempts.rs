@@ -92,54 +92,41 @@ impl AccountService {
             self.count(route, attempt.client, None).await?;
             return Ok(admitted(CountedIn::Nothing));
         };
-        // The owner of the email, read only when needed: a registration asks whether it would check a
-        // password, a sign-in whether a validly signed device cookie still names the email's identity.
-        let mut owner: Option<Option<AuthIdentity>> = None;
-        let checks_password = match attempt.route {
-            PasswordRoute::SignIn => true,
-            PasswordRoute::Register => {
-                let found = self.owner(attempt.provider, email).await?;
-                let retry = found.as_ref().is_some_and(|i| !i.has_actor());
-                owner = Some(found);
-                retry
-            }
-        };
-        if !checks_password {
-            let counter = limits.route(route).identifier.map(|rule| Counter {
-                bucket: identifier_bucket(route, attempt.provider, email),
-                rule,
-            });
-            self.count(route, attempt.client, counter).await?;
-            return Ok(admitted(CountedIn::Registration));
-        }
         let device = match (sign_in.device, attempt.device_cookie) {
             (Some(_), Some(cookie)) => {
-                let now = self.now_secs();
-                match known_device::verify(&self.device_key(), cookie, attempt.provider, email, now)
-                {
-                    Some(device) => {
-                        let owner = match owner {
-                            Some(found) => found,
-                            None => self.owner(attempt.provider, email).await?,
-                        };
-                        owner
-                            .is_some_and(|i| i.id == device.auth_identity_id)
-                            .then_some(device)
-                    }
-                    None => None,
-                }
+                let key = self.device_key();
+                known_device::verify(&key, cookie, attempt.provider, email, self.now_secs())
             }
             _ => None,
         };
-        let (counter, counted_in) = match (device, sign_in.device) {
-            (Some(device), Some(rule)) => {
+        // The owner of the email, read only when needed: a registration asks whether it checks a password,
+        // a validly signed device cookie whether it still names the email's identity.
+        let owner = if attempt.route == PasswordRoute::Register || device.is_some() {
+            Identities::new(self.store())
+                .find_by_entity(attempt.provider, email)
+                .await?
+        } else {
+            None
+        };
+        let checks_password = attempt.route == PasswordRoute::SignIn
+            || owner.as_ref().is_some_and(|i| !i.has_actor());
+        let device = device.filter(|d| owner.is_some_and(|i| i.id == d.auth_identity_id));
+        let (counter, counted_in) = match (checks_password, device, sign_in.device) {
+            (false, _, _) => {
+                let counter = limits.route(route).identifier.map(|rule| Counter {
+                    bucket: identifier_bucket(route, attempt.provider, email),
+                    rule,
+                });
+                (counter, CountedIn::Registration)
+            }
+            (true, Some(device), Some(rule)) => {
                 let counter = Counter {
                     bucket: device_bucket(&device),
                     rule,
                 };
                 (Some(counter), CountedIn::Device(device))
             }
-            _ => {
+            (true, _, _) => {
                 let counter = sign_in.identifier.map(|rule| Counter {
                     bucket: identifier_bucket(LimitedRoute::Authenticate, attempt.provider, email),
                     rule,
@@ -149,16 +136,6 @@ impl AccountService {
         };
         self.count(route, attempt.client, counter).await?;
         Ok(admitted(counted_in))
-    }
-
-    async fn owner(
-        &self,
-        provider: &str,
-        email: &str,
-    ) -> Result<Option<AuthIdentity>, AccountError> {
-        Ok(Identities::new(self.store())
-            .find_by_entity(provider, email)
-            .await?)
     }
 
     /// After `admitted` succeeded as `identity`: clears the failures of the counter it was counted in (a

@@ -8,15 +8,11 @@
 use super::admin::authorized;
 use super::body::parse_query;
 use super::{App, HttpRequest, HttpResponse};
-use crate::hash_costs::{CostTally, RecountError};
-use serde_json::{Value, json};
+use crate::hash_costs::RecountError;
+use serde_json::json;
 
 const UNKNOWN_CURSOR: &str =
     "Invalid cursor: pass the next_cursor of the previous answer, or start again without one";
-
-fn costs_json(tally: &CostTally) -> Value {
-    serde_json::from_str(&tally.to_json()).unwrap_or_else(|_| json!({}))
-}
 
 pub async fn costs(app: &App, req: &HttpRequest) -> HttpResponse {
     if let Err(refused) = authorized(app, req) {
@@ -25,7 +21,7 @@ pub async fn costs(app: &App, req: &HttpRequest) -> HttpResponse {
     match req.method.as_str() {
         "GET" => {
             let tally = app.service.hash_costs().await;
-            HttpResponse::json(200, &json!({ "costs": costs_json(&tally) }))
+            HttpResponse::json(200, &json!({ "costs": tally.to_value() }))
         }
         _ => HttpResponse::method_not_allowed("GET"),
     }
@@ -44,7 +40,7 @@ pub async fn recount(app: &App, req: &HttpRequest) -> HttpResponse {
         Ok(progress) => HttpResponse::json(
             200,
             &json!({
-                "costs": costs_json(&progress.tally),
+                "costs": progress.tally.to_value(),
                 "scanned": progress.scanned,
                 "next_cursor": progress.next,
             }),
