@@ -4,6 +4,7 @@
 
 mod admin;
 mod concurrency;
+mod known_devices;
 mod lockout;
 mod password_costs;
 mod rate_limit;
