@@ -3,6 +3,9 @@
 //! Writes go record first, indexes second: a crash in between leaves an index-less record (invisible to
 //! lookups by entity) rather than an index pointing nowhere. Readers still treat a dangling index as absent.
 //!
+//! Every write that adds, replaces or removes a password hash also updates the tally of stored hash costs
+//! ([`crate::hash_costs`]), best effort.
+//!
 //! Workers KV has no transactions, so the uniqueness check on create is check-then-write: two concurrent
 //! creates of the same (provider, entity_id) in different locations can both pass. With a guard
 //! ([`Identities::with_guard`]) each new provider identity is also claimed there before anything is
@@ -10,6 +13,7 @@
 
 use crate::contract;
 use crate::guard::{Claim, Guard};
+use crate::hash_costs;
 use crate::ids;
 use crate::model::{
     AuthIdentity, AuthIdentityFilter, CreateAuthIdentity, CreateProviderIdentity, ProviderIdentity,
@@ -166,6 +170,8 @@ impl<'a> Identities<'a> {
             }
             return Err(e);
         }
+        let added: Vec<&ProviderIdentity> = identity.provider_identities.iter().collect();
+        hash_costs::record_change(self.store, &[], &added).await;
         Ok(identity)
     }
 
@@ -193,6 +199,7 @@ impl<'a> Identities<'a> {
             self.release(&pi).await;
             return Err(e);
         }
+        hash_costs::record_change(self.store, &[], &[&pi]).await;
         Ok(pi)
     }
 
@@ -361,6 +368,7 @@ impl<'a> Identities<'a> {
             self.release(&old).await;
             self.index(&updated).await?;
         }
+        hash_costs::record_change(self.store, &[&old], &[&updated]).await;
         Ok(owner)
     }
 
@@ -373,6 +381,8 @@ impl<'a> Identities<'a> {
             self.unindex(pi).await?;
         }
         self.store.delete(&keys::auth_identity(id)).await?;
+        let removed: Vec<&ProviderIdentity> = identity.provider_identities.iter().collect();
+        hash_costs::record_change(self.store, &removed, &[]).await;
         Ok(())
     }
 
@@ -386,7 +396,9 @@ impl<'a> Identities<'a> {
         };
         let pi = owner.provider_identities.remove(pos);
         self.save(&owner).await?;
-        self.unindex(&pi).await
+        self.unindex(&pi).await?;
+        hash_costs::record_change(self.store, &[&pi], &[]).await;
+        Ok(())
     }
 
     /// Every identity matching `filter`, in key order (ULIDs sort by creation time).

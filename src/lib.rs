@@ -8,6 +8,7 @@ pub mod account;
 pub mod config;
 pub mod contract;
 pub mod guard;
+pub mod hash_costs;
 pub mod http;
 pub mod identity;
 pub(crate) mod ids;

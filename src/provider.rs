@@ -130,6 +130,12 @@ impl<'a> ProviderHelper<'a> {
         Ok(identity)
     }
 
+    /// The tally of stored password-hash costs ([`crate::hash_costs`]); empty if there is none or it
+    /// cannot be read.
+    pub async fn hash_costs(&self) -> crate::hash_costs::CostTally {
+        crate::hash_costs::load(self.store).await
+    }
+
     /// A new AuthIdentity with exactly one provider identity for this provider.
     pub async fn create(
         &self,

@@ -55,12 +55,14 @@ impl LimitedRoute {
     }
 }
 
-/// The two counters of a route: per client IP (`CF-Connecting-IP`) and per identifier (the email, or a
-/// reset token's entity). `None` turns one off.
+/// The counters of a route: per client IP (`CF-Connecting-IP`), per identifier (the email, or a reset
+/// token's entity) and, for sign-in only, per known device (a browser holding a known-device cookie is
+/// counted here instead of per identifier: `super::known_device`). `None` turns one off.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RouteLimits {
     pub ip: Option<Rule>,
     pub identifier: Option<Rule>,
+    pub device: Option<Rule>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,31 +74,37 @@ pub struct RateLimits {
 
 impl RateLimits {
     /// In the spirit of Better Auth's defaults: sign-in 5 per minute per identifier with exponential
-    /// backoff, a few reset mails per quarter hour, and generous per-IP ceilings (one IP may be a whole
-    /// office behind NAT).
+    /// backoff (and the same again per known device), a few reset mails per quarter hour, and generous
+    /// per-IP ceilings (one IP may be a whole office behind NAT).
     pub fn defaults() -> Self {
         let per_min = |n| Some(Rule::new(n, 60));
+        let sign_in = Some(Rule::new(5, 60).with_backoff());
         Self {
             routes: [
                 RouteLimits {
                     ip: per_min(30),
-                    identifier: Some(Rule::new(5, 60).with_backoff()),
+                    identifier: sign_in,
+                    device: sign_in,
                 },
                 RouteLimits {
                     ip: per_min(10),
                     identifier: per_min(5),
+                    device: None,
                 },
                 RouteLimits {
                     ip: per_min(10),
                     identifier: Some(Rule::new(3, 900)),
+                    device: None,
                 },
                 RouteLimits {
                     ip: per_min(10),
                     identifier: per_min(5),
+                    device: None,
                 },
                 RouteLimits {
                     ip: per_min(30),
                     identifier: None,
+                    device: None,
                 },
             ],
             ipv6_prefix: client_ip::DEFAULT_IPV6_PREFIX,
@@ -107,6 +115,7 @@ impl RateLimits {
         let none = RouteLimits {
             ip: None,
             identifier: None,
+            device: None,
         };
         Self {
             routes: [none; 5],
@@ -120,7 +129,8 @@ impl RateLimits {
 
     /// `"off"`, or a JSON object that overrides the defaults per route and counter:
     /// `{"authenticate": {"identifier": {"limit": 10, "window": "5m", "backoff": true}, "ip": null}}`.
-    /// `window` is a duration ("60s", "15m") or whole seconds; `null` turns a counter off.
+    /// `window` is a duration ("60s", "15m") or whole seconds; `null` turns a counter off. `device`
+    /// exists for `authenticate` only (`null`: known-device cookies are neither set nor honoured).
     pub fn parse(text: &str) -> Result<Self, ConfigError> {
         let text = text.trim();
         if text.eq_ignore_ascii_case("off") {
@@ -163,9 +173,15 @@ impl RateLimits {
                         return Err(bad(format!("{name}: has only an \"ip\" counter")));
                     }
                     "identifier" => slot.identifier = rule,
+                    "device" if route == LimitedRoute::Authenticate => slot.device = rule,
+                    "device" => {
+                        return Err(bad(format!(
+                            "{name}: the \"device\" counter exists for authenticate only"
+                        )));
+                    }
                     _ => {
                         return Err(bad(format!(
-                            "{name}: unknown counter {counter:?}; use \"ip\" or \"identifier\""
+                            "{name}: unknown counter {counter:?}; use \"ip\" or \"identifier\" (or \"device\" for authenticate)"
                         )));
                     }
                 }
@@ -410,6 +426,8 @@ mod tests {
         assert_eq!(c.session_cookie.name(), "__Host-connect.sid");
         let login = c.rate_limits.route(LimitedRoute::Authenticate);
         assert_eq!(login.identifier, Some(Rule::new(5, 60).with_backoff()));
+        assert_eq!(login.device, Some(Rule::new(5, 60).with_backoff()));
+        assert_eq!(c.rate_limits.route(LimitedRoute::Register).device, None);
     }
 
     #[test]
@@ -495,6 +513,10 @@ mod tests {
             ("[]", "JSON object"),
             ("{\"login\": {}}", "unknown route \"login\""),
             ("{\"register\": {\"email\": null}}", "unknown counter"),
+            (
+                "{\"register\": {\"device\": null}}",
+                "register: the \"device\" counter exists for authenticate only",
+            ),
             (
                 "{\"register\": {\"ip\": {\"limit\": -1, \"window\": 60}}}",
                 "register.ip",

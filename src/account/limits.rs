@@ -1,13 +1,13 @@
 //! Rate limits of sign-in, register, reset-password, update and OAuth callbacks: one counter per client
 //! (its IP as the caller gives it; IPv6 per network prefix) and one per identifier (the email, or a reset token's entity), both counted in the
-//! guard, so concurrent requests are counted exactly. Contract: `docs/http-api.md#rate-limits`.
+//! guard, so concurrent requests are counted exactly; the identifier's only for requests the client's
+//! allowed. Contract: `docs/http-api.md#rate-limits`.
 
 use super::AccountError;
 use super::config::LimitedRoute;
 use super::service::AccountService;
-use crate::guard::{Decision, client_ip};
+use crate::guard::{Decision, Rule, client_ip};
 use crate::model::Metadata;
-use crate::ports::runtime::join2;
 use crate::providers::emailpass::normalize_email;
 use crate::store::keys;
 
@@ -21,7 +21,7 @@ pub struct Attempt<'a> {
     pub identifier: Option<&'a str>,
 }
 
-fn identifier_bucket(route: LimitedRoute, provider: &str, identifier: &str) -> String {
+pub(super) fn identifier_bucket(route: LimitedRoute, provider: &str, identifier: &str) -> String {
     keys::rate_bucket(route.name(), "id", &format!("{provider}:{identifier}"))
 }
 
@@ -34,45 +34,61 @@ pub fn body_identifier(body: &Metadata, field: &str) -> Option<String> {
         .filter(|s| !s.is_empty())
 }
 
+/// Refuses the request if `decision` does.
+fn allowed(decision: Decision) -> Result<(), AccountError> {
+    match decision {
+        Decision::Allowed { .. } => Ok(()),
+        Decision::Limited { retry_after_secs } => {
+            Err(AccountError::TooManyRequests { retry_after_secs })
+        }
+    }
+}
+
+/// A second counter of a request: its bucket and rule.
+pub(super) struct Counter {
+    pub bucket: String,
+    pub rule: Rule,
+}
+
 impl AccountService {
     /// Counts `attempt` against its client and identifier counters. A guard failure refuses it (fail
     /// closed): the attempt cannot be counted.
     pub async fn count_attempt(&self, attempt: Attempt<'_>) -> Result<(), AccountError> {
         let limits = self.config.rate_limits.route(attempt.route);
+        let by_identifier = match (limits.identifier, attempt.identifier) {
+            (Some(rule), Some(id)) => Some(Counter {
+                bucket: identifier_bucket(attempt.route, attempt.provider, id),
+                rule,
+            }),
+            _ => None,
+        };
+        self.count(attempt.route, attempt.client, by_identifier)
+            .await
+    }
+
+    /// Counts a request of `route` from `client`, then in `second` (the identifier's or the device's
+    /// counter) **only if the client's counter allowed it**: a request refused per IP costs the identifier
+    /// nothing, so one address cannot keep someone else's email blocked by knocking on its own closed
+    /// door. The price is one guard round trip after the other instead of both at once; a request refused
+    /// by `second` has been counted per IP (the client did make it).
+    pub(super) async fn count(
+        &self,
+        route: LimitedRoute,
+        client: Option<&str>,
+        second: Option<Counter>,
+    ) -> Result<(), AccountError> {
         let guard = self.ports.guard.as_ref();
-        let by_client = async {
-            match (limits.ip, attempt.client.map(str::trim)) {
-                (Some(rule), Some(client)) if !client.is_empty() => {
-                    // IPv6 per network prefix, so one /64 is one client.
-                    let network = client_ip::bucket(client, self.config.rate_limits.ipv6_prefix);
-                    let bucket = keys::rate_bucket(attempt.route.name(), "ip", &network);
-                    guard.hit(&bucket, &rule).await.map(Some)
-                }
-                _ => Ok(None),
-            }
-        };
-        let by_identifier = async {
-            match (limits.identifier, attempt.identifier) {
-                (Some(rule), Some(id)) => {
-                    let bucket = identifier_bucket(attempt.route, attempt.provider, id);
-                    guard.hit(&bucket, &rule).await.map(Some)
-                }
-                _ => Ok(None),
-            }
-        };
-        let (client, identifier) = join2(by_client, by_identifier).await;
-        let retry_after = [client?, identifier?]
-            .into_iter()
-            .flatten()
-            .filter_map(|d| match d {
-                Decision::Limited { retry_after_secs } => Some(retry_after_secs),
-                Decision::Allowed { .. } => None,
-            })
-            .max();
-        match retry_after {
-            Some(retry_after_secs) => Err(AccountError::TooManyRequests { retry_after_secs }),
-            None => Ok(()),
+        let client = client.map(str::trim).filter(|c| !c.is_empty());
+        if let (Some(rule), Some(client)) = (self.config.rate_limits.route(route).ip, client) {
+            // IPv6 per network prefix, so one /64 is one client.
+            let network = client_ip::bucket(client, self.config.rate_limits.ipv6_prefix);
+            let bucket = keys::rate_bucket(route.name(), "ip", &network);
+            allowed(guard.hit(&bucket, &rule).await?)?;
         }
+        if let Some(counter) = second {
+            allowed(guard.hit(&counter.bucket, &counter.rule).await?)?;
+        }
+        Ok(())
     }
 
     /// A successful sign-in clears its identifier's counter (and backoff); failing to is harmless.

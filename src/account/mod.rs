@@ -1,13 +1,15 @@
 //! The account domain: what happens around an identity once it exists — auth tokens and their refresh,
 //! revocation on password change, change password, password reset with single-use tokens delivered by a
-//! signed webhook, cookie sessions and rate limits — as one service, [`AccountService`], that the HTTP
+//! signed webhook, cookie sessions, rate limits and known devices — as one service, [`AccountService`], that the HTTP
 //! routes and the npm package both call. Its configuration is [`config`]; strongly consistent parts go
 //! through [`crate::guard`]. Contract: `docs/http-api.md`.
 
 pub mod config;
 pub mod dev_outbox;
 mod error;
+pub mod known_device;
 mod limits;
+mod password_attempts;
 mod password_change;
 mod reset;
 pub mod reset_token;
@@ -21,6 +23,7 @@ pub mod webhook;
 pub use config::AccountConfig;
 pub use error::{AccountError, CURRENT_PASSWORD_WRONG, NO_PASSWORD};
 pub use limits::{Attempt, body_identifier};
+pub use password_attempts::{Admitted, PasswordAttempt, PasswordRoute};
 pub use password_change::{CURRENT_PASSWORD_REQUIRED, ONLY_EMAILPASS, PasswordChange};
 pub use reset::{ResetGrant, ResetToken};
 pub use service::{AccountPorts, AccountService, TokenSettings};

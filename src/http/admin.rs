@@ -25,7 +25,7 @@ use std::collections::BTreeMap;
 
 const DISABLED: &str = "The admin API is disabled: set the ADMIN_SECRET secret to enable it";
 
-fn authorized(app: &App, req: &HttpRequest) -> Result<(), HttpResponse> {
+pub(super) fn authorized(app: &App, req: &HttpRequest) -> Result<(), HttpResponse> {
     let Some(secret) = &app.config.account.admin_secret else {
         return Err(HttpResponse::error(404, ErrorType::NotFound, DISABLED));
     };

@@ -1,10 +1,13 @@
 //! Medusa's three flow routes — sign in (`/auth/{actor}/{provider}`), register and the third-party
-//! callback — over the service's flow methods, rate limited, answered with `{location}`, `{token}` or a
-//! 401 with the provider's message. Contract: `docs/http-api.md#register`, `#sign-in`, `#third-party-sign-in-routes`.
+//! callback — over the service's flow methods, rate limited, answered with `{location}`, `{token}` (and a
+//! known-device cookie) or a 401 with the provider's message. Contract: `docs/http-api.md#register`,
+//! `#sign-in`, `#third-party-sign-in-routes`, `#rate-limits`.
 
 use super::extract::{self, Scope};
 use super::{App, HttpRequest, HttpResponse, oauth};
-use crate::account::{Attempt, body_identifier, config::LimitedRoute};
+use crate::account::{
+    Attempt, PasswordAttempt, PasswordRoute, body_identifier, config::LimitedRoute,
+};
 use crate::contract;
 use crate::ports::runtime::join2;
 use crate::service::VerifiedResponse;
@@ -31,24 +34,43 @@ pub async fn run(
         Ok(input) => input,
         Err(refused) => return refused,
     };
-    // Rate limits per client IP and per email; a successful sign-in clears the email's.
+    // Rate limits per client IP, then per email (or known device); the domain decides which. Callbacks
+    // name no identifier: per IP only.
     let email = body_identifier(&input.body, "email");
+    let client = extract::client_ip(req);
     let route = match flow {
-        Flow::Authenticate => LimitedRoute::Authenticate,
-        Flow::Register => LimitedRoute::Register,
-        Flow::Callback => LimitedRoute::Callback,
+        Flow::Authenticate => Some(PasswordRoute::SignIn),
+        Flow::Register => Some(PasswordRoute::Register),
+        Flow::Callback => None,
     };
-    let attempt = Attempt {
-        route,
-        provider,
-        client: extract::client_ip(req),
-        identifier: email.as_deref(),
+    let admitted = match route {
+        Some(route) => {
+            let attempt = PasswordAttempt {
+                route,
+                provider,
+                client,
+                email: email.as_deref(),
+                device_cookie: extract::known_device(req),
+            };
+            match app.account.admit_password_attempt(attempt).await {
+                Ok(admitted) => Some(admitted),
+                Err(refused) => return refused.into(),
+            }
+        }
+        None => {
+            let attempt = Attempt {
+                route: LimitedRoute::Callback,
+                provider,
+                client,
+                identifier: None,
+            };
+            if let Err(refused) = app.account.count_attempt(attempt).await {
+                return refused.into();
+            }
+            None
+        }
     };
-    if let Err(refused) = app.account.count_attempt(attempt).await {
-        return refused.into();
-    }
     let service = &app.service;
-    let is_login = matches!(flow, Flow::Authenticate);
     let result = match flow {
         Flow::Authenticate => {
             // Third-party redirect mode (`?return_to=`) answers with 302s: see `oauth.rs`.
@@ -74,17 +96,27 @@ pub async fn run(
             }
         }
     };
-    let signed_in = is_login && result.response.success && result.response.auth_identity.is_some();
-    let forget = async {
-        if signed_in && let Some(email) = &email {
-            let account = &app.account;
-            account
-                .forget_failures(LimitedRoute::Authenticate, provider, email)
-                .await;
+    let response = &result.response;
+    let signed_in = response
+        .auth_identity
+        .clone()
+        .filter(|_| response.success && response.location.is_none());
+    let settle = async {
+        match (admitted, signed_in) {
+            (Some(admitted), Some(identity)) => {
+                let account = &app.account;
+                account
+                    .password_attempt_succeeded(admitted, &identity)
+                    .await
+            }
+            _ => None,
         }
     };
-    // Clearing the counter (a guard call) overlaps with issuing the token (a KV read).
-    let (_, response) = join2(forget, token_or_failure(app, &scope, result)).await;
+    // Settling the counters (a guard call) overlaps with issuing the token (a KV read).
+    let (device_cookie, mut response) = join2(settle, token_or_failure(app, &scope, result)).await;
+    if let Some(cookie) = device_cookie.filter(|_| response.status == 200) {
+        response.set_header("set-cookie", &cookie);
+    }
     response
 }
 

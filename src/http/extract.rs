@@ -1,8 +1,10 @@
 //! What handlers read from a request, parsed once: the bearer token, the client's address, the route's
-//! actor type and provider (checked against `AUTH_METHODS_PER_ACTOR`), and Medusa's `AuthenticationInput`.
+//! actor type and provider (checked against `AUTH_METHODS_PER_ACTOR`), Medusa's `AuthenticationInput` and
+//! the known-device cookie.
 
 use super::body::{self, parse_query};
 use super::{App, HttpRequest, HttpResponse};
+use crate::account::{known_device, session};
 use crate::contract::{self, ErrorType};
 use crate::model::AuthenticationInput;
 use crate::scope::{ActorType, ProviderId};
@@ -67,4 +69,9 @@ pub fn authentication_input(req: &HttpRequest) -> Result<AuthenticationInput, Ht
         body: body::json_object(req)?,
         protocol: Some(scheme.to_owned()).filter(|s| !s.is_empty()),
     })
+}
+
+/// The known-device cookie's value, if the browser sent one (what it is worth, the domain decides).
+pub fn known_device(req: &HttpRequest) -> Option<&str> {
+    session::cookie_value(req.header("cookie"), known_device::COOKIE_NAME)
 }

@@ -2,6 +2,7 @@
 //! natively; the Worker boundary only converts types.
 
 mod admin;
+mod admin_costs;
 mod auth_flow;
 mod body;
 mod change_password;
@@ -33,6 +34,9 @@ use crate::service::AuthModuleService;
 use crate::store::KvStore;
 use std::cell::RefCell;
 use std::rc::Rc;
+
+/// Labels the key (derived from `JWT_SECRET`) that draws an unknown email's dummy cost.
+const DUMMY_COST_KEY_LABEL: &str = "edge-auth/dummy-cost/v1";
 
 /// A request as the Worker received it. Header names are lower-case.
 #[derive(Debug, Clone, Default)]
@@ -124,7 +128,10 @@ impl App {
     ) -> Self {
         let mut service = AuthModuleService::new(ports.store.clone(), ports.clock.clone())
             .with_guard(ports.guard.clone())
-            .with_provider(Rc::new(EmailPass::new(config.hasher.clone())));
+            .with_provider(Rc::new(
+                EmailPass::new(config.hasher.clone())
+                    .with_draw_key(config.jwt_key.derive_key(DUMMY_COST_KEY_LABEL)),
+            ));
         for provider in &third_parties {
             service = service.with_provider(provider.clone());
         }

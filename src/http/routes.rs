@@ -2,7 +2,9 @@
 //! in `docs/http-api.md`.
 
 use super::{App, HttpRequest, HttpResponse};
-use super::{admin, auth_flow, change_password, dev_outbox, discovery, reset, session, token};
+use super::{
+    admin, admin_costs, auth_flow, change_password, dev_outbox, discovery, reset, session, token,
+};
 use crate::contract::ErrorType;
 use auth_flow::Flow;
 
@@ -58,6 +60,8 @@ pub async fn route(app: &App, req: &HttpRequest) -> HttpResponse {
         },
         ["admin", "auth-identities"] => admin::collection(app, req).await,
         ["admin", "auth-identities", id] => admin::item(app, req, id).await,
+        ["admin", "password-costs"] => admin_costs::costs(app, req).await,
+        ["admin", "password-costs", "recount"] => admin_costs::recount(app, req).await,
         _ => HttpResponse::error(
             404,
             ErrorType::NotFound,

@@ -26,6 +26,8 @@ pub(super) fn kdf_input<'a>(pepper: Option<&[u8]>, password: &'a [u8]) -> Cow<'a
 
 /// `kdf` of `input` and `salt`, 32 bytes; `None` only for Argon2id in a build without it.
 pub(super) fn derive(kdf: Kdf, input: &[u8], salt: &[u8]) -> Option<[u8; HASH_LEN]> {
+    #[cfg(test)]
+    spent::record(kdf);
     match kdf {
         Kdf::Pbkdf2Sha256 { iterations } => {
             let mut out = [0u8; HASH_LEN];
@@ -33,6 +35,27 @@ pub(super) fn derive(kdf: Kdf, input: &[u8], salt: &[u8]) -> Option<[u8; HASH_LE
             Some(out)
         }
         Kdf::Argon2id(params) => argon2id::derive(input, salt, params),
+    }
+}
+
+/// Native tests count KDF work per path instead of timing it: every [`derive`] of this thread is logged.
+#[cfg(test)]
+pub(crate) mod spent {
+    use super::Kdf;
+    use crate::password::CostClass;
+    use std::cell::RefCell;
+
+    thread_local! {
+        static LOG: RefCell<Vec<Kdf>> = const { RefCell::new(Vec::new()) };
+    }
+
+    pub(super) fn record(kdf: Kdf) {
+        LOG.with(|log| log.borrow_mut().push(kdf));
+    }
+
+    /// The KDF runs of this thread since the last call (each test runs on its own thread).
+    pub fn take() -> Vec<CostClass> {
+        LOG.with(|log| log.take().into_iter().map(CostClass).collect())
     }
 }
 

@@ -7,6 +7,7 @@
 //! [`Hasher::verify`] report `needs_rehash` on the next login instead of invalidating anyone.
 
 mod argon2id;
+mod cost;
 mod kdf;
 mod pbkdf2_sha256;
 mod phc;
@@ -23,6 +24,9 @@ use crate::ports::random::{self, RandomError};
 use kdf::Kdf;
 
 pub use argon2id::{Argon2Params, MAX_MEMORY_KIB as MAX_ARGON2_MEMORY_KIB};
+pub use cost::CostClass;
+#[cfg(test)]
+pub(crate) use kdf::spent::take as take_kdf_runs;
 pub use pbkdf2_sha256::pbkdf2_hmac_sha256;
 pub use policy::check_policy;
 
@@ -256,19 +260,35 @@ impl Hasher {
         }
     }
 
+    /// The algorithm and parameters new hashes are made with.
+    pub fn current_cost(&self) -> CostClass {
+        CostClass(self.target())
+    }
+
     /// Spends one full KDF with the current algorithm and work factor against a fixed dummy hash.
     ///
-    /// Call it when the email is unknown, so that answering "no such user" takes as long as answering
-    /// "wrong password" and timing does not reveal which emails exist.
+    /// For a stored string that cannot be used (so a corrupt record costs as much as a good one); an
+    /// unknown email should rather spend a cost drawn from the stored hashes ([`Hasher::spend_dummy_at`]).
     pub fn spend_dummy(&self, password: &str) {
+        self.spend_dummy_at(password, None);
+    }
+
+    /// Spends one full KDF at `cost` (the current one when `None`) against a fixed dummy hash.
+    ///
+    /// Call it when the email is unknown, so that answering "no such user" takes as long as answering
+    /// "wrong password" and timing does not reveal which emails exist. After a cost change the stored
+    /// hashes keep their old costs, so the caller picks `cost` from their population
+    /// (`crate::hash_costs`), not today's.
+    pub fn spend_dummy_at(&self, password: &str, cost: Option<CostClass>) {
         // Oversized passwords are refused unhashed by `verify` too, so both paths cost the same.
         let password = if password.len() > MAX_PASSWORD_BYTES {
             ""
         } else {
             password
         };
+        let kdf = cost.map_or_else(|| self.target(), |c| c.0);
         let derived = self
-            .derive(password, &DUMMY_SALT, self.target())
+            .derive(password, &DUMMY_SALT, kdf)
             .unwrap_or(DUMMY_HASH);
         // black_box keeps the optimiser from discarding work whose result is unused.
         std::hint::black_box(derived.ct_eq(&DUMMY_HASH));

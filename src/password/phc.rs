@@ -95,7 +95,7 @@ pub(super) fn parse(stored: &str) -> Result<PhcHash, ParseError> {
 }
 
 /// `i=<n>` (required) and `l=<n>` (optional: absent means our 32), in either order.
-fn parse_pbkdf2_params(params: &str) -> Result<Kdf, ParseError> {
+pub(super) fn parse_pbkdf2_params(params: &str) -> Result<Kdf, ParseError> {
     let [iterations, length] = parse_params(params, ["i", "l"])?;
     let iterations = iterations.ok_or(ParseError::Parameter)?;
     if !(MIN_ITERATIONS..=MAX_ITERATIONS).contains(&iterations) {
@@ -108,7 +108,7 @@ fn parse_pbkdf2_params(params: &str) -> Result<Kdf, ParseError> {
 }
 
 /// `m=<KiB>,t=<passes>,p=<lanes>`, all required, in any order; no `keyid` or `data`.
-fn parse_argon2_params(params: &str) -> Result<Kdf, ParseError> {
+pub(super) fn parse_argon2_params(params: &str) -> Result<Kdf, ParseError> {
     let [Some(memory_kib), Some(time_cost), Some(parallelism)] =
         parse_params(params, ["m", "t", "p"])?
     else {

@@ -2,18 +2,22 @@
 //!
 //! Differences from Medusa, all deliberate: emails are trimmed and lower-cased (one identity per mailbox,
 //! whatever the case typed); a password policy applies when a password is set; an unknown email costs the
-//! same KDF work as a known one; hashes made with older parameters are upgraded on login.
+//! KDF work of a stored hash — one drawn from the population of stored hash costs ([`crate::hash_costs`]),
+//! so a cost change does not set unknown emails apart; hashes made with older parameters are upgraded on
+//! login.
 //!
 //! A password that verifies against the stored hash is accepted only if that hash is still the one the
 //! guard recorded ([`crate::guard::credentials`]): a location whose Workers KV still serves a hash
 //! replaced elsewhere refuses it like a wrong password, and never re-hashes it.
 
 use crate::contract;
+use crate::hash_costs::{self, CostTally};
 use crate::identity::IdentityError;
 use crate::model::{
     AuthIdentity, AuthenticationInput, AuthenticationResponse, Metadata, PASSWORD_METADATA_KEY,
 };
 use crate::password::{self, Hasher, PasswordError, Verification};
+use crate::ports::runtime::join2;
 use crate::provider::{AuthProvider, ProviderError, ProviderHelper, ProviderResult};
 use async_trait::async_trait;
 use serde_json::Value;
@@ -27,11 +31,30 @@ pub const INVALID_EMAIL: &str = "Email is not a valid email address";
 
 pub struct EmailPass {
     hasher: Rc<Hasher>,
+    /// Keys the draw of an unknown email's dummy cost ([`hash_costs::dummy_cost`]).
+    draw_key: [u8; 32],
 }
 
 impl EmailPass {
+    /// With a random draw key: an unknown email draws the same cost for as long as this value lives.
+    /// The Worker gives a key derived from `JWT_SECRET` ([`EmailPass::with_draw_key`]), so every isolate
+    /// draws alike.
     pub fn new(hasher: Rc<Hasher>) -> Self {
-        Self { hasher }
+        // Without randomness the key is fixed: draws become predictable, never wrong.
+        let draw_key = crate::ports::random::bytes::<32>().unwrap_or([0; 32]);
+        Self { hasher, draw_key }
+    }
+
+    /// Draws unknown emails' dummy costs under `key` (the same in every isolate).
+    pub fn with_draw_key(mut self, key: [u8; 32]) -> Self {
+        self.draw_key = key;
+        self
+    }
+
+    /// One KDF for an unknown `email`, at a cost drawn from the stored hashes' (today's if none).
+    fn spend_dummy(&self, password: &str, email: &str, costs: &CostTally) {
+        let cost = hash_costs::dummy_cost(costs, &self.draw_key, email);
+        self.hasher.spend_dummy_at(password, cost);
     }
 }
 
@@ -84,11 +107,17 @@ fn stored_hash<'a>(identity: &'a AuthIdentity, entity_id: &str) -> Option<&'a st
 
 impl EmailPass {
     /// Checks `password` against the identity's hash, spending one KDF whether or not a hash exists.
-    fn verify(&self, identity: &AuthIdentity, email: &str, password: &str) -> Verification {
+    fn verify(
+        &self,
+        identity: &AuthIdentity,
+        email: &str,
+        password: &str,
+        costs: &CostTally,
+    ) -> Verification {
         match stored_hash(identity, email) {
             Some(hash) => self.hasher.verify(password, hash),
             None => {
-                self.hasher.spend_dummy(password);
+                self.spend_dummy(password, email, costs);
                 Verification::Mismatch
             }
         }
@@ -119,10 +148,11 @@ impl EmailPass {
         identity: AuthIdentity,
         email: &str,
         password: &str,
+        costs: &CostTally,
         helper: &ProviderHelper<'_>,
     ) -> Result<Option<AuthIdentity>, ProviderError> {
         let record = helper.credentials(&identity.id).await?;
-        let verification = self.verify(&identity, email, password);
+        let verification = self.verify(&identity, email, password, costs);
         let fingerprint = identity.credential_fingerprint();
         match verification {
             Verification::Match { needs_rehash } if record.accepts(&fingerprint) => {
@@ -150,10 +180,12 @@ impl EmailPass {
     async fn check_nobody(
         &self,
         password: &str,
+        email: &str,
+        costs: &CostTally,
         helper: &ProviderHelper<'_>,
     ) -> Result<(), ProviderError> {
         helper.credentials("").await?;
-        self.hasher.spend_dummy(password);
+        self.spend_dummy(password, email, costs);
         Ok(())
     }
 
@@ -205,18 +237,23 @@ impl AuthProvider for EmailPass {
         // No such address can be registered; refuse it like any unknown email, before it reaches a store
         // key (Workers KV refuses keys over 512 bytes).
         if email.len() > MAX_EMAIL_BYTES {
-            self.hasher.spend_dummy(password);
+            self.spend_dummy(password, &email, &helper.hash_costs().await);
             return Err(invalid());
         }
-        let identity = match helper.retrieve(&email).await {
+        // The tally is read whether or not the email is known, so the reads do not tell either.
+        let (found, costs) = join2(helper.retrieve(&email), helper.hash_costs()).await;
+        let identity = match found {
             Ok(identity) => identity,
             Err(IdentityError::NotFound(_)) => {
-                self.check_nobody(password, helper).await?;
+                self.check_nobody(password, &email, &costs, helper).await?;
                 return Err(invalid());
             }
             Err(e) => return Err(e.into()),
         };
-        match self.check(identity, &email, password, helper).await? {
+        match self
+            .check(identity, &email, password, &costs, helper)
+            .await?
+        {
             Some(identity) => Ok(AuthenticationResponse::succeeded(identity)),
             None => Err(invalid()),
         }
@@ -235,7 +272,10 @@ impl AuthProvider for EmailPass {
             // An identity with no actor yet may be claimed again, but only with the same password:
             // a retry of a registration that did not finish, never a takeover.
             Ok(identity) if !identity.has_actor() => {
-                match self.check(identity, &email, password, helper).await? {
+                match self
+                    .check(identity, &email, password, &CostTally::default(), helper)
+                    .await?
+                {
                     Some(identity) => Ok(AuthenticationResponse::succeeded(identity)),
                     None => Err(exists()),
                 }

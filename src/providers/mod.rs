@@ -1,1 +1,4 @@
 pub mod emailpass;
+
+#[cfg(test)]
+mod tests;

@@ -11,6 +11,9 @@
 //! - `sess:<sha256(session id)>` → a cookie session (JSON), with the session's TTL.
 //! - `used:<guard key>` → "1": a consumption recorded in KV by the guard of a Worker without its Durable
 //!   Object ([`crate::guard::KvGuard`]), with the consumed token's TTL.
+//! - `meta:hash-costs` → how many stored password hashes there are per KDF and parameters (JSON, no TTL):
+//!   the population an unknown email's dummy verification draws its cost from ([`crate::hash_costs`]).
+//!   `meta:hash-costs-recount` → a recount of it in progress, for a day.
 //! - `dev:outbox` → the last reset deliveries (JSON list) received by the development-only webhook sink
 //!   (`src/http/dev_outbox.rs`; `ENVIRONMENT=development` only), with [`DEV_OUTBOX_TTL_SECS`].
 //!
@@ -40,6 +43,10 @@ pub const OIDC_METADATA_CACHE_SECS: u64 = 3600;
 
 /// How long a reset token is valid: Medusa's 15 minutes.
 pub const RESET_TOKEN_TTL_SECS: u64 = 900;
+
+/// The tally of stored password-hash costs, and a recount of it in progress.
+pub const HASH_COSTS: &str = "meta:hash-costs";
+pub const HASH_COSTS_RECOUNT: &str = "meta:hash-costs-recount";
 
 /// The development outbox's key and lifetime: as long as the reset tokens it shows stay usable.
 pub const DEV_OUTBOX: &str = "dev:outbox";

@@ -58,6 +58,14 @@ impl JwtKey {
         )
     }
 
+    /// A 32-byte key for another purpose, `HMAC-SHA256(secret, label)`, so one secret (`JWT_SECRET`) serves
+    /// several MACs without any of them being able to stand in for another. Labels contain `/`, which no
+    /// JWT signing input (base64url and `.`) does, so no derived key is a token signature.
+    pub fn derive_key(&self, label: &str) -> [u8; 32] {
+        debug_assert!(label.contains('/'));
+        self.signature(label.as_bytes())
+    }
+
     fn signature(&self, signing_input: &[u8]) -> [u8; 32] {
         let mut mac = self.0.clone();
         mac.update(signing_input);

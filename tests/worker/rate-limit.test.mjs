@@ -108,3 +108,65 @@ describe("rate limits per client IP (configured)", { timeout: 2 * TEST_TIMEOUT_M
     }
   });
 });
+
+describe("lockout economics (issue 12: findings 3 and 5)", { timeout: 3 * TEST_TIMEOUT_MS }, () => {
+  let worker;
+  before(async () => {
+    worker = await startWorker({
+      vars: { RATE_LIMITS: JSON.stringify({ authenticate: { ip: { limit: 3, window: "1m" } } }) },
+    });
+  });
+  after(() => worker?.dispose());
+
+  let ip = 0;
+  const fresh = () => ({ "cf-connecting-ip": `198.18.0.${++ip}` });
+  const statusOf = async (response) => {
+    await response.arrayBuffer();
+    return response.status;
+  };
+
+  test("a sign-in refused per IP does not count against the email", async () => {
+    await tokenFrom(await worker.post(REGISTER, { email: "ip@b.co", password: "correct horse" }, fresh()));
+    const statuses = [];
+    for (let i = 0; i < 10; i++) {
+      const response = await worker.post(LOGIN, { email: "ip@b.co", password: "wrong horse!" }, { "cf-connecting-ip": "203.0.113.70" });
+      statuses.push(await statusOf(response));
+    }
+    assert.deepEqual(statuses, [401, 401, 401, 429, 429, 429, 429, 429, 429, 429]);
+    // Three guesses counted, not ten: the owner makes a typo elsewhere and still gets in.
+    assert.equal(await statusOf(await worker.post(LOGIN, { email: "ip@b.co", password: "wrong horse!" }, fresh())), 401);
+    await tokenFrom(await worker.post(LOGIN, { email: "ip@b.co", password: "correct horse" }, fresh()));
+  });
+
+  test("re-registering an actor-less identity is counted as a sign-in, with its backoff", async () => {
+    await tokenFrom(await worker.post(REGISTER, { email: "retry@b.co", password: "correct horse" }, fresh()));
+    for (let i = 0; i < 5; i++) {
+      await assertError(
+        await worker.post(REGISTER, { email: "retry@b.co", password: "wrong horse!" }, fresh()),
+        401,
+        "unauthorized",
+        "Identity with email already exists",
+      );
+    }
+    await assertLimited(await worker.post(REGISTER, { email: "retry@b.co", password: "correct horse" }, fresh()), 60);
+    await assertLimited(await worker.post(LOGIN, { email: "retry@b.co", password: "correct horse" }, fresh()), 60);
+  });
+
+  test("a known-device cookie lets its browser in while the email is blocked", async () => {
+    await tokenFrom(await worker.post(REGISTER, { email: "dev@b.co", password: "correct horse" }, fresh()));
+    const signedIn = await worker.post(LOGIN, { email: "dev@b.co", password: "correct horse" }, fresh());
+    const setCookie = signedIn.headers.get("set-cookie");
+    await tokenFrom(signedIn);
+    assert.match(
+      setCookie,
+      /^__Host-edge-auth-device=[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]+\.\d+\.[A-Za-z0-9_-]{43}; Max-Age=2592000; Path=\/; HttpOnly; Secure; SameSite=Strict$/,
+    );
+    const cookie = setCookie.split(";")[0];
+    for (let i = 0; i < 5; i++) await statusOf(await worker.post(LOGIN, { email: "dev@b.co", password: "wrong horse!" }, fresh()));
+    await assertLimited(await worker.post(LOGIN, { email: "dev@b.co", password: "correct horse" }, fresh()), 60);
+    await tokenFrom(await worker.post(LOGIN, { email: "dev@b.co", password: "correct horse" }, { ...fresh(), cookie }));
+    // Forged: the email's block applies.
+    const forged = cookie.slice(0, -4) + (cookie.endsWith("AAAA") ? "BBBB" : "AAAA");
+    await assertLimited(await worker.post(LOGIN, { email: "dev@b.co", password: "correct horse" }, { ...fresh(), cookie: forged }), 60);
+  });
+});
