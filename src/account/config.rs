@@ -2,9 +2,11 @@
 //! [`crate::config::Config::from_vars`]. Each failure names its variable.
 
 use super::webhook::WebhookTarget;
-use crate::config::{ConfigError, MIN_JWT_SECRET_BYTES};
+use crate::config::{
+    ConfigError, DEFAULT_JWT_EXPIRES_IN, JWT_EXPIRES_IN, JWT_SECRET, MIN_JWT_SECRET_BYTES,
+};
 use crate::guard::Rule;
-use crate::token::parse_duration_secs;
+use crate::token::{JwtKey, parse_duration_secs};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::fmt;
@@ -28,6 +30,45 @@ fn invalid(var: &'static str, message: impl Into<String>) -> ConfigError {
     }
 }
 
+/// How auth tokens are signed and how long they live (`JWT_SECRET`, `JWT_EXPIRES_IN`).
+#[derive(Debug, Clone)]
+pub struct TokenSettings {
+    pub key: JwtKey,
+    pub expires_in_secs: u64,
+}
+
+/// A secret that signs something: at least [`MIN_JWT_SECRET_BYTES`] long, except in development.
+fn check_secret(var: &'static str, secret: &str, development: bool) -> Result<(), ConfigError> {
+    if secret.is_empty() {
+        return Err(invalid(var, "is empty"));
+    }
+    if secret.len() < MIN_JWT_SECRET_BYTES && !development {
+        return Err(invalid(
+            var,
+            format!("must be at least {MIN_JWT_SECRET_BYTES} bytes (e.g. `openssl rand -hex 32`)"),
+        ));
+    }
+    Ok(())
+}
+
+/// `JWT_SECRET` and `JWT_EXPIRES_IN` (absent: [`DEFAULT_JWT_EXPIRES_IN`]) given as values rather than
+/// variables (the npm package's options), checked by the Worker's rules: a secret of at least
+/// [`MIN_JWT_SECRET_BYTES`] (shorter only in development, never empty) and a lifetime like `1d`.
+pub fn token_settings(
+    secret: &str,
+    expires_in: Option<&str>,
+    development: bool,
+) -> Result<TokenSettings, ConfigError> {
+    check_secret(JWT_SECRET, secret, development)?;
+    let expires_in = expires_in.unwrap_or(DEFAULT_JWT_EXPIRES_IN);
+    let expires_in_secs = parse_duration_secs(expires_in.trim())
+        .map_err(|e| invalid(JWT_EXPIRES_IN, e.to_string()))?;
+    Ok(TokenSettings {
+        key: JwtKey::new(secret.as_bytes()),
+        expires_in_secs,
+    })
+}
+
 /// The routes that are rate limited.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LimitedRoute {
@@ -44,6 +85,11 @@ impl LimitedRoute {
         LimitedRoute::ResetPassword,
         LimitedRoute::Update,
     ];
+
+    /// The route named `name` in `RATE_LIMITS` (`authenticate`, `register`, `reset-password`, `update`).
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.name() == name)
+    }
 
     /// The name used in `RATE_LIMITS` and in bucket keys.
     pub fn name(self) -> &'static str {
@@ -128,14 +174,11 @@ impl RateLimits {
             .ok_or_else(|| bad("expected a JSON object".into()))?;
         let mut limits = Self::defaults();
         for (name, counters) in routes {
-            let route = LimitedRoute::ALL
-                .into_iter()
-                .find(|r| r.name() == name)
-                .ok_or_else(|| {
-                    bad(format!(
-                        "unknown route {name:?}; use authenticate, register, reset-password or update"
-                    ))
-                })?;
+            let route = LimitedRoute::parse(name).ok_or_else(|| {
+                bad(format!(
+                    "unknown route {name:?}; use authenticate, register, reset-password or update"
+                ))
+            })?;
             let counters = counters.as_object().ok_or_else(|| {
                 bad(format!(
                     "{name}: expected an object with \"ip\" and/or \"identifier\""
@@ -231,18 +274,7 @@ pub fn from_vars(
     get: &dyn Fn(&str) -> Option<String>,
     development: bool,
 ) -> Result<AccountConfig, ConfigError> {
-    let secret_ok = |var: &'static str, s: &str| {
-        if s.len() < MIN_JWT_SECRET_BYTES && !development {
-            Err(invalid(
-                var,
-                format!(
-                    "must be at least {MIN_JWT_SECRET_BYTES} bytes (e.g. `openssl rand -hex 32`)"
-                ),
-            ))
-        } else {
-            Ok(())
-        }
-    };
+    let secret_ok = |var: &'static str, s: &str| check_secret(var, s, development);
 
     let reset_webhook = match (
         get(RESET_PASSWORD_WEBHOOK_URL),
@@ -456,6 +488,43 @@ mod tests {
             assert_eq!(e.var, RATE_LIMITS, "{text}");
             assert!(e.message.contains(fragment), "{text}: {}", e.message);
         }
+    }
+
+    #[test]
+    fn token_settings_take_the_workers_rules_for_jwt_secret_and_jwt_expires_in() {
+        let t = token_settings(LONG, None, false).unwrap();
+        assert_eq!(t.expires_in_secs, 86_400, "JWT_EXPIRES_IN defaults to 1d");
+        assert_eq!(
+            token_settings(LONG, Some(" 15m "), false)
+                .unwrap()
+                .expires_in_secs,
+            900
+        );
+        let short = token_settings("short", None, false).unwrap_err();
+        assert_eq!(short.var, JWT_SECRET);
+        assert!(
+            short.message.contains("at least 32 bytes"),
+            "{}",
+            short.message
+        );
+        assert!(token_settings("short", None, true).is_ok());
+        assert_eq!(token_settings("", None, true).unwrap_err().var, JWT_SECRET);
+        for bad in ["120", "soon", "-1d"] {
+            assert_eq!(
+                token_settings(LONG, Some(bad), false).unwrap_err().var,
+                JWT_EXPIRES_IN,
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn limited_routes_are_found_by_their_rate_limits_name() {
+        for route in LimitedRoute::ALL {
+            assert_eq!(LimitedRoute::parse(route.name()), Some(route));
+        }
+        assert_eq!(LimitedRoute::parse("login"), None);
+        assert_eq!(LimitedRoute::parse("Authenticate"), None);
     }
 
     #[test]

@@ -18,11 +18,11 @@ mod sessions;
 mod tokens;
 pub mod webhook;
 
-pub use config::AccountConfig;
+pub use config::{AccountConfig, TokenSettings};
 pub use error::{AccountError, CURRENT_PASSWORD_WRONG, NO_PASSWORD};
-pub use limits::{Attempt, body_identifier};
+pub use limits::{Attempt, body_identifier, identifier};
 pub use password_change::{CURRENT_PASSWORD_REQUIRED, ONLY_EMAILPASS, PasswordChange};
 pub use reset::{ResetGrant, ResetToken};
-pub use service::{AccountPorts, AccountService, TokenSettings};
+pub use service::{AccountPorts, AccountService};
 pub use sessions::NewSession;
 pub use tokens::claims_for;

@@ -2,22 +2,14 @@
 //! The operations live beside it, one file per concern: `tokens.rs`, `limits.rs`, `password_change.rs`,
 //! `reset.rs`, `sessions.rs`. Contract: `docs/http-api.md`.
 
-use super::config::AccountConfig;
+use super::config::{AccountConfig, TokenSettings};
 use crate::clock::Clock;
 use crate::guard::Guard;
 use crate::oauth::HttpClient;
 use crate::runtime::Runtime;
 use crate::service::AuthModuleService;
 use crate::store::KvStore;
-use crate::token::JwtKey;
 use std::rc::Rc;
-
-/// How auth tokens are signed and how long they live (`JWT_SECRET`, `JWT_EXPIRES_IN`).
-#[derive(Debug, Clone)]
-pub struct TokenSettings {
-    pub key: JwtKey,
-    pub expires_in_secs: u64,
-}
 
 /// What account operations reach outside themselves through.
 #[derive(Clone)]
