@@ -6,9 +6,9 @@
 //! before it existed), today's 400,000. Wall time of the whole `authenticate` over a memory store,
 //! native (SHA-NI where the CPU has it: about 3x V8's speed, same proportions). A table, not a test.
 
-use edge_auth::ports::clock::SystemClock;
 use edge_auth::model::AuthenticationInput;
 use edge_auth::password::Hasher;
+use edge_auth::ports::clock::SystemClock;
 use edge_auth::providers::emailpass::{EMAILPASS, EmailPass};
 use edge_auth::service::AuthModuleService;
 use edge_auth::store::{KvStore, MemoryStore, keys};

@@ -3,7 +3,10 @@
  * - thrown synchronously when the API is misused: `INVALID_ARGUMENT` (wrong type or shape),
  *   `UNKNOWN_OPTION`, `INVALID_STORE` (no store, or one without KV's get/put/delete/list),
  *   `UNKNOWN_PROVIDER` (a provider id this package does not implement);
- * - the rejection of the identity CRUD methods: `NOT_FOUND`, `INVALID_DATA`, `CONFLICT`, `STORE_ERROR`.
+ * - the rejection of the identity CRUD methods: `NOT_FOUND`, `INVALID_DATA`, `CONFLICT`, `STORE_ERROR`;
+ * - the rejection of the account methods: `UNAUTHORIZED` (no usable token or session),
+ *   `INVALID_RESET_TOKEN`, `INVALID_DATA`, `WRONG_CURRENT_PASSWORD`, `NO_PASSWORD`,
+ *   `TOO_MANY_REQUESTS` (with `retryAfter`), `STORE_ERROR`.
  */
 export type EdgeAuthErrorCode =
   | "INVALID_ARGUMENT"
@@ -13,11 +16,18 @@ export type EdgeAuthErrorCode =
   | "NOT_FOUND"
   | "INVALID_DATA"
   | "CONFLICT"
-  | "STORE_ERROR";
+  | "STORE_ERROR"
+  | "UNAUTHORIZED"
+  | "INVALID_RESET_TOKEN"
+  | "WRONG_CURRENT_PASSWORD"
+  | "NO_PASSWORD"
+  | "TOO_MANY_REQUESTS";
 
 /** The error class of edge-auth; `message` says what to pass instead. */
 export declare class EdgeAuthError extends Error {
   constructor(code: EdgeAuthErrorCode, message: string);
   readonly name: "EdgeAuthError";
   readonly code: EdgeAuthErrorCode;
+  /** With `TOO_MANY_REQUESTS`: seconds until the attempt may be made again. */
+  readonly retryAfter?: number;
 }

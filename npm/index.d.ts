@@ -2,6 +2,8 @@
 // declarations (src/js/types.d.ts, also in edge_auth.d.ts); unlike edge_auth.d.ts it needs no DOM types.
 export { AuthModuleService, MemoryStore } from "./types.js";
 export type {
+  Attempt,
+  AuthContext,
   AuthenticationFailure,
   AuthenticationInput,
   AuthenticationRedirect,
@@ -22,12 +24,22 @@ export type {
   KvStoreLike,
   ListConfig,
   Metadata,
+  NewSession,
   OidcOptions,
   OidcProviderConfig,
+  PasswordChangeData,
+  PasswordResetToken,
   ProviderConfig,
   ProviderIdentity,
   ProviderIdentityFilter,
+  RateLimitedRoute,
+  RateLimitRule,
+  RateLimitsConfig,
+  RequestContext,
   RetrieveConfig,
+  RouteRateLimits,
+  SessionInfo,
+  TokenClaims,
   UpdateAuthIdentity,
   UpdateProviderIdentity,
 } from "./types.js";

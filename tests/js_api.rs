@@ -1,7 +1,10 @@
 //! The npm package's JavaScript API in real browsers (`wasm-pack test --headless --chrome|--firefox
 //! -- --features js --test js_api`): the seed page's flows, Medusa's response shapes, coded errors, and
-//! a KV-shaped store written in JavaScript.
+//! a KV-shaped store written in JavaScript; the account methods in `js_api/account.rs`.
 #![cfg(all(target_arch = "wasm32", feature = "js"))]
+
+#[path = "js_api/account.rs"]
+mod account;
 
 use edge_auth::js::{JsAuthModuleService, JsMemoryStore};
 use js_sys::{JSON, Promise, Reflect};

@@ -43,6 +43,11 @@ impl LimitedRoute {
         LimitedRoute::Callback,
     ];
 
+    /// The route named `name` in `RATE_LIMITS` (`authenticate`, `register`, `reset-password`, `update`).
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.name() == name)
+    }
+
     /// The name used in `RATE_LIMITS` and in bucket keys.
     pub fn name(self) -> &'static str {
         match self {
@@ -151,14 +156,11 @@ impl RateLimits {
                 limits.ipv6_prefix = parse_ipv6_prefix(counters).map_err(bad)?;
                 continue;
             }
-            let route = LimitedRoute::ALL
-                .into_iter()
-                .find(|r| r.name() == name)
-                .ok_or_else(|| {
-                    bad(format!(
-                        "unknown route {name:?}; use authenticate, register, reset-password, update, callback or {IPV6_PREFIX}"
-                    ))
-                })?;
+            let route = LimitedRoute::parse(name).ok_or_else(|| {
+                bad(format!(
+                    "unknown route {name:?}; use authenticate, register, reset-password, update, callback or {IPV6_PREFIX}"
+                ))
+            })?;
             let counters = counters.as_object().ok_or_else(|| {
                 bad(format!(
                     "{name}: expected an object with \"ip\" and/or \"identifier\""
@@ -549,6 +551,15 @@ mod tests {
             assert_eq!(e.var, SESSION_COOKIE_NAME);
             assert!(!e.message.contains("evil"), "{}", e.message);
         }
+    }
+
+    #[test]
+    fn limited_routes_are_found_by_their_rate_limits_name() {
+        for route in LimitedRoute::ALL {
+            assert_eq!(LimitedRoute::parse(route.name()), Some(route));
+        }
+        assert_eq!(LimitedRoute::parse("login"), None);
+        assert_eq!(LimitedRoute::parse("Authenticate"), None);
     }
 
     #[test]

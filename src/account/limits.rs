@@ -25,13 +25,18 @@ pub(super) fn identifier_bucket(route: LimitedRoute, provider: &str, identifier:
     keys::rate_bucket(route.name(), "id", &format!("{provider}:{identifier}"))
 }
 
+/// An identifier as it is counted: normalised as the provider stores it, so `A@x.com` and `a@x.com`
+/// share a counter; `None` when nothing is left.
+pub fn identifier(raw: &str) -> Option<String> {
+    Some(normalize_email(raw)).filter(|s| !s.is_empty())
+}
+
 /// The identifier a request body names (`email` for authenticate and register, `identifier` for
-/// reset-password), normalised as the provider stores it, so `A@x.com` and `a@x.com` share a counter.
+/// reset-password), as [`identifier`] counts it.
 pub fn body_identifier(body: &Metadata, field: &str) -> Option<String> {
     body.get(field)
         .and_then(serde_json::Value::as_str)
-        .map(normalize_email)
-        .filter(|s| !s.is_empty())
+        .and_then(identifier)
 }
 
 /// Refuses the request if `decision` does.
@@ -97,5 +102,28 @@ impl AccountService {
             let bucket = identifier_bucket(route, provider, identifier);
             let _ = self.ports.guard.reset(&bucket).await;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn identifiers_are_counted_as_the_provider_stores_them() {
+        assert_eq!(
+            identifier(" Ada@Example.COM "),
+            Some("ada@example.com".into())
+        );
+        assert_eq!(identifier("   "), None);
+        let body = json!({"email": "Ada@Example.com", "n": 1});
+        let body = body.as_object().unwrap();
+        assert_eq!(
+            body_identifier(body, "email"),
+            identifier("ada@example.com")
+        );
+        assert_eq!(body_identifier(body, "n"), None);
+        assert_eq!(body_identifier(body, "identifier"), None);
     }
 }

@@ -22,10 +22,10 @@ pub mod webhook;
 
 pub use config::AccountConfig;
 pub use error::{AccountError, CURRENT_PASSWORD_WRONG, NO_PASSWORD};
-pub use limits::{Attempt, body_identifier};
+pub use limits::{Attempt, body_identifier, identifier};
 pub use password_attempts::{Admitted, PasswordAttempt, PasswordRoute};
 pub use password_change::{CURRENT_PASSWORD_REQUIRED, ONLY_EMAILPASS, PasswordChange};
 pub use reset::{ResetGrant, ResetToken};
-pub use service::{AccountPorts, AccountService, TokenSettings};
+pub use service::{AccountPorts, AccountService};
 pub use sessions::NewSession;
 pub use tokens::claims_for;

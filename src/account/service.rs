@@ -3,21 +3,14 @@
 //! `reset.rs`, `sessions.rs`. Contract: `docs/http-api.md`.
 
 use super::config::AccountConfig;
+use crate::config::TokenSettings;
 use crate::guard::Guard;
 use crate::ports::clock::Clock;
 use crate::ports::http::HttpClient;
 use crate::ports::runtime::Runtime;
 use crate::service::AuthModuleService;
 use crate::store::KvStore;
-use crate::token::JwtKey;
 use std::rc::Rc;
-
-/// How auth tokens are signed and how long they live (`JWT_SECRET`, `JWT_EXPIRES_IN`).
-#[derive(Debug, Clone)]
-pub struct TokenSettings {
-    pub key: JwtKey,
-    pub expires_in_secs: u64,
-}
 
 /// What account operations reach outside themselves through.
 #[derive(Clone)]

@@ -172,6 +172,36 @@ fn parse_cors(list: &str) -> Result<Vec<String>, ConfigError> {
         .collect()
 }
 
+/// How auth tokens are signed and how long they live (`JWT_SECRET`, `JWT_EXPIRES_IN`).
+#[derive(Debug, Clone)]
+pub struct TokenSettings {
+    /// Signs and checks every token.
+    pub key: JwtKey,
+    /// A token's lifetime.
+    pub expires_in_secs: u64,
+}
+
+/// `JWT_SECRET` and `JWT_EXPIRES_IN` (absent: [`DEFAULT_JWT_EXPIRES_IN`]) given as values rather than
+/// variables (the npm package's options), checked by the Worker's rules: a secret of at least
+/// [`vars::MIN_SECRET_BYTES`] (shorter only in development, never empty) and a lifetime like `1d`.
+pub fn token_settings(
+    secret: &str,
+    expires_in: Option<&str>,
+    development: bool,
+) -> Result<TokenSettings, ConfigError> {
+    if secret.is_empty() {
+        return Err(invalid(JWT_SECRET, "is empty"));
+    }
+    check_secret(JWT_SECRET, secret, development)?;
+    let expires_in = expires_in.unwrap_or(DEFAULT_JWT_EXPIRES_IN);
+    let expires_in_secs = crate::token::parse_duration_secs(expires_in.trim())
+        .map_err(|e| invalid(JWT_EXPIRES_IN, e.to_string()))?;
+    Ok(TokenSettings {
+        key: JwtKey::new(secret.as_bytes()),
+        expires_in_secs,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -318,6 +348,34 @@ mod tests {
                     "{file} mentions {runtime_state}"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn token_settings_take_the_workers_rules_for_jwt_secret_and_jwt_expires_in() {
+        let t = token_settings(SECRET, None, false).unwrap();
+        assert_eq!(t.expires_in_secs, 86_400, "JWT_EXPIRES_IN defaults to 1d");
+        assert_eq!(
+            token_settings(SECRET, Some(" 15m "), false)
+                .unwrap()
+                .expires_in_secs,
+            900
+        );
+        let short = token_settings("short", None, false).unwrap_err();
+        assert_eq!(short.var, JWT_SECRET);
+        assert!(
+            short.message.contains("at least 32 bytes"),
+            "{}",
+            short.message
+        );
+        assert!(token_settings("short", None, true).is_ok());
+        assert_eq!(token_settings("", None, true).unwrap_err().var, JWT_SECRET);
+        for bad in ["120", "soon", "-1d"] {
+            assert_eq!(
+                token_settings(SECRET, Some(bad), false).unwrap_err().var,
+                JWT_EXPIRES_IN,
+                "{bad}"
+            );
         }
     }
 }

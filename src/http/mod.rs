@@ -22,8 +22,9 @@ pub use body::{BodyCollector, MAX_BODY_BYTES, parse_query};
 pub use error::UNAVAILABLE;
 pub use response::{HttpResponse, misconfigured};
 
-use crate::account::{AccountPorts, AccountService, TokenSettings};
+use crate::account::{AccountPorts, AccountService};
 use crate::config::Config;
+use crate::config::TokenSettings;
 use crate::guard::{Guard, MemoryGuard};
 use crate::oauth::OAuthProvider;
 use crate::ports::clock::Clock;

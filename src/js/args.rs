@@ -60,6 +60,37 @@ pub const PROVIDER_IDENTITY_FILTER: &[Field] = &[
     opt("provider", Kind::Str),
 ];
 
+/// An `AuthIdentity` as the API hands it out (what `issueToken` takes).
+pub const PROVIDER_IDENTITY: &[Field] = &[
+    req("id", Kind::Str),
+    req("entity_id", Kind::Str),
+    req("provider", Kind::Str),
+    req("auth_identity_id", Kind::Str),
+    opt("user_metadata", Kind::ObjOrNull),
+    opt("provider_metadata", Kind::ObjOrNull),
+];
+pub const AUTH_IDENTITY: &[Field] = &[
+    req("id", Kind::Str),
+    opt("app_metadata", Kind::ObjOrNull),
+    opt("provider_identities", Kind::Records(PROVIDER_IDENTITY)),
+];
+
+/// `changePassword`'s data. Absent passwords are the core's to refuse, with the Worker's messages.
+pub const PASSWORD_CHANGE: &[Field] = &[
+    opt("currentPassword", Kind::Str),
+    opt("password", Kind::Str),
+];
+
+/// Who is asking, for the per-client rate limits: the client's IP, as the caller knows it.
+pub const REQUEST_CONTEXT: &[Field] = &[opt("client", Kind::StrOrNull)];
+
+/// `countAttempt`'s attempt.
+pub const ATTEMPT: &[Field] = &[
+    req("provider", Kind::Str),
+    opt("client", Kind::StrOrNull),
+    opt("identifier", Kind::StrOrNull),
+];
+
 /// Medusa's find config, as far as it applies: every relation is always loaded; skip/take page lists.
 pub const LIST_CONFIG: &[Field] = &[
     opt("relations", Kind::Strs),

@@ -114,6 +114,8 @@ pub fn from_json<T: DeserializeOwned>(value: Value, what: &str) -> Result<T, Api
 #[derive(Debug, Clone, Copy)]
 pub enum Kind {
     Str,
+    /// A string or `null` (e.g. a header that may be absent).
+    StrOrNull,
     /// A non-negative whole number.
     Count,
     /// An object of strings (`headers`, `query`).
@@ -195,6 +197,7 @@ pub fn check(value: &mut Value, at: &str, kind: Kind) -> Result<(), ApiError> {
     let all_strings = |items: &[Value]| items.iter().all(Value::is_string);
     match (kind, &mut *value) {
         (Kind::Str, Value::String(_)) | (Kind::Obj, Value::Object(_)) => Ok(()),
+        (Kind::StrOrNull, Value::String(_) | Value::Null) => Ok(()),
         (Kind::ObjOrNull, Value::Object(_) | Value::Null) => Ok(()),
         (Kind::Count, Value::Number(n)) if n.is_u64() => Ok(()),
         (Kind::StrMap, Value::Object(map)) => match map.iter().find(|(_, v)| !v.is_string()) {
@@ -217,6 +220,7 @@ pub fn check(value: &mut Value, at: &str, kind: Kind) -> Result<(), ApiError> {
             Ok(())
         }
         (Kind::Str, v) => Err(wrong("a string", v)),
+        (Kind::StrOrNull, v) => Err(wrong("a string or null", v)),
         (Kind::Count, v) => Err(wrong("a whole number >= 0", v)),
         (Kind::StrMap, v) => Err(wrong("an object of strings", v)),
         (Kind::Obj, v) => Err(wrong("an object", v)),

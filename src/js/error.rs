@@ -1,6 +1,8 @@
 //! Errors of the JavaScript API: real `EdgeAuthError` objects (an `Error` subclass defined in
-//! `errors.js`) carrying a stable `code`. Messages say what to pass instead.
+//! `errors.js`) carrying a stable `code` (and `retryAfter` when rate limited). Messages say what to pass
+//! instead. Each core error type is mapped here, in one function each.
 
+use crate::account::AccountError;
 use crate::identity::IdentityError;
 use wasm_bindgen::prelude::*;
 
@@ -30,8 +32,21 @@ pub enum Code {
     InvalidData,
     /// CRUD: a provider identity with this (provider, entity_id) exists already.
     Conflict,
-    /// CRUD: the store failed (its get/put/delete/list threw or rejected, or a record is corrupt).
+    /// CRUD and account methods: the store failed (its get/put/delete/list threw or rejected, or a
+    /// record is corrupt), or no randomness was available.
     StoreError,
+    /// Account: no usable token or session (missing, forged, expired, voided by a password change, of
+    /// another actor type, without the actor the operation needs, or of an identity that is gone).
+    Unauthorized,
+    /// Account: a password-reset token that cannot be used (forged, expired, already used, for another
+    /// actor type or provider, or voided by a later password change).
+    InvalidResetToken,
+    /// changePassword: the current password given is not the identity's.
+    WrongCurrentPassword,
+    /// changePassword: the identity has no password (third-party sign-in only).
+    NoPassword,
+    /// Account: over a rate limit; `retryAfter` says in how many seconds to try again.
+    TooManyRequests,
 }
 
 impl Code {
@@ -45,6 +60,11 @@ impl Code {
             Code::InvalidData => "INVALID_DATA",
             Code::Conflict => "CONFLICT",
             Code::StoreError => "STORE_ERROR",
+            Code::Unauthorized => "UNAUTHORIZED",
+            Code::InvalidResetToken => "INVALID_RESET_TOKEN",
+            Code::WrongCurrentPassword => "WRONG_CURRENT_PASSWORD",
+            Code::NoPassword => "NO_PASSWORD",
+            Code::TooManyRequests => "TOO_MANY_REQUESTS",
         }
     }
 }
@@ -54,6 +74,8 @@ impl Code {
 pub struct ApiError {
     pub code: Code,
     pub message: String,
+    /// Seconds to wait, for [`Code::TooManyRequests`].
+    pub retry_after_secs: Option<u64>,
 }
 
 impl ApiError {
@@ -61,6 +83,7 @@ impl ApiError {
         Self {
             code,
             message: message.into(),
+            retry_after_secs: None,
         }
     }
 
@@ -71,7 +94,12 @@ impl ApiError {
 
 impl From<ApiError> for JsValue {
     fn from(e: ApiError) -> Self {
-        EdgeAuthError::new(e.code.as_str(), &e.message).into()
+        let error = JsValue::from(EdgeAuthError::new(e.code.as_str(), &e.message));
+        if let Some(secs) = e.retry_after_secs {
+            // Setting a data property on a fresh Error cannot fail.
+            let _ = js_sys::Reflect::set(&error, &"retryAfter".into(), &(secs as f64).into());
+        }
+        error
     }
 }
 
@@ -84,5 +112,28 @@ impl From<IdentityError> for ApiError {
             IdentityError::Store(_) => Code::StoreError,
         };
         Self::new(code, e.to_string())
+    }
+}
+
+impl From<AccountError> for ApiError {
+    fn from(e: AccountError) -> Self {
+        let message = e.to_string();
+        let code = match e {
+            AccountError::Unauthorized => Code::Unauthorized,
+            AccountError::InvalidResetToken => Code::InvalidResetToken,
+            // A refusal is the provider's verdict on the data (e.g. a password the policy refuses):
+            // the caller fixes the data, and a reset token stays usable.
+            AccountError::InvalidData(_) | AccountError::Refused(_) => Code::InvalidData,
+            AccountError::WrongCurrentPassword => Code::WrongCurrentPassword,
+            AccountError::NoPassword => Code::NoPassword,
+            AccountError::TooManyRequests { retry_after_secs } => {
+                return Self {
+                    retry_after_secs: Some(retry_after_secs),
+                    ..Self::new(Code::TooManyRequests, message)
+                };
+            }
+            AccountError::Unavailable(_) => Code::StoreError,
+        };
+        Self::new(code, message)
     }
 }

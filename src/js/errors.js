@@ -3,8 +3,9 @@
 // the wasm.
 
 /**
- * Thrown (synchronously) when the API itself is misused, and the rejection of the identity CRUD methods.
- * `code` is stable; `message` says what to pass instead.
+ * Thrown (synchronously) when the API itself is misused, and the rejection of the identity CRUD and account
+ * methods. `code` is stable; `message` says what to pass instead; `retryAfter` (seconds) comes with
+ * `TOO_MANY_REQUESTS`.
  */
 export class EdgeAuthError extends Error {
   constructor(code, message) {

@@ -4,12 +4,15 @@
 //! become `EdgeAuthError` objects (an `Error` subclass from `errors.js`) with a stable `code`. The
 //! TypeScript declarations are hand-written in `types.d.ts`: the generated ones would be `any`.
 
+mod account;
+mod account_options;
 mod args;
 mod convert;
 mod error;
 mod kv;
 mod memory;
 mod options;
+mod runtime;
 mod service;
 
 pub use error::{ApiError, Code};

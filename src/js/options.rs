@@ -1,9 +1,11 @@
-//! `new AuthModuleService({ store, providers })`: the options, read in one place. Every failure names
-//! the option (`options.providers[0].options.iterations`) and says what to pass instead.
+//! `new AuthModuleService({ store, providers, ...account })`: the options, read in one place (the account
+//! options in [`super::account_options`]). Every failure names the option
+//! (`options.providers[0].options.iterations`) and says what to pass instead.
 //!
 //! A provider is one arm of [`provider`]: it reads its options through [`ProviderOptions`], which refuses
 //! any option the provider did not ask for.
 
+use super::account_options::{self, AccountOptions};
 use super::convert::{describe_js, own_keys, plain_object, property, to_json};
 use super::error::{ApiError, Code};
 use super::kv::JsKvStore;
@@ -33,6 +35,8 @@ const OIDC_TYPE: &str = "oidc";
 pub struct ServiceOptions {
     pub store: JsKvStore,
     pub providers: Vec<Rc<dyn AuthProvider>>,
+    /// `None` without `jwtSecret`: the account methods then throw.
+    pub account: Option<AccountOptions>,
 }
 
 fn unknown_option(at: &str, key: &str, known: &[&str]) -> ApiError {
@@ -66,7 +70,11 @@ pub fn parse(options: &JsValue) -> Result<ServiceOptions, ApiError> {
         ));
     }
     let object = plain_object(options, "new AuthModuleService(options): options")?;
-    only_known_keys(&object, AT, &["store", "providers"])?;
+    let known: Vec<&str> = ["store", "providers"]
+        .into_iter()
+        .chain(account_options::KEYS)
+        .collect();
+    only_known_keys(&object, AT, &known)?;
     let store = JsKvStore::from_js(&property(&object, "store", AT)?)?;
     let providers = property(&object, "providers", AT)?;
     let entries = if providers.is_undefined() {
@@ -82,6 +90,7 @@ pub fn parse(options: &JsValue) -> Result<ServiceOptions, ApiError> {
     Ok(ServiceOptions {
         store,
         providers: build(entries)?,
+        account: account_options::parse(&object)?,
     })
 }
 

@@ -2,7 +2,8 @@
 //!
 //! Arguments are checked before any promise exists, so misuse throws an `EdgeAuthError` synchronously.
 //! The four flow methods' promises always resolve, with `{ success, authIdentity?, error?, location? }`;
-//! the CRUD methods' promises reject with a coded `EdgeAuthError`.
+//! the CRUD methods' promises reject with a coded `EdgeAuthError`. The account methods (tokens, password
+//! reset, sessions) are in [`super::account`].
 
 use super::args::{
     AUTH_IDENTITY_FILTER, AUTHENTICATION_INPUT, CREATE_AUTH_IDENTITY, CREATE_PROVIDER_IDENTITY,
@@ -12,14 +13,16 @@ use super::args::{
 };
 use super::convert::{Kind, check, from_json, to_js, to_json};
 use super::error::ApiError;
-use super::options;
+use super::{account, options};
+use crate::account::AccountService;
 use crate::identity::IdentityError;
 use crate::model::{
     AuthIdentityFilter, AuthenticationInput, CreateAuthIdentity, CreateProviderIdentity, Metadata,
     ProviderIdentityFilter, UpdateAuthIdentity, UpdateProviderIdentity,
 };
-use crate::ports::clock::SystemClock;
+use crate::ports::clock::{Clock, SystemClock};
 use crate::service::AuthModuleService;
+use crate::store::KvStore;
 use js_sys::Promise;
 use serde::Serialize;
 use serde_json::Value;
@@ -30,6 +33,8 @@ use wasm_bindgen_futures::future_to_promise;
 #[wasm_bindgen(js_name = AuthModuleService, skip_typescript)]
 pub struct JsAuthModuleService {
     core: Rc<AuthModuleService>,
+    /// `None` when made without `jwtSecret`.
+    pub(super) account: Option<Rc<AccountService>>,
 }
 
 /// A CRUD answer: resolves with the value in `shape`, rejects with a coded `EdgeAuthError`.
@@ -99,13 +104,17 @@ impl JsAuthModuleService {
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<JsAuthModuleService, JsValue> {
         let options = options::parse(&options)?;
-        let mut core = AuthModuleService::new(Rc::new(options.store), Rc::new(SystemClock));
+        let store: Rc<dyn KvStore> = Rc::new(options.store);
+        let clock: Rc<dyn Clock> = Rc::new(SystemClock);
+        let mut core = AuthModuleService::new(store.clone(), clock.clone());
         for provider in options.providers {
             core = core.with_provider(provider);
         }
-        Ok(Self {
-            core: Rc::new(core),
-        })
+        let core = Rc::new(core);
+        let account = options
+            .account
+            .map(|settings| account::build(core.clone(), store, clock, settings));
+        Ok(Self { core, account })
     }
 
     pub fn register(&self, provider: JsValue, input: JsValue) -> Result<Promise, JsValue> {

@@ -181,10 +181,114 @@ export type ProviderConfig =
   | GithubProviderConfig
   | OidcProviderConfig;
 
+/** The rate-limited routes, as `RATE_LIMITS` names them. */
+export type RateLimitedRoute = "authenticate" | "register" | "reset-password" | "update";
+
+/** `limit` attempts per `window` (a duration like "1m", or whole seconds); `backoff` doubles each block. */
+export interface RateLimitRule {
+  limit: number;
+  window: string | number;
+  backoff?: boolean;
+}
+
+/** A route's two counters; `null` turns one off, an absent one keeps its default. */
+export interface RouteRateLimits {
+  ip?: RateLimitRule | null;
+  identifier?: RateLimitRule | null;
+}
+
+/** Overrides of the default rate limits, per route (the Worker's `RATE_LIMITS`). */
+export type RateLimitsConfig = { [route in RateLimitedRoute]?: RouteRateLimits };
+
 export interface AuthModuleServiceOptions {
   store: KvStoreLike;
   /** Default: `[{ id: "emailpass" }]`, as in Medusa. */
   providers?: ProviderConfig[];
+  /**
+   * Signs auth tokens, reset tokens and sessions (HS256): at least 32 bytes (`openssl rand -hex 32`).
+   * Required by the account methods (`issueToken` … `forgetFailures`); without it they throw.
+   */
+  jwtSecret?: string;
+  /** Auth token lifetime, like "1d" (the default), "12h" or "900s". A bare number is refused. */
+  jwtExpiresIn?: string;
+  /** Session lifetime, at least "60s". Default "10h" (Medusa's). */
+  sessionTtl?: string;
+  /** Overrides of the default limits, or "off"; a string is read as JSON, as the Worker's `RATE_LIMITS`. */
+  rateLimits?: RateLimitsConfig | string;
+  /** Where `requestPasswordReset` POSTs reset tokens: https (http only for localhost / 127.0.0.1). */
+  resetPasswordWebhookUrl?: string;
+  /** Signs those deliveries (`x-edge-auth-signature`); at least 32 bytes. */
+  resetPasswordWebhookSecret?: string;
+  /** Local development only: allows secrets shorter than 32 bytes. Default false. */
+  development?: boolean;
+}
+
+/** Medusa's auth token claims, as `verifyToken` resolves them. */
+export interface TokenClaims {
+  /** `app_metadata["<actor_type>_id"]` of the identity, or "" while no actor is linked. */
+  actor_id: string;
+  actor_type: string;
+  auth_identity_id: string;
+  /** `{ "<actor_type>_id": actor_id }`, or `{}`. */
+  app_metadata: Metadata;
+  /** Issued at / expires at, seconds since the Unix epoch. */
+  iat: number;
+  exp: number;
+}
+
+/** Medusa's `auth_context`: what a session says about its bearer. */
+export interface AuthContext {
+  actor_id: string;
+  actor_type: string;
+  auth_identity_id: string;
+  app_metadata: Metadata;
+}
+
+/** A single-use password-reset token (valid 15 minutes) and the entity it resets. */
+export interface PasswordResetToken {
+  token: string;
+  /** As the provider stores it (emails trimmed and lower-cased). */
+  entityId: string;
+  /** Seconds since the Unix epoch. */
+  expiresAt: number;
+}
+
+/** A session just made. */
+export interface NewSession {
+  /** The cookie's value: pass it to `retrieveSession` / `deleteSession`. */
+  id: string;
+  authContext: AuthContext;
+  /** Lifetime in seconds (`sessionTtl`). */
+  ttl: number;
+  /** A ready `Set-Cookie` value: `connect.sid=<id>; Max-Age=<ttl>; Path=/; HttpOnly; Secure; SameSite=Strict`. */
+  cookie: string;
+}
+
+/** A live session. */
+export interface SessionInfo {
+  authContext: AuthContext;
+  /** Milliseconds since the Unix epoch. */
+  createdAt: number;
+}
+
+/** Who is asking: the client's IP (e.g. `CF-Connecting-IP`), for the per-client rate limits. */
+export interface RequestContext {
+  client?: string | null;
+}
+
+/** One attempt at a rate-limited route. */
+export interface Attempt {
+  provider: string;
+  /** The client's IP; absent or null: not counted per client. */
+  client?: string | null;
+  /** The email (or reset entity); counted lower-cased. Absent or null: not counted per identifier. */
+  identifier?: string | null;
+}
+
+/** `changePassword`'s data. */
+export interface PasswordChangeData {
+  currentPassword: string;
+  password: string;
 }
 
 export interface CreateProviderIdentity {
@@ -241,11 +345,14 @@ export interface ListConfig extends RetrieveConfig {
 }
 
 /**
- * Medusa's Auth Module service over a KV store.
+ * Medusa's Auth Module service over a KV store, with the Worker's account features.
  *
- * Misusing the API (wrong argument types, unknown options) throws an `EdgeAuthError` synchronously.
- * `register`, `authenticate`, `validateCallback` and `updateProvider`/`update` never reject; the CRUD
- * methods reject with an `EdgeAuthError` whose `code` is NOT_FOUND, INVALID_DATA, CONFLICT or STORE_ERROR.
+ * Misusing the API (wrong argument types, unknown options, an account method without `jwtSecret`)
+ * throws an `EdgeAuthError` synchronously. `register`, `authenticate`, `validateCallback` and
+ * `updateProvider`/`update` never reject; the CRUD methods reject with an `EdgeAuthError` whose `code` is
+ * NOT_FOUND, INVALID_DATA, CONFLICT or STORE_ERROR; the account methods with UNAUTHORIZED,
+ * INVALID_RESET_TOKEN, INVALID_DATA, WRONG_CURRENT_PASSWORD, NO_PASSWORD, TOO_MANY_REQUESTS (with
+ * `retryAfter`) or STORE_ERROR.
  */
 export class AuthModuleService {
   constructor(options: AuthModuleServiceOptions);
@@ -275,6 +382,47 @@ export class AuthModuleService {
   updateProviderIdentities(data: UpdateProviderIdentity[]): Promise<ProviderIdentity[]>;
   updateProviderIdentities(data: UpdateProviderIdentity): Promise<ProviderIdentity>;
   deleteProviderIdentities(ids: string | string[]): Promise<void>;
+
+  // ---- Account (needs `jwtSecret`) ----
+
+  /** A signed auth token for an identity (as `authenticate` resolves it) or its id, as `actorType`. */
+  issueToken(authIdentity: AuthIdentity | string, actorType: string): Promise<string>;
+  /** The claims of a valid, unexpired, unrevoked token (of `actorType`, if given); else UNAUTHORIZED. */
+  verifyToken(token: string, actorType?: string): Promise<TokenClaims>;
+  /** A fresh token for the same identity and actor type, with `actor_id` as `app_metadata` now says. */
+  refreshToken(token: string): Promise<string>;
+  /** Voids every token, session and reset token of the identity issued until now. */
+  revokeTokens(authIdentityId: string): Promise<void>;
+  /** Proves the current password, sets the new one, voids earlier tokens and sessions; a fresh token. */
+  changePassword(
+    token: string,
+    actorType: string,
+    provider: string,
+    data: PasswordChangeData,
+    context?: RequestContext,
+  ): Promise<string>;
+  /** A reset token for the identity `identifier` names at `provider`, or null when there is none. */
+  createPasswordResetToken(actorType: string, provider: string, identifier: string): Promise<PasswordResetToken | null>;
+  /** Mints and POSTs a reset token to `resetPasswordWebhookUrl`, signed, as the Worker does. Never rejects. */
+  requestPasswordReset(actorType: string, provider: string, identifier: string): Promise<void>;
+  /** Uses a reset token once to set `data.password`; voids earlier tokens. A refused password keeps it usable. */
+  consumePasswordResetToken(
+    token: string,
+    actorType: string,
+    provider: string,
+    data: { password: string },
+    context?: RequestContext,
+  ): Promise<void>;
+  /** A cookie session for the bearer of a valid token whose identity has an actor; else UNAUTHORIZED. */
+  createSession(token: string): Promise<NewSession>;
+  /** The live session `id` (the cookie's value), or null (unknown, expired, ended or revoked). */
+  retrieveSession(id: string): Promise<SessionInfo | null>;
+  /** Ends the live session `id`; false when there was none. */
+  deleteSession(id: string): Promise<boolean>;
+  /** Counts one attempt at `route`; rejects with TOO_MANY_REQUESTS (`retryAfter` in seconds) over a limit. */
+  countAttempt(route: RateLimitedRoute, attempt: Attempt): Promise<void>;
+  /** Clears the identifier's counter and backoff at `route` (after a successful sign-in). */
+  forgetFailures(route: RateLimitedRoute, provider: string, identifier: string): Promise<void>;
 }
 
 /** An in-memory store with Workers KV's interface and semantics, for tests and demos. */

@@ -6,6 +6,8 @@
 //     consumer/types/bad.ts with exactly the errors marked in it;
 //   - a JavaScript Worker importing the package (consumer/worker.mjs) is bundled by wrangler, as a user's
 //     `wrangler deploy` would, and run in workerd through Miniflare with a real KV namespace binding;
+//   - so is the README's Worker with Medusa's whole /auth/* API (copied out of npm/README.md), driven
+//     route by route, its reset tokens delivered to a webhook receiver on 127.0.0.1;
 //   - the package's browser entry (top-level await, the .wasm fetched beside it) runs in headless Chromium.
 // Run with Node >= 22 (wrangler and Miniflare need it): scripts/test.sh does.
 
@@ -18,6 +20,7 @@ import { dirname, extname, join, normalize } from "node:path";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { Miniflare } from "miniflare";
+import { WEBHOOK_SECRET, startReceiver, verifySignature } from "../worker/webhook-receiver.mjs";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, "..", "..");
@@ -165,13 +168,13 @@ test("tsc refuses bad.ts with exactly the marked errors", () => {
 
 // ---- A JavaScript Worker in workerd --------------------------------------------------------------------
 
-/** Bundles consumer/worker.mjs with wrangler (conditions workerd/worker) into dist/. */
-function bundleWorker() {
+/** Bundles `main` (default consumer/worker.mjs) with wrangler (conditions workerd/worker) into `outdir`. */
+function bundleWorker({ main = "worker.mjs", config = "wrangler.toml", outdir = "dist" } = {}) {
   writeFileSync(
-    join(project, "wrangler.toml"),
+    join(project, config),
     [
       'name = "edge-auth-consumer"',
-      'main = "worker.mjs"',
+      `main = "${main}"`,
       `compatibility_date = "${compatibilityDate()}"`,
       "[[kv_namespaces]]",
       'binding = "AUTH_KV"',
@@ -179,32 +182,37 @@ function bundleWorker() {
       "",
     ].join("\n"),
   );
-  run(process.execPath, [join(ROOT, "node_modules", "wrangler", "bin", "wrangler.js"), "deploy", "--dry-run", "--outdir", "dist"], {
+  const wrangler = join(ROOT, "node_modules", "wrangler", "bin", "wrangler.js");
+  run(process.execPath, [wrangler, "deploy", "--dry-run", "--config", config, "--outdir", outdir], {
     env: {
       CLOUDFLARE_CF_FETCH_ENABLED: "false",
       WRANGLER_SEND_METRICS: "false",
       WRANGLER_LOG_PATH: join(project, "wrangler-logs"),
     },
   });
-  return join(project, "dist");
+  return join(project, outdir);
 }
 
-async function startWorker(dist, iterations) {
+async function startWorker(dist, iterations, vars = {}, script = "worker.js") {
   const mf = new Miniflare({
     host: "127.0.0.1",
     port: 0,
     modules: true,
     modulesRoot: dist,
-    scriptPath: join(dist, "worker.js"),
+    scriptPath: join(dist, script),
     modulesRules: [
       { type: "ESModule", include: ["**/*.js", "**/*.mjs"] },
       { type: "CompiledWasm", include: ["**/*.wasm"] },
     ],
     compatibilityDate: compatibilityDate(),
     kvNamespaces: ["AUTH_KV"],
-    bindings: { PBKDF2_ITERATIONS: String(iterations) },
+    bindings: { PBKDF2_ITERATIONS: String(iterations), ...vars },
   });
-  await mf.ready;
+  // A Miniflare that fails to start still holds its loopback server: dispose of it, or the run hangs.
+  await mf.ready.catch(async (e) => {
+    await mf.dispose();
+    throw e;
+  });
   const post = async (path, body) => {
     const response = await mf.dispatchFetch(`https://consumer.test${path}`, {
       method: "POST",
@@ -270,6 +278,156 @@ test("a JS Worker using the package runs in workerd (Miniflare) with a real KV b
   } finally {
     await timed.mf.dispose();
   }
+});
+
+// ---- The README's Medusa /auth/* Worker in workerd -----------------------------------------------------
+
+/** The README's Worker, exactly as printed: the one ```js block that starts with its file comment. */
+function readmeWorker() {
+  const readme = readFileSync(join(ROOT, "npm", "README.md"), "utf8");
+  const blocks = [...readme.matchAll(/```js\n(\/\/ src\/index\.js: Medusa's \/auth\/\* routes[^\n]*\n[\s\S]*?)```/g)];
+  assert.equal(blocks.length, 1, "npm/README.md has one Worker example for Medusa's /auth/* routes");
+  return blocks[0][1];
+}
+
+test("the README's Worker answers Medusa's /auth/* routes in workerd with the package alone", async (t) => {
+  writeFileSync(join(project, "medusa-worker.js"), readmeWorker());
+  const dist = bundleWorker({ main: "medusa-worker.js", config: "wrangler.medusa.toml", outdir: "dist-medusa" });
+  const receiver = await startReceiver();
+  t.after(() => receiver.close());
+  const { mf } = await startWorker(dist, 1000, {
+    JWT_SECRET: "readme-worker-secret-0123456789abcdef",
+    RATE_LIMITS: JSON.stringify({ authenticate: { identifier: { limit: 3, window: "1m" } } }),
+    SESSION_TTL: "2h",
+    RESET_PASSWORD_WEBHOOK_URL: receiver.url,
+    RESET_PASSWORD_WEBHOOK_SECRET: WEBHOOK_SECRET,
+  }, "medusa-worker.js");
+  t.after(() => mf.dispose());
+
+  /** One request; `token` goes in Authorization, `cookie` in Cookie. */
+  const call = async (method, path, { body, token, cookie } = {}) => {
+    const headers = {};
+    if (body !== undefined) headers["content-type"] = "application/json";
+    if (token !== undefined) headers.authorization = `Bearer ${token}`;
+    if (cookie !== undefined) headers.cookie = cookie;
+    const response = await mf.dispatchFetch(`https://consumer.test${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, headers: response.headers, json: text ? JSON.parse(text) : undefined };
+  };
+  const expect = (answer, status, json) => assert.deepEqual({ status: answer.status, json: answer.json }, { status, json });
+  const UNAUTHORIZED = { message: "Unauthorized" };
+  const claimsOf = (token) => JSON.parse(Buffer.from(token.split(".")[1], "base64url"));
+  const email = "readme@example.com";
+  const login = (password) => call("POST", "/auth/customer/emailpass", { body: { email, password } });
+
+  // Register and sign in.
+  const registered = await call("POST", "/auth/customer/emailpass/register", { body: { email, password: "first password" } });
+  assert.equal(registered.status, 200, JSON.stringify(registered.json));
+  assert.equal(registered.headers.get("cache-control"), "no-store");
+  const { auth_identity_id: id, actor_id, actor_type } = claimsOf(registered.json.token);
+  assert.deepEqual({ actor_id, actor_type }, { actor_id: "", actor_type: "customer" });
+  expect(await call("POST", "/auth/customer/emailpass/register", { body: { email, password: "other password" } }), 401, {
+    type: "unauthorized",
+    message: "Identity with email already exists",
+  });
+  const signedIn = await login("first password");
+  assert.equal(signedIn.status, 200);
+  expect(await login("wrong password"), 401, { type: "unauthorized", message: "Invalid email or password" });
+
+  // Medusa's path checks, methods and unknown routes.
+  expect(await call("POST", "/auth/admin/emailpass", { body: {} }), 400, { type: "invalid_data", message: "Unknown actor type: admin" });
+  expect(await call("POST", "/auth/customer/google", { body: {} }), 400, {
+    type: "not_allowed",
+    message: "The actor type customer is not allowed to use the auth provider google",
+  });
+  const get = await call("GET", "/auth/token/refresh");
+  expect(get, 405, { type: "not_allowed", message: "Method not allowed; use POST" });
+  assert.equal(get.headers.get("allow"), "POST");
+  expect(await call("GET", "/auth/nothing"), 404, { type: "not_found", message: "Route not found: GET /auth/nothing" });
+  expect(await call("POST", "/auth/customer/emailpass/callback", { body: {} }), 401, {
+    type: "unauthorized",
+    message: "Callback authentication not implemented for provider emailpass",
+  });
+
+  // The app links its customer (Medusa does this after creating one); refresh then carries the actor.
+  const kv = await mf.getKVNamespace("AUTH_KV");
+  const record = JSON.parse(await kv.get(`ai:${id}`));
+  await kv.put(`ai:${id}`, JSON.stringify({ ...record, app_metadata: { customer_id: "cus_readme" } }));
+  expect(await call("POST", "/auth/token/refresh"), 401, UNAUTHORIZED);
+  const refreshed = await call("POST", "/auth/token/refresh", { token: signedIn.json.token });
+  assert.equal(refreshed.status, 200);
+  assert.equal(claimsOf(refreshed.json.token).actor_id, "cus_readme");
+
+  // Sessions.
+  expect(await call("POST", "/auth/session", { token: signedIn.json.token }), 401, UNAUTHORIZED);
+  const opened = await call("POST", "/auth/session", { token: refreshed.json.token });
+  const user = { actor_id: "cus_readme", actor_type: "customer", auth_identity_id: id, app_metadata: { customer_id: "cus_readme" } };
+  expect(opened, 200, { user });
+  const setCookie = opened.headers.get("set-cookie");
+  assert.match(setCookie, /^connect\.sid=[\w-]{43}; Max-Age=7200; Path=\/; HttpOnly; Secure; SameSite=Strict$/);
+  const cookie = setCookie.split(";")[0];
+  expect(await call("GET", "/auth/session", { cookie }), 200, { user });
+  const closed = await call("DELETE", "/auth/session", { cookie });
+  expect(closed, 200, { success: true });
+  assert.match(closed.headers.get("set-cookie"), /^connect\.sid=; Max-Age=0;/);
+  expect(await call("GET", "/auth/session", { cookie }), 401, UNAUTHORIZED);
+  expect(await call("DELETE", "/auth/session", { cookie }), 401, UNAUTHORIZED);
+  const kept = (await call("POST", "/auth/session", { token: refreshed.json.token })).headers.get("set-cookie").split(";")[0];
+
+  // Change password: the current one proven, earlier tokens and sessions void.
+  const change = (token, current_password, password) =>
+    call("POST", "/auth/customer/emailpass/change-password", { token, body: { current_password, password } });
+  expect(await change(refreshed.json.token, "not the password", "second password"), 401, {
+    type: "unauthorized",
+    message: "The current password is not correct",
+  });
+  expect(await change(refreshed.json.token, undefined, "second password"), 400, {
+    type: "invalid_data",
+    message: "Invalid request: Field 'current_password' is required",
+  });
+  const changed = await change(refreshed.json.token, "first password", "second password");
+  assert.equal(changed.status, 200, JSON.stringify(changed.json));
+  expect(await call("POST", "/auth/token/refresh", { token: refreshed.json.token }), 401, UNAUTHORIZED);
+  expect(await call("GET", "/auth/session", { cookie: kept }), 401, UNAUTHORIZED);
+  assert.equal((await call("POST", "/auth/token/refresh", { token: changed.json.token })).status, 200);
+  assert.equal((await login("second password")).status, 200);
+
+  // A token issued within a second of a password change is dated at the next second
+  // (src/account/revocation.rs); a second change in that same second would not void it. Let the second
+  // pass, so the reset below must void `changed`.
+  await new Promise((resolve) => setTimeout(resolve, 1100));
+
+  // Password reset: 201 for anyone, a signed delivery for a known email, the token used once.
+  expect(await call("POST", "/auth/customer/emailpass/reset-password", { body: {} }), 400, {
+    type: "invalid_data",
+    message: "Invalid request: Field 'identifier' is required",
+  });
+  expect(await call("POST", "/auth/customer/emailpass/reset-password", { body: { identifier: "nobody@example.com" } }), 201, undefined);
+  expect(await call("POST", "/auth/customer/emailpass/reset-password", { body: { identifier: "README@example.com" } }), 201, undefined);
+  const delivery = await receiver.waitFor(1);
+  assert.equal(receiver.deliveries.length, 1, "no delivery for an unknown email");
+  assert.ok(verifySignature(delivery.headers["x-edge-auth-signature"], delivery.raw), "signed with the webhook secret");
+  assert.deepEqual({ ...delivery.json.data, token: undefined }, { entity_id: email, actor_type: "customer", provider: "emailpass", token: undefined });
+  const resetToken = delivery.json.data.token;
+  const update = (token, password) => call("POST", "/auth/customer/emailpass/update", { token, body: { password } });
+  expect(await update(resetToken, "short"), 401, { type: "unauthorized", message: "Password must be at least 8 characters" });
+  expect(await update(resetToken, "third password"), 200, { success: true });
+  expect(await update(resetToken, "fourth password"), 401, { type: "unauthorized", message: "Invalid token" });
+  expect(await update(changed.json.token, "fourth password"), 401, { type: "unauthorized", message: "Invalid token" });
+  expect(await call("POST", "/auth/token/refresh", { token: changed.json.token }), 401, UNAUTHORIZED);
+  assert.equal((await login("third password")).status, 200);
+
+  // Rate limits: 3 sign-ins per minute per email here (RATE_LIMITS), then 429 with retry-after.
+  for (let i = 0; i < 3; i++) assert.equal((await login("wrong again")).status, 401);
+  const limited = await login("third password");
+  assert.equal(limited.status, 429);
+  assert.equal(limited.json.type, "not_allowed");
+  assert.match(limited.json.message, /^Too many requests; try again in \d+ seconds$/);
+  assert.ok(Number(limited.headers.get("retry-after")) >= 1);
 });
 
 // ---- The browser entry in headless Chromium ------------------------------------------------------------

@@ -1,6 +1,8 @@
 // The seed page's flows against the installed `edge-auth` package, imported by its name as users do.
 // Run inside a fresh project with the packed tarball installed (see ../package.test.mjs), on each Node.
 import assert from "node:assert/strict";
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { createServer } from "node:http";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -182,4 +184,168 @@ test("one emailpass register at 600,000 PBKDF2 iterations (timed, cold and warm)
     assert.equal(success, true);
   }
   console.log(`edge-auth: one emailpass register at 600,000 PBKDF2 iterations took ${times[0]} ms (first), ${times[1]} ms (second) in Node ${process.version}`);
+});
+
+// ---- Account methods -----------------------------------------------------------------------------------
+
+const JWT_SECRET = "0123456789abcdef0123456789abcdef";
+const accountService = (options = {}) =>
+  new AuthModuleService({
+    store: new MemoryStore(),
+    providers: [{ id: "emailpass", options: { iterations: 1000 } }],
+    jwtSecret: JWT_SECRET,
+    ...options,
+  });
+
+async function registered(auth, email, password) {
+  const { success, authIdentity, error } = await auth.register("emailpass", login(email, password));
+  assert.equal(success, true, error);
+  return authIdentity;
+}
+
+const signsIn = async (auth, email, password) => (await auth.authenticate("emailpass", login(email, password))).success;
+const coded = (code, extra = {}) => (e) => {
+  assert.ok(e instanceof EdgeAuthError, String(e));
+  assert.equal(e.code, code, e.message);
+  for (const [k, v] of Object.entries(extra)) assert.equal(e[k], v, k);
+  return true;
+};
+
+test("account: a token, its refresh once an actor is linked, and change password voiding it", async () => {
+  const auth = accountService();
+  const identity = await registered(auth, "node-account@example.com", "old password");
+  const token = await auth.issueToken(identity, "customer");
+  const claims = await auth.verifyToken(token);
+  assert.deepEqual(
+    { ...claims, iat: 0, exp: claims.exp - claims.iat },
+    { actor_id: "", actor_type: "customer", auth_identity_id: identity.id, app_metadata: {}, iat: 0, exp: 86400 },
+  );
+
+  await auth.updateAuthIdentities({ id: identity.id, app_metadata: { customer_id: "cus_node" } });
+  const refreshed = await auth.refreshToken(token);
+  assert.equal((await auth.verifyToken(refreshed, "customer")).actor_id, "cus_node");
+  await assert.rejects(auth.verifyToken(refreshed, "user"), coded("UNAUTHORIZED"));
+
+  await assert.rejects(
+    auth.changePassword(token, "customer", "emailpass", { currentPassword: "wrong password", password: "new password" }),
+    coded("WRONG_CURRENT_PASSWORD"),
+  );
+  const fresh = await auth.changePassword(token, "customer", "emailpass", { currentPassword: "old password", password: "new password" });
+  for (const old of [token, refreshed]) await assert.rejects(auth.refreshToken(old), coded("UNAUTHORIZED"));
+  assert.equal((await auth.verifyToken(fresh)).auth_identity_id, identity.id);
+  assert.equal(await signsIn(auth, "node-account@example.com", "old password"), false);
+  assert.equal(await signsIn(auth, "node-account@example.com", "new password"), true);
+});
+
+test("account: reset tokens are single use and die with a later password change", async () => {
+  const auth = accountService();
+  const email = "node-reset@example.com";
+  const identity = await registered(auth, email, "old password");
+  assert.equal(await auth.createPasswordResetToken("customer", "emailpass", "nobody@example.com"), null);
+
+  const early = await auth.createPasswordResetToken("customer", "emailpass", "Node-Reset@Example.com");
+  assert.deepEqual(Object.keys(early).sort(), ["entityId", "expiresAt", "token"]);
+  assert.equal(early.entityId, email);
+  assert.equal(early.expiresAt - Math.floor(Date.now() / 1000) <= 900, true);
+  const token = await auth.issueToken(identity.id, "customer");
+  await auth.changePassword(token, "customer", "emailpass", { currentPassword: "old password", password: "changed password" });
+  await assert.rejects(
+    auth.consumePasswordResetToken(early.token, "customer", "emailpass", { password: "reset password" }),
+    coded("INVALID_RESET_TOKEN"),
+  );
+
+  const { token: reset } = await auth.createPasswordResetToken("customer", "emailpass", email);
+  await assert.rejects(auth.consumePasswordResetToken(reset, "customer", "emailpass", { password: "short" }), coded("INVALID_DATA"));
+  assert.equal(await auth.consumePasswordResetToken(reset, "customer", "emailpass", { password: "reset password" }), undefined);
+  await assert.rejects(
+    auth.consumePasswordResetToken(reset, "customer", "emailpass", { password: "second reset" }),
+    coded("INVALID_RESET_TOKEN"),
+  );
+  assert.equal(await signsIn(auth, email, "reset password"), true);
+  assert.equal(await signsIn(auth, email, "changed password"), false);
+});
+
+test("account: requestPasswordReset POSTs a signed token to the webhook, which resets once", async (t) => {
+  const secret = "node-webhook-secret-0123456789abcdef";
+  const deliveries = [];
+  const server = createServer((req, res) => {
+    const chunks = [];
+    req.on("data", (c) => chunks.push(c));
+    req.on("end", () => {
+      deliveries.push({ headers: req.headers, raw: Buffer.concat(chunks) });
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  t.after(() => server.close());
+  const auth = accountService({
+    resetPasswordWebhookUrl: `http://127.0.0.1:${server.address().port}/hooks/edge-auth`,
+    resetPasswordWebhookSecret: secret,
+  });
+  await registered(auth, "node-webhook@example.com", "old password");
+
+  assert.equal(await auth.requestPasswordReset("customer", "emailpass", "nobody@example.com"), undefined);
+  assert.equal(deliveries.length, 0, "no identity, no delivery");
+  await auth.requestPasswordReset("customer", "emailpass", "Node-Webhook@example.com");
+  assert.equal(deliveries.length, 1);
+  const [{ headers, raw }] = deliveries;
+  // Checked with node:crypto, independently of the Rust code that signed it.
+  const { t: time, v1 } = Object.fromEntries(headers["x-edge-auth-signature"].split(",").map((kv) => kv.split("=", 2)));
+  const expected = createHmac("sha256", secret).update(`${time}.`).update(raw).digest();
+  assert.ok(timingSafeEqual(Buffer.from(v1, "hex"), expected), "signature");
+  assert.equal(headers["x-edge-auth-event"], "auth.password_reset");
+  const { event, data } = JSON.parse(raw.toString("utf8"));
+  assert.equal(event, "auth.password_reset");
+  assert.deepEqual({ ...data, token: typeof data.token }, {
+    entity_id: "node-webhook@example.com",
+    actor_type: "customer",
+    provider: "emailpass",
+    token: "string",
+  });
+  await auth.consumePasswordResetToken(data.token, "customer", "emailpass", { password: "from the mail" });
+  await assert.rejects(auth.consumePasswordResetToken(data.token, "customer", "emailpass", { password: "again please" }), coded("INVALID_RESET_TOKEN"));
+  assert.equal(await signsIn(auth, "node-webhook@example.com", "from the mail"), true);
+});
+
+test("account: sessions are made, read and ended, and a password change ends them", async () => {
+  const auth = accountService({ sessionTtl: "1h" });
+  const identity = await registered(auth, "node-session@example.com", "old password");
+  await assert.rejects(auth.createSession(await auth.issueToken(identity, "customer")), coded("UNAUTHORIZED"), "no actor yet");
+  await auth.updateAuthIdentities({ id: identity.id, app_metadata: { customer_id: "cus_s" } });
+  const token = await auth.issueToken(identity.id, "customer");
+
+  const session = await auth.createSession(token);
+  assert.equal(session.ttl, 3600);
+  assert.equal(session.cookie, `connect.sid=${session.id}; Max-Age=3600; Path=/; HttpOnly; Secure; SameSite=Strict`);
+  assert.deepEqual(session.authContext, {
+    actor_id: "cus_s",
+    actor_type: "customer",
+    auth_identity_id: identity.id,
+    app_metadata: { customer_id: "cus_s" },
+  });
+  assert.deepEqual((await auth.retrieveSession(session.id)).authContext, session.authContext);
+  assert.equal(await auth.deleteSession(session.id), true);
+  assert.equal(await auth.retrieveSession(session.id), null);
+  assert.equal(await auth.deleteSession(session.id), false);
+
+  const other = await auth.createSession(token);
+  await auth.changePassword(token, "customer", "emailpass", { currentPassword: "old password", password: "new password" });
+  assert.equal(await auth.retrieveSession(other.id), null);
+});
+
+test("account: rate limits answer TOO_MANY_REQUESTS with retryAfter; no jwtSecret, no account methods", async () => {
+  const auth = accountService({ rateLimits: { "reset-password": { identifier: { limit: 2, window: "15m" } } } });
+  const attempt = { provider: "emailpass", client: null, identifier: "Guess@Example.com" };
+  await auth.countAttempt("reset-password", attempt);
+  await auth.countAttempt("reset-password", { ...attempt, identifier: "guess@example.com" });
+  await assert.rejects(auth.countAttempt("reset-password", attempt), (e) => {
+    coded("TOO_MANY_REQUESTS")(e);
+    assert.ok(e.retryAfter >= 1 && e.retryAfter <= 900, String(e.retryAfter));
+    return true;
+  });
+
+  const plain = newService();
+  assert.throws(() => plain.issueToken("authid_x", "customer"), (e) => coded("INVALID_ARGUMENT")(e) && /jwtSecret/.test(e.message));
+  assert.throws(() => accountService({ jwtSecret: "too short" }), (e) => coded("INVALID_ARGUMENT")(e) && /options\.jwtSecret/.test(e.message));
+  assert.throws(() => accountService({ rateLimits: { login: {} } }), (e) => coded("INVALID_ARGUMENT")(e) && /options\.rateLimits/.test(e.message));
 });

@@ -45,4 +45,19 @@ export async function misuse(): Promise<void> {
   } catch (e) {
     if (e instanceof EdgeAuthError && e.code === "NOT_FOUNDD") return; // error TS2367
   }
+
+  // Account methods.
+  new AuthModuleService({ store, jwtSecret: 32 }); // error TS2322
+  new AuthModuleService({ store, jwtSecret: "s", rateLimits: { login: {} } }); // error TS2353
+  new AuthModuleService({ store, jwtSecret: "s", sessionTtl: 3600 }); // error TS2322
+  await service.issueToken({ app_metadata: {} }, "customer"); // error TS2345
+  await service.refreshToken(); // error TS2554
+  const claims = await service.verifyToken("t");
+  claims.actorId; // error TS2551
+  await service.changePassword("t", "customer", "emailpass", { current_password: "a", password: "b" }); // error TS2561
+  await service.consumePasswordResetToken("t", "customer", "emailpass", {}); // error TS2741
+  const reset = await service.createPasswordResetToken("customer", "emailpass", "a@b.co");
+  reset.token; // error TS18047
+  await service.countAttempt("login", { provider: "emailpass" }); // error TS2345
+  const ended: string = await service.deleteSession("id"); // error TS2322
 }

@@ -3,10 +3,16 @@ import {
   AuthModuleService,
   EdgeAuthError,
   MemoryStore,
+  type AuthContext,
   type AuthenticationResponse,
   type AuthIdentity,
   type EdgeAuthErrorCode,
   type KvStoreLike,
+  type NewSession,
+  type PasswordResetToken,
+  type RateLimitsConfig,
+  type SessionInfo,
+  type TokenClaims,
 } from "edge-auth";
 
 const fromOptions = new AuthModuleService({
@@ -99,4 +105,59 @@ export async function crud(): Promise<void> {
     }
   }
   authModuleService.free();
+}
+
+const limits: RateLimitsConfig = {
+  authenticate: { identifier: { limit: 10, window: "5m", backoff: true }, ip: null },
+  "reset-password": { identifier: { limit: 3, window: 900 } },
+};
+const accounts = new AuthModuleService({
+  store: new MemoryStore(),
+  jwtSecret: "0123456789abcdef0123456789abcdef",
+  jwtExpiresIn: "1d",
+  sessionTtl: "10h",
+  rateLimits: limits,
+  resetPasswordWebhookUrl: "https://shop.example/hooks/edge-auth",
+  resetPasswordWebhookSecret: "0123456789abcdef0123456789abcdef",
+});
+new AuthModuleService({ store: new MemoryStore(), jwtSecret: "dev", development: true, rateLimits: "off" });
+
+export async function account(identity: AuthIdentity, ip: string | null): Promise<void> {
+  const token: string = await accounts.issueToken(identity, "customer");
+  await accounts.issueToken(identity.id, "user");
+  const claims: TokenClaims = await accounts.verifyToken(token, "customer");
+  seen.push(claims.actor_id, claims.auth_identity_id, String(claims.exp - claims.iat));
+  const refreshed: string = await accounts.refreshToken(token);
+  const fresh: string = await accounts.changePassword(
+    refreshed,
+    "customer",
+    "emailpass",
+    { currentPassword: "old password", password: "new password" },
+    { client: ip },
+  );
+  await accounts.revokeTokens(identity.id);
+
+  const reset: PasswordResetToken | null = await accounts.createPasswordResetToken("customer", "emailpass", "a@b.co");
+  if (reset) {
+    seen.push(reset.entityId, String(reset.expiresAt));
+    await accounts.consumePasswordResetToken(reset.token, "customer", "emailpass", { password: "reset password" });
+  }
+  await accounts.requestPasswordReset("customer", "emailpass", "a@b.co");
+
+  const session: NewSession = await accounts.createSession(fresh);
+  const context: AuthContext = session.authContext;
+  seen.push(session.cookie, context.actor_type, String(session.ttl));
+  const found: SessionInfo | null = await accounts.retrieveSession(session.id);
+  if (found) seen.push(String(found.createdAt), found.authContext.actor_id);
+  const ended: boolean = await accounts.deleteSession(session.id);
+  seen.push(String(ended));
+
+  try {
+    await accounts.countAttempt("authenticate", { provider: "emailpass", client: ip, identifier: "a@b.co" });
+    await accounts.forgetFailures("authenticate", "emailpass", "a@b.co");
+  } catch (e) {
+    if (e instanceof EdgeAuthError && e.code === "TOO_MANY_REQUESTS" && e.retryAfter !== undefined) {
+      seen.push(`retry in ${e.retryAfter.toFixed(0)} s`);
+    }
+  }
 }

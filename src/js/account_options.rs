@@ -1,0 +1,128 @@
+//! The account options of `new AuthModuleService({ jwtSecret, jwtExpiresIn, sessionTtl, rateLimits,
+//! resetPasswordWebhookUrl, resetPasswordWebhookSecret, development })`: the Worker's variables under
+//! camelCase names, read here and parsed by the core's own configuration code
+//! ([`crate::account::config`]), so both check them by the same rules.
+
+use super::convert::{describe_js, plain_object, property, to_json};
+use super::error::ApiError;
+use crate::account::AccountConfig;
+use crate::account::config::{
+    self as account_config, RATE_LIMITS, RESET_PASSWORD_WEBHOOK_SECRET, RESET_PASSWORD_WEBHOOK_URL,
+    SESSION_TTL,
+};
+use crate::config::vars::ConfigError;
+use crate::config::{JWT_EXPIRES_IN, JWT_SECRET, TokenSettings, token_settings};
+use js_sys::Object;
+use std::collections::HashMap;
+use wasm_bindgen::JsValue;
+
+const JWT_SECRET_OPTION: &str = "jwtSecret";
+const DEVELOPMENT_OPTION: &str = "development";
+
+/// Each text option and the Worker variable it stands for.
+const TEXT_OPTIONS: [(&str, &str); 6] = [
+    (JWT_SECRET_OPTION, JWT_SECRET),
+    ("jwtExpiresIn", JWT_EXPIRES_IN),
+    ("sessionTtl", SESSION_TTL),
+    ("rateLimits", RATE_LIMITS),
+    ("resetPasswordWebhookUrl", RESET_PASSWORD_WEBHOOK_URL),
+    ("resetPasswordWebhookSecret", RESET_PASSWORD_WEBHOOK_SECRET),
+];
+
+/// The option names this module reads, for the constructor's list of known options.
+pub const KEYS: [&str; 7] = [
+    TEXT_OPTIONS[0].0,
+    TEXT_OPTIONS[1].0,
+    TEXT_OPTIONS[2].0,
+    TEXT_OPTIONS[3].0,
+    TEXT_OPTIONS[4].0,
+    TEXT_OPTIONS[5].0,
+    DEVELOPMENT_OPTION,
+];
+
+/// What the account methods are built from.
+pub struct AccountOptions {
+    pub tokens: TokenSettings,
+    pub config: AccountConfig,
+}
+
+/// The message thrown by an account method of a service made without `jwtSecret`.
+pub fn not_configured(method: &str) -> ApiError {
+    ApiError::invalid_argument(format!(
+        "{method} needs the option {JWT_SECRET_OPTION}: new AuthModuleService({{ store, {JWT_SECRET_OPTION}: env.JWT_SECRET }}) \
+         (at least 32 bytes, e.g. `openssl rand -hex 32`); tokens, password resets and sessions are signed with it"
+    ))
+}
+
+/// A configuration error, naming the option that holds its variable.
+fn option_error(e: ConfigError) -> ApiError {
+    let option = TEXT_OPTIONS
+        .iter()
+        .find(|(_, var)| *var == e.var)
+        .map_or(e.var, |(option, _)| option);
+    ApiError::invalid_argument(format!("options.{option}: {}", e.message))
+}
+
+/// A text option: a string, or absent. `rateLimits` may also be an object, read as its JSON.
+fn text(object: &Object, name: &str) -> Result<Option<String>, ApiError> {
+    let value = property(object, name, "options")?;
+    if value.is_undefined() {
+        return Ok(None);
+    }
+    if let Some(text) = value.as_string() {
+        return Ok(Some(text));
+    }
+    if name == "rateLimits" && plain_object(&value, "options.rateLimits").is_ok() {
+        return Ok(Some(to_json(&value, "options.rateLimits")?.to_string()));
+    }
+    let expected = if name == "rateLimits" {
+        "\"off\" or an object like { authenticate: { identifier: { limit: 5, window: \"1m\", backoff: true } } }"
+    } else {
+        "a string"
+    };
+    Err(wrong(name, expected, &value))
+}
+
+fn wrong(name: &str, expected: &str, got: &JsValue) -> ApiError {
+    ApiError::invalid_argument(format!(
+        "options.{name} must be {expected}, got {}",
+        describe_js(got)
+    ))
+}
+
+/// The account options of `object`; `None` without `jwtSecret` (the account methods then throw).
+pub fn parse(object: &Object) -> Result<Option<AccountOptions>, ApiError> {
+    let mut given = HashMap::new();
+    for (option, var) in TEXT_OPTIONS {
+        if let Some(value) = text(object, option)? {
+            given.insert(var, (option, value));
+        }
+    }
+    let development = property(object, DEVELOPMENT_OPTION, "options")?;
+    let development = match development.as_bool() {
+        Some(flag) => flag,
+        None if development.is_undefined() => false,
+        None => return Err(wrong(DEVELOPMENT_OPTION, "true or false", &development)),
+    };
+    let Some((_, secret)) = given.get(JWT_SECRET) else {
+        // Account options without the secret are a mistake, not something to ignore.
+        return match TEXT_OPTIONS.iter().find(|(_, var)| given.contains_key(var)) {
+            Some((option, _)) => Err(ApiError::invalid_argument(format!(
+                "options.{option} needs options.{JWT_SECRET_OPTION}: the account methods it configures sign with it"
+            ))),
+            None => Ok(None),
+        };
+    };
+    // The Worker treats an empty variable as absent; so do these options (an empty secret is refused).
+    let value = |var: &str| {
+        given
+            .get(var)
+            .map(|(_, v)| v.as_str())
+            .filter(|v| !v.trim().is_empty())
+    };
+    let tokens =
+        token_settings(secret, value(JWT_EXPIRES_IN), development).map_err(option_error)?;
+    let config = account_config::from_vars(&|var| value(var).map(str::to_owned), development)
+        .map_err(option_error)?;
+    Ok(Some(AccountOptions { tokens, config }))
+}
