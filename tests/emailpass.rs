@@ -1,4 +1,5 @@
 #![cfg(not(target_arch = "wasm32"))]
+#![allow(clippy::unwrap_used)]
 
 //! Suite C of Medusa's emailpass provider (`auth-emailpass/.../services.spec.ts`), the newer rules
 //! (claiming an actor-less identity, the same-password rule), and ours: email normalisation, the

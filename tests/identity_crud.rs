@@ -1,4 +1,5 @@
 #![cfg(not(target_arch = "wasm32"))]
+#![allow(clippy::unwrap_used)]
 
 //! Suite B of Medusa's Auth Module (`auth-identity.spec.ts`): AuthIdentity and ProviderIdentity CRUD,
 //! plus the one uniqueness rule, one provider identity per (provider, entity_id).

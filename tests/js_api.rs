@@ -2,6 +2,7 @@
 //! -- --features js --test js_api`): the seed page's flows, Medusa's response shapes, coded errors, and
 //! a KV-shaped store written in JavaScript.
 #![cfg(all(target_arch = "wasm32", feature = "js"))]
+#![allow(clippy::unwrap_used)]
 
 use edge_auth::js::{JsAuthModuleService, JsMemoryStore};
 use js_sys::{JSON, Promise, Reflect};

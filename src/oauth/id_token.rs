@@ -261,6 +261,7 @@ pub fn validate_claims(claims: &Claims, expected: &Expected<'_>) -> Result<(), I
 /// text or any segment, signed tokens verify under their key and under no other, claims of any shape
 /// are judged without panicking, and an oversized token is refused before any decoding.
 #[cfg(all(test, not(target_arch = "wasm32")))]
+#[allow(clippy::unwrap_used)] // clippy's test detection reads only a bare `cfg(test)`
 mod proptests {
     use super::*;
     use crate::oauth::jwk::{KeySet, Lookup};

@@ -1,4 +1,5 @@
 #![cfg(not(target_arch = "wasm32"))]
+#![allow(clippy::unwrap_used)]
 //! Native tests of third-party sign-in: canned identity-provider answers, a frozen clock, and fixed
 //! test keys (`tests/fixtures/oauth/test-keys.json`) that sign real RS256/ES256 id_tokens.
 
