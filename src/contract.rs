@@ -84,7 +84,8 @@ pub enum ErrorType {
     Unauthorized,
     /// A malformed request or a refused input: status 400.
     InvalidData,
-    /// A request the caller may not make in this state: status 400.
+    /// A request refused by policy: an actor type not allowed (401), a method the route lacks (405), too
+    /// many requests (429).
     NotAllowed,
     /// An unknown record or route: status 404.
     NotFound,

@@ -14,6 +14,7 @@ use crate::store::KvStore;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
+/// Medusa's Auth Module service: the provider flows and identity CRUD over a [`KvStore`].
 pub struct AuthModuleService {
     store: Rc<dyn KvStore>,
     clock: Rc<dyn Clock>,
@@ -45,10 +46,12 @@ impl AuthModuleService {
         self
     }
 
+    /// Whether a provider with this id is registered.
     pub fn has_provider(&self, id: &str) -> bool {
         self.providers.contains_key(id)
     }
 
+    /// The ids of the registered providers, in order.
     pub fn provider_ids(&self) -> impl Iterator<Item = &str> {
         self.providers.keys().map(String::as_str)
     }
@@ -82,6 +85,7 @@ impl AuthModuleService {
         }
     }
 
+    /// Medusa's `register`: creates an identity through the provider.
     pub async fn register(
         &self,
         provider: &str,
@@ -91,6 +95,7 @@ impl AuthModuleService {
             .await
     }
 
+    /// Medusa's `authenticate`: signs in through the provider, or answers where to redirect.
     pub async fn authenticate(
         &self,
         provider: &str,
@@ -100,6 +105,7 @@ impl AuthModuleService {
             .await
     }
 
+    /// Medusa's `validateCallback`: completes a third-party sign-in.
     pub async fn validate_callback(
         &self,
         provider: &str,
@@ -117,6 +123,7 @@ impl AuthModuleService {
 
     // ---- AuthIdentity CRUD ----
 
+    /// Creates identities with their provider identities; answers them sanitised.
     pub async fn create_auth_identities(
         &self,
         data: Vec<CreateAuthIdentity>,
@@ -129,6 +136,7 @@ impl AuthModuleService {
         Ok(out)
     }
 
+    /// The identity with this id, sanitised.
     pub async fn retrieve_auth_identity(&self, id: &str) -> Result<AuthIdentity, IdentityError> {
         if id.is_empty() {
             return Err(IdentityError::Invalid(
@@ -142,6 +150,7 @@ impl AuthModuleService {
             .ok_or_else(|| IdentityError::NotFound(contract::auth_identity_retrieve_not_found(id)))
     }
 
+    /// The identities that match `filter`, sanitised.
     pub async fn list_auth_identities(
         &self,
         filter: &AuthIdentityFilter,
@@ -170,6 +179,7 @@ impl AuthModuleService {
         Ok(out)
     }
 
+    /// Deletes the identities and their provider identities.
     pub async fn delete_auth_identities(&self, ids: &[String]) -> Result<(), IdentityError> {
         for id in ids {
             self.identities().delete(id).await?;
@@ -179,6 +189,7 @@ impl AuthModuleService {
 
     // ---- ProviderIdentity CRUD ----
 
+    /// Adds provider identities to existing identities; answers them sanitised.
     pub async fn create_provider_identities(
         &self,
         data: Vec<CreateProviderIdentity>,
@@ -194,6 +205,7 @@ impl AuthModuleService {
         Ok(out)
     }
 
+    /// The provider identity with this id, sanitised.
     pub async fn retrieve_provider_identity(
         &self,
         id: &str,
@@ -207,6 +219,7 @@ impl AuthModuleService {
             })
     }
 
+    /// The provider identities that match `filter`, sanitised.
     pub async fn list_provider_identities(
         &self,
         filter: &ProviderIdentityFilter,
@@ -268,6 +281,7 @@ impl AuthModuleService {
         Ok(out)
     }
 
+    /// Deletes the provider identities.
     pub async fn delete_provider_identities(&self, ids: &[String]) -> Result<(), IdentityError> {
         for id in ids {
             self.identities().delete_provider_identity(id).await?;
