@@ -9,19 +9,28 @@ use crate::store::keys;
 use crate::token::{self, JwtKey, TokenError};
 use serde::{Deserialize, Serialize};
 
+/// The `purpose` claim of every reset token.
 pub const PURPOSE: &str = "reset";
 
 /// Random bytes in a `jti`: 128 bits.
 const JTI_BYTES: usize = 16;
 
+/// The claims of a reset token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ResetClaims {
+    /// Whose password may be reset: the provider's name for the user.
     pub entity_id: String,
+    /// The provider of that identity (`emailpass`).
     pub provider: String,
+    /// The actor type of the route that issued it; the update route must match.
     pub actor_type: String,
+    /// Random id, consumed on use so the token works once.
     pub jti: String,
+    /// Always [`PURPOSE`].
     pub purpose: String,
+    /// Issued at, unix seconds.
     pub iat: u64,
+    /// Expires at, unix seconds.
     pub exp: u64,
 }
 

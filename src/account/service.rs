@@ -15,7 +15,9 @@ use std::rc::Rc;
 /// How auth tokens are signed and how long they live (`JWT_SECRET`, `JWT_EXPIRES_IN`).
 #[derive(Debug, Clone)]
 pub struct TokenSettings {
+    /// Signs and verifies auth tokens.
     pub key: JwtKey,
+    /// Lifetime of a new auth token.
     pub expires_in_secs: u64,
 }
 
@@ -26,6 +28,7 @@ pub struct AccountPorts {
     pub store: Rc<dyn KvStore>,
     /// Single use (reset tokens) and rate-limit counters.
     pub guard: Rc<dyn Guard>,
+    /// The time tokens, sessions and limits are judged by.
     pub clock: Rc<dyn Clock>,
     /// Webhook deliveries.
     pub http: Rc<dyn HttpClient>,
@@ -43,6 +46,7 @@ pub struct AccountService {
 }
 
 impl AccountService {
+    /// The account operations over `identities`.
     pub fn new(
         identities: Rc<AuthModuleService>,
         ports: AccountPorts,
@@ -62,6 +66,7 @@ impl AccountService {
         &self.identities
     }
 
+    /// Password reset, sessions, rate limits and the admin API, as configured.
     pub fn config(&self) -> &AccountConfig {
         &self.config
     }
