@@ -30,6 +30,7 @@ fn bucket_key(key: &str) -> String {
     format!("b{key}")
 }
 
+/// A guard in process memory: exact for everything that shares it.
 pub struct MemoryGuard {
     records: RefCell<BTreeMap<String, Record>>,
     clock: Rc<dyn Clock>,
@@ -44,10 +45,12 @@ impl Default for MemoryGuard {
 }
 
 impl MemoryGuard {
+    /// A guard on the system clock.
     pub fn new() -> Self {
         Self::default()
     }
 
+    /// A guard on `clock` (tests move it).
     pub fn with_clock(clock: Rc<dyn Clock>) -> Self {
         Self {
             records: RefCell::new(BTreeMap::new()),

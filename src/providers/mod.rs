@@ -1,1 +1,3 @@
+//! The providers built into the core; the third-party ones live in [`crate::oauth`].
+
 pub mod emailpass;
