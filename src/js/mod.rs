@@ -12,7 +12,7 @@ mod memory;
 mod options;
 mod service;
 
-pub use error::{ApiError, Code};
+pub(crate) use error::{ApiError, Code};
 pub use memory::JsMemoryStore;
 pub use service::JsAuthModuleService;
 
