@@ -12,7 +12,6 @@ mod memory;
 mod options;
 mod service;
 
-pub(crate) use error::{ApiError, Code};
 pub use memory::JsMemoryStore;
 pub use service::JsAuthModuleService;
 
