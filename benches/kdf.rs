@@ -7,6 +7,8 @@
 //!
 //! Native numbers use SHA-NI where the CPU has it, so they show the physical limit, not Workers speed.
 
+#![allow(clippy::unwrap_used)]
+
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use edge_auth::password::{Algorithm, Hasher, pbkdf2_hmac_sha256};
 use sha2::Sha256;

@@ -3,57 +3,74 @@
 //! Clients written against Medusa (the official js-sdk included) match on these, so they are reproduced
 //! exactly. Strings of our own (not in Medusa) live next to the code that produces them.
 
+/// Sent when a route or call names a provider that is not registered.
 pub fn provider_not_found(provider: &str) -> String {
     format!("Could not find a auth provider with id: {provider}")
 }
 
+/// Sent when `register` is called on a provider that has no registration (the OAuth providers).
 pub fn register_not_implemented(provider: &str) -> String {
     format!("Method 'register' not implemented for provider {provider}")
 }
 
+/// Sent when `updateProvider` is called on a provider that cannot update credentials.
 pub fn update_not_implemented(provider: &str) -> String {
     format!("Method 'update' not implemented for provider {provider}")
 }
 
+/// Sent when a callback arrives for a provider that has no callback step (emailpass).
 pub fn callback_not_implemented(provider: &str) -> String {
     format!("Callback authentication not implemented for provider {provider}")
 }
 
+/// Sent when emailpass `updateProvider` is called without an `entity_id`.
 pub fn update_without_entity_id(provider: &str) -> String {
     format!("Cannot update {provider} provider identity without entity_id")
 }
 
+/// Sent when the body's `password` is missing or not a string.
 pub const PASSWORD_SHOULD_BE_STRING: &str = "Password should be a string";
+/// Sent when the body's `email` is missing or not a string.
 pub const EMAIL_SHOULD_BE_STRING: &str = "Email should be a string";
+/// Sent on a failed emailpass login: unknown email and wrong password alike, so neither is revealed.
 pub const INVALID_EMAIL_OR_PASSWORD: &str = "Invalid email or password";
+/// Sent when emailpass registration finds the email taken and the password does not match.
 pub const IDENTITY_EMAIL_EXISTS: &str = "Identity with email already exists";
 
+/// Sent when no auth identity holds the provider identity for `entity_id`.
 pub fn identity_entity_not_found(entity_id: &str) -> String {
     format!("AuthIdentity with entity_id \"{entity_id}\" not found")
 }
 
+/// Sent when no provider identity has `entity_id` for the provider.
 pub fn provider_identity_entity_not_found(entity_id: &str) -> String {
     format!("ProviderIdentity with entity_id \"{entity_id}\" not found")
 }
 
+/// Sent when more than one auth identity holds `entity_id` for the same provider.
 pub fn multiple_identities_for_entity(entity_id: &str) -> String {
     format!("Multiple authIdentities found for entity_id \"{entity_id}\"")
 }
 
+/// Sent by `retrieveAuthIdentity` for an unknown id.
 pub fn auth_identity_retrieve_not_found(id: &str) -> String {
     format!("AuthIdentity with id: {id} was not found")
 }
 
+/// Sent by `retrieveAuthIdentity` when the id is empty.
 pub const AUTH_IDENTITY_ID_REQUIRED: &str = "authIdentity - id must be defined";
 
+/// Sent by `updateAuthIdentities` (and deletes) for an unknown id.
 pub fn auth_identity_update_not_found(id: &str) -> String {
     format!("AuthIdentity with id \"{id}\" not found")
 }
 
+/// Sent by `updateProviderIdentities` for an unknown id.
 pub fn provider_identity_update_not_found(id: &str) -> String {
     format!("ProviderIdentity with id \"{id}\" not found")
 }
 
+/// Sent by `retrieveProviderIdentity` for an unknown id.
 pub fn provider_identity_retrieve_not_found(id: &str) -> String {
     format!("ProviderIdentity with id: {id} was not found")
 }
@@ -63,9 +80,14 @@ pub fn provider_identity_retrieve_not_found(id: &str) -> String {
 /// The `type` of Medusa's error bodies (`MedusaError.Types`) that our answers use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorType {
+    /// Missing or bad credentials or token: status 401.
     Unauthorized,
+    /// A malformed request or a refused input: status 400.
     InvalidData,
+    /// A request refused by policy: an actor type not allowed (401), a method the route lacks (405), too
+    /// many requests (429).
     NotAllowed,
+    /// An unknown record or route: status 404.
     NotFound,
     /// A backing store or configuration failure: never the client's fault.
     UnexpectedState,
@@ -84,11 +106,14 @@ impl ErrorType {
     }
 }
 
+/// Sent (401) when a provider answers `success: false` without an error of its own.
 pub const AUTHENTICATION_FAILED: &str = "Authentication failed";
+/// Sent (401) when a route needs a valid bearer token and has none.
 pub const UNAUTHORIZED: &str = "Unauthorized";
 /// A reset token that is missing, invalid, expired, of another actor type, or already used.
 pub const INVALID_TOKEN: &str = "Invalid token";
 
+/// Sent (401) when the route's actor type is not allowed to use that provider.
 pub fn actor_not_allowed(actor_type: &str, provider: &str) -> String {
     format!("The actor type {actor_type} is not allowed to use the auth provider {provider}")
 }
@@ -105,12 +130,18 @@ pub fn provider_option_required(display_name: &str, option: &str) -> String {
     format!("{display_name} {option} is required")
 }
 
+/// Sent when an OAuth callback has no `code` parameter.
 pub const NO_CODE_PROVIDED: &str = "No code provided";
+/// Sent when an OAuth callback has no `state`, or its state is unknown or expired.
 pub const NO_STATE_OR_EXPIRED: &str = "No state provided, or session expired";
+/// Sent when the provider's profile says the email is not verified.
 pub const EMAIL_NOT_VERIFIED: &str = "Email not verified, cannot proceed with authentication";
+/// Sent when the provider's token answer has no `access_token`.
 pub const NO_ACCESS_TOKEN: &str = "No access token found";
+/// Sent when an OpenID Connect token answer has no `id_token`.
 pub const NO_ID_TOKEN: &str = "No id_token";
 
+/// Sent when the provider's token endpoint answers with an error status.
 pub fn could_not_exchange_token(status: u16, status_text: &str) -> String {
     format!("Could not exchange token, {status}, {status_text}")
 }

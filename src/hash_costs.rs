@@ -51,6 +51,7 @@ impl CostTally {
         )
     }
 
+    /// The tally as a JSON object: cost class → count.
     pub fn to_value(&self) -> Value {
         // Inserted one by one: collecting into a map would sort, and bring a sort along into the wasm.
         let mut counts = Map::new();
@@ -102,6 +103,7 @@ impl CostTally {
         None
     }
 
+    /// The tally as stored.
     pub fn to_json(&self) -> String {
         self.to_value().to_string()
     }
@@ -212,6 +214,7 @@ pub struct RecountProgress {
 pub enum RecountError {
     /// `cursor` is not the one the previous page returned (or that recount expired).
     UnknownCursor,
+    /// The store failed.
     Store(StoreError),
 }
 

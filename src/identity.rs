@@ -25,6 +25,7 @@ use std::fmt;
 /// How many keys one list call asks for.
 const LIST_PAGE: u32 = 1000;
 
+/// Why an identity operation failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum IdentityError {
@@ -32,11 +33,14 @@ pub enum IdentityError {
     NotFound(String),
     /// A provider identity with this (provider, entity_id) exists already.
     Conflict {
+        /// The provider of the existing identity.
         provider: String,
+        /// The entity id taken.
         entity_id: String,
     },
     /// The caller's data is unusable (the message says why).
     Invalid(String),
+    /// Storage failed.
     Store(StoreError),
 }
 
@@ -70,6 +74,7 @@ impl From<RandomError> for IdentityError {
     }
 }
 
+/// The identity records in storage: reads, writes and the indexes that find them.
 pub struct Identities<'a> {
     store: &'a dyn KvStore,
     guard: Option<&'a dyn Guard>,
@@ -89,6 +94,7 @@ impl<'a> Identities<'a> {
         }
     }
 
+    /// The identity with this id, whole (password hash included), or `None`.
     pub async fn get(&self, id: &str) -> Result<Option<AuthIdentity>, IdentityError> {
         let Some(json) = self.store.get(&keys::auth_identity(id)).await? else {
             return Ok(None);
@@ -133,6 +139,7 @@ impl<'a> Identities<'a> {
         }))
     }
 
+    /// Stores a new identity and its provider identities, claiming each (provider, entity_id).
     pub async fn create(
         &self,
         data: CreateAuthIdentity,

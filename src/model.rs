@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
+/// Free-form JSON attached to identities (`app_metadata`, `user_metadata`, `provider_metadata`).
 pub type Metadata = Map<String, Value>;
 
 /// The key under which emailpass keeps its hash in `provider_metadata`; never handed out.
@@ -14,23 +15,34 @@ pub const PASSWORD_METADATA_KEY: &str = "password";
 /// ([`AuthIdentity::without_provider_secrets`]).
 pub const PROVIDER_SECRET_KEYS: [&str; 3] = ["access_token", "refresh_token", "id_token"];
 
+/// One account: its actors in `app_metadata` and the provider identities that sign in to it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AuthIdentity {
+    /// `authid_<ULID>`, or the id the caller chose at creation.
     pub id: String,
+    /// The actors linked to this identity, e.g. `{"customer_id": "cus_1"}`.
     #[serde(default)]
     pub app_metadata: Option<Metadata>,
+    /// Every way to sign in to this identity, one per (provider, entity_id).
     #[serde(default)]
     pub provider_identities: Vec<ProviderIdentity>,
 }
 
+/// One way to sign in to an auth identity: an entity (email, provider user id) of one provider.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProviderIdentity {
+    /// `provid_<ULID>`, or the id the caller chose at creation.
     pub id: String,
+    /// The provider's name for the user: an email for emailpass, the provider's user id for OAuth.
     pub entity_id: String,
+    /// The provider's id, e.g. `emailpass` or `google`.
     pub provider: String,
+    /// The auth identity this belongs to.
     pub auth_identity_id: String,
+    /// What the user or provider profile says about the user (name, picture, …).
     #[serde(default)]
     pub user_metadata: Option<Metadata>,
+    /// The provider's own data: the password hash for emailpass, tokens for OAuth.
     #[serde(default)]
     pub provider_metadata: Option<Metadata>,
 }
@@ -110,6 +122,7 @@ impl AuthIdentity {
 }
 
 impl ProviderIdentity {
+    /// A copy without the password hash.
     pub fn sanitized(&self) -> Self {
         let mut copy = self.clone();
         if let Some(meta) = &mut copy.provider_metadata {
@@ -123,26 +136,36 @@ impl ProviderIdentity {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct AuthenticationInput {
+    /// The request URL, when the caller has one.
     pub url: Option<String>,
+    /// Request headers, names lower-case.
     pub headers: BTreeMap<String, String>,
+    /// Query parameters (an OAuth callback's `code` and `state`).
     pub query: BTreeMap<String, String>,
+    /// The JSON body (emailpass's `email` and `password`).
     pub body: Metadata,
+    /// `http` or `https`, when known.
     pub protocol: Option<String>,
 }
 
 /// What a flow method answers: Medusa's `AuthenticationResponse`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AuthenticationResponse {
+    /// Whether the flow succeeded (a redirect counts as success).
     pub success: bool,
+    /// The signed-in identity, on success without a redirect.
     #[serde(rename = "authIdentity", skip_serializing_if = "Option::is_none")]
     pub auth_identity: Option<AuthIdentity>,
+    /// Why the flow failed, as Medusa words it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// Where to send the browser next (an OAuth provider's authorize URL).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
 }
 
 impl AuthenticationResponse {
+    /// A success that signs in `identity`.
     pub fn succeeded(identity: AuthIdentity) -> Self {
         Self {
             success: true,
@@ -151,6 +174,7 @@ impl AuthenticationResponse {
         }
     }
 
+    /// A failure with Medusa's message.
     pub fn failed(error: impl Into<String>) -> Self {
         Self {
             success: false,
@@ -159,6 +183,7 @@ impl AuthenticationResponse {
         }
     }
 
+    /// A success that continues at `location`.
     pub fn redirect(location: impl Into<String>) -> Self {
         Self {
             success: true,
@@ -168,41 +193,58 @@ impl AuthenticationResponse {
     }
 }
 
+/// Input of `createAuthIdentities`: an identity with its first provider identities.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct CreateAuthIdentity {
     /// Kept when given (Medusa allows caller-chosen ids); generated as `authid_<ULID>` otherwise.
     pub id: Option<String>,
+    /// The actors to link, e.g. `{"customer_id": "cus_1"}`.
     pub app_metadata: Option<Metadata>,
+    /// The provider identities created with it.
     pub provider_identities: Vec<CreateProviderIdentity>,
 }
 
+/// Input of `createProviderIdentities`, or one nested in [`CreateAuthIdentity`].
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct CreateProviderIdentity {
+    /// Kept when given; generated as `provid_<ULID>` otherwise.
     pub id: Option<String>,
+    /// The provider's name for the user (an email for emailpass).
     pub entity_id: String,
+    /// The provider's id, e.g. `emailpass`.
     pub provider: String,
     /// Required when a provider identity is created on its own, ignored when nested.
     pub auth_identity_id: Option<String>,
+    /// What is known about the user.
     pub user_metadata: Option<Metadata>,
+    /// The provider's own data (emailpass: the password hash).
     pub provider_metadata: Option<Metadata>,
 }
 
+/// Input of `updateAuthIdentities`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct UpdateAuthIdentity {
+    /// The identity to update.
     pub id: String,
+    /// Replaces `app_metadata` when given.
     #[serde(default)]
     pub app_metadata: Option<Metadata>,
 }
 
+/// Input of `updateProviderIdentities`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct UpdateProviderIdentity {
+    /// The provider identity to update.
     pub id: String,
+    /// Replaces `entity_id` when given.
     #[serde(default)]
     pub entity_id: Option<String>,
+    /// Replaces `provider_metadata` when given.
     #[serde(default)]
     pub provider_metadata: Option<Metadata>,
+    /// Replaces `user_metadata` when given.
     #[serde(default)]
     pub user_metadata: Option<Metadata>,
 }
@@ -211,16 +253,21 @@ pub struct UpdateProviderIdentity {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct AuthIdentityFilter {
+    /// Any of these ids.
     pub id: Option<Vec<String>>,
+    /// Holds a provider identity that matches.
     pub provider_identities: Option<ProviderIdentityMatch>,
     /// JSON containment: every key given must be present with an equal value.
     pub app_metadata: Option<Metadata>,
 }
 
+/// Which provider identity an [`AuthIdentityFilter`] looks for.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ProviderIdentityMatch {
+    /// The provider's name for the user.
     pub entity_id: Option<String>,
+    /// The provider's id.
     pub provider: Option<String>,
 }
 
@@ -228,9 +275,13 @@ pub struct ProviderIdentityMatch {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ProviderIdentityFilter {
+    /// Any of these ids.
     pub id: Option<Vec<String>>,
+    /// The provider's name for the user.
     pub entity_id: Option<String>,
+    /// The auth identity it belongs to.
     pub auth_identity_id: Option<String>,
+    /// The provider's id.
     pub provider: Option<String>,
 }
 
@@ -244,6 +295,7 @@ pub fn json_contains(have: &Metadata, wanted: &Metadata) -> bool {
 }
 
 impl AuthIdentityFilter {
+    /// Whether `identity` passes every given field.
     pub fn matches(&self, identity: &AuthIdentity) -> bool {
         let id_ok = self
             .id
@@ -266,6 +318,7 @@ impl AuthIdentityFilter {
 }
 
 impl ProviderIdentityFilter {
+    /// Whether `pi` passes every given field.
     pub fn matches(&self, pi: &ProviderIdentity) -> bool {
         self.id.as_ref().is_none_or(|ids| ids.contains(&pi.id))
             && self.entity_id.as_ref().is_none_or(|e| *e == pi.entity_id)

@@ -36,6 +36,7 @@ impl From<StoreError> for ProviderError {
     }
 }
 
+/// What a provider flow answers: Medusa's response, or a failure with its message.
 pub type ProviderResult = Result<AuthenticationResponse, ProviderError>;
 
 /// An authentication provider. Operations a provider does not support answer Medusa's
@@ -45,12 +46,14 @@ pub trait AuthProvider {
     /// The provider id used in routes and stored in provider identities (e.g. `emailpass`).
     fn id(&self) -> &str;
 
+    /// Medusa's `authenticate`: signs in, or answers where to redirect.
     async fn authenticate(
         &self,
         input: &AuthenticationInput,
         helper: &ProviderHelper<'_>,
     ) -> ProviderResult;
 
+    /// Medusa's `register`: creates an identity; by default not implemented.
     async fn register(
         &self,
         _input: &AuthenticationInput,
@@ -59,10 +62,12 @@ pub trait AuthProvider {
         Err(ProviderError(contract::register_not_implemented(self.id())))
     }
 
+    /// Medusa's `updateProvider`: changes credentials (a password reset); by default not implemented.
     async fn update(&self, _data: &Metadata, _helper: &ProviderHelper<'_>) -> ProviderResult {
         Err(ProviderError(contract::update_not_implemented(self.id())))
     }
 
+    /// Medusa's `validateCallback`: completes a redirect flow; by default not implemented.
     async fn validate_callback(
         &self,
         _input: &AuthenticationInput,
@@ -85,6 +90,7 @@ pub struct ProviderHelper<'a> {
 }
 
 impl<'a> ProviderHelper<'a> {
+    /// The helper for `provider`'s flows.
     pub fn new(store: &'a dyn KvStore, clock: &'a dyn Clock, provider: &'a str) -> Self {
         Self {
             store,
@@ -101,6 +107,7 @@ impl<'a> ProviderHelper<'a> {
         self
     }
 
+    /// The current time, unix milliseconds.
     pub fn now_ms(&self) -> u64 {
         self.clock.now_ms()
     }
@@ -315,6 +322,7 @@ impl<'a> ProviderHelper<'a> {
             .await
     }
 
+    /// The OAuth state stored under `key`, if it has not expired.
     pub async fn get_state(&self, key: &str) -> Result<Option<Value>, StoreError> {
         let Some(json) = self.store.get(&keys::state(key)).await? else {
             return Ok(None);

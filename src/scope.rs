@@ -14,6 +14,7 @@ impl ActorType {
         is_valid_actor_type(s).then(|| Self(s.to_owned()))
     }
 
+    /// The actor type as text.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -37,6 +38,7 @@ impl ProviderId {
         valid.then(|| Self(s.to_owned()))
     }
 
+    /// The provider id as text.
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -14,6 +14,7 @@ use crate::store::KvStore;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
+/// Medusa's Auth Module service: the provider flows and identity CRUD over a [`KvStore`].
 pub struct AuthModuleService {
     store: Rc<dyn KvStore>,
     clock: Rc<dyn Clock>,
@@ -27,7 +28,9 @@ pub struct AuthModuleService {
 /// ([`crate::account::AccountService::issue_token_verified`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct VerifiedResponse {
+    /// Medusa's answer.
     pub response: AuthenticationResponse,
+    /// The credential record the password was verified against, for a sign-in that checked one.
     pub verified: Option<CredentialRecord>,
 }
 
@@ -72,10 +75,12 @@ impl AuthModuleService {
         self
     }
 
+    /// Whether a provider with this id is registered.
     pub fn has_provider(&self, id: &str) -> bool {
         self.providers.contains_key(id)
     }
 
+    /// The ids of the registered providers, in order.
     pub fn provider_ids(&self) -> impl Iterator<Item = &str> {
         self.providers.keys().map(String::as_str)
     }
@@ -107,6 +112,7 @@ impl AuthModuleService {
         finish(result, &helper)
     }
 
+    /// Medusa's `register`: creates an identity through the provider.
     pub async fn register(
         &self,
         provider: &str,
@@ -125,6 +131,7 @@ impl AuthModuleService {
             .await
     }
 
+    /// Medusa's `authenticate`: signs in through the provider, or answers where to redirect.
     pub async fn authenticate(
         &self,
         provider: &str,
@@ -144,6 +151,7 @@ impl AuthModuleService {
             .await
     }
 
+    /// Medusa's `validateCallback`: completes a third-party sign-in.
     pub async fn validate_callback(
         &self,
         provider: &str,
@@ -163,6 +171,7 @@ impl AuthModuleService {
 
     // ---- AuthIdentity CRUD ----
 
+    /// Creates identities with their provider identities; answers them sanitised.
     pub async fn create_auth_identities(
         &self,
         data: Vec<CreateAuthIdentity>,
@@ -175,6 +184,7 @@ impl AuthModuleService {
         Ok(out)
     }
 
+    /// The identity with this id, sanitised.
     pub async fn retrieve_auth_identity(&self, id: &str) -> Result<AuthIdentity, IdentityError> {
         if id.is_empty() {
             return Err(IdentityError::Invalid(
@@ -188,6 +198,7 @@ impl AuthModuleService {
             .ok_or_else(|| IdentityError::NotFound(contract::auth_identity_retrieve_not_found(id)))
     }
 
+    /// The identities that match `filter`, sanitised.
     pub async fn list_auth_identities(
         &self,
         filter: &AuthIdentityFilter,
@@ -216,6 +227,7 @@ impl AuthModuleService {
         Ok(out)
     }
 
+    /// Deletes the identities and their provider identities.
     pub async fn delete_auth_identities(&self, ids: &[String]) -> Result<(), IdentityError> {
         for id in ids {
             self.identities().delete(id).await?;
@@ -225,6 +237,7 @@ impl AuthModuleService {
 
     // ---- ProviderIdentity CRUD ----
 
+    /// Adds provider identities to existing identities; answers them sanitised.
     pub async fn create_provider_identities(
         &self,
         data: Vec<CreateProviderIdentity>,
@@ -240,6 +253,7 @@ impl AuthModuleService {
         Ok(out)
     }
 
+    /// The provider identity with this id, sanitised.
     pub async fn retrieve_provider_identity(
         &self,
         id: &str,
@@ -253,6 +267,7 @@ impl AuthModuleService {
             })
     }
 
+    /// The provider identities that match `filter`, sanitised.
     pub async fn list_provider_identities(
         &self,
         filter: &ProviderIdentityFilter,
@@ -314,6 +329,7 @@ impl AuthModuleService {
         Ok(out)
     }
 
+    /// Deletes the provider identities.
     pub async fn delete_provider_identities(&self, ids: &[String]) -> Result<(), IdentityError> {
         for id in ids {
             self.identities().delete_provider_identity(id).await?;

@@ -1,6 +1,7 @@
-#![cfg(not(target_arch = "wasm32"))]
 //! Medusa's `/auth` routes through [`edge_auth::http::handle`]: status codes, bodies, claims, CORS and
 //! every way a request can be wrong.
+#![cfg(not(target_arch = "wasm32"))]
+#![allow(clippy::unwrap_used)]
 
 mod kit;
 use crate::kit::{NOW_MS, ORIGIN, TestApp, assert_error, config};

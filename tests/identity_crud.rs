@@ -1,10 +1,10 @@
-#![cfg(not(target_arch = "wasm32"))]
-
 //! Suite B of Medusa's Auth Module (`auth-identity.spec.ts`): AuthIdentity and ProviderIdentity CRUD,
 //! plus the one uniqueness rule, one provider identity per (provider, entity_id).
 //!
 //! Lists come back in key order: generated `authid_<ULID>` ids sort by creation (across milliseconds),
 //! caller-given ids such as `test-id` sort as strings, and `authid_…` sorts before `test-…`.
+#![cfg(not(target_arch = "wasm32"))]
+#![allow(clippy::unwrap_used)]
 
 mod kit;
 

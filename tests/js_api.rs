@@ -2,6 +2,7 @@
 //! -- --features js --test js_api`): the seed page's flows, Medusa's response shapes, coded errors, and
 //! a KV-shaped store written in JavaScript; the account methods in `js_api/account.rs`.
 #![cfg(all(target_arch = "wasm32", feature = "js"))]
+#![allow(clippy::unwrap_used)]
 
 #[path = "js_api/account.rs"]
 mod account;

@@ -1,6 +1,7 @@
-#![cfg(not(target_arch = "wasm32"))]
 //! The routes the sign-in page (`www/`) relies on beyond Medusa's: `GET /auth/providers`, the
 //! development-only outbox, and `POST /auth/{actor}/emailpass/change-password`.
+#![cfg(not(target_arch = "wasm32"))]
+#![allow(clippy::unwrap_used)]
 
 mod kit;
 

@@ -1,6 +1,7 @@
 //! The core compiled to wasm, run in a real browser (`wasm-pack test --headless --chrome -- --test wasm`):
 //! the same code the Worker runs, in V8.
 #![cfg(target_arch = "wasm32")]
+#![allow(clippy::unwrap_used)]
 
 use edge_auth::model::AuthenticationInput;
 use edge_auth::password::{Hasher, Verification};

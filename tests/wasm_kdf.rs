@@ -2,6 +2,7 @@
 //! `wasm-pack test --headless --chrome -- --test wasm_kdf`). Our PBKDF2 has a wasm-only SIMD store in its
 //! loop, so it is checked here against the `pbkdf2` crate too, not only natively.
 #![cfg(target_arch = "wasm32")]
+#![allow(clippy::unwrap_used)]
 
 use edge_auth::password::{Algorithm, Hasher, Verification, pbkdf2_hmac_sha256};
 use sha2::Sha256;

@@ -11,11 +11,17 @@ use sha2::{Digest, Sha256};
 use std::fmt;
 use subtle::ConstantTimeEq;
 
+/// Var: where reset tokens are posted.
 pub const RESET_PASSWORD_WEBHOOK_URL: &str = "RESET_PASSWORD_WEBHOOK_URL";
+/// Secret: signs the reset webhook's requests.
 pub const RESET_PASSWORD_WEBHOOK_SECRET: &str = "RESET_PASSWORD_WEBHOOK_SECRET";
+/// Secret: the bearer secret of the admin API.
 pub const ADMIN_SECRET: &str = "ADMIN_SECRET";
+/// Var: `off`, or per-route overrides of the rate limits as JSON.
 pub const RATE_LIMITS: &str = "RATE_LIMITS";
+/// Var: how long a cookie session lasts, e.g. `10h`.
 pub const SESSION_TTL: &str = "SESSION_TTL";
+/// Var: the session cookie's name, `__Host-connect.sid` (default) or Medusa's `connect.sid`.
 pub const SESSION_COOKIE_NAME: &str = "SESSION_COOKIE_NAME";
 
 /// Medusa's express-session default: 10 hours.
@@ -26,15 +32,20 @@ const MIN_SESSION_TTL_SECS: u64 = 60;
 /// The routes that are rate limited.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LimitedRoute {
+    /// `POST /auth/{actor_type}/{provider}`: sign-in.
     Authenticate,
+    /// `POST /auth/{actor_type}/{provider}/register`.
     Register,
+    /// `POST /auth/{actor_type}/{provider}/reset-password`: asking for a reset mail.
     ResetPassword,
+    /// `POST /auth/{actor_type}/{provider}/update`: setting a new password with a reset token.
     Update,
     /// OAuth callbacks: per IP only (they carry no identifier the client could not change).
     Callback,
 }
 
 impl LimitedRoute {
+    /// Every route, in the order of the limits table.
     pub const ALL: [LimitedRoute; 5] = [
         LimitedRoute::Authenticate,
         LimitedRoute::Register,
@@ -65,11 +76,16 @@ impl LimitedRoute {
 /// counted here instead of per identifier: `super::known_device`). `None` turns one off.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RouteLimits {
+    /// The counter per client IP.
     pub ip: Option<Rule>,
+    /// The counter per identifier.
     pub identifier: Option<Rule>,
+    /// The counter of a known device, which replaces the identifier's for a browser with a valid
+    /// known-device cookie (sign-in only).
     pub device: Option<Rule>,
 }
 
+/// The limits of every [`LimitedRoute`] (`RATE_LIMITS`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RateLimits {
     routes: [RouteLimits; 5],
@@ -116,6 +132,7 @@ impl RateLimits {
         }
     }
 
+    /// No limits at all (`RATE_LIMITS=off`).
     pub fn off() -> Self {
         let none = RouteLimits {
             ip: None,
@@ -128,6 +145,7 @@ impl RateLimits {
         }
     }
 
+    /// The limits of `route`.
     pub fn route(&self, route: LimitedRoute) -> RouteLimits {
         self.routes[route as usize]
     }
@@ -252,10 +270,12 @@ fn parse_rule(value: &Value) -> Result<Option<Rule>, String> {
 pub struct AdminSecret([u8; 32]);
 
 impl AdminSecret {
+    /// Keeps the digest of `secret`.
     pub fn new(secret: &str) -> Self {
         Self(Sha256::digest(secret.as_bytes()).into())
     }
 
+    /// Whether `presented` is the secret, compared in constant time.
     pub fn matches(&self, presented: &str) -> bool {
         let digest: [u8; 32] = Sha256::digest(presented.as_bytes()).into();
         bool::from(digest.ct_eq(&self.0))
@@ -280,6 +300,7 @@ pub enum SessionCookie {
 }
 
 impl SessionCookie {
+    /// The cookie's name on the wire.
     pub fn name(self) -> &'static str {
         match self {
             Self::HostPrefixed => "__Host-connect.sid",
@@ -300,14 +321,18 @@ impl SessionCookie {
     }
 }
 
+/// Password reset, sessions, rate limits and the admin API, as configured.
 #[derive(Debug)]
 pub struct AccountConfig {
     /// Where reset tokens go; `None`: nowhere (reset-password still answers 201, and warns).
     pub reset_webhook: Option<WebhookTarget>,
     /// `None`: the admin API is disabled (404).
     pub admin_secret: Option<AdminSecret>,
+    /// The limits per route and counter.
     pub rate_limits: RateLimits,
+    /// How long a cookie session lasts.
     pub session_ttl_secs: u64,
+    /// The session cookie's name (`SESSION_COOKIE_NAME`).
     pub session_cookie: SessionCookie,
 }
 

@@ -6,6 +6,7 @@ use crate::ports::random::RandomError;
 use crate::store::StoreError;
 use std::fmt;
 
+/// Why an account operation failed; the HTTP routes and the npm package each map it in one place.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum AccountError {
@@ -24,7 +25,10 @@ pub enum AccountError {
     /// change-password on an identity that has no password (third-party sign-in only).
     NoPassword,
     /// Over a rate limit: try again in this many seconds.
-    TooManyRequests { retry_after_secs: u64 },
+    TooManyRequests {
+        /// Seconds until the client may try again.
+        retry_after_secs: u64,
+    },
     /// A backing store or the guard failed, or no randomness was available: nothing about the input.
     Unavailable(String),
 }

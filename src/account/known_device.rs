@@ -35,6 +35,7 @@ const KEY_LABEL: &str = "edge-auth/known-device/v1";
 pub struct DeviceKey([u8; 32]);
 
 impl DeviceKey {
+    /// The device-cookie key, derived from the token key so no new secret is needed.
     pub fn from_jwt_key(key: &JwtKey) -> Self {
         Self(key.derive_key(KEY_LABEL))
     }
@@ -64,6 +65,7 @@ impl fmt::Debug for DeviceKey {
 pub struct KnownDevice {
     /// Random, base64url: names the device's own counter.
     pub device_id: String,
+    /// The identity that signed in on this device.
     pub auth_identity_id: String,
 }
 

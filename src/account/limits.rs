@@ -15,9 +15,13 @@ use crate::store::keys;
 /// `identifier` (none: not counted per identifier).
 #[derive(Debug, Clone, Copy)]
 pub struct Attempt<'a> {
+    /// The route being counted.
     pub route: LimitedRoute,
+    /// The provider of the route.
     pub provider: &'a str,
+    /// The client's IP.
     pub client: Option<&'a str>,
+    /// What the request is about: the email, or a reset token's entity.
     pub identifier: Option<&'a str>,
 }
 

@@ -5,7 +5,7 @@
 //! through [`crate::guard`]. Contract: `docs/http-api.md`.
 
 pub mod config;
-pub mod dev_outbox;
+pub(crate) mod dev_outbox;
 mod error;
 pub mod known_device;
 mod limits;
@@ -13,9 +13,9 @@ mod password_attempts;
 mod password_change;
 mod reset;
 pub mod reset_token;
-pub mod revocation;
+pub(crate) mod revocation;
 mod service;
-pub mod session;
+pub(crate) mod session;
 mod sessions;
 mod tokens;
 pub mod webhook;

@@ -22,14 +22,18 @@ use crate::store::keys;
 /// Which of the two routes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PasswordRoute {
+    /// `POST /auth/{actor}/{provider}`.
     SignIn,
+    /// `POST /auth/{actor}/{provider}/register`.
     Register,
 }
 
 /// One attempt, as the request states it.
 #[derive(Debug, Clone, Copy)]
 pub struct PasswordAttempt<'a> {
+    /// Which route is tried.
     pub route: PasswordRoute,
+    /// The provider the route names.
     pub provider: &'a str,
     /// The client's IP (none: not counted per client).
     pub client: Option<&'a str>,

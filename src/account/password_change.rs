@@ -13,13 +13,17 @@ use crate::scope::{ActorType, ProviderId};
 use crate::token::Claims;
 use serde_json::Value;
 
+/// Sent when change-password names a provider other than emailpass.
 pub const ONLY_EMAILPASS: &str = "change-password is only supported by the emailpass provider";
+/// Sent when change-password has no current password.
 pub const CURRENT_PASSWORD_REQUIRED: &str = "Invalid request: Field 'current_password' is required";
 
 /// The two passwords of a change, as the caller sent them (absent or empty: not given).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct PasswordChange<'a> {
+    /// The password the caller says is current.
     pub current_password: Option<&'a str>,
+    /// The password to set.
     pub new_password: Option<&'a str>,
 }
 

@@ -12,31 +12,47 @@ use crate::store::keys;
 use crate::token::{self, JwtKey, TokenError};
 use serde::{Deserialize, Serialize};
 
+/// The `purpose` claim of every reset token.
 pub const PURPOSE: &str = "reset";
 
 /// Random bytes in a `jti`: 128 bits.
 const JTI_BYTES: usize = 16;
 
+/// The claims of a reset token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ResetClaims {
+    /// Whose password may be reset: the provider's name for the user.
     pub entity_id: String,
+    /// The provider of that identity (`emailpass`).
     pub provider: String,
+    /// The actor type of the route that issued it; the update route must match.
     pub actor_type: String,
+    /// The identity it resets: a later identity with the same email is another one.
     pub auth_identity_id: String,
+    /// The identity's credential boundary (ms) when it was issued: any later change voids it.
     pub credential_version: u64,
+    /// Random id, consumed on use so the token works once.
     pub jti: String,
+    /// Always [`PURPOSE`].
     pub purpose: String,
+    /// Issued at, unix seconds.
     pub iat: u64,
+    /// Expires at, unix seconds.
     pub exp: u64,
 }
 
 /// Which entity, of which identity at which credential version, a reset token is for.
 #[derive(Debug, Clone, Copy)]
 pub struct ResetTarget<'a> {
+    /// The entity to reset, as the provider stores it.
     pub entity_id: &'a str,
+    /// The provider of that entity.
     pub provider: &'a str,
+    /// The actor type of the route that asked.
     pub actor_type: &'a str,
+    /// The identity that holds the entity.
     pub auth_identity_id: &'a str,
+    /// The identity's credential boundary (ms) now.
     pub credential_version: u64,
 }
 

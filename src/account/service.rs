@@ -19,6 +19,7 @@ pub struct AccountPorts {
     pub store: Rc<dyn KvStore>,
     /// Single use (reset tokens) and rate-limit counters.
     pub guard: Rc<dyn Guard>,
+    /// The time tokens, sessions and limits are judged by.
     pub clock: Rc<dyn Clock>,
     /// Webhook deliveries.
     pub http: Rc<dyn HttpClient>,
@@ -36,6 +37,7 @@ pub struct AccountService {
 }
 
 impl AccountService {
+    /// The account operations over `identities`.
     pub fn new(
         identities: Rc<AuthModuleService>,
         ports: AccountPorts,
@@ -55,6 +57,7 @@ impl AccountService {
         &self.identities
     }
 
+    /// Password reset, sessions, rate limits and the admin API, as configured.
     pub fn config(&self) -> &AccountConfig {
         &self.config
     }

@@ -9,8 +9,11 @@ use super::session::{self, AuthContext, Session};
 /// A session just made: the cookie value, what it says about its bearer, and its lifetime.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewSession {
+    /// The session id: the cookie's value.
     pub id: String,
+    /// Who the session signs in, as a token's claims would say.
     pub auth_context: AuthContext,
+    /// How long the session lasts.
     pub ttl_secs: u64,
 }
 

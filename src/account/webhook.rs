@@ -16,9 +16,13 @@ use serde_json::json;
 use sha2::Sha256;
 use std::fmt;
 
+/// The event name of a reset-token delivery.
 pub const PASSWORD_RESET_EVENT: &str = "auth.password_reset";
+/// Header carrying `t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body">`.
 pub const SIGNATURE_HEADER: &str = "x-edge-auth-signature";
+/// Header carrying the event name.
 pub const EVENT_HEADER: &str = "x-edge-auth-event";
+/// Header carrying the delivery's id, the same across retries.
 pub const DELIVERY_HEADER: &str = "x-edge-auth-delivery";
 
 /// Attempts per delivery, and the pauses between them. With the HTTP client's 10 s timeout the worst
@@ -28,6 +32,7 @@ const PAUSES_MS: [u32; ATTEMPTS - 1] = [500, 1500];
 
 /// Where deliveries go, and the key that signs them.
 pub struct WebhookTarget {
+    /// Where deliveries are posted.
     pub url: String,
     key: Hmac<Sha256>,
 }
@@ -46,6 +51,7 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 impl WebhookTarget {
+    /// A target at `url` whose deliveries are signed with `secret`.
     pub fn new(url: &str, secret: &[u8]) -> Self {
         Self {
             url: url.to_owned(),
@@ -63,6 +69,7 @@ impl WebhookTarget {
         format!("t={t},v1={}", hex(&mac.finalize().into_bytes()))
     }
 
+    /// The signed `POST` of `body` at `t` (unix seconds).
     pub fn request(&self, body: &[u8], t: u64, delivery_id: &str) -> OutgoingRequest {
         OutgoingRequest {
             method: Method::Post,

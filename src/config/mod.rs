@@ -16,13 +16,21 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 use vars::{ConfigError, check_secret, duration_secs, invalid, json, whole_number};
 
+/// Secret: the HS256 key that signs auth tokens (at least 32 bytes).
 pub const JWT_SECRET: &str = "JWT_SECRET";
+/// Var: how long an auth token lasts, e.g. `1d`.
 pub const JWT_EXPIRES_IN: &str = "JWT_EXPIRES_IN";
+/// Var: actor type → the provider ids it may use, as JSON.
 pub const AUTH_METHODS_PER_ACTOR: &str = "AUTH_METHODS_PER_ACTOR";
+/// Var: the browser origins allowed to call `/auth/*`, comma-separated.
 pub const AUTH_CORS: &str = "AUTH_CORS";
+/// Var: PBKDF2 iterations of new password hashes.
 pub const PBKDF2_ITERATIONS: &str = "PBKDF2_ITERATIONS";
+/// Secret: optional extra secret mixed into every password hash.
 pub const PASSWORD_PEPPER: &str = "PASSWORD_PEPPER";
+/// Var: the KDF of new password hashes, `pbkdf2` or `argon2id`.
 pub const PASSWORD_HASH: &str = "PASSWORD_HASH";
+/// Var: `development` turns on the dev-only routes and secret.
 pub const ENVIRONMENT: &str = "ENVIRONMENT";
 
 /// `ENVIRONMENT` value of local development (`scripts/run.sh` sets it). Only there may the built-in
@@ -32,16 +40,22 @@ pub const DEVELOPMENT: &str = "development";
 /// Signs tokens in local development only. Public by nature: never valid anywhere else.
 const DEV_ONLY_JWT_SECRET: &str = "edge-auth-DEV-ONLY-jwt-secret-never-use-in-production";
 
+/// Medusa's default token lifetime.
 pub const DEFAULT_JWT_EXPIRES_IN: &str = "1d";
+/// Medusa's default: customers and users sign in with emailpass.
 pub const DEFAULT_AUTH_METHODS_PER_ACTOR: &str =
     r#"{"customer":["emailpass"],"user":["emailpass"]}"#;
 
+/// The whole parsed configuration of the Worker, built once per isolate by [`Config::from_vars`].
 #[derive(Debug)]
 pub struct Config {
+    /// Signs and verifies auth tokens.
     pub jwt_key: JwtKey,
+    /// Lifetime of a new auth token.
     pub jwt_expires_in_secs: u64,
     /// Actor type → the provider ids it may use. Its keys are the actor types that exist.
     pub auth_methods_per_actor: BTreeMap<String, Vec<String>>,
+    /// Exact origins that get CORS headers.
     pub cors_origins: Vec<String>,
     /// The password KDF (`PASSWORD_HASH`) with the configured iterations and pepper.
     pub hasher: Rc<Hasher>,
@@ -125,6 +139,7 @@ impl Config {
         })
     }
 
+    /// Whether a browser from `origin` may call the API (exact match).
     pub fn is_cors_origin_allowed(&self, origin: &str) -> bool {
         self.cors_origins.iter().any(|o| o == origin)
     }

@@ -19,7 +19,9 @@ pub const MIN_SECRET_BYTES: usize = 32;
 /// A variable that cannot be used, and why. The message never repeats a secret's value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigError {
+    /// The variable to fix.
     pub var: &'static str,
+    /// What is wrong with it.
     pub message: String,
 }
 

@@ -16,6 +16,7 @@ use std::net::{IpAddr, Ipv6Addr};
 pub const DEFAULT_IPV6_PREFIX: u8 = 64;
 /// Shorter prefixes would put whole providers in one bucket; longer than 128 bits does not exist.
 pub const MIN_IPV6_PREFIX: u8 = 32;
+/// A whole IPv6 address.
 pub const MAX_IPV6_PREFIX: u8 = 128;
 
 /// The one bucket of every header value that is not an IP address.

@@ -38,6 +38,7 @@ impl CredentialRecord {
             .is_none_or(|f| bool::from(f.as_bytes().ct_eq(fingerprint.as_bytes())))
     }
 
+    /// Whether the identity was deleted: nothing issued for it is valid again.
     pub fn is_revoked_forever(&self) -> bool {
         self.valid_from_ms >= REVOKED_FOREVER_MS
     }
@@ -60,6 +61,7 @@ pub struct CredentialChange {
     /// Compare-and-set: change nothing unless the recorded fingerprint is this one (or none is recorded).
     /// `None`: unconditionally.
     pub expected: Option<String>,
+    /// Whether, and how, to move the validity boundary.
     pub revoke: Option<Revocation>,
 }
 

@@ -20,6 +20,7 @@ use crate::store::{KvStore, StoreError, keys};
 use async_trait::async_trait;
 use std::rc::Rc;
 
+/// The guard of a Worker without its Durable Object: isolate memory first, then KV (best effort across isolates).
 pub struct KvGuard {
     store: Rc<dyn KvStore>,
     local: Rc<MemoryGuard>,

@@ -49,6 +49,7 @@ fn credentials_key(key: &str) -> String {
     format!("k{key}")
 }
 
+/// A guard in process memory: exact for everything that shares it.
 pub struct MemoryGuard {
     records: RefCell<BTreeMap<String, Record>>,
     clock: Rc<dyn Clock>,
@@ -65,10 +66,12 @@ impl Default for MemoryGuard {
 }
 
 impl MemoryGuard {
+    /// A guard on the system clock.
     pub fn new() -> Self {
         Self::default()
     }
 
+    /// A guard on `clock` (tests move it).
     pub fn with_clock(clock: Rc<dyn Clock>) -> Self {
         Self {
             records: RefCell::new(BTreeMap::new()),

@@ -42,7 +42,12 @@ pub enum Claim {
     /// The key was free and now belongs to the caller's owner.
     Claimed,
     /// Someone holds it: `owner` since `at_ms` (the guard's clock).
-    Taken { owner: String, at_ms: u64 },
+    Taken {
+        /// Who holds the key.
+        owner: String,
+        /// Since when, unix milliseconds.
+        at_ms: u64,
+    },
 }
 
 /// Strongly consistent operations. Every failure is a [`StoreError`]: the guard is a backing store, and

@@ -16,16 +16,19 @@ pub const MAX_BLOCK_SECS: u64 = 3600;
 /// How long after its last block a bucket remembers its strikes.
 pub const STRIKE_MEMORY_SECS: u64 = 3600;
 
+/// One counter's limit: so many requests per window, optionally with backoff.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Rule {
     /// Requests allowed per window.
     pub limit: u32,
+    /// The window's length.
     pub window_secs: u64,
     /// Whether repeated blocks grow exponentially.
     pub backoff: bool,
 }
 
 impl Rule {
+    /// `limit` requests per `window_secs`, without backoff.
     pub const fn new(limit: u32, window_secs: u64) -> Self {
         Self {
             limit,
@@ -34,6 +37,7 @@ impl Rule {
         }
     }
 
+    /// The same rule, with blocks that grow exponentially when repeated.
     pub const fn with_backoff(self) -> Self {
         Self {
             backoff: true,
@@ -42,18 +46,23 @@ impl Rule {
     }
 }
 
+/// A rate-limit counter's answer to one request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Decision {
+    /// Counted and let through.
     Allowed {
+        /// Requests left in the window.
         remaining: u32,
     },
     /// Refused; the client may try again after this many seconds (at least 1).
     Limited {
+        /// Seconds until the client may try again.
         retry_after_secs: u64,
     },
 }
 
 impl Decision {
+    /// Whether the request may go on.
     pub fn is_allowed(&self) -> bool {
         matches!(self, Decision::Allowed { .. })
     }

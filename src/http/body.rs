@@ -26,6 +26,7 @@ impl BodyCollector {
         self.bytes.len() <= MAX_BODY_BYTES
     }
 
+    /// The bytes collected, at most [`MAX_BODY_BYTES`] + 1.
     pub fn into_body(self) -> Vec<u8> {
         self.bytes
     }

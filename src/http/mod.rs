@@ -42,14 +42,18 @@ const DUMMY_COST_KEY_LABEL: &str = "edge-auth/dummy-cost/v1";
 /// A request as the Worker received it. Header names are lower-case.
 #[derive(Debug, Clone, Default)]
 pub struct HttpRequest {
+    /// The method, upper-case.
     pub method: String,
     /// The full URL, e.g. `https://auth.example/auth/customer/emailpass?x=1`.
     pub url: String,
+    /// Every header, names lower-case.
     pub headers: Vec<(String, String)>,
+    /// The body, read in full up to [`MAX_BODY_BYTES`].
     pub body: Vec<u8>,
 }
 
 impl HttpRequest {
+    /// The value of header `name`, case-insensitively.
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
@@ -72,8 +76,11 @@ impl HttpRequest {
 /// Everything a request needs: configuration, the identities and the account operations over them.
 /// Handlers reach storage only through these two services.
 pub struct App {
+    /// The parsed configuration.
     pub config: Rc<Config>,
+    /// Medusa's Auth Module: provider flows and identities.
     pub service: Rc<AuthModuleService>,
+    /// Tokens, password change and reset, sessions and rate limits.
     pub account: Rc<AccountService>,
     ports: AccountPorts,
     /// Made once per isolate by the Worker: they keep discovery documents and key sets between requests.

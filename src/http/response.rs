@@ -5,10 +5,14 @@ use crate::contract::{self, ErrorType};
 use crate::model::AuthIdentity;
 use serde_json::{Value, json};
 
+/// An answer to a request, built by the routes and converted by the Worker.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HttpResponse {
+    /// The HTTP status code.
     pub status: u16,
+    /// Headers, in the order they are sent.
     pub headers: Vec<(String, String)>,
+    /// The body (JSON for every route but redirects and empty answers).
     pub body: Vec<u8>,
     /// A line for the operator's log, never sent: [`crate::http::handle`] hands it to the runtime's
     /// `warn`. For failures whose detail must not reach clients (storage errors).
@@ -32,6 +36,7 @@ pub fn misconfigured(e: &ConfigError) -> HttpResponse {
 }
 
 impl HttpResponse {
+    /// An answer with no body.
     pub fn empty(status: u16) -> Self {
         Self {
             status,
@@ -65,10 +70,12 @@ impl HttpResponse {
         )
     }
 
+    /// `401` with Medusa's `unauthorized` body.
     pub fn unauthorized(message: &str) -> Self {
         Self::error(401, ErrorType::Unauthorized, message)
     }
 
+    /// `400` with Medusa's `invalid_data` body.
     pub fn invalid_data(message: &str) -> Self {
         Self::error(400, ErrorType::InvalidData, message)
     }
@@ -94,16 +101,19 @@ impl HttpResponse {
         self
     }
 
+    /// The answer with header `name` set.
     pub fn with_header(mut self, name: &str, value: &str) -> Self {
         self.set_header(name, value);
         self
     }
 
+    /// Sets header `name`, replacing any earlier value.
     pub fn set_header(&mut self, name: &str, value: &str) {
         self.headers.retain(|(k, _)| !k.eq_ignore_ascii_case(name));
         self.headers.push((name.to_owned(), value.to_owned()));
     }
 
+    /// The value of header `name`, case-insensitively.
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
@@ -111,6 +121,7 @@ impl HttpResponse {
             .map(|(_, v)| v.as_str())
     }
 
+    /// The body as JSON, or `None` when it is not JSON.
     pub fn body_json(&self) -> Option<Value> {
         serde_json::from_slice(&self.body).ok()
     }

@@ -13,6 +13,7 @@ use wasm_bindgen::prelude::*;
 /// Workers KV's default and largest page.
 const MAX_LIST_LIMIT: u32 = 1000;
 
+/// `MemoryStore`: a KV-shaped store in memory, with expiry, for tests and single-process use.
 #[wasm_bindgen(js_name = MemoryStore, skip_typescript)]
 #[derive(Default)]
 pub struct JsMemoryStore {
@@ -51,6 +52,7 @@ fn set(object: &Object, key: &str, value: &JsValue) {
 
 #[wasm_bindgen(js_class = MemoryStore)]
 impl JsMemoryStore {
+    /// An empty store.
     #[wasm_bindgen(constructor)]
     pub fn new() -> JsMemoryStore {
         Self::default()
@@ -96,6 +98,7 @@ impl JsMemoryStore {
         ))
     }
 
+    /// Removes `key`; resolves when done.
     pub fn delete(&self, key: JsValue) -> Result<Promise, JsValue> {
         let key = key_arg(&key, "delete")?;
         Ok(settle(

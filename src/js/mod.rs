@@ -15,7 +15,6 @@ mod options;
 mod runtime;
 mod service;
 
-pub use error::{ApiError, Code};
 pub use memory::JsMemoryStore;
 pub use service::JsAuthModuleService;
 

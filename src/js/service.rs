@@ -30,6 +30,7 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
+/// `AuthModuleService`: Medusa's Auth Module for JavaScript, over a KV-shaped store.
 #[wasm_bindgen(js_name = AuthModuleService, skip_typescript)]
 pub struct JsAuthModuleService {
     core: Rc<AuthModuleService>,
@@ -101,6 +102,7 @@ impl JsAuthModuleService {
 
 #[wasm_bindgen(js_class = AuthModuleService)]
 impl JsAuthModuleService {
+    /// A service from `options` (store, providers, …); throws a coded `EdgeAuthError` on bad options.
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<JsAuthModuleService, JsValue> {
         let options = options::parse(&options)?;
@@ -117,14 +119,17 @@ impl JsAuthModuleService {
         Ok(Self { core, account })
     }
 
+    /// Medusa's `register`; resolves to `{ success, authIdentity?, error? }`.
     pub fn register(&self, provider: JsValue, input: JsValue) -> Result<Promise, JsValue> {
         self.flow(Flow::Register, "register", &provider, &input)
     }
 
+    /// Medusa's `authenticate`; resolves to `{ success, authIdentity?, location?, error? }`.
     pub fn authenticate(&self, provider: JsValue, input: JsValue) -> Result<Promise, JsValue> {
         self.flow(Flow::Authenticate, "authenticate", &provider, &input)
     }
 
+    /// Medusa's `validateCallback`: completes a third-party sign-in.
     #[wasm_bindgen(js_name = validateCallback)]
     pub fn validate_callback(&self, provider: JsValue, input: JsValue) -> Result<Promise, JsValue> {
         self.flow(
@@ -135,6 +140,7 @@ impl JsAuthModuleService {
         )
     }
 
+    /// Medusa's `updateProvider`: sets a new password (emailpass).
     #[wasm_bindgen(js_name = updateProvider)]
     pub fn update_provider(&self, provider: JsValue, data: JsValue) -> Result<Promise, JsValue> {
         self.update_flow("updateProvider", &provider, &data)
@@ -147,6 +153,7 @@ impl JsAuthModuleService {
 
     // ---- AuthIdentity CRUD ----
 
+    /// Creates identities with their provider identities.
     #[wasm_bindgen(js_name = createAuthIdentities)]
     pub fn create_auth_identities(&self, data: JsValue) -> Result<Promise, JsValue> {
         let (data, shape) = records::<CreateAuthIdentity>(
@@ -161,6 +168,7 @@ impl JsAuthModuleService {
         ))
     }
 
+    /// The identity with this id; rejects with `NOT_FOUND` when there is none.
     #[wasm_bindgen(js_name = retrieveAuthIdentity)]
     pub fn retrieve_auth_identity(&self, id: JsValue, config: JsValue) -> Result<Promise, JsValue> {
         let id = string_arg(&id, "retrieveAuthIdentity(id): id")?;
@@ -176,6 +184,7 @@ impl JsAuthModuleService {
         ))
     }
 
+    /// The identities that match `filters`.
     #[wasm_bindgen(js_name = listAuthIdentities)]
     pub fn list_auth_identities(
         &self,
@@ -203,6 +212,7 @@ impl JsAuthModuleService {
         ))
     }
 
+    /// Replaces `app_metadata` of each identity given.
     #[wasm_bindgen(js_name = updateAuthIdentities)]
     pub fn update_auth_identities(&self, data: JsValue) -> Result<Promise, JsValue> {
         let (data, shape) = records::<UpdateAuthIdentity>(
@@ -217,6 +227,7 @@ impl JsAuthModuleService {
         ))
     }
 
+    /// Deletes the identities and their provider identities.
     #[wasm_bindgen(js_name = deleteAuthIdentities)]
     pub fn delete_auth_identities(&self, ids: JsValue) -> Result<Promise, JsValue> {
         let ids = ids_arg(&ids, "deleteAuthIdentities(ids): ids")?;
@@ -233,6 +244,7 @@ impl JsAuthModuleService {
 
     // ---- ProviderIdentity CRUD ----
 
+    /// Adds provider identities to existing identities.
     #[wasm_bindgen(js_name = createProviderIdentities)]
     pub fn create_provider_identities(&self, data: JsValue) -> Result<Promise, JsValue> {
         let (data, shape) = records::<CreateProviderIdentity>(
@@ -247,6 +259,7 @@ impl JsAuthModuleService {
         ))
     }
 
+    /// The provider identity with this id; rejects with `NOT_FOUND` when there is none.
     #[wasm_bindgen(js_name = retrieveProviderIdentity)]
     pub fn retrieve_provider_identity(
         &self,
@@ -266,6 +279,7 @@ impl JsAuthModuleService {
         ))
     }
 
+    /// The provider identities that match `filters`.
     #[wasm_bindgen(js_name = listProviderIdentities)]
     pub fn list_provider_identities(
         &self,
@@ -293,6 +307,7 @@ impl JsAuthModuleService {
         ))
     }
 
+    /// Replaces the given columns of each provider identity.
     #[wasm_bindgen(js_name = updateProviderIdentities)]
     pub fn update_provider_identities(&self, data: JsValue) -> Result<Promise, JsValue> {
         let (data, shape) = records::<UpdateProviderIdentity>(
@@ -307,6 +322,7 @@ impl JsAuthModuleService {
         ))
     }
 
+    /// Deletes the provider identities.
     #[wasm_bindgen(js_name = deleteProviderIdentities)]
     pub fn delete_provider_identities(&self, ids: JsValue) -> Result<Promise, JsValue> {
         let ids = ids_arg(&ids, "deleteProviderIdentities(ids): ids")?;

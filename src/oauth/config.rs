@@ -13,20 +13,35 @@ use crate::ports::secret::Secret;
 use serde::Deserialize;
 use std::rc::Rc;
 
+/// Var: Google's OAuth client id.
 pub const GOOGLE_CLIENT_ID: &str = "GOOGLE_CLIENT_ID";
+/// Secret: Google's OAuth client secret.
 pub const GOOGLE_CLIENT_SECRET: &str = "GOOGLE_CLIENT_SECRET";
+/// Var: where Google sends the browser back.
 pub const GOOGLE_CALLBACK_URL: &str = "GOOGLE_CALLBACK_URL";
+/// Var: overrides Google's authorization endpoint (emulators, tests).
 pub const GOOGLE_AUTHORIZATION_URL: &str = "GOOGLE_AUTHORIZATION_URL";
+/// Var: overrides Google's token endpoint.
 pub const GOOGLE_TOKEN_URL: &str = "GOOGLE_TOKEN_URL";
+/// Var: overrides Google's key set URL.
 pub const GOOGLE_JWKS_URL: &str = "GOOGLE_JWKS_URL";
+/// Var: replaces the `iss` values accepted from Google.
 pub const GOOGLE_ISSUER: &str = "GOOGLE_ISSUER";
+/// Var: GitHub's OAuth client id.
 pub const GITHUB_CLIENT_ID: &str = "GITHUB_CLIENT_ID";
+/// Secret: GitHub's OAuth client secret.
 pub const GITHUB_CLIENT_SECRET: &str = "GITHUB_CLIENT_SECRET";
+/// Var: where GitHub sends the browser back.
 pub const GITHUB_CALLBACK_URL: &str = "GITHUB_CALLBACK_URL";
+/// Var: overrides GitHub's authorization endpoint (emulators, tests).
 pub const GITHUB_AUTHORIZATION_URL: &str = "GITHUB_AUTHORIZATION_URL";
+/// Var: overrides GitHub's token endpoint.
 pub const GITHUB_TOKEN_URL: &str = "GITHUB_TOKEN_URL";
+/// Var: overrides GitHub's API base URL.
 pub const GITHUB_API_URL: &str = "GITHUB_API_URL";
+/// Var: the OpenID Connect providers, as a JSON list.
 pub const OIDC_PROVIDERS: &str = "OIDC_PROVIDERS";
+/// Var: exact URLs a browser may be sent back to after sign-in, comma-separated.
 pub const ALLOWED_REDIRECT_URLS: &str = "ALLOWED_REDIRECT_URLS";
 
 /// Google's variables with their names as options of the npm package (`{ id: "google", options }`).

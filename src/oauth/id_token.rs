@@ -23,11 +23,14 @@ pub const MAX_AGE_SECS: u64 = 600;
 /// An id_token is a few KiB; anything this large is refused before decoding.
 pub const MAX_TOKEN_BYTES: usize = 16 * 1024;
 
+/// The payload of a verified id_token.
 pub type Claims = Map<String, Value>;
 
+/// Why an id_token was refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum IdTokenError {
+    /// Not a well-formed token (too large, bad base64url or JSON); says which.
     Malformed(&'static str),
     /// `none`, `HS256` and anything but RS256/ES256.
     UnsupportedAlgorithm(String),
@@ -35,16 +38,25 @@ pub enum IdTokenError {
     UnknownKey,
     /// No `kid` and several keys could match.
     AmbiguousKey,
+    /// The signature does not verify under the key.
     BadSignature,
+    /// `iss` is none of the expected issuers.
     Issuer,
+    /// `aud` does not name this client.
     Audience,
     /// `aud` lists the client and another audience that is not configured as trusted.
     UntrustedAudience,
+    /// `azp` is not this client: it must be when present, or when `aud` lists several.
     AuthorizedParty,
+    /// `exp` has passed (beyond the allowed clock skew).
     Expired,
+    /// `iat` is later than now (beyond the allowed clock skew).
     IssuedInTheFuture,
+    /// `iat` is older than [`MAX_AGE_SECS`].
     TooOld,
+    /// `nonce` differs from the one sent, or is missing when one was sent.
     Nonce,
+    /// No `sub`: there is no user to sign in.
     MissingSubject,
 }
 
@@ -80,7 +92,9 @@ impl std::error::Error for IdTokenError {}
 /// What the signature check needs from the header.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Header {
+    /// The signing algorithm.
     pub alg: Algorithm,
+    /// The key id, when the token names one.
     pub kid: Option<String>,
 }
 
@@ -89,11 +103,13 @@ pub struct Header {
 pub struct Expected<'a> {
     /// Accepted `iss` values (exact strings): one for OIDC, Google's two spellings for Google.
     pub issuers: &'a [String],
+    /// This client's id, which `aud` must list.
     pub client_id: &'a str,
     /// Audiences besides `client_id` that a token may also list; any other is refused.
     pub trusted_audiences: &'a [String],
     /// The nonce sent with the authorization request, if one was.
     pub nonce: Option<&'a str>,
+    /// The time claims are checked against.
     pub now_secs: u64,
 }
 
@@ -261,6 +277,7 @@ pub fn validate_claims(claims: &Claims, expected: &Expected<'_>) -> Result<(), I
 /// text or any segment, signed tokens verify under their key and under no other, claims of any shape
 /// are judged without panicking, and an oversized token is refused before any decoding.
 #[cfg(all(test, not(target_arch = "wasm32")))]
+#[allow(clippy::unwrap_used)] // clippy's test detection reads only a bare `cfg(test)`
 mod proptests {
     use super::*;
     use crate::oauth::jwk::{KeySet, Lookup};

@@ -21,11 +21,14 @@ pub const MAX_KEYS: usize = 50;
 /// The signature algorithms we verify. `none`, HMAC (`HS*`) and everything else do not exist here.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Algorithm {
+    /// RSASSA-PKCS1-v1_5 with SHA-256.
     Rs256,
+    /// ECDSA on P-256 with SHA-256.
     Es256,
 }
 
 impl Algorithm {
+    /// The algorithm of a JOSE `alg` name, if we verify it.
     pub fn from_name(name: &str) -> Option<Self> {
         match name {
             "RS256" => Some(Self::Rs256),
@@ -34,6 +37,7 @@ impl Algorithm {
         }
     }
 
+    /// The JOSE `alg` name.
     pub fn name(self) -> &'static str {
         match self {
             Self::Rs256 => "RS256",
@@ -42,13 +46,16 @@ impl Algorithm {
     }
 }
 
+/// A verifying key of one of the accepted algorithms.
 pub enum PublicKey {
     /// PKCS #1 v1.5 with SHA-256 (RS256).
     Rsa(RsaKey<Sha256>),
+    /// ECDSA on P-256 with SHA-256 (ES256).
     P256(P256Key),
 }
 
 impl PublicKey {
+    /// The only algorithm this key verifies.
     pub fn algorithm(&self) -> Algorithm {
         match self {
             Self::Rsa(_) => Algorithm::Rs256,
@@ -59,7 +66,9 @@ impl PublicKey {
 
 /// One usable key of a set.
 pub struct Jwk {
+    /// The key id, when the set names one.
     pub kid: Option<String>,
+    /// The key itself.
     pub key: PublicKey,
 }
 
@@ -81,6 +90,7 @@ pub struct KeySet {
 /// What a lookup found.
 #[derive(Debug)]
 pub enum Lookup<'a> {
+    /// The key to verify with.
     Found(&'a Jwk),
     /// No key with this `kid` (and algorithm): the set may be stale.
     Unknown,
@@ -104,10 +114,12 @@ impl KeySet {
         })
     }
 
+    /// How many usable keys the set has.
     pub fn len(&self) -> usize {
         self.keys.len()
     }
 
+    /// Whether the set has no usable key.
     pub fn is_empty(&self) -> bool {
         self.keys.is_empty()
     }

@@ -16,7 +16,9 @@ use std::rc::Rc;
 /// Where the flow talks to a provider.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Endpoints {
+    /// The authorization endpoint the browser is sent to.
     pub authorization: String,
+    /// The token endpoint the code is exchanged at.
     pub token: String,
     /// `None` for plain OAuth 2.0 providers (GitHub): no id_token to check.
     pub jwks: Option<String>,
@@ -210,7 +212,9 @@ impl MetadataCache {
 /// Why an id_token was refused: a validation failure, or the JWKS could not be had.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum VerifyError {
+    /// The token fails validation.
     Invalid(IdTokenError),
+    /// The key set could not be fetched or parsed; says why.
     Unavailable(String),
 }
 

@@ -10,16 +10,16 @@
 //! - [`state`]: the state record and its browser-binding cookie; [`redirect`]: the URL allow-list.
 
 pub mod config;
-pub mod flow;
+pub(crate) mod flow;
 pub mod form;
 pub mod id_token;
 pub mod jwk;
 pub mod metadata;
-pub mod pkce;
+pub(crate) mod pkce;
 pub mod profile;
 pub mod provider;
-pub mod redirect;
-pub mod spec;
+pub(crate) mod redirect;
+pub(crate) mod spec;
 pub mod state;
 
 pub use config::OAuthConfig;

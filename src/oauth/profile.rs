@@ -8,9 +8,12 @@ use crate::oauth::id_token::Claims;
 use crate::ports::http::{OutgoingRequest, host_of};
 use serde_json::{Value, json};
 
+/// Who signed in at a provider, as the provider identity records it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Profile {
+    /// The provider's user id (`sub`, GitHub's numeric id).
     pub entity_id: String,
+    /// Name, email, picture and the like, as the provider gave them.
     pub user_metadata: Metadata,
     /// Replaced on every login when present (GitHub); `None` leaves it alone.
     pub provider_metadata: Option<Metadata>,

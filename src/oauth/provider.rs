@@ -35,8 +35,10 @@ pub const CALLBACK_URL: &str = "callback_url";
 /// Codes are short; a huge one is garbage and is not sent on.
 pub const MAX_CODE_BYTES: usize = 2048;
 
+/// Sent when a redirect-mode callback arrives without the state's browser-binding cookie.
 pub const STATE_FROM_ANOTHER_BROWSER: &str =
     "This sign-in was started in another browser, or its cookie is gone: start again";
+/// Sent when a sign-in asks for both `return_to` and `callback_url`.
 pub const RETURN_TO_WITH_CALLBACK_URL: &str = "return_to and callback_url cannot be combined: return_to sends the provider back to this service";
 
 fn err(message: impl Into<String>) -> ProviderError {

@@ -48,6 +48,7 @@ pub struct StateRecord {
     pub provider: String,
     /// Exactly what was sent as `redirect_uri`; the token request repeats it.
     pub redirect_uri: String,
+    /// The PKCE secret whose challenge went to the provider.
     pub pkce_verifier: PkceVerifier,
     /// OpenID Connect providers only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -56,6 +57,7 @@ pub struct StateRecord {
     /// state is bound to the browser by [`COOKIE_NAME`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub return_to: Option<String>,
+    /// When the sign-in started, unix milliseconds.
     pub created_at_ms: u64,
 }
 

@@ -119,6 +119,7 @@ impl Algorithm {
         }
     }
 
+    /// The `PASSWORD_HASH` value of this algorithm.
     pub fn name(self) -> &'static str {
         match self {
             Self::Pbkdf2 => Self::NAMES[0],
@@ -135,7 +136,10 @@ pub enum Verification {
     Mismatch,
     /// Right password. `needs_rehash` says the stored string was made with other parameters than the
     /// current ones, so the caller should store a fresh [`Hasher::hash`] of the password it now holds.
-    Match { needs_rehash: bool },
+    Match {
+        /// The stored string should be replaced by a fresh hash.
+        needs_rehash: bool,
+    },
 }
 
 /// Fixed input for [`Hasher::spend_dummy`]; its values do not matter, only that the work is real.

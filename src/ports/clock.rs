@@ -2,10 +2,12 @@
 
 use std::cell::Cell;
 
+/// The current time. Behind a trait so tests can freeze and move it.
 pub trait Clock {
     /// Milliseconds since the Unix epoch.
     fn now_ms(&self) -> u64;
 
+    /// Seconds since the Unix epoch.
     fn now_secs(&self) -> u64 {
         self.now_ms() / 1000
     }
@@ -35,14 +37,17 @@ impl Clock for SystemClock {
 pub struct ManualClock(Cell<u64>);
 
 impl ManualClock {
+    /// A clock stopped at `now_ms`.
     pub fn new(now_ms: u64) -> Self {
         Self(Cell::new(now_ms))
     }
 
+    /// Moves the clock forward.
     pub fn advance_secs(&self, secs: u64) {
         self.advance_ms(secs * 1000);
     }
 
+    /// Moves the clock forward by `ms` milliseconds.
     pub fn advance_ms(&self, ms: u64) {
         self.0.set(self.0.get() + ms);
     }

@@ -23,13 +23,17 @@ pub const TIMEOUT_MS: u32 = 10_000;
 /// Sent with every request: GitHub's API refuses requests without a `User-Agent`.
 pub const USER_AGENT: &str = "edge-auth";
 
+/// The methods identity providers are called with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {
+    /// Discovery, key sets and profile APIs.
     Get,
+    /// Token exchange.
     Post,
 }
 
 impl Method {
+    /// The method's name on the wire.
     pub fn as_str(self) -> &'static str {
         match self {
             Method::Get => "GET",
@@ -40,9 +44,13 @@ impl Method {
 
 /// A request to an identity provider. Its `Debug` shows no header values or body: they carry secrets.
 pub struct OutgoingRequest {
+    /// `GET` or `POST`.
     pub method: Method,
+    /// The absolute URL.
     pub url: String,
+    /// Header names lower-case, each at most once.
     pub headers: Vec<(String, String)>,
+    /// The request body (a form for token exchanges).
     pub body: Vec<u8>,
 }
 
@@ -72,6 +80,7 @@ impl OutgoingRequest {
         }
     }
 
+    /// Sets header `name`, replacing any earlier value.
     pub fn with_header(mut self, name: &str, value: &str) -> Self {
         self.headers.retain(|(k, _)| !k.eq_ignore_ascii_case(name));
         self.headers
@@ -79,6 +88,7 @@ impl OutgoingRequest {
         self
     }
 
+    /// The value of header `name`, case-insensitively.
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
@@ -87,16 +97,21 @@ impl OutgoingRequest {
     }
 }
 
+/// An identity provider's answer, body read in full.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IncomingResponse {
+    /// The HTTP status code.
     pub status: u16,
     /// The reason phrase the server sent; may be empty (HTTP/2 has none).
     pub status_text: String,
+    /// Header names lower-case.
     pub headers: Vec<(String, String)>,
+    /// The whole body, at most the client's size limit.
     pub body: Vec<u8>,
 }
 
 impl IncomingResponse {
+    /// An answer with `status` and `body`, no headers (for adapters and fakes).
     pub fn new(status: u16, body: impl Into<Vec<u8>>) -> Self {
         Self {
             status,
@@ -106,6 +121,7 @@ impl IncomingResponse {
         }
     }
 
+    /// Whether the status is 2xx.
     pub fn is_success(&self) -> bool {
         (200..300).contains(&self.status)
     }
@@ -119,6 +135,7 @@ impl IncomingResponse {
         }
     }
 
+    /// The body as JSON, or `None` when it is not JSON.
     pub fn json(&self) -> Option<serde_json::Value> {
         serde_json::from_slice(&self.body).ok()
     }
@@ -129,9 +146,27 @@ impl IncomingResponse {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum HttpError {
-    Timeout { host: String, after_ms: u32 },
-    TooLarge { host: String, limit: usize },
-    Failed { host: String, reason: String },
+    /// No complete answer within the time limit.
+    Timeout {
+        /// The host that was called.
+        host: String,
+        /// The limit that passed.
+        after_ms: u32,
+    },
+    /// The answer's body is larger than the client reads.
+    TooLarge {
+        /// The host that was called.
+        host: String,
+        /// The most bytes the client reads.
+        limit: usize,
+    },
+    /// No answer at all: the platform's fetch failed, or this build has no outgoing HTTP.
+    Failed {
+        /// The host that was called.
+        host: String,
+        /// What went wrong, without the path or query.
+        reason: String,
+    },
 }
 
 impl fmt::Display for HttpError {
@@ -153,6 +188,7 @@ impl std::error::Error for HttpError {}
 /// Sends one request. See the module documentation for what implementations must guarantee.
 #[async_trait(?Send)]
 pub trait HttpClient {
+    /// Sends `request` and reads the whole answer, or says why there is none.
     async fn send(&self, request: OutgoingRequest) -> Result<IncomingResponse, HttpError>;
 }
 

@@ -10,6 +10,6 @@
 
 pub mod clock;
 pub mod http;
-pub mod random;
+pub(crate) mod random;
 pub mod runtime;
-pub mod secret;
+pub(crate) mod secret;

@@ -15,8 +15,10 @@ use std::task::Poll;
 /// Work that outlives the request that started it.
 pub type Task = Pin<Box<dyn Future<Output = ()>>>;
 
+/// What background work needs from the platform: pauses and the operator's log.
 #[async_trait(?Send)]
 pub trait Runtime {
+    /// Waits `ms` milliseconds (between webhook retries).
     async fn sleep(&self, ms: u32);
     /// An operational warning for the operator. Never given secrets (tokens, passwords) or emails.
     fn warn(&self, message: &str);
@@ -25,7 +27,9 @@ pub trait Runtime {
 /// Sleeps not at all and remembers every warning: for tests, and for code that runs without a platform.
 #[derive(Debug, Default)]
 pub struct Recorder {
+    /// Every pause asked for, in order.
     pub slept_ms: RefCell<Vec<u32>>,
+    /// Every warning, in order.
     pub warnings: RefCell<Vec<String>>,
 }
 

@@ -7,10 +7,12 @@ use std::fmt;
 pub struct Secret(String);
 
 impl Secret {
+    /// Wraps `value`.
     pub fn new(value: impl Into<String>) -> Self {
         Self(value.into())
     }
 
+    /// The secret itself; every caller is a place the secret is used.
     pub fn expose(&self) -> &str {
         &self.0
     }

@@ -23,12 +23,15 @@ use async_trait::async_trait;
 use serde_json::Value;
 use std::rc::Rc;
 
+/// The provider id.
 pub const EMAILPASS: &str = "emailpass";
 
 /// RFC 5321 limits a forward path to 256 octets, so a usable address is at most 254.
 pub const MAX_EMAIL_BYTES: usize = 254;
+/// Ours, not Medusa's: sent when the email cannot be a mailbox (no single `@` with text each side, whitespace, too long).
 pub const INVALID_EMAIL: &str = "Email is not a valid email address";
 
+/// Medusa's emailpass provider: email and password, hashed with the configured KDF.
 pub struct EmailPass {
     hasher: Rc<Hasher>,
     /// Keys the draw of an unknown email's dummy cost ([`hash_costs::dummy_cost`]).

@@ -25,6 +25,7 @@
 //!
 //! Provider ids never contain `:` (checked at registration), so `pi:` keys cannot collide.
 
+/// Prefix of identity records; listing scans it.
 pub const AUTH_IDENTITY_PREFIX: &str = "ai:";
 
 /// Workers KV refuses an `expirationTtl` below 60 seconds.
@@ -46,10 +47,12 @@ pub const RESET_TOKEN_TTL_SECS: u64 = 900;
 
 /// The tally of stored password-hash costs, and a recount of it in progress.
 pub const HASH_COSTS: &str = "meta:hash-costs";
+/// A recount of the tally in progress (its cursor and partial counts).
 pub const HASH_COSTS_RECOUNT: &str = "meta:hash-costs-recount";
 
 /// The development outbox's key and lifetime: as long as the reset tokens it shows stay usable.
 pub const DEV_OUTBOX: &str = "dev:outbox";
+/// How long the development outbox keeps a message.
 pub const DEV_OUTBOX_TTL_SECS: u64 = RESET_TOKEN_TTL_SECS;
 
 /// Guard claims older than this whose owner is not in KV are taken over: the owner's registration died
@@ -67,34 +70,42 @@ pub const GUARD_SHARDS: u32 = 32;
 /// Workers KV keys are at most 512 bytes.
 pub const MAX_KEY_BYTES: usize = 512;
 
+/// The record of an identity (it holds its provider identities).
 pub fn auth_identity(id: &str) -> String {
     format!("{AUTH_IDENTITY_PREFIX}{id}")
 }
 
+/// The identity id of an identity record's key.
 pub fn auth_identity_id_from_key(key: &str) -> Option<&str> {
     key.strip_prefix(AUTH_IDENTITY_PREFIX)
 }
 
+/// The index from (provider, entity_id) to the identity.
 pub fn provider_entity(provider: &str, entity_id: &str) -> String {
     format!("pi:{provider}:{entity_id}")
 }
 
+/// The index from a provider identity's id to its identity.
 pub fn provider_identity(id: &str) -> String {
     format!("pid:{id}")
 }
 
+/// An OAuth state record.
 pub fn state(key: &str) -> String {
     format!("state:{key}")
 }
 
+/// The instant before which an identity's tokens are revoked.
 pub fn tokens_valid_after(auth_identity_id: &str) -> String {
     format!("tva:{auth_identity_id}")
 }
 
+/// A cookie session, by a hash of its id.
 pub fn session(session_id: &str) -> String {
     format!("sess:{}", sha256_hex(session_id))
 }
 
+/// The marker that a single-use guard key was consumed.
 pub fn consumed(guard_key: &str) -> String {
     format!("used:{guard_key}")
 }
@@ -114,6 +125,7 @@ pub fn credentials_owner(guard_key: &str) -> Option<&str> {
     guard_key.strip_prefix("cred:")
 }
 
+/// The marker that a reset token's `jti` was used.
 pub fn reset_jti(jti: &str) -> String {
     format!("reset:{jti}")
 }

@@ -13,6 +13,7 @@ struct Entry {
     expires_at_ms: Option<u64>,
 }
 
+/// A [`KvStore`] in memory, with expiry: the tests' store and the npm package's default.
 pub struct MemoryStore {
     entries: RefCell<BTreeMap<String, Entry>>,
     clock: Rc<dyn Clock>,
@@ -25,10 +26,12 @@ impl Default for MemoryStore {
 }
 
 impl MemoryStore {
+    /// A store on the system clock.
     pub fn new() -> Self {
         Self::default()
     }
 
+    /// A store on `clock` (tests move it, expiring entries).
     pub fn with_clock(clock: Rc<dyn Clock>) -> Self {
         Self {
             entries: RefCell::new(BTreeMap::new()),

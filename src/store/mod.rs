@@ -25,6 +25,7 @@ impl std::error::Error for StoreError {}
 /// One page of a key listing, in lexicographic key order.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct KeyPage {
+    /// The keys, at most the limit asked for.
     pub keys: Vec<String>,
     /// Where the next page starts; `None` when this is the last page.
     pub cursor: Option<String>,
@@ -33,10 +34,13 @@ pub struct KeyPage {
 /// A key-value store with per-key expiry. No `Send` bound: a Worker's futures are `!Send`.
 #[async_trait(?Send)]
 pub trait KvStore {
+    /// The value at `key`, or `None` when absent or expired.
     async fn get(&self, key: &str) -> Result<Option<String>, StoreError>;
     /// `ttl_secs` is clamped up to [`keys::MIN_TTL_SECS`], the least Workers KV accepts.
     async fn put(&self, key: &str, value: &str, ttl_secs: Option<u64>) -> Result<(), StoreError>;
+    /// Removes `key`; absent keys are fine.
     async fn delete(&self, key: &str) -> Result<(), StoreError>;
+    /// The keys starting with `prefix`, from `cursor`, at most `limit` of them.
     async fn list(
         &self,
         prefix: &str,

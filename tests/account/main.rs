@@ -1,7 +1,10 @@
-#![cfg(not(target_arch = "wasm32"))]
 //! Native tests of password reset, sessions, revocation, rate limits, strict registration and the admin
 //! API, through [`handle`] with a memory store, a memory guard, a frozen clock, a webhook recorder and a
 //! runtime that never sleeps. Background work runs right after each response, as `waitUntil` would.
+#![cfg(not(target_arch = "wasm32"))]
+#![allow(clippy::unwrap_used)]
+// The helpers are `pub` for the suite's modules; they are no API to document.
+#![allow(missing_docs)]
 
 #[path = "../kit/mod.rs"]
 mod kit;

@@ -2,6 +2,8 @@
 //! the `tests/oauth` suite (through the kit) and the in-file property tests of `src/oauth/id_token.rs`
 //! (by `#[path]`), so it names no crate: only serde_json, base64, sha2, rsa and p256.
 
+#![allow(clippy::unwrap_used)]
+
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
 use serde_json::{Value, json};

@@ -1,6 +1,9 @@
-#![cfg(not(target_arch = "wasm32"))]
 //! Native tests of third-party sign-in: canned identity-provider answers, a frozen clock, and fixed
 //! test keys (`tests/fixtures/oauth/test-keys.json`) that sign real RS256/ES256 id_tokens.
+#![cfg(not(target_arch = "wasm32"))]
+#![allow(clippy::unwrap_used)]
+// The helpers are `pub` for the suite's modules; they are no API to document.
+#![allow(missing_docs)]
 
 #[path = "../kit/mod.rs"]
 mod kit;
