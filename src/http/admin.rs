@@ -106,15 +106,17 @@ async fn patch(app: &App, req: &HttpRequest, id: &str) -> HttpResponse {
         id: id.to_owned(),
         app_metadata: Some(metadata),
     };
+    // An identity deleted since it was read above is the service's NotFound (404). The service answers
+    // one identity per update; were it ever to answer none, that is a 404 too, never an index panic.
     match app.service.update_auth_identities(vec![update]).await {
-        Ok(mut updated) if !updated.is_empty() => {
-            HttpResponse::json(200, &json!({ "auth_identity": updated.remove(0) }))
-        }
-        Ok(_) => HttpResponse::error(
-            404,
-            contract::TYPE_NOT_FOUND,
-            &contract::auth_identity_update_not_found(id),
-        ),
+        Ok(updated) => match updated.into_iter().next() {
+            Some(identity) => HttpResponse::json(200, &json!({ "auth_identity": identity })),
+            None => HttpResponse::error(
+                404,
+                contract::TYPE_NOT_FOUND,
+                &contract::auth_identity_update_not_found(id),
+            ),
+        },
         Err(e) => identity_failure(e),
     }
 }

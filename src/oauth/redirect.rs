@@ -158,6 +158,31 @@ mod tests {
     }
 
     #[test]
+    fn a_backslash_anywhere_is_refused() {
+        // Browsers read `\` as `/` in special URLs, so `https://shop.example\.evil.com` may lead to
+        // `shop.example` in one parser and to `evil.com` in another; each of these passes every other check.
+        for bad in [
+            r"https://shop.example\.evil.com/cb",
+            r"https://shop.example/cb\x",
+            r"https://shop.example/cb?next=\\evil.com",
+            r"http://127.0.0.1:3000\cb",
+        ] {
+            let ok_without_it = bad.replace('\\', "/");
+            assert_eq!(
+                check_absolute_url(&ok_without_it),
+                Ok(()),
+                "{ok_without_it}"
+            );
+            let refused = check_absolute_url(bad).unwrap_err().0;
+            assert!(
+                refused.ends_with("contains whitespace, control characters or '\\'"),
+                "{refused}"
+            );
+            assert!(RedirectAllowList::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
     fn an_empty_list_refuses_everything_and_says_why() {
         let l = RedirectAllowList::parse("").unwrap();
         assert!(

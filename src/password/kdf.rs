@@ -24,8 +24,18 @@ pub(super) fn kdf_input<'a>(pepper: Option<&[u8]>, password: &'a [u8]) -> Cow<'a
     }
 }
 
+#[cfg(test)]
+thread_local! {
+    /// Test-only record of every derivation on this thread, as (KDF with its cost, input length): tests
+    /// count the work a path spends instead of timing it.
+    pub(super) static DERIVED: std::cell::RefCell<Vec<(Kdf, usize)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
 /// `kdf` of `input` and `salt`, 32 bytes; `None` only for Argon2id in a build without it.
 pub(super) fn derive(kdf: Kdf, input: &[u8], salt: &[u8]) -> Option<[u8; HASH_LEN]> {
+    #[cfg(test)]
+    DERIVED.with_borrow_mut(|d| d.push((kdf, input.len())));
     match kdf {
         Kdf::Pbkdf2Sha256 { iterations } => {
             let mut out = [0u8; HASH_LEN];

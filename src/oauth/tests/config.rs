@@ -90,6 +90,19 @@ fn bad_values_name_their_variable() {
             "https://ok.example/cb, data:text/html,x".into(),
         ),
         ("ALLOWED_REDIRECT_URLS", "https://ok.example/cb#frag".into()),
+        // A backslash is the only fault of these three.
+        (
+            "ALLOWED_REDIRECT_URLS",
+            r"https://ok.example\evil.example/cb".into(),
+        ),
+        (
+            "GOOGLE_CALLBACK_URL",
+            r"https://shop.example\evil.example/google".into(),
+        ),
+        (
+            "OIDC_PROVIDERS",
+            with("callbackUrl", json!(r"https://shop.example/corp\callback")),
+        ),
         ("OIDC_PROVIDERS", "{not json".into()),
         ("OIDC_PROVIDERS", "{}".into()),
         ("OIDC_PROVIDERS", with("id", json!("Corp!"))),
