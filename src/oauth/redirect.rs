@@ -158,6 +158,22 @@ mod tests {
     }
 
     #[test]
+    fn plain_http_elsewhere_than_loopback_is_refused_with_the_exception_named() {
+        // The message tells an operator how to run locally, not just "no".
+        assert_eq!(
+            check_absolute_url("http://shop.example/cb"),
+            Err(UrlError(
+                r#""http://shop.example/cb" must use https (http is accepted only for localhost and 127.0.0.1)"#
+                    .into()
+            ))
+        );
+        assert_eq!(
+            check_absolute_url("ftp://shop.example/cb"),
+            Err(UrlError(r#""ftp://shop.example/cb" must use https"#.into()))
+        );
+    }
+
+    #[test]
     fn a_backslash_anywhere_is_refused() {
         // Browsers read `\` as `/` in special URLs, so `https://shop.example\.evil.com` may lead to
         // `shop.example` in one parser and to `evil.com` in another; each of these passes every other check.
