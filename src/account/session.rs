@@ -223,6 +223,21 @@ mod tests {
     }
 
     #[test]
+    fn errors_show_their_cause() {
+        // POST /auth/session answers 503 with this text when a session cannot be stored.
+        let store = StoreError("KV write failed".into());
+        assert_eq!(
+            SessionError::Store(store.clone()).to_string(),
+            store.to_string()
+        );
+        assert!(store.to_string().contains("KV write failed"));
+        assert_eq!(
+            SessionError::Random(RandomError::Unavailable("no entropy".into())).to_string(),
+            "secure random generator unavailable: no entropy"
+        );
+    }
+
+    #[test]
     fn cookies_carry_medusas_name_and_strict_attributes() {
         assert_eq!(
             set_cookie("abc", 36000),
