@@ -76,10 +76,6 @@ impl RedirectAllowList {
         Ok(Self(urls))
     }
 
-    pub fn urls(&self) -> &[String] {
-        &self.0
-    }
-
     /// The allow-listed URL equal to `candidate`, or why it is refused.
     pub fn check<'a>(&'a self, candidate: &str) -> Result<&'a str, UrlError> {
         self.0

@@ -30,7 +30,10 @@ fn refused(pairs: &[(&str, &str)]) -> ConfigError {
 fn nothing_configured_registers_no_third_party() {
     let c = parse(&[]).unwrap();
     assert!(ids(&c).is_empty());
-    assert!(c.oauth.redirects.urls().is_empty());
+    assert_eq!(
+        c.oauth.redirects,
+        crate::oauth::redirect::RedirectAllowList::default()
+    );
 }
 
 #[test]
