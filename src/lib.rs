@@ -12,7 +12,7 @@ pub mod hash_costs;
 pub mod http;
 pub mod identity;
 pub(crate) mod ids;
-pub(crate) mod listing;
+pub mod listing;
 pub mod model;
 pub mod oauth;
 pub mod password;

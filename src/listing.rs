@@ -9,7 +9,9 @@ use crate::store::keys;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
 
+/// Identities per page when the request names no `limit`.
 pub const DEFAULT_LIMIT: usize = 20;
+/// The largest `limit` a page may ask for (and the most ids one direct lookup reads).
 pub const MAX_LIMIT: usize = 100;
 /// Records one page may read: Workers allow 1000 KV operations per invocation.
 pub const MAX_SCANNED: usize = 200;
@@ -25,6 +27,7 @@ pub struct Cursor {
 }
 
 impl Cursor {
+    /// The opaque text a client sends back.
     pub fn encode(&self) -> String {
         let text = match &self.page {
             Some(page) => format!("{}:{page}", self.skip),
@@ -50,16 +53,20 @@ impl Cursor {
 /// One page's request: what to match, at most how many, from where.
 #[derive(Debug, Clone, Default)]
 pub struct PageQuery {
+    /// What to match.
     pub filter: AuthIdentityFilter,
     /// 1 to [`MAX_LIMIT`].
     pub limit: usize,
+    /// Where the page starts.
     pub cursor: Cursor,
 }
 
 /// The identities of one page (password hashes removed) and where the next starts (`None`: the end).
 #[derive(Debug, Clone)]
 pub struct Page {
+    /// The matches of this page.
     pub identities: Vec<AuthIdentity>,
+    /// Where the next page starts; `None` at the end.
     pub next: Option<Cursor>,
 }
 

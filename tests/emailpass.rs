@@ -325,6 +325,21 @@ fn register_accepts_an_eight_character_password() {
 }
 
 #[test]
+fn a_password_of_exactly_1024_bytes_registers_and_signs_in() {
+    let fx = Fixture::new();
+    // Multi-byte on purpose: the cap counts bytes (512 two-byte chars), not chars.
+    let longest = "é".repeat(512);
+    assert_eq!(longest.len(), 1024);
+    let registered = identity_of(&fx.register(EMAILPASS, EMAIL, &longest))
+        .id
+        .clone();
+    let signed_in = fx.authenticate(EMAILPASS, EMAIL, &longest);
+    assert_eq!(identity_of(&signed_in).id, registered);
+    let shorter = &longest[..1022];
+    assert_eq!(fx.authenticate(EMAILPASS, EMAIL, shorter), failed(INVALID));
+}
+
+#[test]
 fn register_refuses_a_password_over_1024_bytes() {
     let fx = Fixture::new();
     assert_eq!(

@@ -165,6 +165,79 @@ mod tests {
         }
     }
 
+    /// Stores `session()` under the key a cookie value `id` would use, bypassing [`create`].
+    fn plant(store: &MemoryStore, id: &str) {
+        let json = serde_json::to_string(&session()).unwrap();
+        block_on(store.put(&keys::session(id), &json, None)).unwrap();
+    }
+
+    #[test]
+    fn malformed_ids_never_reach_the_store() {
+        // A record waits under each malformed value's key: only a lookup could find it. An empty id is
+        // all-valid bytes of the wrong length; the rest have the right length but one foreign byte.
+        let a42 = "a".repeat(42);
+        let malformed = [
+            String::new(),
+            "a".repeat(42),
+            "a".repeat(44),
+            format!("{a42}!"),
+            format!("{a42}="),
+            format!("{a42}."),
+            format!("{a42}+"),
+            format!("{a42}/"),
+            format!("{a42} "),
+            format!("{}é", "a".repeat(41)),
+        ];
+        let store = MemoryStore::new();
+        for id in &malformed {
+            plant(&store, id);
+        }
+        for id in &malformed {
+            assert_eq!(block_on(find(&store, id)).unwrap(), None, "{id:?}");
+            block_on(delete(&store, id)).unwrap();
+        }
+        assert_eq!(
+            store.dump().len(),
+            malformed.len(),
+            "delete left them alone"
+        );
+    }
+
+    #[test]
+    fn every_base64url_character_is_accepted() {
+        let store = MemoryStore::new();
+        for id in [
+            format!("{}-_", "A".repeat(41)),
+            format!("_{}-", "z".repeat(41)),
+            format!("0123456789{}", "Q".repeat(33)),
+        ] {
+            assert_eq!(id.len(), ID_CHARS);
+            plant(&store, &id);
+            assert_eq!(
+                block_on(find(&store, &id)).unwrap(),
+                Some(session()),
+                "{id}"
+            );
+            block_on(delete(&store, &id)).unwrap();
+            assert_eq!(block_on(find(&store, &id)).unwrap(), None, "{id}");
+        }
+    }
+
+    #[test]
+    fn errors_show_their_cause() {
+        // POST /auth/session answers 503 with this text when a session cannot be stored.
+        let store = StoreError("KV write failed".into());
+        assert_eq!(
+            SessionError::Store(store.clone()).to_string(),
+            store.to_string()
+        );
+        assert!(store.to_string().contains("KV write failed"));
+        assert_eq!(
+            SessionError::Random(RandomError::Unavailable("no entropy".into())).to_string(),
+            "secure random generator unavailable: no entropy"
+        );
+    }
+
     #[test]
     fn cookies_carry_the_host_prefix_or_medusas_name_and_strict_attributes() {
         assert_eq!(

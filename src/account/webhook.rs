@@ -252,6 +252,28 @@ mod tests {
     }
 
     #[test]
+    fn a_timeout_or_rate_limit_answer_is_retried() {
+        // 408 and 429 are the two 4xx that mean "later", not "never": a receiver that rate-limits must
+        // still get the token.
+        for status in [408, 429] {
+            let (ok, http, runtime) = run(&[status, status, 204]);
+            assert!(ok, "{status}");
+            assert_eq!(http.seen.borrow().len(), 3, "{status}");
+            assert_eq!(*runtime.slept_ms.borrow(), [500, 1500], "{status}");
+            assert!(runtime.warnings.borrow().is_empty(), "{status}");
+        }
+    }
+
+    #[test]
+    fn the_4xx_next_to_the_retried_ones_are_permanent() {
+        for status in [407, 409, 428, 430, 499] {
+            let (ok, http, _) = run(&[status, 204]);
+            assert!(!ok, "{status}");
+            assert_eq!(http.seen.borrow().len(), 1, "{status} is not retried");
+        }
+    }
+
+    #[test]
     fn attempts_are_bounded() {
         let (ok, http, runtime) = run(&[500, 500, 500, 500]);
         assert!(!ok);

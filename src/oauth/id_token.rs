@@ -400,3 +400,39 @@ mod proptests {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A token with a valid RS256 header and `len` bytes in all: the size check is the only thing
+    /// [`header`] can refuse it for.
+    fn token_of_len(len: usize) -> String {
+        let head = B64URL.encode(r#"{"alg":"RS256","kid":"k"}"#);
+        let filler = len - head.len() - 2;
+        format!("{head}.{}.", "p".repeat(filler))
+    }
+
+    #[test]
+    fn a_token_of_exactly_the_maximum_size_is_read() {
+        let token = token_of_len(MAX_TOKEN_BYTES);
+        assert_eq!(token.len(), MAX_TOKEN_BYTES);
+        assert_eq!(
+            header(&token),
+            Ok(Header {
+                alg: Algorithm::Rs256,
+                kid: Some("k".into()),
+            })
+        );
+    }
+
+    #[test]
+    fn one_byte_more_is_refused_before_decoding() {
+        let token = token_of_len(MAX_TOKEN_BYTES + 1);
+        assert_eq!(header(&token), Err(IdTokenError::Malformed("too large")));
+        assert_eq!(
+            header(&token_of_len(4 * MAX_TOKEN_BYTES)),
+            Err(IdTokenError::Malformed("too large"))
+        );
+    }
+}

@@ -122,10 +122,6 @@ impl RedirectAllowList {
         Ok(Self(urls))
     }
 
-    pub fn urls(&self) -> &[String] {
-        &self.0
-    }
-
     /// The allow-listed URL equal to `candidate`, or why it is refused.
     pub fn check<'a>(&'a self, candidate: &str) -> Result<&'a str, UrlError> {
         self.0
@@ -248,6 +244,47 @@ mod tests {
                 .0
                 .contains("is empty")
         );
+    }
+
+    #[test]
+    fn plain_http_elsewhere_than_loopback_is_refused_with_the_exception_named() {
+        // The message tells an operator how to run locally, not just "no".
+        assert_eq!(
+            check_absolute_url("http://shop.example/cb"),
+            Err(UrlError(
+                r#""http://shop.example/cb" must use https (http is accepted only for localhost and 127.0.0.1)"#
+                    .into()
+            ))
+        );
+        assert_eq!(
+            check_absolute_url("ftp://shop.example/cb"),
+            Err(UrlError(r#""ftp://shop.example/cb" must use https"#.into()))
+        );
+    }
+
+    #[test]
+    fn a_backslash_anywhere_is_refused() {
+        // Browsers read `\` as `/` in special URLs, so `https://shop.example\.evil.com` may lead to
+        // `shop.example` in one parser and to `evil.com` in another; each of these passes every other check.
+        for bad in [
+            r"https://shop.example\.evil.com/cb",
+            r"https://shop.example/cb\x",
+            r"https://shop.example/cb?next=\\evil.com",
+            r"http://127.0.0.1:3000\cb",
+        ] {
+            let ok_without_it = bad.replace('\\', "/");
+            assert_eq!(
+                check_absolute_url(&ok_without_it),
+                Ok(()),
+                "{ok_without_it}"
+            );
+            let refused = check_absolute_url(bad).unwrap_err().0;
+            assert!(
+                refused.ends_with("contains whitespace, control characters or '\\'"),
+                "{refused}"
+            );
+            assert!(RedirectAllowList::parse(bad).is_err(), "{bad}");
+        }
     }
 }
 

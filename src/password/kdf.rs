@@ -27,7 +27,7 @@ pub(super) fn kdf_input<'a>(pepper: Option<&[u8]>, password: &'a [u8]) -> Cow<'a
 /// `kdf` of `input` and `salt`, 32 bytes; `None` only for Argon2id in a build without it.
 pub(super) fn derive(kdf: Kdf, input: &[u8], salt: &[u8]) -> Option<[u8; HASH_LEN]> {
     #[cfg(test)]
-    spent::record(kdf);
+    spent::record(kdf, input.len());
     match kdf {
         Kdf::Pbkdf2Sha256 { iterations } => {
             let mut out = [0u8; HASH_LEN];
@@ -46,16 +46,26 @@ pub(crate) mod spent {
     use std::cell::RefCell;
 
     thread_local! {
-        static LOG: RefCell<Vec<Kdf>> = const { RefCell::new(Vec::new()) };
+        /// Every derivation of this thread, as (KDF with its cost, input length).
+        static LOG: RefCell<Vec<(Kdf, usize)>> = const { RefCell::new(Vec::new()) };
     }
 
-    pub(super) fn record(kdf: Kdf) {
-        LOG.with(|log| log.borrow_mut().push(kdf));
+    pub(super) fn record(kdf: Kdf, input_len: usize) {
+        LOG.with(|log| log.borrow_mut().push((kdf, input_len)));
     }
 
-    /// The KDF runs of this thread since the last call (each test runs on its own thread).
+    /// The derivations of this thread since the last call, with their input lengths (each test runs on
+    /// its own thread).
+    pub(crate) fn take_derivations() -> Vec<(Kdf, usize)> {
+        LOG.with(|log| log.take())
+    }
+
+    /// The KDF runs of this thread since the last call, as cost classes.
     pub fn take() -> Vec<CostClass> {
-        LOG.with(|log| log.take().into_iter().map(CostClass).collect())
+        take_derivations()
+            .into_iter()
+            .map(|(kdf, _)| CostClass(kdf))
+            .collect()
     }
 }
 

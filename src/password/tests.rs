@@ -185,12 +185,82 @@ fn hash_applies_the_policy_first() {
     assert_eq!(hasher.hash(&"a".repeat(1025)), Err(PasswordError::TooLong));
 }
 
+/// The derivations `f` ran on this thread, as (KDF with its cost, input length).
+fn work_of(f: impl FnOnce()) -> Vec<(kdf::Kdf, usize)> {
+    kdf::spent::take_derivations();
+    f();
+    kdf::spent::take_derivations()
+}
+
 #[test]
-fn spend_dummy_accepts_any_input() {
+fn spend_dummy_costs_what_a_wrong_password_costs() {
+    // An unknown email must cost one full KDF at the configured work factor, like a wrong password
+    // for a known one; otherwise response times tell which emails exist.
+    for iterations in [FAST, 5_000] {
+        let hasher = Hasher::new(iterations, None).expect("valid");
+        let stored = hasher.hash_with_salt(NODE_PASSWORD, &NODE_SALT);
+        let wrong = work_of(|| {
+            assert_eq!(
+                hasher.verify("not the password", &stored),
+                Verification::Mismatch
+            );
+        });
+        let unknown = work_of(|| hasher.spend_dummy("not the password"));
+        assert_eq!(wrong, [(kdf::Kdf::Pbkdf2Sha256 { iterations }, 16)]);
+        assert_eq!(unknown, wrong, "{iterations}");
+    }
+}
+
+#[test]
+fn spend_dummy_accepts_any_input_and_skips_oversized_passwords_like_verify() {
     let hasher = hasher();
-    hasher.spend_dummy("");
-    hasher.spend_dummy("whatever");
-    hasher.spend_dummy(&"x".repeat(100_000));
+    let target = kdf::Kdf::Pbkdf2Sha256 { iterations: FAST };
+    let at_cap = "a".repeat(MAX_PASSWORD_BYTES);
+    let over_cap = "a".repeat(MAX_PASSWORD_BYTES + 1);
+    assert_eq!(work_of(|| hasher.spend_dummy("")), [(target, 0)]);
+    assert_eq!(work_of(|| hasher.spend_dummy(&at_cap)), [(target, 1024)]);
+    // Longer than the cap: the KDF runs on an empty input, as `verify` does for the same password.
+    let oversized = work_of(|| hasher.spend_dummy(&over_cap));
+    assert_eq!(oversized, [(target, 0)]);
+    assert_eq!(
+        work_of(|| hasher.spend_dummy(&"x".repeat(100_000))),
+        oversized
+    );
+    let stored = hasher.hash_with_salt(&over_cap, &NODE_SALT);
+    let refused = work_of(|| assert_eq!(hasher.verify(&over_cap, &stored), Verification::Mismatch));
+    assert_eq!(refused, oversized);
+}
+
+#[test]
+fn an_unusable_stored_string_still_costs_one_kdf_at_the_current_work_factor() {
+    let hasher = hasher();
+    let work = work_of(|| {
+        assert_eq!(
+            hasher.verify(NODE_PASSWORD, "$md5$x"),
+            Verification::Mismatch
+        )
+    });
+    assert_eq!(
+        work,
+        [(
+            kdf::Kdf::Pbkdf2Sha256 { iterations: FAST },
+            NODE_PASSWORD.len()
+        )]
+    );
+}
+
+#[test]
+fn a_password_of_exactly_the_maximum_length_hashes_and_verifies() {
+    let hasher = hasher();
+    let at_cap = "é".repeat(MAX_PASSWORD_BYTES / 2);
+    assert_eq!(at_cap.len(), MAX_PASSWORD_BYTES);
+    let stored = hasher.hash(&at_cap).expect("1,024 bytes are allowed");
+    assert_eq!(
+        hasher.verify(&at_cap, &stored),
+        Verification::Match {
+            needs_rehash: false
+        }
+    );
 }
 
 #[test]

@@ -30,7 +30,8 @@ fn refused(pairs: &[(&str, &str)]) -> ConfigError {
 fn nothing_configured_registers_no_third_party() {
     let c = parse(&[]).unwrap();
     assert!(ids(&c).is_empty());
-    assert!(c.oauth.redirects.urls().is_empty());
+    // No URL is allowed for a redirect.
+    assert!(c.oauth.redirects.check("https://shop.example/").is_err());
 }
 
 #[test]
@@ -90,6 +91,19 @@ fn bad_values_name_their_variable() {
             "https://ok.example/cb, data:text/html,x".into(),
         ),
         ("ALLOWED_REDIRECT_URLS", "https://ok.example/cb#frag".into()),
+        // A backslash is the only fault of these three.
+        (
+            "ALLOWED_REDIRECT_URLS",
+            r"https://ok.example\evil.example/cb".into(),
+        ),
+        (
+            "GOOGLE_CALLBACK_URL",
+            r"https://shop.example\evil.example/google".into(),
+        ),
+        (
+            "OIDC_PROVIDERS",
+            with("callbackUrl", json!(r"https://shop.example/corp\callback")),
+        ),
         ("OIDC_PROVIDERS", "{not json".into()),
         ("OIDC_PROVIDERS", "{}".into()),
         ("OIDC_PROVIDERS", with("id", json!("Corp!"))),

@@ -225,6 +225,68 @@ fn es256_signatures_must_be_64_raw_bytes() {
     );
 }
 
+/// A P-256 key that is not in the provider's JWKS (a fixed scalar, so the test is repeatable).
+fn rogue_ec() -> Value {
+    json!({"kty": "EC", "crv": "P-256", "d": B64URL.encode([0x42u8; 32])})
+}
+
+/// `token` with its signature replaced by `signature`.
+fn resigned(token: &str, signature: &[u8]) -> String {
+    let (input, _) = token.rsplit_once('.').unwrap();
+    format!("{input}.{}", B64URL.encode(signature))
+}
+
+#[test]
+fn an_es256_token_signed_by_another_key_under_a_published_kid_is_refused() {
+    let c = check();
+    let token = jws(
+        &json!({"alg":"ES256","kid":"test-ec"}),
+        &claims(),
+        &rogue_ec(),
+    );
+    assert_eq!(
+        B64URL
+            .decode(token.rsplit_once('.').unwrap().1)
+            .unwrap()
+            .len(),
+        64
+    );
+    assert_eq!(c.refused(&token), IdTokenError::BadSignature);
+}
+
+#[test]
+fn an_es256_token_with_a_tampered_payload_is_refused() {
+    let c = check();
+    let token = id_token(&claims(), &key("ec"));
+    let parts: Vec<&str> = token.split('.').collect();
+    let forged = B64URL.encode(with(json!({"sub": "admin"})).to_string());
+    assert_eq!(
+        c.refused(&format!("{}.{forged}.{}", parts[0], parts[2])),
+        IdTokenError::BadSignature
+    );
+}
+
+#[test]
+fn sixty_four_arbitrary_bytes_are_not_an_es256_signature() {
+    let c = check();
+    let token = id_token(&claims(), &key("ec"));
+    let genuine = B64URL.decode(token.rsplit_once('.').unwrap().1).unwrap();
+    let mut flipped = genuine.clone();
+    flipped[63] ^= 1;
+    for signature in [
+        [0u8; 64].to_vec(),
+        [0xffu8; 64].to_vec(),
+        [7u8; 64].to_vec(),
+        flipped,
+    ] {
+        assert_eq!(
+            c.refused(&resigned(&token, &signature)),
+            IdTokenError::BadSignature,
+            "{signature:?}"
+        );
+    }
+}
+
 #[test]
 fn crit_headers_are_refused() {
     let c = check();
@@ -308,6 +370,8 @@ fn small_clock_differences_are_tolerated() {
         json!({"iat": NOW + CLOCK_SKEW_SECS}),
         json!({"aud": ["corp-client"]}),
         json!({"exp": (NOW + 60) as f64 + 0.5}),
+        // Exactly as old as accepted: the age limit is inclusive.
+        json!({"iat": NOW - MAX_AGE_SECS - CLOCK_SKEW_SECS}),
     ] {
         let token = id_token(&with(overrides.clone()), &key("rsa"));
         assert!(c.verify(&token).is_ok(), "{overrides}");

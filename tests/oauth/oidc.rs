@@ -134,6 +134,22 @@ fn discovered_endpoints_must_be_https() {
 }
 
 #[test]
+fn a_discovered_endpoint_with_a_backslash_is_refused() {
+    for field in ["authorization_endpoint", "token_endpoint", "jwks_uri"] {
+        let w = world(&[]);
+        let mut doc = discovery();
+        doc[field] = json!(r"https://idp.corp.example\evil.example/x");
+        w.idp.json(DISCOVERY, 200, doc);
+        let r = w.authenticate("corp", AuthenticationInput::default());
+        let error = r.error.unwrap_or_default();
+        assert!(
+            error.starts_with(&format!("OpenID configuration {field}:")) && error.contains('\\'),
+            "{field}: {error}"
+        );
+    }
+}
+
+#[test]
 fn an_unreachable_provider_is_a_clear_failure() {
     let w = world(&[]);
     w.idp.json(DISCOVERY, 500, json!({}));

@@ -158,10 +158,21 @@ fn the_pepper_applies_to_argon2id_as_to_pbkdf2() {
 
 #[cfg(feature = "argon2id")]
 #[test]
-fn argon2id_dummy_work_accepts_any_input() {
+fn argon2id_dummy_work_is_one_argon2id_at_the_configured_parameters() {
     let hasher = argon2_hasher(None);
-    hasher.spend_dummy("");
-    hasher.spend_dummy(&"x".repeat(100_000));
+    let stored = hasher.hash_with_salt(NODE_PASSWORD, REFERENCE_SALT);
+    let wrong = work_of(|| {
+        assert_eq!(
+            hasher.verify("not the password", &stored),
+            Verification::Mismatch
+        )
+    });
+    assert_eq!(wrong, [(kdf::Kdf::Argon2id(SMALL_ARGON2), 16)]);
+    assert_eq!(work_of(|| hasher.spend_dummy("not the password")), wrong);
+    assert_eq!(
+        work_of(|| hasher.spend_dummy(&"x".repeat(100_000))),
+        [(kdf::Kdf::Argon2id(SMALL_ARGON2), 0)]
+    );
 }
 
 #[cfg(feature = "argon2id")]
