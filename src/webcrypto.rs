@@ -2,6 +2,7 @@
 //! browsers): the key is imported as a JWK and checked with `subtle.verify`, so the wasm builds carry no
 //! RSA or elliptic-curve code. Reached through `js_sys::Reflect`, like `fetch`, without `web-sys`.
 
+use crate::oauth::jwk::rsa_modulus_acceptable;
 use crate::ports::signature::{PublicKey, SignatureVerifier};
 use async_trait::async_trait;
 use base64::Engine;
@@ -58,6 +59,12 @@ fn algorithms(key: &PublicKey) -> Result<(Object, Object, Object), JsValue> {
 }
 
 async fn verify(key: &PublicKey, signing_input: &[u8], signature: &[u8]) -> Result<bool, JsValue> {
+    // WebCrypto imports any RSA size; ours are those of the key set parser, whoever built the key.
+    if let PublicKey::Rsa { n, .. } = key
+        && !rsa_modulus_acceptable(n)
+    {
+        return Ok(false);
+    }
     let subtle = get(&get(&js_sys::global(), "crypto")?, "subtle")?;
     let (jwk, import, verify) = algorithms(key)?;
     let usages: Array = [JsValue::from_str("verify")].into_iter().collect();

@@ -170,13 +170,21 @@ fn strip_zeros(bytes: &[u8]) -> &[u8] {
     &bytes[first..]
 }
 
+/// Whether a big-endian modulus is [`MIN_RSA_BITS`]..=[`MAX_RSA_BITS`] long.
+pub(crate) fn rsa_modulus_acceptable(n: &[u8]) -> bool {
+    let n = strip_zeros(n);
+    let bits = n
+        .first()
+        .map_or(0, |top| n.len() * 8 - top.leading_zeros() as usize);
+    (MIN_RSA_BITS..=MAX_RSA_BITS).contains(&bits)
+}
+
 /// An RSA key whose modulus is odd and [`MIN_RSA_BITS`]..=[`MAX_RSA_BITS`] long and whose exponent is
 /// 2..=2^33 - 1, checked on the bytes so that no big-number code is needed to parse a key set.
 fn rsa_key(key: &Value) -> Option<PublicKey> {
     let n = strip_zeros(&b64_field(key, "n")?).to_vec();
     let e = strip_zeros(&b64_field(key, "e")?).to_vec();
-    let bits = n.len() * 8 - n.first()?.leading_zeros() as usize;
-    if !(MIN_RSA_BITS..=MAX_RSA_BITS).contains(&bits) || n.last()? & 1 == 0 {
+    if !rsa_modulus_acceptable(&n) || n.last()? & 1 == 0 {
         return None;
     }
     if e.len() > 8 {
