@@ -31,6 +31,10 @@ mod worker;
 #[cfg(all(target_arch = "wasm32", any(feature = "worker", feature = "js")))]
 mod fetch;
 
+/// id_token signatures through the platform's `crypto.subtle`, in every wasm build.
+#[cfg(target_arch = "wasm32")]
+mod webcrypto;
+
 /// The JavaScript API of the npm package: a thin `#[wasm_bindgen]` layer that converts types.
 #[cfg(all(target_arch = "wasm32", feature = "js"))]
 pub mod js;

@@ -7,7 +7,8 @@
 //! several audiences are listed or `azp` is present, `exp` and `iat` with
 //! [`CLOCK_SKEW_SECS`] of tolerance and a bounded age, `nonce` equal (constant time) to ours, and a `sub`.
 
-use crate::oauth::jwk::{Algorithm, Jwk, PublicKey};
+use crate::oauth::jwk::{Algorithm, Jwk};
+use crate::ports::signature::SignatureVerifier;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
 use serde_json::{Map, Value};
@@ -164,33 +165,30 @@ pub fn header(token: &str) -> Result<Header, IdTokenError> {
     Ok(Header { alg, kid })
 }
 
-/// Checks the signature with `key` and returns the claims. The header must already have been read with
-/// [`header`]; `key` must be the one the key set found for it.
-pub fn verify_signature(token: &str, key: &Jwk) -> Result<Claims, IdTokenError> {
+/// Checks the signature with `key` through `verifier` and returns the claims. The header must already
+/// have been read with [`header`]; `key` must be the one the key set found for it.
+pub async fn verify_signature(
+    token: &str,
+    key: &Jwk,
+    verifier: &dyn SignatureVerifier,
+) -> Result<Claims, IdTokenError> {
     let parts = split(token)?;
     let alg = header(token)?.alg;
+    // The algorithm is pinned to the key's: an RSA key never checks ES256, a P-256 key never RS256.
     if key.key.algorithm() != alg {
         return Err(IdTokenError::BadSignature);
     }
     let signature = B64URL
         .decode(parts.signature)
         .map_err(|_| IdTokenError::Malformed("bad base64url"))?;
-    let signing_input = &token.as_bytes()[..parts.header.len() + 1 + parts.payload.len()];
-    let valid = match &key.key {
-        PublicKey::Rsa(public) => {
-            use rsa::signature::Verifier;
-            rsa::pkcs1v15::Signature::try_from(signature.as_slice())
-                .is_ok_and(|sig| public.verify(signing_input, &sig).is_ok())
-        }
-        PublicKey::P256(public) => {
-            use p256::ecdsa::signature::Verifier;
-            // JWS carries ES256 signatures as the fixed 64-byte r || s, never DER.
-            signature.len() == 64
-                && p256::ecdsa::Signature::from_slice(&signature)
-                    .is_ok_and(|sig| public.verify(signing_input, &sig).is_ok())
-        }
+    // Shapes are checked here, the same for every verifier: JWS carries ES256 signatures as the fixed
+    // 64-byte r || s (never DER), and an RS256 signature is exactly as long as the modulus.
+    let shape_ok = match alg {
+        Algorithm::Es256 => signature.len() == 64,
+        Algorithm::Rs256 => key.key.rsa_modulus_len() == Some(signature.len()),
     };
-    if !valid {
+    let signing_input = &token.as_bytes()[..parts.header.len() + 1 + parts.payload.len()];
+    if !shape_ok || !verifier.verify(&key.key, signing_input, &signature).await {
         return Err(IdTokenError::BadSignature);
     }
     json_part(parts.payload)
@@ -281,11 +279,17 @@ pub fn validate_claims(claims: &Claims, expected: &Expected<'_>) -> Result<(), I
 mod proptests {
     use super::*;
     use crate::oauth::jwk::{KeySet, Lookup};
+    use crate::oauth::signature::RustVerifier;
     use crate::oauth::test_keys::{id_token, jwks, key};
     use crate::proptest_config::with_cases;
     use proptest::prelude::*;
 
     const NOW: u64 = 1_800_000_000;
+
+    /// The signature check, run to completion (the pure-Rust verifier never waits).
+    fn verify_signature(token: &str, key: &Jwk) -> Result<Claims, IdTokenError> {
+        futures::executor::block_on(super::verify_signature(token, key, &RustVerifier))
+    }
 
     fn keys() -> KeySet {
         KeySet::parse(jwks(&[&key("rsa"), &key("ec")]).to_string().as_bytes()).unwrap()

@@ -2,13 +2,10 @@
 //! keys. Everything else in a key set (symmetric `oct` keys, other curves, encryption keys) is skipped,
 //! so a provider's JWKS can never turn into an HMAC secret or an unexpected algorithm.
 
+pub use crate::ports::signature::PublicKey;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
-use p256::ecdsa::VerifyingKey as P256Key;
-use rsa::BoxedUint;
-use rsa::pkcs1v15::VerifyingKey as RsaKey;
 use serde_json::Value;
-use sha2::Sha256;
 use std::fmt;
 
 /// RSA moduli below this are refused (NIST SP 800-131A: 2048 bits).
@@ -46,20 +43,15 @@ impl Algorithm {
     }
 }
 
-/// A verifying key of one of the accepted algorithms.
-pub enum PublicKey {
-    /// PKCS #1 v1.5 with SHA-256 (RS256).
-    Rsa(RsaKey<Sha256>),
-    /// ECDSA on P-256 with SHA-256 (ES256).
-    P256(P256Key),
-}
+/// The largest RSA public exponent accepted (2^33 - 1); providers use 65537.
+const MAX_RSA_EXPONENT: u64 = (1 << 33) - 1;
 
 impl PublicKey {
-    /// The only algorithm this key verifies.
+    /// The one algorithm this key verifies: RSA keys RS256, P-256 keys ES256.
     pub fn algorithm(&self) -> Algorithm {
         match self {
-            Self::Rsa(_) => Algorithm::Rs256,
-            Self::P256(_) => Algorithm::Es256,
+            Self::Rsa { .. } => Algorithm::Rs256,
+            Self::P256 { .. } => Algorithm::Es256,
         }
     }
 }
@@ -167,8 +159,8 @@ fn parse_key(key: &Value) -> Option<Jwk> {
     }
     let declared_alg = str_field(key, "alg");
     let public = match str_field(key, "kty")? {
-        "RSA" => PublicKey::Rsa(RsaKey::new(rsa_key(key)?)),
-        "EC" if str_field(key, "crv") == Some("P-256") => PublicKey::P256(p256_key(key)?),
+        "RSA" => rsa_key(key)?,
+        "EC" if str_field(key, "crv") == Some("P-256") => p256_key(key)?,
         _ => return None,
     };
     // A key published for another algorithm (say PS256 or RS384) is not ours to use.
@@ -181,27 +173,45 @@ fn parse_key(key: &Value) -> Option<Jwk> {
     })
 }
 
-fn rsa_key(key: &Value) -> Option<rsa::PublicKey> {
-    let n = b64_field(key, "n")?;
-    let e = b64_field(key, "e")?;
-    let n = BoxedUint::from_be_slice_vartime(&n);
-    let e = BoxedUint::from_be_slice_vartime(&e);
-    // Also refuses even or zero moduli and bad exponents.
-    rsa::PublicKey::new_with_size_limits(n, e, MIN_RSA_BITS..=MAX_RSA_BITS).ok()
+/// Big-endian bytes without their leading zeros.
+fn strip_zeros(bytes: &[u8]) -> &[u8] {
+    let first = bytes.iter().position(|&b| b != 0).unwrap_or(bytes.len());
+    &bytes[first..]
 }
 
-fn p256_key(key: &Value) -> Option<P256Key> {
-    let x = b64_field(key, "x")?;
-    let y = b64_field(key, "y")?;
-    if x.len() != 32 || y.len() != 32 {
+/// Whether a big-endian modulus is [`MIN_RSA_BITS`]..=[`MAX_RSA_BITS`] long.
+pub(crate) fn rsa_modulus_acceptable(n: &[u8]) -> bool {
+    let n = strip_zeros(n);
+    let bits = n
+        .first()
+        .map_or(0, |top| n.len() * 8 - top.leading_zeros() as usize);
+    (MIN_RSA_BITS..=MAX_RSA_BITS).contains(&bits)
+}
+
+/// An RSA key whose modulus is odd and [`MIN_RSA_BITS`]..=[`MAX_RSA_BITS`] long and whose exponent is
+/// 2..=2^33 - 1, checked on the bytes so that no big-number code is needed to parse a key set.
+fn rsa_key(key: &Value) -> Option<PublicKey> {
+    let n = strip_zeros(&b64_field(key, "n")?).to_vec();
+    let e = strip_zeros(&b64_field(key, "e")?).to_vec();
+    if !rsa_modulus_acceptable(&n) || n.last()? & 1 == 0 {
         return None;
     }
-    let mut sec1 = Vec::with_capacity(65);
-    sec1.push(0x04);
-    sec1.extend_from_slice(&x);
-    sec1.extend_from_slice(&y);
-    // Rejects points that are not on the curve.
-    P256Key::from_sec1_bytes(&sec1).ok()
+    if e.len() > 8 {
+        return None;
+    }
+    let exponent = e.iter().fold(0u64, |acc, &b| acc << 8 | u64::from(b));
+    if !(2..=MAX_RSA_EXPONENT).contains(&exponent) {
+        return None;
+    }
+    Some(PublicKey::Rsa { n, e })
+}
+
+/// A P-256 key with 32-byte coordinates. Whether the point is on the curve is the verifier's to check
+/// (pure Rust and WebCrypto both refuse such a key), which keeps elliptic-curve code out of parsing.
+fn p256_key(key: &Value) -> Option<PublicKey> {
+    let x = b64_field(key, "x")?.try_into().ok()?;
+    let y = b64_field(key, "y")?.try_into().ok()?;
+    Some(PublicKey::P256 { x, y })
 }
 
 /// A JWKS document is provider input: no bytes and no key object of any shape panics the parser.

@@ -192,7 +192,8 @@ impl MetadataCache {
         loop {
             match set.find(kid, header.alg) {
                 Lookup::Found(key) => {
-                    let claims = id_token::verify_signature(token, key)?;
+                    let verifier = crate::oauth::signature::platform();
+                    let claims = id_token::verify_signature(token, key, verifier).await?;
                     id_token::validate_claims(&claims, expected)?;
                     return Ok(claims);
                 }

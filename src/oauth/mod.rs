@@ -6,7 +6,8 @@
 //! - [`provider`]: the flow ([`OAuthProvider`], an [`crate::provider::AuthProvider`]).
 //! - [`flow`]: pure request building and response parsing; [`form`]: form and query encoding. The I/O
 //!   trait is the crate's port [`crate::ports::http::HttpClient`].
-//! - [`metadata`]: discovery and JWKS with a bounded cache; [`jwk`], [`id_token`]: verification.
+//! - [`metadata`]: discovery and JWKS with a bounded cache; [`jwk`], [`id_token`]: verification;
+//!   [`signature`]: the platform's signature verifier (WebCrypto in wasm, pure Rust natively).
 //! - [`state`]: the state record and its browser-binding cookie; [`redirect`]: the URL allow-list.
 
 pub mod config;
@@ -19,6 +20,7 @@ pub(crate) mod pkce;
 pub mod profile;
 pub mod provider;
 pub(crate) mod redirect;
+pub mod signature;
 pub(crate) mod spec;
 pub mod state;
 

@@ -5,6 +5,7 @@
 //! - [`clock`]: time ([`clock::Clock`]); [`random`]: secure randomness.
 //! - [`runtime`]: background work ([`runtime::Task`]), sleeping and warnings, and [`runtime::join2`].
 //! - [`secret`]: [`secret::Secret`], a string that never reaches a log line.
+//! - [`signature`]: id_token signature checks ([`signature::SignatureVerifier`]).
 //!
 //! Nothing here imports the rest of the crate; everything else may import from here.
 
@@ -13,3 +14,4 @@ pub mod http;
 pub(crate) mod random;
 pub mod runtime;
 pub(crate) mod secret;
+pub mod signature;
