@@ -1,5 +1,5 @@
 //! The Worker's guard when no Durable Object is bound: exact within one isolate (its memory), best effort
-//! across isolates and locations (Workers KV). The trade-off is documented in the README:
+//! across isolates and locations (Workers KV). The trade-off is documented in `docs/security.md#running-without-the-durable-object`:
 //!
 //! - claims: held in isolate memory for [`keys::INFLIGHT_CLAIM_SECS`], long enough to cover a
 //!   registration's writes; across isolates only KV's check-then-write remains (a race within KV's

@@ -55,7 +55,7 @@ fn guard(env: &Env, store: &Rc<dyn KvStore>) -> Rc<dyn Guard> {
             console_warn!(
                 "edge-auth: no Durable Object binding {}: running on Workers KV alone. Unique registrations, \
                  single-use reset tokens and OAuth states, and rate limits are exact within this isolate \
-                 only (see README, \"Strong consistency\")",
+                 only (see docs/security.md, \"Running without the Durable Object\")",
                 durable::GUARD_BINDING
             );
             Rc::new(KvGuard::isolate_memory())

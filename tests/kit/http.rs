@@ -1,5 +1,5 @@
-//! What the native suites that drive [`handle`] share (`http::tests`, `http::account_tests`,
-//! `http::page_tests`, `oauth::tests`): a configuration from variables, an app over a memory store and a
+//! What the native suites that drive [`handle`] share (`tests/http_api.rs`, `tests/account/`,
+//! `tests/sign_in_page.rs`, `tests/oauth/`): a configuration from variables, an app over a memory store and a
 //! frozen clock, requests, and reading the answers. Each suite keeps its own variables, fakes and helpers.
 
 use edge_auth::config::Config;

@@ -156,7 +156,7 @@ describe("sign-in with GitHub (local fake)", { timeout: 10 * TEST_TIMEOUT_MS }, 
 });
 
 // The answer names the variable only; Medusa's words ("Github clientSecret is required") go to the Worker's
-// log (checked natively: http::security_tests::medusas_words_for_a_half_configured_provider_reach_the_log_only).
+// log (checked natively: tests/account/security.rs, medusas_words_for_a_half_configured_provider_reach_the_log_only).
 test("a half-configured provider answers 500 naming the variable", { timeout: TEST_TIMEOUT_MS }, async () => {
   await withWorker(
     { vars: { GITHUB_CLIENT_ID: "gh-client", GITHUB_CALLBACK_URL: FRONTEND_CALLBACK } },
