@@ -260,7 +260,7 @@ export interface NewSession {
   authContext: AuthContext;
   /** Lifetime in seconds (`sessionTtl`). */
   ttl: number;
-  /** A ready `Set-Cookie` value: `connect.sid=<id>; Max-Age=<ttl>; Path=/; HttpOnly; Secure; SameSite=Strict`. */
+  /** A ready `Set-Cookie` value: `__Host-connect.sid=<id>; Max-Age=<ttl>; Path=/; HttpOnly; Secure; SameSite=Strict`. */
   cookie: string;
 }
 

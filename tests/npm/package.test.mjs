@@ -368,12 +368,12 @@ test("the README's Worker answers Medusa's /auth/* routes in workerd with the pa
   const user = { actor_id: "cus_readme", actor_type: "customer", auth_identity_id: id, app_metadata: { customer_id: "cus_readme" } };
   expect(opened, 200, { user });
   const setCookie = opened.headers.get("set-cookie");
-  assert.match(setCookie, /^connect\.sid=[\w-]{43}; Max-Age=7200; Path=\/; HttpOnly; Secure; SameSite=Strict$/);
+  assert.match(setCookie, /^__Host-connect\.sid=[\w-]{43}; Max-Age=7200; Path=\/; HttpOnly; Secure; SameSite=Strict$/);
   const cookie = setCookie.split(";")[0];
   expect(await call("GET", "/auth/session", { cookie }), 200, { user });
   const closed = await call("DELETE", "/auth/session", { cookie });
   expect(closed, 200, { success: true });
-  assert.match(closed.headers.get("set-cookie"), /^connect\.sid=; Max-Age=0;/);
+  assert.match(closed.headers.get("set-cookie"), /^__Host-connect\.sid=; Max-Age=0;/);
   expect(await call("GET", "/auth/session", { cookie }), 401, UNAUTHORIZED);
   expect(await call("DELETE", "/auth/session", { cookie }), 401, UNAUTHORIZED);
   const kept = (await call("POST", "/auth/session", { token: refreshed.json.token })).headers.get("set-cookie").split(";")[0];

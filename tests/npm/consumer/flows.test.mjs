@@ -316,7 +316,7 @@ test("account: sessions are made, read and ended, and a password change ends the
 
   const session = await auth.createSession(token);
   assert.equal(session.ttl, 3600);
-  assert.equal(session.cookie, `connect.sid=${session.id}; Max-Age=3600; Path=/; HttpOnly; Secure; SameSite=Strict`);
+  assert.equal(session.cookie, `__Host-connect.sid=${session.id}; Max-Age=3600; Path=/; HttpOnly; Secure; SameSite=Strict`);
   assert.deepEqual(session.authContext, {
     actor_id: "cus_s",
     actor_type: "customer",
