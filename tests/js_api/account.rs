@@ -321,7 +321,9 @@ async fn sessions_are_made_read_and_ended_and_a_password_change_ends_them() {
     assert_eq!(at(&made, "ttl").as_f64(), Some(7200.0));
     assert_eq!(
         text(&made, "cookie"),
-        format!("__Host-connect.sid={session}; Max-Age=7200; Path=/; HttpOnly; Secure; SameSite=Strict")
+        format!(
+            "__Host-connect.sid={session}; Max-Age=7200; Path=/; HttpOnly; Secure; SameSite=Strict"
+        )
     );
     assert_eq!(
         stringify(&at(&made, "authContext")),
