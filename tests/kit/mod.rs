@@ -6,6 +6,8 @@
 pub mod http;
 mod module;
 pub mod oauth_keys;
+/// The one property-test configuration, shared with the in-file property tests of `src/`.
+#[path = "../../src/proptest_config.rs"]
 mod proptest;
 
 pub use http::*;
