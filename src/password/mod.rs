@@ -8,7 +8,6 @@
 
 mod argon2id;
 mod kdf;
-mod pbkdf2_sha256;
 mod phc;
 mod policy;
 #[cfg(test)]
@@ -23,7 +22,7 @@ use crate::random::{self, RandomError};
 use kdf::Kdf;
 
 pub use argon2id::{Argon2Params, MAX_MEMORY_KIB as MAX_ARGON2_MEMORY_KIB};
-pub use pbkdf2_sha256::pbkdf2_hmac_sha256;
+pub use edge_auth_kdf::pbkdf2_hmac_sha256;
 pub use policy::check_policy;
 
 /// Work factor for new hashes. The OWASP Password Storage Cheat Sheet (2023 and later) recommends

@@ -1,0 +1,172 @@
+//! SHA-256's compression function on words (FIPS 180-4 §6.2.2), and its form for the one block shape a
+//! PBKDF2-HMAC-SHA256 iteration hashes.
+//!
+//! Both hashes of an iteration compress "32-byte digest ‖ padding of a 96-byte message": message words
+//! 8..15 are the same constants every time. Written out with those constants, a quarter of the message
+//! schedule folds away (σ0/σ1 of zero words, additions of zero, constant terms merged into the round
+//! constants), and the chaining value never leaves words, so no byte swapping happens between iterations.
+//! Wasm has no SHA instructions, so this is what runs in the Worker and the npm package; natively, sha2
+//! uses the CPU's SHA extensions instead (see `pbkdf2.rs`).
+
+#[cfg(test)]
+use crate::pbkdf2::IV;
+use crate::pbkdf2::{DIGEST_BLOCK_TAIL, State};
+
+/// The round constants (FIPS 180-4 §4.2.2).
+const K: [u32; 64] = [
+    0x428a_2f98,
+    0x7137_4491,
+    0xb5c0_fbcf,
+    0xe9b5_dba5,
+    0x3956_c25b,
+    0x59f1_11f1,
+    0x923f_82a4,
+    0xab1c_5ed5,
+    0xd807_aa98,
+    0x1283_5b01,
+    0x2431_85be,
+    0x550c_7dc3,
+    0x72be_5d74,
+    0x80de_b1fe,
+    0x9bdc_06a7,
+    0xc19b_f174,
+    0xe49b_69c1,
+    0xefbe_4786,
+    0x0fc1_9dc6,
+    0x240c_a1cc,
+    0x2de9_2c6f,
+    0x4a74_84aa,
+    0x5cb0_a9dc,
+    0x76f9_88da,
+    0x983e_5152,
+    0xa831_c66d,
+    0xb003_27c8,
+    0xbf59_7fc7,
+    0xc6e0_0bf3,
+    0xd5a7_9147,
+    0x06ca_6351,
+    0x1429_2967,
+    0x27b7_0a85,
+    0x2e1b_2138,
+    0x4d2c_6dfc,
+    0x5338_0d13,
+    0x650a_7354,
+    0x766a_0abb,
+    0x81c2_c92e,
+    0x9272_2c85,
+    0xa2bf_e8a1,
+    0xa81a_664b,
+    0xc24b_8b70,
+    0xc76c_51a3,
+    0xd192_e819,
+    0xd699_0624,
+    0xf40e_3585,
+    0x106a_a070,
+    0x19a4_c116,
+    0x1e37_6c08,
+    0x2748_774c,
+    0x34b0_bcb5,
+    0x391c_0cb3,
+    0x4ed8_aa4a,
+    0x5b9c_ca4f,
+    0x682e_6ff3,
+    0x748f_82ee,
+    0x78a5_636f,
+    0x84c8_7814,
+    0x8cc7_0208,
+    0x90be_fffa,
+    0xa450_6ceb,
+    0xbef9_a3f7,
+    0xc671_78f2,
+];
+
+#[inline(always)]
+fn big_sigma0(x: u32) -> u32 {
+    x.rotate_right(2) ^ x.rotate_right(13) ^ x.rotate_right(22)
+}
+
+#[inline(always)]
+fn big_sigma1(x: u32) -> u32 {
+    x.rotate_right(6) ^ x.rotate_right(11) ^ x.rotate_right(25)
+}
+
+#[inline(always)]
+fn small_sigma0(x: u32) -> u32 {
+    x.rotate_right(7) ^ x.rotate_right(18) ^ (x >> 3)
+}
+
+#[inline(always)]
+fn small_sigma1(x: u32) -> u32 {
+    x.rotate_right(17) ^ x.rotate_right(19) ^ (x >> 10)
+}
+
+/// Round `T`: extends the message schedule by one word (from round 16 on) and updates the working
+/// variables.
+///
+/// `w` is the schedule's 16-word window, word `t` at `t % 16`. The eight working variables stay in
+/// place and their names move instead: in round `T`, `a` is `s[(8 - T % 8) % 8]`, `b` the next, and so
+/// on, so a round writes two words (the new `e` over `d`, the new `a` over `h`) rather than shifting
+/// eight. Every index is a constant once `T` is, so after inlining the arrays become plain locals.
+#[inline(always)]
+fn round<const T: usize>(s: &mut State, w: &mut [u32; 16]) {
+    if T >= 16 {
+        w[T % 16] = small_sigma1(w[(T + 14) % 16])
+            .wrapping_add(w[(T + 9) % 16])
+            .wrapping_add(small_sigma0(w[(T + 1) % 16]))
+            .wrapping_add(w[T % 16]);
+    }
+    let at = |i: usize| (i + 8 - T % 8) % 8;
+    let (a, b, c, d) = (s[at(0)], s[at(1)], s[at(2)], s[at(3)]);
+    let (e, f, g, h) = (s[at(4)], s[at(5)], s[at(6)], s[at(7)]);
+    let choose = g ^ (e & (f ^ g));
+    // Written so that `a ^ b` here is `b ^ c` of the next round, one operation the compiler shares.
+    let majority = ((a ^ b) & (b ^ c)) ^ b;
+    let t1 = h
+        .wrapping_add(big_sigma1(e))
+        .wrapping_add(choose)
+        .wrapping_add(K[T])
+        .wrapping_add(w[T % 16]);
+    let t2 = big_sigma0(a).wrapping_add(majority);
+    s[at(3)] = d.wrapping_add(t1);
+    s[at(7)] = t1.wrapping_add(t2);
+}
+
+macro_rules! rounds {
+    ($s:ident, $w:ident; $($t:literal)*) => {
+        $(round::<$t>(&mut $s, &mut $w);)*
+    };
+}
+
+/// SHA-256's compression of one 16-word block into `state`. Always inlined, so that a block with constant
+/// words is specialised by the compiler (see [`compress_digest_block`]).
+#[inline(always)]
+fn compress(state: &State, block: [u32; 16]) -> State {
+    let mut s = *state;
+    let mut w = block;
+    rounds!(s, w;
+        0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31
+        32 33 34 35 36 37 38 39 40 41 42 43 44 45 46 47 48 49 50 51 52 53 54 55 56 57 58 59 60 61 62 63);
+    core::array::from_fn(|i| state[i].wrapping_add(s[i]))
+}
+
+/// `state` after compressing the block `digest ‖ DIGEST_BLOCK_TAIL`: the second compression of each hash
+/// in a PBKDF2-HMAC-SHA256 iteration.
+///
+/// With words 8..15 constant, the compiler folds what they make constant: σ0 and σ1 of zero words,
+/// additions of zero, and constant sums into the round constants.
+#[inline(always)]
+pub(crate) fn compress_digest_block(state: &State, digest: &State) -> State {
+    let mut block = [0u32; 16];
+    block[..8].copy_from_slice(digest);
+    block[8..].copy_from_slice(&DIGEST_BLOCK_TAIL);
+    compress(state, block)
+}
+
+/// The general compression of one block given as words, for the tests to hold it to sha2's.
+#[cfg(test)]
+pub(crate) fn compress_block(state: &State, block: [u32; 16]) -> State {
+    compress(state, block)
+}
+
+#[cfg(test)]
+mod tests;
