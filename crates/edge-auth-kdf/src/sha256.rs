@@ -11,6 +11,7 @@
 #[cfg(test)]
 use crate::pbkdf2::IV;
 use crate::pbkdf2::{DIGEST_BLOCK_TAIL, State};
+use quad::Quad;
 
 /// The round constants (FIPS 180-4 §4.2.2).
 const K: [u32; 64] = [
@@ -90,31 +91,14 @@ fn big_sigma1(x: u32) -> u32 {
     x.rotate_right(6) ^ x.rotate_right(11) ^ x.rotate_right(25)
 }
 
-#[inline(always)]
-fn small_sigma0(x: u32) -> u32 {
-    x.rotate_right(7) ^ x.rotate_right(18) ^ (x >> 3)
-}
-
-#[inline(always)]
-fn small_sigma1(x: u32) -> u32 {
-    x.rotate_right(17) ^ x.rotate_right(19) ^ (x >> 10)
-}
-
-/// Round `T`: extends the message schedule by one word (from round 16 on) and updates the working
-/// variables.
+/// Round `T` of the compression, given `W[T] + K[T]`.
 ///
-/// `w` is the schedule's 16-word window, word `t` at `t % 16`. The eight working variables stay in
-/// place and their names move instead: in round `T`, `a` is `s[(8 - T % 8) % 8]`, `b` the next, and so
-/// on, so a round writes two words (the new `e` over `d`, the new `a` over `h`) rather than shifting
-/// eight. Every index is a constant once `T` is, so after inlining the arrays become plain locals.
+/// The eight working variables stay in place and their names move instead: in round `T`, `a` is
+/// `s[(8 - T % 8) % 8]`, `b` the next, and so on, so a round writes two words (the new `e` over `d`, the
+/// new `a` over `h`) rather than shifting eight. Every index is a constant once `T` is, so after
+/// inlining the array is eight plain locals.
 #[inline(always)]
-fn round<const T: usize>(s: &mut State, w: &mut [u32; 16]) {
-    if T >= 16 {
-        w[T % 16] = small_sigma1(w[(T + 14) % 16])
-            .wrapping_add(w[(T + 9) % 16])
-            .wrapping_add(small_sigma0(w[(T + 1) % 16]))
-            .wrapping_add(w[T % 16]);
-    }
+fn round<const T: usize>(s: &mut State, wk: u32) {
     let at = |i: usize| (i + 8 - T % 8) % 8;
     let (a, b, c, d) = (s[at(0)], s[at(1)], s[at(2)], s[at(3)]);
     let (e, f, g, h) = (s[at(4)], s[at(5)], s[at(6)], s[at(7)]);
@@ -124,17 +108,65 @@ fn round<const T: usize>(s: &mut State, w: &mut [u32; 16]) {
     let t1 = h
         .wrapping_add(big_sigma1(e))
         .wrapping_add(choose)
-        .wrapping_add(K[T])
-        .wrapping_add(w[T % 16]);
+        .wrapping_add(wk);
     let t2 = big_sigma0(a).wrapping_add(majority);
     s[at(3)] = d.wrapping_add(t1);
     s[at(7)] = t1.wrapping_add(t2);
 }
 
+/// σ0 of four schedule words at once. Each rotation is two shifts whose bits do not overlap, so XOR
+/// combines them as well as OR would.
+#[inline(always)]
+fn small_sigma0(x: Quad) -> Quad {
+    x.shr(7)
+        .xor(x.shl(25))
+        .xor(x.shr(18))
+        .xor(x.shl(14))
+        .xor(x.shr(3))
+}
+
+/// σ1 of four schedule words at once (σ1 of 0 is 0, which [`next_schedule_quad`] relies on).
+#[inline(always)]
+fn small_sigma1(x: Quad) -> Quad {
+    x.shr(17)
+        .xor(x.shl(15))
+        .xor(x.shr(19))
+        .xor(x.shl(13))
+        .xor(x.shr(10))
+}
+
+/// The next four message schedule words `W[t..t + 4]`, given the window `W[t - 16..t]` as four quads, and
+/// the window moved on by four.
+///
+/// `W[t] = σ1(W[t-2]) + W[t-7] + σ0(W[t-15]) + W[t-16]`: everything but σ1 comes from the window. σ1 of
+/// the window's last two words completes lanes 0 and 1; σ1 of those two new words completes lanes 2
+/// and 3.
+#[inline(always)]
+fn next_schedule_quad(window: &mut [Quad; 4]) -> Quad {
+    let [w0, w1, w2, w3] = *window;
+    let mut w = w0
+        .add(small_sigma0(Quad::from_one_later(w0, w1)))
+        .add(Quad::from_one_later(w2, w3));
+    w = w.add(small_sigma1(w3.high_pair_low()));
+    w = w.add(small_sigma1(w.low_pair_high()));
+    *window = [w1, w2, w3, w];
+    w
+}
+
 macro_rules! rounds {
-    ($s:ident, $w:ident; $($t:literal)*) => {
-        $(round::<$t>(&mut $s, &mut $w);)*
+    ($s:ident, $wk:expr; $($t:literal)*) => {
+        $(round::<$t>(&mut $s, $wk[$t]);)*
     };
+}
+
+macro_rules! scheduled_rounds {
+    ($s:ident, $window:ident; $($t0:literal $t1:literal $t2:literal $t3:literal)*) => {$(
+        let wk = next_schedule_quad(&mut $window).add(Quad::new([K[$t0], K[$t1], K[$t2], K[$t3]]));
+        round::<$t0>(&mut $s, wk.lane::<0>());
+        round::<$t1>(&mut $s, wk.lane::<1>());
+        round::<$t2>(&mut $s, wk.lane::<2>());
+        round::<$t3>(&mut $s, wk.lane::<3>());
+    )*};
 }
 
 /// SHA-256's compression of one 16-word block into `state`. Always inlined, so that a block with constant
@@ -142,10 +174,19 @@ macro_rules! rounds {
 #[inline(always)]
 fn compress(state: &State, block: [u32; 16]) -> State {
     let mut s = *state;
-    let mut w = block;
-    rounds!(s, w;
-        0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31
-        32 33 34 35 36 37 38 39 40 41 42 43 44 45 46 47 48 49 50 51 52 53 54 55 56 57 58 59 60 61 62 63);
+    let wk: [u32; 16] = core::array::from_fn(|t| block[t].wrapping_add(K[t]));
+    rounds!(s, wk; 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15);
+    let mut window: [Quad; 4] = core::array::from_fn(|i| {
+        Quad::new([
+            block[4 * i],
+            block[4 * i + 1],
+            block[4 * i + 2],
+            block[4 * i + 3],
+        ])
+    });
+    scheduled_rounds!(s, window;
+        16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32 33 34 35 36 37 38 39
+        40 41 42 43 44 45 46 47 48 49 50 51 52 53 54 55 56 57 58 59 60 61 62 63);
     core::array::from_fn(|i| state[i].wrapping_add(s[i]))
 }
 
@@ -168,5 +209,6 @@ pub(crate) fn compress_block(state: &State, block: [u32; 16]) -> State {
     compress(state, block)
 }
 
+mod quad;
 #[cfg(test)]
 mod tests;
