@@ -97,6 +97,32 @@ pub async fn forget_identifier(app: &App, route: LimitedRoute, provider: &str, i
     }
 }
 
+/// [`forget_identifier`] after the response (`waitUntil`), for a sign-in: its answer need not wait one
+/// more guard round trip for a counter to be cleared. A reset landing a moment later changes nothing a
+/// client can use: an attempt racing the sign-in could be cleared by the awaited reset just the same.
+pub fn forget_identifier_after_response(
+    app: &App,
+    route: LimitedRoute,
+    provider: &str,
+    identifier: &str,
+) {
+    if app
+        .config
+        .account
+        .rate_limits
+        .route(route)
+        .identifier
+        .is_none()
+    {
+        return;
+    }
+    let guard = app.guard.clone();
+    let bucket = identifier_bucket(route, provider, identifier);
+    app.spawn(Box::pin(async move {
+        let _ = guard.reset(&bucket).await;
+    }));
+}
+
 /// The identifier a request body names (`email` for authenticate and register, `identifier` for
 /// reset-password), normalised as the provider stores it, so `A@x.com` and `a@x.com` share a counter.
 pub fn body_identifier(body: &crate::model::Metadata, field: &str) -> Option<String> {

@@ -173,14 +173,15 @@ async fn flow(
         }
     };
     let signed_in = is_login && result.success && result.auth_identity.is_some();
-    let forget = async {
-        if signed_in && let Some(email) = &email {
-            rate_limit::forget_identifier(app, LimitedRoute::Authenticate, provider, email).await;
-        }
-    };
-    // Clearing the counter (a guard call) overlaps with issuing the token (a KV read).
-    let (_, response) = crate::guard::join2(forget, token_or_failure(app, actor, result)).await;
-    response
+    if signed_in && let Some(email) = &email {
+        rate_limit::forget_identifier_after_response(
+            app,
+            LimitedRoute::Authenticate,
+            provider,
+            email,
+        );
+    }
+    token_or_failure(app, actor, result).await
 }
 
 /// `{location}` for a third-party step, `{token}` on success, else 401 with the provider's message.
