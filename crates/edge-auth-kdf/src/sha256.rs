@@ -18,7 +18,7 @@ use quad::Quad;
 
 /// The round constants (FIPS 180-4 §4.2.2), followed by sixteen zeros: the last two loop passes extend
 /// the message schedule past round 63 too, and the result is never used, so that the pass has no
-/// branch (a branch in the pass made it ~25 % slower in V8, which then spills at the join).
+/// branch (one made the pass 5–10 % slower in V8, which reloads registers at the join).
 #[rustfmt::skip]
 const K: [u32; 80] = [
     0x428a_2f98, 0x7137_4491, 0xb5c0_fbcf, 0xe9b5_dba5, 0x3956_c25b, 0x59f1_11f1, 0x923f_82a4, 0xab1c_5ed5,
