@@ -1,8 +1,8 @@
 // PBKDF2-HMAC-SHA256 in V8, side by side in one run: our wasm loop, the `pbkdf2` crate compiled to wasm,
 // the wasm SHA-256 compression bound (single-block compression rate ÷ 2, since one PBKDF2 iteration is two
 // compressions), and Node's WebCrypto (native OpenSSL). Prints iterations/s, the ratios, and PASS/FAIL for
-// the targets of issue 7; exits 1 if a target is missed. Run through ./scripts/bench.sh, which builds
-// build/bench/ first.
+// the target of issue 15 (ours >= 1.03 x the bound); exits 1 if it is missed. Run through
+// ./scripts/bench.sh, which builds build/bench/ first.
 //
 //   node scripts/bench.mjs [--iterations N] [--runs N] [--wasm DIR]
 
@@ -26,8 +26,9 @@ if (!Number.isInteger(ITERATIONS) || ITERATIONS < 1000 || !Number.isInteger(RUNS
   throw new Error("--iterations must be a whole number >= 1000 and --runs >= 1");
 }
 
-const TARGET_VS_BOUND = 0.95;
-const TARGET_VS_WEBCRYPTO = 0.75;
+// Issue 15: our compression, specialised to PBKDF2's block, must beat sha2's general one by 3 %. (Issue 7's
+// "0.75 x WebCrypto" was withdrawn: native OpenSSL uses SHA instructions wasm cannot reach; see below.)
+const TARGET_VS_BOUND = 1.03;
 
 const gluePath = resolve(args.wasm, "edge_auth_bench.js");
 if (!existsSync(gluePath)) throw new Error(`${gluePath} is missing: run ./scripts/bench.sh`);
@@ -42,8 +43,8 @@ const webCrypto = (iterations) =>
 // Each way: what one run does for `n` PBKDF2 iterations' worth of work. The bound runs 2n compressions, so
 // its time is directly the time n iterations would take at the compression rate.
 const ways = [
-  { name: "ours: wasm, compress256 loop", run: (n) => wasm.bench_pbkdf2_ours(n) },
-  // Its generic code is compiled at the opt-level of the crate that instantiates it (edge-auth: "s").
+  { name: "ours: wasm, specialised compression", run: (n) => wasm.bench_pbkdf2_ours(n) },
+  // Its generic code is compiled at the opt-level of the crate that instantiates it (edge-auth: "z").
   { name: "pbkdf2 crate, wasm", run: (n) => wasm.bench_pbkdf2_crate(n) },
   { name: "bound: wasm compress256 rate ÷ 2", run: (n) => wasm.bench_compress256(2 * n) },
   { name: "Node WebCrypto (native)", run: (n) => webCrypto(n) },
@@ -105,11 +106,10 @@ const check = (label, ratio, target) => {
   console.log(`${label} = ${ratio.toFixed(3)}  (target >= ${target})  ${pass ? "PASS" : "FAIL"}`);
 };
 check("ours / bound    ", ours.perSecond / bound.perSecond, TARGET_VS_BOUND);
-check("ours / WebCrypto", ours.perSecond / native.perSecond, TARGET_VS_WEBCRYPTO);
+console.log(`ours / WebCrypto = ${(ours.perSecond / native.perSecond).toFixed(3)}  (for information)`);
 console.log(`ours / crate     = ${(ours.perSecond / crate.perSecond).toFixed(3)}  (for information)`);
-// The ceiling for the second ratio: wasm has no SHA instructions, native OpenSSL uses SHA-NI where the CPU
-// has it, and no PBKDF2 built on SHA-256 compressions can beat the compression bound.
-console.log(`bound / WebCrypto = ${(bound.perSecond / native.perSecond).toFixed(3)}  (the most any wasm PBKDF2 can reach)`);
+// Wasm has no SHA instructions; native OpenSSL uses SHA-NI where the CPU has it.
+console.log(`bound / WebCrypto = ${(bound.perSecond / native.perSecond).toFixed(3)}  (for information)`);
 // Ratios of medians above; the same ratios taken within each round (both ways timed back to back) are
 // steadier when other processes share the CPU.
 const perRound = (i) => median(samples[0].map((t, r) => samples[i][r] / t)).toFixed(3);

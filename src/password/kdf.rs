@@ -4,7 +4,7 @@ use std::borrow::Cow;
 
 use super::HASH_LEN;
 use super::argon2id::{self, Argon2Params};
-use super::pbkdf2_sha256::{HmacKey, pbkdf2_hmac_sha256};
+use edge_auth_kdf::{HmacKey, pbkdf2_hmac_sha256};
 
 /// A KDF with its cost parameters: what a stored hash was made with, or what new hashes are made with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -9,7 +9,6 @@
 mod argon2id;
 mod cost;
 mod kdf;
-mod pbkdf2_sha256;
 mod phc;
 mod policy;
 #[cfg(test)]
@@ -27,7 +26,7 @@ pub use argon2id::{Argon2Params, MAX_MEMORY_KIB as MAX_ARGON2_MEMORY_KIB};
 pub use cost::CostClass;
 #[cfg(test)]
 pub(crate) use kdf::spent::take as take_kdf_runs;
-pub use pbkdf2_sha256::pbkdf2_hmac_sha256;
+pub use edge_auth_kdf::pbkdf2_hmac_sha256;
 pub use policy::check_policy;
 
 /// Work factor for new hashes. The OWASP Password Storage Cheat Sheet (2023 and later) recommends

@@ -16,9 +16,7 @@ fn unhex(hex: &str) -> Vec<u8> {
         .collect()
 }
 
-#[path = "../../../tests/support/splitmix.rs"]
-mod splitmix;
-use splitmix::SplitMix64;
+use crate::splitmix::SplitMix64;
 
 /// (password, salt, iterations, expected derived key in hex)
 ///
@@ -61,8 +59,33 @@ fn pbkdf2_hmac_sha256_matches_published_vectors() {
     }
 }
 
+/// The iteration loops: the wasm one (specialised compression on words) and the native one (sha2's
+/// `compress256`). `pbkdf2_hmac_sha256` runs one of them per target; the tests run both everywhere.
+type Loop = fn(&HmacKey, State, u32) -> State;
+const LOOPS: [(&str, Loop); 2] = [
+    ("words", iterate_words),
+    ("compress256", iterate_compress256),
+];
+
 #[test]
-fn equals_the_pbkdf2_crate_on_random_inputs() {
+fn both_loops_match_published_vectors() {
+    for (name, iterate) in LOOPS {
+        for &(password, salt, iterations, expected) in VECTORS {
+            let mut out = vec![0u8; expected.len() / 2];
+            derive_with(
+                iterate,
+                password.as_bytes(),
+                salt.as_bytes(),
+                iterations,
+                &mut out,
+            );
+            assert_eq!(hex(&out), expected, "{name}: P={password:?} c={iterations}");
+        }
+    }
+}
+
+#[test]
+fn both_loops_equal_the_pbkdf2_crate_on_random_inputs() {
     // Passwords 0..200 bytes (shorter, equal to and longer than the 64-byte HMAC block), salts 8..64
     // bytes (the PHC bounds), 1..3000 iterations, outputs of one to three PBKDF2 blocks.
     let seed = 0x0edc_e0a7_u64;
@@ -73,17 +96,35 @@ fn equals_the_pbkdf2_crate_on_random_inputs() {
         let iterations = rng.below(1..3001) as u32;
         let out_len = if case % 3 == 0 { rng.below(1..97) } else { 32 };
 
-        let mut ours = vec![0u8; out_len];
-        pbkdf2_hmac_sha256(&password, &salt, iterations, &mut ours);
         let mut reference = vec![0u8; out_len];
         pbkdf2::pbkdf2_hmac::<Sha256>(&password, &salt, iterations, &mut reference);
-        assert_eq!(
-            hex(&ours),
-            hex(&reference),
-            "seed {seed:#x} case {case}: password {} B, salt {} B, {iterations} iterations, {out_len} B out",
-            password.len(),
-            salt.len()
-        );
+        for (name, iterate) in LOOPS {
+            let mut ours = vec![0u8; out_len];
+            derive_with(iterate, &password, &salt, iterations, &mut ours);
+            assert_eq!(
+                hex(&ours),
+                hex(&reference),
+                "{name}: seed {seed:#x} case {case}: password {} B, salt {} B, {iterations} iterations, \
+                 {out_len} B out",
+                password.len(),
+                salt.len()
+            );
+        }
+    }
+}
+
+#[test]
+fn both_loops_equal_the_pbkdf2_crate_at_the_default_work_factor() {
+    // One run at OWASP's 600,000 iterations, the count every login spends, on random inputs.
+    let mut rng = SplitMix64(0x600_000);
+    let password = rng.bytes(28);
+    let salt = rng.bytes(16);
+    let mut reference = [0u8; DIGEST_LEN];
+    pbkdf2::pbkdf2_hmac::<Sha256>(&password, &salt, 600_000, &mut reference);
+    for (name, iterate) in LOOPS {
+        let mut ours = [0u8; DIGEST_LEN];
+        derive_with(iterate, &password, &salt, 600_000, &mut ours);
+        assert_eq!(hex(&ours), hex(&reference), "{name}");
     }
 }
 
@@ -159,7 +200,7 @@ fn sha256_padding_is_right_at_every_length_up_to_three_blocks() {
     for len in 0..=192 {
         let message = rng.bytes(len);
         assert_eq!(
-            to_bytes(&finish(SHA256_IV, 0, &[&message])).as_slice(),
+            to_bytes(&finish(IV, 0, &[&message])).as_slice(),
             Sha256::digest(&message).as_slice(),
             "{len} bytes"
         );
