@@ -24,9 +24,9 @@ use kdf::Kdf;
 
 pub use argon2id::{Argon2Params, MAX_MEMORY_KIB as MAX_ARGON2_MEMORY_KIB};
 pub use cost::CostClass;
+pub use edge_auth_kdf::pbkdf2_hmac_sha256;
 #[cfg(test)]
 pub(crate) use kdf::spent::take as take_kdf_runs;
-pub use edge_auth_kdf::pbkdf2_hmac_sha256;
 pub use policy::check_policy;
 
 /// Work factor for new hashes. The OWASP Password Storage Cheat Sheet (2023 and later) recommends
