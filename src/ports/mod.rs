@@ -6,9 +6,11 @@
 //! - [`runtime`]: background work ([`runtime::Task`]), sleeping and warnings, and [`runtime::join2`].
 //! - [`secret`]: [`secret::Secret`], a string that never reaches a log line.
 //! - [`signature`]: id_token signature checks ([`signature::SignatureVerifier`]).
+//! - [`cipher`]: authenticated encryption of secrets at rest ([`cipher::Aead`]).
 //!
 //! Nothing here imports the rest of the crate; everything else may import from here.
 
+pub mod cipher;
 pub mod clock;
 pub mod http;
 pub(crate) mod random;
