@@ -21,6 +21,13 @@ for artifact in pkg/edge_auth.js pkg/edge_auth.d.ts pkg/edge_auth_bg.wasm; do
   [[ -s "$artifact" ]] || die "wasm-pack did not produce $artifact"
 done
 
+# As in scripts/build-worker.sh: the wasm "name" section (function names, ~20 % of the module) only names
+# frames in stack traces; a panic's message keeps its text. KEEP_WASM_NAMES=1 keeps it for debugging.
+if [[ "${KEEP_WASM_NAMES:-}" != 1 ]]; then
+  resolve_node
+  "$NODE" scripts/strip-wasm-names.mjs pkg/edge_auth_bg.wasm
+fi
+
 # The glue imports the EdgeAuthError class from a snippet path with a hash in it; pkg/errors.js re-exports
 # that very module, so `instanceof EdgeAuthError` holds for errors thrown by the wasm.
 shopt -s nullglob

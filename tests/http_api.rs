@@ -311,6 +311,34 @@ fn cors_is_granted_only_to_listed_origins() {
 }
 
 #[test]
+fn preflight_allows_the_js_sdk_headers_and_the_configured_extras() {
+    let preflight = |h: &TestApp| {
+        let r = h.send(
+            "OPTIONS",
+            "/auth/session",
+            &[("origin", "https://shop.example")],
+            b"",
+        );
+        r.header("access-control-allow-headers").map(str::to_owned)
+    };
+    let h = harness(&[("AUTH_CORS", "https://shop.example")]);
+    assert_eq!(
+        preflight(&h).as_deref(),
+        Some("accept, authorization, content-type, x-medusa-locale, x-publishable-api-key")
+    );
+    let h = harness(&[
+        ("AUTH_CORS", "https://shop.example"),
+        ("AUTH_CORS_ALLOW_HEADERS", "X-Request-Id"),
+    ]);
+    assert_eq!(
+        preflight(&h).as_deref(),
+        Some(
+            "accept, authorization, content-type, x-medusa-locale, x-publishable-api-key, x-request-id"
+        )
+    );
+}
+
+#[test]
 fn answers_are_json_and_never_cached() {
     let h = harness(&[]);
     let r = h.register("a@b.co", "correct horse");

@@ -5,6 +5,8 @@
 use super::AccountError;
 use super::service::AccountService;
 use super::session::{self, AuthContext, Session};
+use crate::ports::runtime::join2;
+use crate::scope::ActorType;
 
 /// A session just made: the cookie value, what it says about its bearer, and its lifetime.
 #[derive(Debug, Clone, PartialEq)]
@@ -18,13 +20,11 @@ pub struct NewSession {
 }
 
 impl AccountService {
-    /// A session for the bearer of `raw`, a valid token whose identity has an actor (Medusa's
-    /// `authenticate("*", "bearer")`: an actor-less token is not enough).
+    /// A session for the bearer of `raw`, a valid token, with or without an actor: Medusa's route takes
+    /// unregistered bearers (`allowUnregistered`), since the js-sdk in session mode opens one right after
+    /// a sign-up, before the app has made the actor.
     pub async fn create_session(&self, raw: &str) -> Result<NewSession, AccountError> {
         let claims = self.verify_token(raw).await?;
-        if claims.actor_id.is_empty() {
-            return Err(AccountError::Unauthorized);
-        }
         let record = Session {
             auth_context: AuthContext {
                 actor_id: claims.actor_id,
@@ -61,6 +61,30 @@ impl AccountService {
             return Ok(None);
         }
         Ok(Some(found))
+    }
+
+    /// `POST /auth/token/refresh` with a session cookie (Medusa's route takes a session before a
+    /// bearer): a fresh token for the session's identity and actor type, with `actor_id` filled in once
+    /// the actor exists. `None` when `id` names no live session.
+    pub async fn refresh_session_token(&self, id: &str) -> Result<Option<String>, AccountError> {
+        let Some(found) = session::find(self.store(), id).await? else {
+            return Ok(None);
+        };
+        let context = found.auth_context;
+        let actor_type = ActorType::parse(&context.actor_type).ok_or(AccountError::Unauthorized)?;
+        let (validity, identity) = join2(
+            self.validity(&context.auth_identity_id),
+            self.identities
+                .retrieve_auth_identity(&context.auth_identity_id),
+        )
+        .await;
+        let validity = validity?;
+        // Voided by a password change or a deletion, as in [`Self::session`].
+        if validity.is_revoked(found.iat) {
+            let _ = session::delete(self.store(), id).await;
+            return Ok(None);
+        }
+        self.sign(&identity?, &actor_type, &validity).map(Some)
     }
 
     /// Ends the live session `id`; `false` when there was none.

@@ -6,6 +6,7 @@
 //! Parsed configuration is plain data; what the isolate learns at run time (discovery documents, key
 //! sets) lives in runtime objects such as [`crate::oauth::OAuthProvider`].
 
+pub mod cors;
 pub mod vars;
 
 use crate::account::config::{self as account_config, AccountConfig};
@@ -22,8 +23,7 @@ pub const JWT_SECRET: &str = "JWT_SECRET";
 pub const JWT_EXPIRES_IN: &str = "JWT_EXPIRES_IN";
 /// Var: actor type → the provider ids it may use, as JSON.
 pub const AUTH_METHODS_PER_ACTOR: &str = "AUTH_METHODS_PER_ACTOR";
-/// Var: the browser origins allowed to call `/auth/*`, comma-separated.
-pub const AUTH_CORS: &str = "AUTH_CORS";
+pub use cors::{AUTH_CORS, AUTH_CORS_ALLOW_HEADERS};
 /// Var: PBKDF2 iterations of new password hashes.
 pub const PBKDF2_ITERATIONS: &str = "PBKDF2_ITERATIONS";
 /// Secret: optional extra secret mixed into every password hash.
@@ -57,6 +57,8 @@ pub struct Config {
     pub auth_methods_per_actor: BTreeMap<String, Vec<String>>,
     /// Exact origins that get CORS headers.
     pub cors_origins: Vec<String>,
+    /// The value of a preflight's `access-control-allow-headers` ([`cors::allow_headers`]).
+    pub cors_allow_headers: String,
     /// The password KDF (`PASSWORD_HASH`) with the configured iterations and pepper.
     pub hasher: Rc<Hasher>,
     /// `true` when the development secret signs tokens (local dev without `JWT_SECRET`).
@@ -98,9 +100,10 @@ impl Config {
         let auth_methods_per_actor = parse_auth_methods(&methods)?;
 
         let cors_origins = get(AUTH_CORS)
-            .map(|v| parse_cors(&v))
+            .map(|v| cors::parse_origins(&v))
             .transpose()?
             .unwrap_or_default();
+        let cors_allow_headers = cors::allow_headers(get(AUTH_CORS_ALLOW_HEADERS).as_deref())?;
 
         let pbkdf2_iterations = match get(PBKDF2_ITERATIONS) {
             None => password::DEFAULT_ITERATIONS,
@@ -131,6 +134,7 @@ impl Config {
             jwt_expires_in_secs,
             auth_methods_per_actor,
             cors_origins,
+            cors_allow_headers,
             hasher: Rc::new(hasher),
             uses_dev_secret,
             development,
@@ -166,25 +170,6 @@ fn parse_auth_methods(text: &str) -> Result<BTreeMap<String, Vec<String>>, Confi
         ));
     }
     Ok(map)
-}
-
-fn parse_cors(list: &str) -> Result<Vec<String>, ConfigError> {
-    list.split(',')
-        .map(str::trim)
-        .filter(|o| !o.is_empty())
-        .map(|o| {
-            let scheme_ok = o.starts_with("https://") || o.starts_with("http://");
-            let has_path = o.split("://").nth(1).is_some_and(|rest| rest.contains('/'));
-            if o == "*" || !scheme_ok || has_path {
-                Err(invalid(
-                    AUTH_CORS,
-                    format!("{:?} is not an origin; list exact origins like https://shop.example, comma-separated", crate::oauth::redirect::redacted(o)),
-                ))
-            } else {
-                Ok(o.to_owned())
-            }
-        })
-        .collect()
 }
 
 /// How auth tokens are signed and how long they live (`JWT_SECRET`, `JWT_EXPIRES_IN`).
@@ -278,6 +263,7 @@ mod tests {
             (AUTH_CORS, "*"),
             (AUTH_CORS, "shop.example"),
             (AUTH_CORS, "https://shop.example/path"),
+            (AUTH_CORS_ALLOW_HEADERS, "x-a, *"),
         ] {
             let e = Config::from_vars(vars(&[(JWT_SECRET, SECRET), (var, value)])).unwrap_err();
             assert_eq!(e.var, var, "{var}={value}");

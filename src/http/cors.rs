@@ -1,10 +1,10 @@
-//! CORS for `/auth/*` from an exact allow-list of origins (`AUTH_CORS`; none by default).
+//! CORS for `/auth/*` from an exact allow-list of origins (`AUTH_CORS`; none by default), allowing the
+//! request headers of `AUTH_CORS_ALLOW_HEADERS` ([`crate::config::cors`]).
 
 use super::HttpResponse;
 use crate::config::Config;
 
 const ALLOW_METHODS: &str = "GET, POST, DELETE, OPTIONS";
-const ALLOW_HEADERS: &str = "content-type, authorization";
 /// How long browsers may cache a preflight answer.
 const MAX_AGE_SECS: &str = "600";
 
@@ -17,7 +17,7 @@ pub fn preflight(config: &Config, origin: Option<&str>) -> HttpResponse {
     let mut response = HttpResponse::empty(204);
     if allowed(config, origin).is_some() {
         response.set_header("access-control-allow-methods", ALLOW_METHODS);
-        response.set_header("access-control-allow-headers", ALLOW_HEADERS);
+        response.set_header("access-control-allow-headers", &config.cors_allow_headers);
         response.set_header("access-control-max-age", MAX_AGE_SECS);
     }
     decorate(config, origin, &mut response);

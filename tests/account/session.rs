@@ -72,12 +72,79 @@ fn a_session_is_opened_read_and_closed_with_its_cookie() {
 }
 
 #[test]
-fn a_session_needs_a_valid_token_with_an_actor() {
+fn a_session_needs_a_valid_token() {
     let h = harness(&[]);
-    let no_actor = h.registered("a@b.co", "correct horse");
-    assert_bare_unauthorized(&h.open_session(&no_actor));
     assert_bare_unauthorized(&h.open_session("not-a-token"));
     assert_bare_unauthorized(&h.send("POST", "/auth/session", &[], b""));
+}
+
+/// Medusa's `allowUnregistered` on `POST`/`DELETE /auth/session` and refresh: the js-sdk in session mode
+/// opens a session right after a sign-up, then refreshes it once the app has made the actor.
+#[test]
+fn a_token_without_an_actor_opens_a_session_that_refreshes_to_the_actor_and_ends() {
+    let h = harness(&[]);
+    let no_actor = h.registered("a@b.co", "correct horse");
+    let id = h.claims(&no_actor).auth_identity_id;
+    let opened = h.open_session(&no_actor);
+    let user = json!({
+        "actor_id": "",
+        "actor_type": "customer",
+        "auth_identity_id": id,
+        "app_metadata": {},
+    });
+    assert_eq!(
+        (opened.status, opened.body_json()),
+        (200, Some(json!({ "user": user })))
+    );
+    let sid = cookie_of(&opened);
+    let cookie = format!("{DEFAULT_NAME}={sid}");
+    let refresh = |h: &Harness| h.send("POST", "/auth/token/refresh", &[("cookie", &cookie)], b"");
+    let before = h.claims_of(&refresh(&h));
+    assert_eq!(
+        (before.actor_id.as_str(), before.auth_identity_id.as_str()),
+        ("", id.as_str())
+    );
+
+    h.link_customer(&id, "cus_1");
+    let after = h.claims_of(&refresh(&h));
+    assert_eq!(after.actor_id, "cus_1");
+    assert_eq!(after.actor_type, "customer");
+
+    let closed = with_cookie(&h, "DELETE", &sid);
+    assert_eq!(
+        (closed.status, closed.body_json()),
+        (200, Some(json!({"success": true})))
+    );
+    assert_bare_unauthorized(&refresh(&h));
+}
+
+#[test]
+fn refresh_prefers_a_live_session_and_falls_back_to_the_bearer_token() {
+    let h = harness(&[]);
+    let token = h.customer_token();
+    let stale = format!("{DEFAULT_NAME}={}", "A".repeat(43));
+    let auth = format!("Bearer {token}");
+    let with_both = h.send(
+        "POST",
+        "/auth/token/refresh",
+        &[("cookie", &stale), ("authorization", &auth)],
+        b"",
+    );
+    assert_eq!(h.claims_of(&with_both).actor_id, "cus_1");
+    assert_bare_unauthorized(&h.send("POST", "/auth/token/refresh", &[("cookie", &stale)], b""));
+}
+
+#[test]
+fn a_password_reset_voids_a_session_for_refresh_too() {
+    let h = harness(&[]);
+    let token = h.customer_token();
+    let sid = cookie_of(&h.open_session(&token));
+    let cookie = format!("{DEFAULT_NAME}={sid}");
+    h.clock.advance_secs(3);
+    h.request_reset("a@b.co");
+    let reset = h.delivered_tokens().pop().unwrap();
+    assert_eq!(h.update_password(&reset, "new horse battery").status, 200);
+    assert_bare_unauthorized(&h.send("POST", "/auth/token/refresh", &[("cookie", &cookie)], b""));
 }
 
 #[test]

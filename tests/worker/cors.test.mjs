@@ -2,21 +2,24 @@
 
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { TEST_TIMEOUT_MS, tokenFrom, startWorker, withWorker } from "./harness.mjs";
+import { TEST_TIMEOUT_MS, jsonBody, tokenFrom, startWorker, withWorker } from "./harness.mjs";
 
 const SHOP = "https://shop.example";
 const EVIL = "https://evil.example";
 const LOGIN = "/auth/customer/emailpass";
 const CREDENTIALS = { email: "a@b.co", password: "correct horse" };
 
+/** Every header @medusajs/js-sdk sends by itself (its client's defaults, locale and keys). */
+const SDK_HEADERS = ["accept", "authorization", "content-type", "x-medusa-locale", "x-publishable-api-key"];
+
 /** An OPTIONS preflight as a browser sends it; the body is read (and dropped), the headers kept. */
-async function preflight(worker, origin, path = LOGIN) {
+async function preflight(worker, origin, path = LOGIN, requestHeaders = "content-type,authorization") {
   const response = await worker.fetch(path, {
     method: "OPTIONS",
     headers: {
       origin,
       "access-control-request-method": "POST",
-      "access-control-request-headers": "content-type,authorization",
+      "access-control-request-headers": requestHeaders,
     },
   });
   await response.arrayBuffer();
@@ -45,6 +48,14 @@ describe("with AUTH_CORS=https://shop.example", { timeout: 4 * TEST_TIMEOUT_MS }
       assert.ok(allowHeaders.includes("content-type"), `allow-headers: ${allowHeaders}`);
       assert.ok(allowHeaders.includes("authorization"), `allow-headers: ${allowHeaders}`);
       assert.ok(listHeader(response, "vary").includes("origin"), "vary has Origin");
+    }
+  });
+
+  test("a preflight allows every header the js-sdk sends, on every route it calls", async () => {
+    for (const path of [LOGIN, "/auth/session", "/auth/customer/providers", `${LOGIN}/reset-password`]) {
+      const response = await preflight(worker, SHOP, path, SDK_HEADERS.join(","));
+      assert.equal(response.status, 204, path);
+      assert.deepEqual(listHeader(response, "access-control-allow-headers"), SDK_HEADERS, path);
     }
   });
 
@@ -108,5 +119,19 @@ test("AUTH_CORS lists several origins, comma-separated with spaces", { timeout: 
       assert.equal((await preflight(worker, origin)).headers.get("access-control-allow-origin"), origin);
     }
     assert.equal((await preflight(worker, EVIL)).headers.get("access-control-allow-origin"), null);
+  });
+});
+
+test("AUTH_CORS_ALLOW_HEADERS adds header names to the default list", { timeout: TEST_TIMEOUT_MS }, async () => {
+  await withWorker({ vars: { AUTH_CORS: SHOP, AUTH_CORS_ALLOW_HEADERS: "X-Request-Id, x-tenant" } }, async (worker) => {
+    const response = await preflight(worker, SHOP, LOGIN, "x-request-id,x-tenant,x-medusa-locale");
+    assert.deepEqual(listHeader(response, "access-control-allow-headers"), [...SDK_HEADERS, "x-request-id", "x-tenant"]);
+  });
+});
+
+test("a bad AUTH_CORS_ALLOW_HEADERS stops the Worker with a message naming it", { timeout: TEST_TIMEOUT_MS }, async () => {
+  await withWorker({ vars: { AUTH_CORS: SHOP, AUTH_CORS_ALLOW_HEADERS: "x-ok, *" } }, async (worker) => {
+    const body = await jsonBody(await worker.post(LOGIN, CREDENTIALS), 500);
+    assert.ok(body.message.includes("AUTH_CORS_ALLOW_HEADERS"), body.message);
   });
 });
