@@ -158,3 +158,51 @@ pub fn provider_error(description: &str, uri: Option<&str>) -> String {
 pub fn could_not_verify_id_token(display_name: &str, reason: &str) -> String {
     format!("Could not verify {display_name} id_token: {reason}")
 }
+
+// Multi-factor authentication (Medusa 2.15.3+: `AuthModuleService`, its TOTP and recovery-code providers,
+// and the `/auth/mfa/*` routes).
+
+/// Every MFA operation when no encryption key is configured.
+pub const MFA_KEY_REQUIRED: &str = "MFA encryption key is required to use MFA methods";
+/// An MFA method (`provider`, `method`) that does not exist.
+pub fn mfa_method_unknown(method: &str) -> String {
+    format!("Unable to retrieve the MFA method with id: {method}")
+}
+/// An unknown factor, or one of another identity.
+pub fn mfa_factor_not_found(id: &str) -> String {
+    format!("MFA factor with id \"{id}\" was not found")
+}
+/// An unknown or expired challenge, or one of another identity.
+pub fn mfa_challenge_not_found(id: &str) -> String {
+    format!("MFA challenge with id \"{id}\" was not found")
+}
+/// Enrolling a second TOTP factor while one is pending or enabled.
+pub const MFA_TOTP_EXISTS: &str = "An active TOTP factor already exists for this auth identity";
+/// Verifying a disabled factor.
+pub const MFA_DISABLED_CANNOT_VERIFY: &str = "Disabled MFA factors cannot be verified";
+/// A wrong (or, here, reused) code when verifying a factor.
+pub const MFA_INVALID_TOTP: &str = "Invalid TOTP code";
+/// A challenge for an identity without an enabled factor.
+pub const MFA_NO_ENABLED_METHODS: &str = "Auth identity does not have any enabled MFA methods";
+/// A challenge answered again after it succeeded.
+pub const MFA_CHALLENGE_COMPLETED: &str = "MFA challenge has already been completed";
+/// A challenge answered after `expires_at`.
+pub const MFA_CHALLENGE_EXPIRED: &str = "MFA challenge has expired";
+/// A challenge out of attempts.
+pub const MFA_CHALLENGE_TOO_MANY: &str = "MFA challenge has too many failed attempts";
+/// A wrong (or, here, reused) code for a challenge.
+pub const MFA_CHALLENGE_INVALID_CODE: &str = "Invalid MFA challenge code";
+/// A challenge answered with a method it does not offer.
+pub fn mfa_challenge_method_unsupported(method: &str) -> String {
+    format!("MFA challenge does not support method \"{method}\"")
+}
+/// A challenge whose sign-in provider the identity no longer has.
+pub fn mfa_no_provider_identity(provider: &str) -> String {
+    format!("Auth identity does not have a provider identity for \"{provider}\"")
+}
+/// `POST /auth/mfa/recovery-codes` without an enabled factor.
+pub const MFA_RECOVERY_NEEDS_FACTOR: &str = "Recovery codes require an enabled MFA factor";
+/// A recovery-code count outside 1..=50.
+pub const MFA_RECOVERY_COUNT: &str = "Recovery code count must be between 1 and 50";
+/// `useAuthMfaRecoveryCode` with a wrong or spent code.
+pub const MFA_RECOVERY_INVALID: &str = "Recovery code is invalid or already used";

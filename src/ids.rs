@@ -12,6 +12,10 @@ use crate::ports::random::{self, RandomError};
 pub const AUTH_IDENTITY_PREFIX: &str = "authid";
 /// Prefix of provider identity ids, as Medusa's `ProviderIdentity` model declares it.
 pub const PROVIDER_IDENTITY_PREFIX: &str = "provid";
+/// Prefix of MFA factor ids, as Medusa's `AuthMfaFactor` model declares it.
+pub const MFA_FACTOR_PREFIX: &str = "authmfa";
+/// Prefix of MFA challenge ids, as Medusa's `createAuthMfaChallenge` makes them.
+pub const MFA_CHALLENGE_PREFIX: &str = "authmfachal";
 
 /// Crockford's base32: no I, L, O or U, so ids survive being read aloud or retyped.
 const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";

@@ -13,6 +13,7 @@ pub mod http;
 pub mod identity;
 pub(crate) mod ids;
 pub mod listing;
+pub mod mfa;
 pub mod model;
 pub mod oauth;
 pub mod password;

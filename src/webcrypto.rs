@@ -1,8 +1,9 @@
 //! [`SignatureVerifier`] over the platform's WebCrypto (`globalThis.crypto.subtle`: workerd, Node >= 20,
 //! browsers): the key is imported as a JWK and checked with `subtle.verify`, so the wasm builds carry no
-//! RSA or elliptic-curve code. Reached through `js_sys::Reflect`, like `fetch`, without `web-sys`.
+//! RSA or elliptic-curve code. [`WebCryptoAead`] seals MFA secrets with AES-GCM the same way. Reached through `js_sys::Reflect`, like `fetch`, without `web-sys`.
 
 use crate::oauth::jwk::rsa_modulus_acceptable;
+use crate::ports::cipher::{Aead, AeadKey, CipherError};
 use crate::ports::signature::{PublicKey, SignatureVerifier};
 use async_trait::async_trait;
 use base64::Engine;
@@ -100,5 +101,70 @@ impl SignatureVerifier for WebCryptoVerifier {
         // A key the platform will not import (off the curve, say), or no `crypto.subtle` at all, is a
         // refusal like a wrong signature.
         verify(key, signing_input, signature).await.unwrap_or(false)
+    }
+}
+
+/// AES-256-GCM over `crypto.subtle` (raw key import, 96-bit IV, 128-bit tag appended), so the wasm
+/// builds carry no AES code ([`crate::mfa::cipher`]).
+pub struct WebCryptoAead;
+
+async fn aes_gcm(
+    key: &AeadKey,
+    nonce: &[u8; 12],
+    aad: &[u8],
+    input: &[u8],
+    operation: &str,
+) -> Result<Vec<u8>, JsValue> {
+    let subtle = get(&get(&js_sys::global(), "crypto")?, "subtle")?;
+    let usages: Array = [JsValue::from_str(operation)].into_iter().collect();
+    let imported = call(
+        &subtle,
+        "importKey",
+        &[
+            JsValue::from_str("raw"),
+            Uint8Array::from(&key.bytes()[..]).into(),
+            object(&[("name", "AES-GCM")])?.into(),
+            JsValue::FALSE,
+            usages.into(),
+        ],
+    )
+    .await?;
+    let params = object(&[("name", "AES-GCM")])?;
+    Reflect::set(&params, &"iv".into(), &Uint8Array::from(&nonce[..]))?;
+    Reflect::set(&params, &"additionalData".into(), &Uint8Array::from(aad))?;
+    let out = call(
+        &subtle,
+        operation,
+        &[params.into(), imported, Uint8Array::from(input).into()],
+    )
+    .await?;
+    Ok(Uint8Array::new(&out).to_vec())
+}
+
+#[async_trait(?Send)]
+impl Aead for WebCryptoAead {
+    async fn seal(
+        &self,
+        key: &AeadKey,
+        nonce: &[u8; 12],
+        aad: &[u8],
+        plaintext: &[u8],
+    ) -> Result<Vec<u8>, CipherError> {
+        aes_gcm(key, nonce, aad, plaintext, "encrypt")
+            .await
+            .map_err(|_| CipherError)
+    }
+
+    async fn open(
+        &self,
+        key: &AeadKey,
+        nonce: &[u8; 12],
+        aad: &[u8],
+        sealed: &[u8],
+    ) -> Result<Vec<u8>, CipherError> {
+        // A forged or damaged ciphertext rejects the promise (OperationError): a refusal, not a panic.
+        aes_gcm(key, nonce, aad, sealed, "decrypt")
+            .await
+            .map_err(|_| CipherError)
     }
 }

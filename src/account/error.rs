@@ -2,6 +2,7 @@
 //! place (`src/http/error.rs`), the npm package to a coded `EdgeAuthError`.
 
 use crate::identity::IdentityError;
+use crate::mfa::MfaError;
 use crate::ports::random::RandomError;
 use crate::store::StoreError;
 use std::fmt;
@@ -29,6 +30,8 @@ pub enum AccountError {
         /// Seconds until the client may try again.
         retry_after_secs: u64,
     },
+    /// An MFA operation refused (a wrong code, a spent challenge, …), with Medusa's message.
+    Mfa(MfaError),
     /// A backing store or the guard failed, or no randomness was available: nothing about the input.
     Unavailable(String),
 }
@@ -36,6 +39,16 @@ pub enum AccountError {
 impl From<StoreError> for AccountError {
     fn from(e: StoreError) -> Self {
         Self::Unavailable(e.0)
+    }
+}
+
+impl From<MfaError> for AccountError {
+    /// Storage failures stay storage failures; every other MFA refusal keeps its message.
+    fn from(e: MfaError) -> Self {
+        match e {
+            MfaError::Unavailable(detail) => Self::Unavailable(detail),
+            other => Self::Mfa(other),
+        }
     }
 }
 
@@ -70,6 +83,7 @@ impl fmt::Display for AccountError {
                     "Too many requests; try again in {retry_after_secs} seconds"
                 )
             }
+            Self::Mfa(e) => e.fmt(f),
             Self::Unavailable(detail) => write!(f, "storage error: {detail}"),
         }
     }

@@ -9,6 +9,7 @@ pub(crate) mod dev_outbox;
 mod error;
 pub mod known_device;
 mod limits;
+mod mfa_sign_in;
 mod password_attempts;
 mod password_change;
 mod reset;
@@ -28,4 +29,5 @@ pub use password_change::{CURRENT_PASSWORD_REQUIRED, ONLY_EMAILPASS, PasswordCha
 pub use reset::{ResetGrant, ResetToken};
 pub use service::{AccountPorts, AccountService};
 pub use sessions::NewSession;
-pub use tokens::claims_for;
+pub use mfa_sign_in::{MfaCaller, SignInAnswer};
+pub use tokens::{MfaClaims, claims_for, claims_with_mfa};

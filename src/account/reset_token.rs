@@ -144,6 +144,8 @@ mod tests {
                 actor_id: "cus_1".into(),
                 actor_type: "customer".into(),
                 auth_identity_id: "authid_1".into(),
+                mfa_enabled: false,
+                mfa_challenge_completed_at: None,
                 app_metadata: json!({}),
                 iat: NOW,
                 exp: NOW + 60,

@@ -5,6 +5,7 @@
 use super::config::AccountConfig;
 use crate::config::TokenSettings;
 use crate::guard::Guard;
+use crate::mfa::{MfaConfig, MfaService};
 use crate::ports::clock::Clock;
 use crate::ports::http::HttpClient;
 use crate::ports::runtime::Runtime;
@@ -34,6 +35,7 @@ pub struct AccountService {
     pub(super) ports: AccountPorts,
     pub(super) tokens: TokenSettings,
     pub(super) config: Rc<AccountConfig>,
+    pub(super) mfa: MfaService,
 }
 
 impl AccountService {
@@ -44,12 +46,40 @@ impl AccountService {
         tokens: TokenSettings,
         config: Rc<AccountConfig>,
     ) -> Self {
+        // MFA off until configured ([`Self::with_mfa`]): no key, so every MFA operation says so.
+        let mfa = Self::mfa_service(&identities, &ports, Rc::new(MfaConfig::with_key(None)));
         Self {
             identities,
             ports,
             tokens,
             config,
+            mfa,
         }
+    }
+
+    /// The same service with MFA configured as `config` says.
+    pub fn with_mfa(self, config: Rc<MfaConfig>) -> Self {
+        let mfa = Self::mfa_service(&self.identities, &self.ports, config);
+        Self { mfa, ..self }
+    }
+
+    fn mfa_service(
+        identities: &Rc<AuthModuleService>,
+        ports: &AccountPorts,
+        config: Rc<MfaConfig>,
+    ) -> MfaService {
+        MfaService::new(
+            ports.store.clone(),
+            ports.guard.clone(),
+            ports.clock.clone(),
+            identities.clone(),
+            config,
+        )
+    }
+
+    /// Multi-factor authentication over the same identities, store and guard.
+    pub fn mfa(&self) -> &MfaService {
+        &self.mfa
     }
 
     /// The identities these operations act on.

@@ -25,6 +25,12 @@ pub struct AuthContext {
     pub actor_id: String,
     pub actor_type: String,
     pub auth_identity_id: String,
+    /// Medusa 2.21's MFA claims of the token the session was made from (absent in older records).
+    #[serde(default)]
+    pub mfa_enabled: bool,
+    /// When that token's MFA challenge was passed, or null.
+    #[serde(default)]
+    pub mfa_challenge_completed_at: Option<String>,
     pub app_metadata: Value,
 }
 
@@ -132,6 +138,8 @@ mod tests {
                 actor_id: "cus_1".into(),
                 actor_type: "customer".into(),
                 auth_identity_id: "authid_1".into(),
+                mfa_enabled: false,
+                mfa_challenge_completed_at: None,
                 app_metadata: json!({"customer_id": "cus_1"}),
             },
             iat: 1_800_000_000,

@@ -4,6 +4,7 @@
 
 use super::AccountError;
 use super::service::AccountService;
+use super::tokens::MfaClaims;
 use super::session::{self, AuthContext, Session};
 use crate::ports::runtime::join2;
 use crate::scope::ActorType;
@@ -23,13 +24,17 @@ impl AccountService {
     /// A session for the bearer of `raw`, a valid token, with or without an actor: Medusa's route takes
     /// unregistered bearers (`allowUnregistered`), since the js-sdk in session mode opens one right after
     /// a sign-up, before the app has made the actor.
+    /// A token still owing its MFA challenge makes a session that still owes it too (Medusa's route is
+    /// `requireMfa: false`): its refresh stays actor-less until the challenge is passed.
     pub async fn create_session(&self, raw: &str) -> Result<NewSession, AccountError> {
-        let claims = self.verify_token(raw).await?;
+        let claims = self.verify_token_mfa_pending_ok(raw).await?;
         let record = Session {
             auth_context: AuthContext {
                 actor_id: claims.actor_id,
                 actor_type: claims.actor_type,
                 auth_identity_id: claims.auth_identity_id,
+                mfa_enabled: claims.mfa_enabled,
+                mfa_challenge_completed_at: claims.mfa_challenge_completed_at,
                 app_metadata: claims.app_metadata,
             },
             iat: claims.iat,
@@ -84,7 +89,16 @@ impl AccountService {
             let _ = session::delete(self.store(), id).await;
             return Ok(None);
         }
-        self.sign(&identity?, &actor_type, &validity).map(Some)
+        let identity = identity?;
+        let old = MfaClaims {
+            enabled: context.mfa_enabled,
+            completed_at: context.mfa_challenge_completed_at,
+        };
+        let mfa = self
+            .refreshed_mfa(&identity.id, &context.actor_id, old)
+            .await?;
+        self.sign_with_mfa(&identity, &actor_type, &validity, &mfa)
+            .map(Some)
     }
 
     /// Ends the live session `id`; `false` when there was none.

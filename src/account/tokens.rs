@@ -12,6 +12,65 @@ use crate::store::keys;
 use crate::token::{self, Claims};
 use serde_json::Value;
 
+/// Where a token stands with MFA: Medusa 2.21's `mfa_enabled` and `mfa_challenge_completed_at`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MfaClaims {
+    /// The identity had an enabled factor at sign-in.
+    pub enabled: bool,
+    /// When its challenge was passed (ISO 8601); `None` with `enabled` is a token still owing it.
+    pub completed_at: Option<String>,
+}
+
+impl MfaClaims {
+    /// A sign-in that owes its challenge: the token gets no actor.
+    pub fn pending() -> Self {
+        Self {
+            enabled: true,
+            completed_at: None,
+        }
+    }
+
+    /// A sign-in whose challenge was passed at `at`.
+    pub fn completed(at: String) -> Self {
+        Self {
+            enabled: true,
+            completed_at: Some(at),
+        }
+    }
+
+    /// What `claims` say.
+    pub fn of(claims: &Claims) -> Self {
+        Self {
+            enabled: claims.mfa_enabled,
+            completed_at: claims.mfa_challenge_completed_at.clone(),
+        }
+    }
+
+    /// Enabled, challenge not passed.
+    pub fn is_pending(&self) -> bool {
+        self.enabled && self.completed_at.is_none()
+    }
+}
+
+/// [`claims_for`] with MFA's claims. A pending token is actor-less (Medusa's `skipActorType`): empty
+/// `actor_id` and `app_metadata`, so nothing that needs an actor accepts it.
+pub fn claims_with_mfa(
+    identity: &AuthIdentity,
+    actor_type: &ActorType,
+    now_secs: u64,
+    ttl_secs: u64,
+    mfa: &MfaClaims,
+) -> Claims {
+    let mut claims = claims_for(identity, actor_type, now_secs, ttl_secs);
+    if mfa.is_pending() {
+        claims.actor_id = String::new();
+        claims.app_metadata = Value::Object(serde_json::Map::new());
+    }
+    claims.mfa_enabled = mfa.enabled;
+    claims.mfa_challenge_completed_at = mfa.completed_at.clone();
+    claims
+}
+
 /// Medusa's claims: `actor_id` from `app_metadata["<actor>_id"]` (or ""), and an `app_metadata` that
 /// holds only that key.
 pub fn claims_for(
@@ -30,6 +89,8 @@ pub fn claims_for(
         actor_id,
         actor_type: actor_type.to_owned(),
         auth_identity_id: identity.id.clone(),
+        mfa_enabled: false,
+        mfa_challenge_completed_at: None,
         app_metadata: Value::Object(app_metadata),
         iat: now_secs,
         exp: now_secs + ttl_secs,
@@ -55,8 +116,19 @@ impl AccountService {
         identity: &AuthIdentity,
         actor_type: &ActorType,
     ) -> Result<String, AccountError> {
+        self.issue_token_with_mfa(identity, actor_type, &MfaClaims::default())
+            .await
+    }
+
+    /// [`Self::issue_token`] with MFA's claims.
+    pub async fn issue_token_with_mfa(
+        &self,
+        identity: &AuthIdentity,
+        actor_type: &ActorType,
+        mfa: &MfaClaims,
+    ) -> Result<String, AccountError> {
         let validity = self.validity(&identity.id).await?;
-        self.sign(identity, actor_type, &validity)
+        self.sign_with_mfa(identity, actor_type, &validity, mfa)
     }
 
     /// A token for a sign-in whose password was verified against `verified`, the provider's read of the
@@ -68,8 +140,20 @@ impl AccountService {
         actor_type: &ActorType,
         verified: Option<&CredentialRecord>,
     ) -> Result<String, AccountError> {
+        self.issue_token_verified_with_mfa(identity, actor_type, verified, &MfaClaims::default())
+            .await
+    }
+
+    /// [`Self::issue_token_verified`] with MFA's claims.
+    pub async fn issue_token_verified_with_mfa(
+        &self,
+        identity: &AuthIdentity,
+        actor_type: &ActorType,
+        verified: Option<&CredentialRecord>,
+        mfa: &MfaClaims,
+    ) -> Result<String, AccountError> {
         let Some(record) = verified else {
-            return self.issue_token(identity, actor_type).await;
+            return self.issue_token_with_mfa(identity, actor_type, mfa).await;
         };
         let at_check = Validity::merge(record, None);
         let iat = at_check.issued_at().ok_or(AccountError::Unauthorized)?;
@@ -78,7 +162,7 @@ impl AccountService {
         if Validity::merge(record, kv).is_revoked(iat) {
             return Err(AccountError::Unauthorized);
         }
-        self.sign(identity, actor_type, &at_check)
+        self.sign_with_mfa(identity, actor_type, &at_check, mfa)
     }
 
     pub(super) fn sign(
@@ -87,13 +171,35 @@ impl AccountService {
         actor_type: &ActorType,
         validity: &Validity,
     ) -> Result<String, AccountError> {
+        self.sign_with_mfa(identity, actor_type, validity, &MfaClaims::default())
+    }
+
+    pub(super) fn sign_with_mfa(
+        &self,
+        identity: &AuthIdentity,
+        actor_type: &ActorType,
+        validity: &Validity,
+        mfa: &MfaClaims,
+    ) -> Result<String, AccountError> {
         let iat = validity.issued_at().ok_or(AccountError::Unauthorized)?;
-        let claims = claims_for(identity, actor_type, iat, self.tokens.expires_in_secs);
+        let ttl = self.tokens.expires_in_secs;
+        let claims = claims_with_mfa(identity, actor_type, iat, ttl, mfa);
         Ok(token::sign(&claims, &self.tokens.key))
     }
 
-    /// The claims of a bearer token that is validly signed, unexpired and not voided by a revocation.
+    /// The claims of a bearer token that is validly signed, unexpired, not voided by a revocation, and
+    /// not still owing its MFA challenge (Medusa's default `requireMfa`).
     pub async fn verify_token(&self, raw: &str) -> Result<Claims, AccountError> {
+        let claims = self.verify_token_mfa_pending_ok(raw).await?;
+        if claims.mfa_pending() {
+            return Err(AccountError::Unauthorized);
+        }
+        Ok(claims)
+    }
+
+    /// [`Self::verify_token`] that also takes a token still owing its MFA challenge: for the routes
+    /// Medusa marks `requireMfa: false` (the challenge itself, sessions, refresh).
+    pub async fn verify_token_mfa_pending_ok(&self, raw: &str) -> Result<Claims, AccountError> {
         self.verified_claims(raw).await.map(|(claims, _)| claims)
     }
 
@@ -113,7 +219,7 @@ impl AccountService {
 
     /// `POST /auth/token/refresh`: a fresh token for the same identity and actor type, with `actor_id`
     /// filled in once the actor exists, dated from the record the old token was checked against. A
-    /// token of a deleted identity is refused.
+    /// token of a deleted identity is refused. MFA's claims carry over ([`Self::refreshed_mfa`]).
     pub async fn refresh_token(&self, raw: &str) -> Result<String, AccountError> {
         let (claims, validity) = self.verified_claims(raw).await?;
         let actor_type = ActorType::parse(&claims.actor_type).ok_or(AccountError::Unauthorized)?;
@@ -121,7 +227,32 @@ impl AccountService {
             .identities
             .retrieve_auth_identity(&claims.auth_identity_id)
             .await?;
-        self.sign(&identity, &actor_type, &validity)
+        let old = MfaClaims::of(&claims);
+        let mfa = self
+            .refreshed_mfa(&identity.id, &claims.actor_id, old)
+            .await?;
+        self.sign_with_mfa(&identity, &actor_type, &validity, &mfa)
+    }
+
+    /// MFA's claims of a refreshed token. A token with an actor, or one past its challenge, keeps its
+    /// own (Medusa regenerates those as they are). An actor-less token is judged again, as Medusa's
+    /// refresh does: if the identity has an enabled factor now, the new token owes a challenge too, so
+    /// refreshing never skips MFA (Medusa answers with a new challenge; we with the pending token).
+    pub(super) async fn refreshed_mfa(
+        &self,
+        auth_identity_id: &str,
+        actor_id: &str,
+        old: MfaClaims,
+    ) -> Result<MfaClaims, AccountError> {
+        if old.enabled || !actor_id.is_empty() {
+            return Ok(old);
+        }
+        let state = self.mfa.state(auth_identity_id).await?;
+        if state.challenge_methods().is_empty() {
+            Ok(old)
+        } else {
+            Ok(MfaClaims::pending())
+        }
     }
 
     /// Voids every token and session of the identity issued until now (a password change, a reset): the

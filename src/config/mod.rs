@@ -10,6 +10,7 @@ pub mod cors;
 pub mod vars;
 
 use crate::account::config::{self as account_config, AccountConfig};
+use crate::mfa::config::{self as mfa_config, MfaConfig};
 use crate::oauth::config::{self as oauth_config, OAuthConfig};
 use crate::password::{self, Algorithm, Hasher, PasswordError};
 use crate::token::JwtKey;
@@ -71,6 +72,9 @@ pub struct Config {
     /// Password reset delivery, rate limits, sessions and the admin API; parsed by
     /// [`crate::account::config`].
     pub account: Rc<AccountConfig>,
+    /// Multi-factor authentication (`MFA_ENCRYPTION_KEY`, `MFA_ISSUER`); parsed by
+    /// [`crate::mfa::config`].
+    pub mfa: Rc<MfaConfig>,
 }
 
 impl Config {
@@ -128,6 +132,7 @@ impl Config {
 
         let oauth = Rc::new(oauth_config::from_vars(&get, secret.as_bytes())?);
         let account = Rc::new(account_config::from_vars(&get, development)?);
+        let mfa = Rc::new(mfa_config::from_vars(&get, development)?);
 
         Ok(Self {
             jwt_key: JwtKey::new(secret.as_bytes()),
@@ -140,6 +145,7 @@ impl Config {
             development,
             oauth,
             account,
+            mfa,
         })
     }
 

@@ -6,6 +6,7 @@
 use super::extract::{self, Scope};
 use super::{App, HttpRequest, HttpResponse, oauth};
 use crate::account::{
+    SignInAnswer,
     Attempt, PasswordAttempt, PasswordRoute, body_identifier, config::LimitedRoute,
 };
 use crate::contract;
@@ -121,7 +122,8 @@ pub async fn run(
 }
 
 /// `{location}` for a third-party step, `{token}` on success (dated from the credential record the
-/// password was verified against), else 401 with the provider's message.
+/// password was verified against) or, for an identity with MFA, `{mfa_required, mfa_challenge,
+/// token}`, else 401 with the provider's message.
 async fn token_or_failure(app: &App, scope: &Scope, result: VerifiedResponse) -> HttpResponse {
     let VerifiedResponse {
         response: result,
@@ -132,12 +134,17 @@ async fn token_or_failure(app: &App, scope: &Scope, result: VerifiedResponse) ->
     }
     match result.auth_identity {
         Some(identity) if result.success => {
-            let issued = app
+            let provider = scope.provider.as_str();
+            let answer = app
                 .account
-                .issue_token_verified(&identity, &scope.actor, verified.as_ref())
+                .answer_sign_in(&identity, &scope.actor, provider, verified.as_ref())
                 .await;
-            match issued {
-                Ok(token) => HttpResponse::json(200, &json!({ "token": token })),
+            match answer {
+                Ok(SignInAnswer::Token(token)) => HttpResponse::json(200, &json!({ "token": token })),
+                Ok(SignInAnswer::MfaRequired { challenge, token }) => HttpResponse::json(
+                    200,
+                    &json!({ "mfa_required": true, "mfa_challenge": challenge, "token": token }),
+                ),
                 Err(e) => e.into(),
             }
         }

@@ -4,6 +4,7 @@ use super::HttpResponse;
 use crate::account::AccountError;
 use crate::contract::{self, ErrorType};
 use crate::identity::IdentityError;
+use crate::mfa::MfaError;
 use crate::store::StoreError;
 
 /// `429` with `Retry-After` and a Medusa-style `not_allowed` body.
@@ -37,7 +38,23 @@ impl From<AccountError> for HttpResponse {
             e @ AccountError::WrongCurrentPassword => HttpResponse::unauthorized(&e.to_string()),
             e @ AccountError::NoPassword => HttpResponse::invalid_data(&e.to_string()),
             AccountError::TooManyRequests { retry_after_secs } => too_many(retry_after_secs),
+            AccountError::Mfa(e) => e.into(),
             AccountError::Unavailable(detail) => unavailable(&format!("storage error: {detail}")),
+        }
+    }
+}
+
+impl From<MfaError> for HttpResponse {
+    /// Medusa's statuses: `not_found` 404, `invalid_data` and `not_allowed` 400.
+    fn from(e: MfaError) -> Self {
+        let message = e.to_string();
+        match e {
+            MfaError::FactorNotFound(_) | MfaError::ChallengeNotFound(_) | MfaError::NotFound(_) => {
+                HttpResponse::error(404, ErrorType::NotFound, &message)
+            }
+            MfaError::KeyMissing | MfaError::InvalidData(_) => HttpResponse::invalid_data(&message),
+            MfaError::NotAllowed(_) => HttpResponse::error(400, ErrorType::NotAllowed, &message),
+            MfaError::Unavailable(_) => unavailable(&message),
         }
     }
 }

@@ -11,6 +11,7 @@ mod dev_outbox;
 mod discovery;
 mod error;
 mod extract;
+mod mfa;
 mod oauth;
 mod reset;
 mod response;
@@ -148,12 +149,10 @@ impl App {
             key: config.jwt_key.clone(),
             expires_in_secs: config.jwt_expires_in_secs,
         };
-        let account = Rc::new(AccountService::new(
-            service.clone(),
-            ports.clone(),
-            tokens,
-            config.account.clone(),
-        ));
+        let account = Rc::new(
+            AccountService::new(service.clone(), ports.clone(), tokens, config.account.clone())
+                .with_mfa(config.mfa.clone()),
+        );
         Self {
             config,
             service,

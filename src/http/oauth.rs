@@ -11,6 +11,7 @@
 //! Bad redirect parameters are refused with 400 before anything is stored. A browser failure with no
 //! known return URL gets a small HTML page whose message is HTML-escaped.
 
+use crate::account::SignInAnswer;
 use super::body::parse_query;
 use super::extract::Scope;
 use super::{App, HttpRequest, HttpResponse};
@@ -97,8 +98,18 @@ pub async fn finish_callback(
     let response = match (&result.location, &result.auth_identity) {
         // Issued like every token: dated no earlier than the identity's last password change.
         (Some(return_to), Some(identity)) if result.success => {
-            match app.account.issue_token(identity, &scope.actor).await {
-                Ok(token) => redirect(&format!("{return_to}#token={token}")),
+            let provider = scope.provider.as_str();
+            match app
+                .account
+                .answer_sign_in(identity, &scope.actor, provider, None)
+                .await
+            {
+                Ok(SignInAnswer::Token(token)) => redirect(&format!("{return_to}#token={token}")),
+                // MFA applies: the page passes the challenge with the actor-less token.
+                Ok(SignInAnswer::MfaRequired { challenge, token }) => redirect(&format!(
+                    "{return_to}#token={token}&mfa_challenge={}",
+                    challenge.id
+                )),
                 // The store failed: nothing about the browser; send it back with the generic failure.
                 Err(_) => redirect(&error_url(
                     return_to,

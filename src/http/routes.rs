@@ -3,7 +3,7 @@
 
 use super::{App, HttpRequest, HttpResponse};
 use super::{
-    admin, admin_costs, auth_flow, change_password, dev_outbox, discovery, reset, session, token,
+    admin, admin_costs, auth_flow, change_password, dev_outbox, discovery, mfa, reset, session, token,
 };
 use crate::contract::ErrorType;
 use auth_flow::Flow;
@@ -14,6 +14,28 @@ pub async fn route(app: &App, req: &HttpRequest) -> HttpResponse {
     let method = req.method.as_str();
     let not_allowed = HttpResponse::method_not_allowed;
     match segments.as_slice() {
+        // Before the `/auth/{actor}/{provider}/…` patterns, which would match these paths too.
+        ["auth", "mfa", "factors"] => match method {
+            "GET" => mfa::list(app, req).await,
+            "POST" => mfa::start(app, req).await,
+            _ => not_allowed("GET, POST"),
+        },
+        ["auth", "mfa", "factors", id] => match method {
+            "DELETE" => mfa::disable(app, req, id).await,
+            _ => not_allowed("DELETE"),
+        },
+        ["auth", "mfa", "factors", id, "verify"] => match method {
+            "POST" => mfa::verify_factor(app, req, id).await,
+            _ => not_allowed("POST"),
+        },
+        ["auth", "mfa", "recovery-codes"] => match method {
+            "POST" => mfa::recovery_codes(app, req).await,
+            _ => not_allowed("POST"),
+        },
+        ["auth", "mfa", "challenges", id, "verify"] => match method {
+            "POST" => mfa::verify_challenge(app, req, id).await,
+            _ => not_allowed("POST"),
+        },
         ["auth", "token", "refresh"] => match method {
             "POST" => token::refresh(app, req).await,
             _ => not_allowed("POST"),

@@ -16,11 +16,16 @@
 //!   `meta:hash-costs-recount` → a recount of it in progress, for a day.
 //! - `dev:outbox` → the last reset deliveries (JSON list) received by the development-only webhook sink
 //!   (`src/http/dev_outbox.rs`; `ENVIRONMENT=development` only), with [`DEV_OUTBOX_TTL_SECS`].
+//! - `mfa:<auth_identity_id>` → the identity's MFA factors (secrets sealed) and recovery-code digests
+//!   (JSON, no TTL); `mfaf:<factor_id>` → auth_identity_id; `mfachal:<challenge_id>` → a login
+//!   challenge (JSON), with the challenge's TTL ([`crate::mfa`]).
 //!
 //! Keys of the guard (the Durable Object's tables, never in KV): `claim:<provider>:<sha256(entity_id)>`
 //! (one owner per provider identity), `reset:<jti>` (a consumed reset token), `state:<state>` (a consumed
 //! OAuth state), `rl:<route>:<counter>:<sha256(value)>` (a rate-limit bucket), `cred:<auth_identity_id>`
-//! (the identity's credential record, never expiring). Emails and IPs are hashed: the guard needs
+//! (the identity's credential record, never expiring), `totp:<factor_id>:<step>` (a TOTP code used),
+//! `mfarc:<auth_identity_id>:<digest>` (a recovery code used), `mfachal:<id>` (a challenge completed) and
+//! `rl:mfa-challenge:id:<sha256(id)>` (its attempts). Emails and IPs are hashed: the guard needs
 //! equality, not the values.
 //!
 //! Provider ids never contain `:` (checked at registration), so `pi:` keys cannot collide.
@@ -54,6 +59,14 @@ pub const HASH_COSTS_RECOUNT: &str = "meta:hash-costs-recount";
 pub const DEV_OUTBOX: &str = "dev:outbox";
 /// How long the development outbox keeps a message.
 pub const DEV_OUTBOX_TTL_SECS: u64 = RESET_TOKEN_TTL_SECS;
+
+/// How long the guard remembers a used TOTP code: a code of step `s` is accepted until the end of step
+/// `s + 1` (the ±1 window), at most 90 s after it was first usable.
+pub const TOTP_USED_TTL_SECS: u64 = 120;
+
+/// How long the guard remembers a used recovery code. Its digest leaves the identity's KV record at once;
+/// this only covers a location whose KV still shows it (~60 s), with a wide margin.
+pub const RECOVERY_CODE_USED_TTL_SECS: u64 = 30 * 86_400;
 
 /// Guard claims older than this whose owner is not in KV are taken over: the owner's registration died
 /// between claiming and writing. Longer than KV's ~60 s propagation, so a live owner is always visible.
@@ -154,6 +167,31 @@ pub(crate) fn sha256_hex(s: &str) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
+}
+
+/// An identity's MFA record (factors and recovery-code digests).
+pub fn mfa(auth_identity_id: &str) -> String {
+    format!("mfa:{auth_identity_id}")
+}
+
+/// The index from an MFA factor's id to its identity.
+pub fn mfa_factor(factor_id: &str) -> String {
+    format!("mfaf:{factor_id}")
+}
+
+/// A login challenge in KV; also the guard's key for its completion.
+pub fn mfa_challenge(challenge_id: &str) -> String {
+    format!("mfachal:{challenge_id}")
+}
+
+/// The guard's key for a TOTP code of `factor_id` used in time step `step`.
+pub fn totp_used(factor_id: &str, step: u64) -> String {
+    format!("totp:{factor_id}:{step}")
+}
+
+/// The guard's key for a used recovery code (by its digest).
+pub fn recovery_code_used(auth_identity_id: &str, digest: &str) -> String {
+    format!("mfarc:{auth_identity_id}:{digest}")
 }
 
 /// The TTL actually given to the store.

@@ -35,12 +35,28 @@ pub struct Claims {
     pub actor_type: String,
     /// The auth identity this token was issued for.
     pub auth_identity_id: String,
+    /// Medusa 2.21: whether the identity had an enabled MFA factor at sign-in. With
+    /// `mfa_challenge_completed_at` null it marks a token that has not passed its challenge yet
+    /// ([`Claims::mfa_pending`]).
+    #[serde(default)]
+    pub mfa_enabled: bool,
+    /// Medusa 2.21: when the sign-in's MFA challenge was passed (ISO 8601), or null.
+    #[serde(default)]
+    pub mfa_challenge_completed_at: Option<String>,
     /// An object, or null.
     pub app_metadata: serde_json::Value,
     /// Issued at, seconds since the Unix epoch.
     pub iat: u64,
     /// Expires at, seconds since the Unix epoch; the token is dead from this second on.
     pub exp: u64,
+}
+
+impl Claims {
+    /// A token of an identity with MFA that has not passed its challenge: good only for the challenge
+    /// route, sessions and refresh (Medusa's `requireMfa: false`), never as a signed-in actor.
+    pub fn mfa_pending(&self) -> bool {
+        self.mfa_enabled && self.mfa_challenge_completed_at.is_none()
+    }
 }
 
 /// The HMAC secret that signs and checks tokens (Medusa's `jwtSecret`). Its strength is the
@@ -214,6 +230,8 @@ mod proptests {
                     actor_id,
                     actor_type,
                     auth_identity_id,
+                    mfa_enabled: false,
+                    mfa_challenge_completed_at: None,
                     app_metadata: metadata.map_or(Value::Null, |m| {
                         Value::Object(m.into_iter().map(|(k, v)| (k, Value::String(v))).collect())
                     }),
@@ -291,6 +309,8 @@ mod proptests {
             actor_id: String::new(),
             actor_type: "customer".into(),
             auth_identity_id: "authid_1".into(),
+            mfa_enabled: false,
+            mfa_challenge_completed_at: None,
             app_metadata: serde_json::json!({ "pad": "x".repeat(bytes) }),
             iat: NOW,
             exp: NOW + 60,

@@ -16,6 +16,8 @@ fn claims() -> Claims {
         actor_id: "cus_01".into(),
         actor_type: "customer".into(),
         auth_identity_id: "authid_01".into(),
+        mfa_enabled: false,
+        mfa_challenge_completed_at: None,
         app_metadata: json!({ "customer_id": "cus_01" }),
         iat: NOW,
         exp: NOW + 86_400,
@@ -37,13 +39,14 @@ fn token_with_header(header_json: &str) -> String {
     format!("{signing_input}.{}", b64(signature))
 }
 
-/// `claims()` signed with "supersecret", made independently with Node's crypto:
+/// `claims()` signed with "supersecret" (with 2.21's `mfa_enabled: false, mfa_challenge_completed_at: null`
+/// in Medusa's claim order), made independently with Node's crypto:
 /// header and payload are `Buffer.from(JSON.stringify(..)).toString("base64url")`, the signature is
 /// `createHmac("sha256", "supersecret").update(header + "." + payload).digest("base64url")`.
-const NODE_TOKEN: &str = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.\
-eyJhY3Rvcl9pZCI6ImN1c18wMSIsImFjdG9yX3R5cGUiOiJjdXN0b21lciIsImF1dGhfaWRlbnRpdHlfaWQiOiJhdXRoaWRfMDEiLC\
-JhcHBfbWV0YWRhdGEiOnsiY3VzdG9tZXJfaWQiOiJjdXNfMDEifSwiaWF0IjoxNzAwMDAwMDAwLCJleHAiOjE3MDAwODY0MDB9.\
-B6ZrlKUli89g9HlTyKrmTHed0jfaeJ4ytx96F_D01U8";
+const NODE_TOKEN: &str = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJhY3Rvcl9pZCI6ImN1c18wMSIsImFjdG9yX3R5cGUiOiJjdXN0b21lciIsImF\
+1dGhfaWRlbnRpdHlfaWQiOiJhdXRoaWRfMDEiLCJtZmFfZW5hYmxlZCI6ZmFsc2UsIm1mYV9jaGFsbGVuZ2VfY29tcGxldGVkX2F\
+0IjpudWxsLCJhcHBfbWV0YWRhdGEiOnsiY3VzdG9tZXJfaWQiOiJjdXNfMDEifSwiaWF0IjoxNzAwMDAwMDAwLCJleHAiOjE3MDA\
+wODY0MDB9.TOvEGksMcv8jiFLexr-Cwn5oQm0Ouaz-hAURDI1sTDU";
 
 /// Made the same way, with `app_metadata: null`, an empty `actor_id`, exp an hour after iat and an
 /// extra `"extra":"ignored"` claim at the end.

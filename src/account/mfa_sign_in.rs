@@ -1,0 +1,141 @@
+//! Where MFA meets tokens: a sign-in of an identity with an enabled factor answers with a challenge and
+//! an actor-less token instead of the real one (Medusa 2.21's `{mfa_required, mfa_challenge, token}`);
+//! passing the challenge trades that token for the real one, with `mfa_enabled` and
+//! `mfa_challenge_completed_at`. Who may call the MFA routes (a session or a bearer token that does not
+//! owe a challenge) is decided here too. Contract: `docs/http-api.md#multi-factor-authentication`.
+
+use super::AccountError;
+use super::service::AccountService;
+use super::tokens::MfaClaims;
+use crate::contract;
+use crate::guard::CredentialRecord;
+use crate::mfa::Challenge;
+use crate::model::AuthIdentity;
+use crate::scope::ActorType;
+use crate::token::Claims;
+
+/// What a successful first factor earns.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SignInAnswer {
+    /// No MFA: the token.
+    Token(String),
+    /// MFA applies: the challenge to pass and an actor-less token to pass it with.
+    MfaRequired {
+        /// The login challenge.
+        challenge: Challenge,
+        /// A token good for the challenge route, sessions and refresh only.
+        token: String,
+    },
+}
+
+/// Who calls an MFA route: the identity (and actor type) of its session or bearer token.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MfaCaller {
+    /// The caller's identity.
+    pub auth_identity_id: String,
+    /// The actor type its token or session was issued for.
+    pub actor_type: String,
+    /// `true` while its sign-in still owes the MFA challenge.
+    pub mfa_pending: bool,
+}
+
+impl MfaCaller {
+    fn of(claims: &Claims) -> Self {
+        Self {
+            auth_identity_id: claims.auth_identity_id.clone(),
+            actor_type: claims.actor_type.clone(),
+            mfa_pending: claims.mfa_pending(),
+        }
+    }
+}
+
+impl AccountService {
+    /// The answer to a sign-in (or registration, or third-party callback) whose first factor passed
+    /// through `provider`: the token, or a challenge and an actor-less token when the identity has an
+    /// enabled factor. `verified` as for [`Self::issue_token_verified`].
+    pub async fn answer_sign_in(
+        &self,
+        identity: &AuthIdentity,
+        actor_type: &ActorType,
+        provider: &str,
+        verified: Option<&CredentialRecord>,
+    ) -> Result<SignInAnswer, AccountError> {
+        let challenge = self.mfa.sign_in_challenge(&identity.id, Some(provider)).await?;
+        let mfa = match challenge {
+            Some(_) => MfaClaims::pending(),
+            None => MfaClaims::default(),
+        };
+        let token = self
+            .issue_token_verified_with_mfa(identity, actor_type, verified, &mfa)
+            .await?;
+        Ok(match challenge {
+            Some(challenge) => SignInAnswer::MfaRequired { challenge, token },
+            None => SignInAnswer::Token(token),
+        })
+    }
+
+    /// The caller of an MFA route from its session cookie value or bearer token (the session first,
+    /// as Medusa's `authenticate("*", ["session", "bearer"])`). Actor-less callers are welcome
+    /// (`allowUnregistered`); one that still owes its challenge only with `allow_mfa_pending` (the
+    /// challenge route), else it could switch MFA off with a password alone.
+    pub async fn mfa_caller(
+        &self,
+        session_id: Option<&str>,
+        bearer: Option<&str>,
+        allow_mfa_pending: bool,
+    ) -> Result<MfaCaller, AccountError> {
+        let mut caller = None;
+        if let Some(id) = session_id
+            && let Some(found) = self.session(id).await?
+        {
+            let context = found.auth_context;
+            caller = Some(MfaCaller {
+                mfa_pending: context.mfa_enabled && context.mfa_challenge_completed_at.is_none(),
+                auth_identity_id: context.auth_identity_id,
+                actor_type: context.actor_type,
+            });
+        }
+        let caller = match (caller, bearer) {
+            (Some(caller), _) => caller,
+            (None, Some(raw)) => MfaCaller::of(&self.verify_token_mfa_pending_ok(raw).await?),
+            (None, None) => return Err(AccountError::Unauthorized),
+        };
+        if caller.mfa_pending && !allow_mfa_pending {
+            return Err(AccountError::Unauthorized);
+        }
+        Ok(caller)
+    }
+
+    /// `POST /auth/mfa/challenges/{id}/verify`: `caller`'s challenge `id` answered with `code` by
+    /// `method`; the real token (with an actor once there is one) when it passes.
+    pub async fn pass_mfa_challenge(
+        &self,
+        caller: &MfaCaller,
+        id: &str,
+        method: &str,
+        code: &str,
+    ) -> Result<String, AccountError> {
+        let challenge = self
+            .mfa
+            .verify_challenge(id, method, code, Some(&caller.auth_identity_id))
+            .await?;
+        let identity = self
+            .identities
+            .retrieve_auth_identity(&challenge.auth_identity_id)
+            .await?;
+        if let Some(provider) = &challenge.auth_provider
+            && !identity
+                .provider_identities
+                .iter()
+                .any(|p| &p.provider == provider)
+        {
+            return Err(AccountError::InvalidData(contract::mfa_no_provider_identity(
+                provider,
+            )));
+        }
+        let actor_type = ActorType::parse(&caller.actor_type).ok_or(AccountError::Unauthorized)?;
+        let completed_at = challenge.completed_at.unwrap_or_default();
+        self.issue_token_with_mfa(&identity, &actor_type, &MfaClaims::completed(completed_at))
+            .await
+    }
+}

@@ -1,0 +1,57 @@
+//! Recovery codes: 128 random bits shown once as Medusa shows them (`1a2b-3c4d-…`, eight groups of four
+//! hex digits), stored only as the SHA-256 of their normalised form. A fast hash suffices here, unlike
+//! for passwords: a code has 128 bits of entropy, so its digest cannot be searched.
+
+use crate::ports::random::{self, RandomError};
+use crate::store::keys::sha256_hex;
+
+/// Random bytes of a code.
+const CODE_BYTES: usize = 16;
+/// The most codes one request may make (Medusa's bound).
+pub const MAX_COUNT: u32 = 50;
+
+/// A fresh code, e.g. `3f9a-07c1-…` (39 characters).
+pub fn generate() -> Result<String, RandomError> {
+    let hex = random::hex_token(CODE_BYTES)?;
+    let groups: Vec<&str> = (0..hex.len())
+        .step_by(4)
+        .map(|i| &hex[i..i + 4])
+        .collect();
+    Ok(groups.join("-"))
+}
+
+/// The digest a code is stored and looked up by. Case, surrounding space and the dashes are forgiven
+/// (Medusa forgives the first two), so a code read aloud or retyped still works.
+pub fn digest(code: &str) -> String {
+    let normalised: String = code
+        .trim()
+        .chars()
+        .filter(|c| *c != '-' && !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect();
+    sha256_hex(&normalised)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_eight_groups_of_four_hex_digits_and_differ() {
+        let a = generate().unwrap();
+        assert_eq!(a.len(), 39);
+        assert!(a.split('-').all(|g| g.len() == 4
+            && g.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())));
+        assert_ne!(a, generate().unwrap());
+    }
+
+    #[test]
+    fn the_digest_forgives_case_space_and_dashes_but_not_digits() {
+        let code = "3f9a-07c1-aa00-0000-1111-2222-3333-4444";
+        let d = digest(code);
+        assert_eq!(digest(" 3F9A-07C1-AA00-0000-1111-2222-3333-4444 "), d);
+        assert_eq!(digest("3f9a07c1aa000000111122223333 4444"), d);
+        assert_ne!(digest("3f9a-07c1-aa00-0000-1111-2222-3333-4445"), d);
+        assert!(!d.contains("3f9a"));
+    }
+}
