@@ -60,7 +60,10 @@ impl AccountService {
         provider: &str,
         verified: Option<&CredentialRecord>,
     ) -> Result<SignInAnswer, AccountError> {
-        let challenge = self.mfa.sign_in_challenge(&identity.id, Some(provider)).await?;
+        let challenge = self
+            .mfa
+            .sign_in_challenge(&identity.id, Some(provider))
+            .await?;
         let mfa = match challenge {
             Some(_) => MfaClaims::pending(),
             None => MfaClaims::default(),
@@ -129,9 +132,9 @@ impl AccountService {
                 .iter()
                 .any(|p| &p.provider == provider)
         {
-            return Err(AccountError::InvalidData(contract::mfa_no_provider_identity(
-                provider,
-            )));
+            return Err(AccountError::InvalidData(
+                contract::mfa_no_provider_identity(provider),
+            ));
         }
         let actor_type = ActorType::parse(&caller.actor_type).ok_or(AccountError::Unauthorized)?;
         let completed_at = challenge.completed_at.unwrap_or_default();

@@ -4,8 +4,8 @@
 
 use super::AccountError;
 use super::service::AccountService;
-use super::tokens::MfaClaims;
 use super::session::{self, AuthContext, Session};
+use super::tokens::MfaClaims;
 use crate::ports::runtime::join2;
 use crate::scope::ActorType;
 

@@ -6,8 +6,7 @@
 use super::extract::{self, Scope};
 use super::{App, HttpRequest, HttpResponse, oauth};
 use crate::account::{
-    SignInAnswer,
-    Attempt, PasswordAttempt, PasswordRoute, body_identifier, config::LimitedRoute,
+    Attempt, PasswordAttempt, PasswordRoute, SignInAnswer, body_identifier, config::LimitedRoute,
 };
 use crate::contract;
 use crate::ports::runtime::join2;
@@ -140,7 +139,9 @@ async fn token_or_failure(app: &App, scope: &Scope, result: VerifiedResponse) ->
                 .answer_sign_in(&identity, &scope.actor, provider, verified.as_ref())
                 .await;
             match answer {
-                Ok(SignInAnswer::Token(token)) => HttpResponse::json(200, &json!({ "token": token })),
+                Ok(SignInAnswer::Token(token)) => {
+                    HttpResponse::json(200, &json!({ "token": token }))
+                }
                 Ok(SignInAnswer::MfaRequired { challenge, token }) => HttpResponse::json(
                     200,
                     &json!({ "mfa_required": true, "mfa_challenge": challenge, "token": token }),

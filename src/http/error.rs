@@ -49,9 +49,9 @@ impl From<MfaError> for HttpResponse {
     fn from(e: MfaError) -> Self {
         let message = e.to_string();
         match e {
-            MfaError::FactorNotFound(_) | MfaError::ChallengeNotFound(_) | MfaError::NotFound(_) => {
-                HttpResponse::error(404, ErrorType::NotFound, &message)
-            }
+            MfaError::FactorNotFound(_)
+            | MfaError::ChallengeNotFound(_)
+            | MfaError::NotFound(_) => HttpResponse::error(404, ErrorType::NotFound, &message),
             MfaError::KeyMissing | MfaError::InvalidData(_) => HttpResponse::invalid_data(&message),
             MfaError::NotAllowed(_) => HttpResponse::error(400, ErrorType::NotAllowed, &message),
             MfaError::Unavailable(_) => unavailable(&message),

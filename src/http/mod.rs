@@ -150,8 +150,13 @@ impl App {
             expires_in_secs: config.jwt_expires_in_secs,
         };
         let account = Rc::new(
-            AccountService::new(service.clone(), ports.clone(), tokens, config.account.clone())
-                .with_mfa(config.mfa.clone()),
+            AccountService::new(
+                service.clone(),
+                ports.clone(),
+                tokens,
+                config.account.clone(),
+            )
+            .with_mfa(config.mfa.clone()),
         );
         Self {
             config,

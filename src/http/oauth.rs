@@ -11,10 +11,10 @@
 //! Bad redirect parameters are refused with 400 before anything is stored. A browser failure with no
 //! known return URL gets a small HTML page whose message is HTML-escaped.
 
-use crate::account::SignInAnswer;
 use super::body::parse_query;
 use super::extract::Scope;
 use super::{App, HttpRequest, HttpResponse};
+use crate::account::SignInAnswer;
 use crate::model::{AuthenticationInput, AuthenticationResponse};
 use crate::oauth::form::append_query;
 use crate::oauth::provider::{CALLBACK_URL, RETURN_TO, requested_redirects};

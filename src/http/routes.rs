@@ -3,7 +3,8 @@
 
 use super::{App, HttpRequest, HttpResponse};
 use super::{
-    admin, admin_costs, auth_flow, change_password, dev_outbox, discovery, mfa, reset, session, token,
+    admin, admin_costs, auth_flow, change_password, dev_outbox, discovery, mfa, reset, session,
+    token,
 };
 use crate::contract::ErrorType;
 use auth_flow::Flow;

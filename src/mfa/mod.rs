@@ -13,8 +13,8 @@
 pub mod cipher;
 pub mod config;
 mod error;
-pub mod recovery;
 pub mod records;
+pub mod recovery;
 pub mod sealed;
 mod service;
 pub mod totp;

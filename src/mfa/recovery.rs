@@ -13,10 +13,7 @@ pub const MAX_COUNT: u32 = 50;
 /// A fresh code, e.g. `3f9a-07c1-…` (39 characters).
 pub fn generate() -> Result<String, RandomError> {
     let hex = random::hex_token(CODE_BYTES)?;
-    let groups: Vec<&str> = (0..hex.len())
-        .step_by(4)
-        .map(|i| &hex[i..i + 4])
-        .collect();
+    let groups: Vec<&str> = (0..hex.len()).step_by(4).map(|i| &hex[i..i + 4]).collect();
     Ok(groups.join("-"))
 }
 
@@ -40,8 +37,11 @@ mod tests {
     fn codes_are_eight_groups_of_four_hex_digits_and_differ() {
         let a = generate().unwrap();
         assert_eq!(a.len(), 39);
-        assert!(a.split('-').all(|g| g.len() == 4
-            && g.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())));
+        assert!(a.split('-').all(|g| {
+            g.len() == 4
+                && g.bytes()
+                    .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+        }));
         assert_ne!(a, generate().unwrap());
     }
 

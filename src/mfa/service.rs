@@ -22,6 +22,9 @@ use crate::store::{KvStore, keys};
 use serde_json::Value;
 use std::rc::Rc;
 
+/// How long a challenge stays readable after it expired.
+const EXPIRED_GRACE_SECS: u64 = 60;
+
 /// `startAuthMfa`'s input (Medusa's `AuthMfaStartDTO`).
 #[derive(Debug, Clone, Default)]
 pub struct StartFactor {
@@ -83,7 +86,10 @@ impl MfaService {
     }
 
     fn key(&self) -> Result<&AeadKey, MfaError> {
-        self.config.encryption_key.as_ref().ok_or(MfaError::KeyMissing)
+        self.config
+            .encryption_key
+            .as_ref()
+            .ok_or(MfaError::KeyMissing)
     }
 
     fn now_iso(&self) -> String {
@@ -110,7 +116,11 @@ impl MfaService {
     }
 
     async fn require_identity(&self, auth_identity_id: &str) -> Result<(), MfaError> {
-        match self.identities.retrieve_auth_identity(auth_identity_id).await {
+        match self
+            .identities
+            .retrieve_auth_identity(auth_identity_id)
+            .await
+        {
             Ok(_) => Ok(()),
             Err(IdentityError::Store(e)) => Err(e.into()),
             Err(e) => Err(MfaError::NotFound(e.to_string())),
@@ -338,7 +348,11 @@ impl MfaService {
     }
 
     /// `useAuthMfaRecoveryCode`: spends a code, or refuses with Medusa's message.
-    pub async fn use_recovery_code(&self, auth_identity_id: &str, code: &str) -> Result<(), MfaError> {
+    pub async fn use_recovery_code(
+        &self,
+        auth_identity_id: &str,
+        code: &str,
+    ) -> Result<(), MfaError> {
         if self.spend_recovery_code(auth_identity_id, code).await? {
             Ok(())
         } else {
@@ -373,7 +387,9 @@ impl MfaService {
         self.require_identity(auth_identity_id).await?;
         let methods = self.state(auth_identity_id).await?.challenge_methods();
         if methods.is_empty() {
-            return Err(MfaError::NotAllowed(contract::MFA_NO_ENABLED_METHODS.into()));
+            return Err(MfaError::NotAllowed(
+                contract::MFA_NO_ENABLED_METHODS.into(),
+            ));
         }
         self.store_challenge(auth_identity_id, auth_provider, methods, metadata)
             .await
@@ -411,11 +427,13 @@ impl MfaService {
     async fn put_challenge(&self, stored: &StoredChallenge) -> Result<(), MfaError> {
         let json = serde_json::to_string(stored)
             .map_err(|e| MfaError::Unavailable(format!("MFA challenge: {e}")))?;
-        // Kept until it expires (KV's minimum TTL may keep it a little longer; `expires_at_ms` rules).
+        // Kept a minute past its expiry, so a late answer hears "expired" rather than "not found"
+        // (`expires_at_ms` decides; KV's 60 s minimum TTL may add a little more).
         let left = stored
             .expires_at_ms
             .saturating_sub(self.clock.now_ms())
-            .div_ceil(1000);
+            .div_ceil(1000)
+            + EXPIRED_GRACE_SECS;
         Ok(self
             .store
             .put(
@@ -450,7 +468,9 @@ impl MfaService {
             return Err(not_found());
         }
         if challenge.completed_at.is_some() {
-            return Err(MfaError::NotAllowed(contract::MFA_CHALLENGE_COMPLETED.into()));
+            return Err(MfaError::NotAllowed(
+                contract::MFA_CHALLENGE_COMPLETED.into(),
+            ));
         }
         if self.clock.now_ms() >= stored.expires_at_ms {
             return Err(MfaError::NotAllowed(contract::MFA_CHALLENGE_EXPIRED.into()));
@@ -469,7 +489,9 @@ impl MfaService {
         let remaining = match self.guard.hit(&bucket, &rule).await? {
             Decision::Allowed { remaining } => remaining,
             Decision::Limited { .. } => {
-                return Err(MfaError::NotAllowed(contract::MFA_CHALLENGE_TOO_MANY.into()));
+                return Err(MfaError::NotAllowed(
+                    contract::MFA_CHALLENGE_TOO_MANY.into(),
+                ));
             }
         };
         stored.challenge.attempts = stored.challenge.max_attempts - remaining;
@@ -498,7 +520,9 @@ impl MfaService {
             .consume_once(&keys::mfa_challenge(id), ttl.max(keys::MIN_TTL_SECS))
             .await?
         {
-            return Err(MfaError::NotAllowed(contract::MFA_CHALLENGE_COMPLETED.into()));
+            return Err(MfaError::NotAllowed(
+                contract::MFA_CHALLENGE_COMPLETED.into(),
+            ));
         }
         stored.challenge.completed_at = Some(self.now_iso());
         self.put_challenge(&stored).await?;

@@ -36,7 +36,11 @@ pub fn step(unix_secs: u64) -> u64 {
 
 /// The code of `step`, zero-padded to `digits`.
 pub fn code_at(key: &[u8], step: u64, digits: u32) -> String {
-    format!("{:0width$}", hotp(key, step, digits), width = digits as usize)
+    format!(
+        "{:0width$}",
+        hotp(key, step, digits),
+        width = digits as usize
+    )
 }
 
 /// The step whose 6-digit code `code` is, among the current one and [`WINDOW_STEPS`] either side, or
@@ -166,14 +170,28 @@ mod tests {
             matching_step(RFC_KEY, &current, now - PERIOD_SECS),
             Some(step(now))
         );
-        assert_eq!(matching_step(RFC_KEY, &current, now + 2 * PERIOD_SECS), None);
-        assert_eq!(matching_step(RFC_KEY, &current, now - 2 * PERIOD_SECS), None);
+        assert_eq!(
+            matching_step(RFC_KEY, &current, now + 2 * PERIOD_SECS),
+            None
+        );
+        assert_eq!(
+            matching_step(RFC_KEY, &current, now - 2 * PERIOD_SECS),
+            None
+        );
     }
 
     #[test]
     fn codes_of_the_wrong_shape_never_match() {
         let now = 59;
-        for bad in ["", "28708", "2870822", "28708a", " 87082", "94287082", "٢٨٧٠٨٢"] {
+        for bad in [
+            "",
+            "28708",
+            "2870822",
+            "28708a",
+            " 87082",
+            "94287082",
+            "٢٨٧٠٨٢",
+        ] {
             assert_eq!(matching_step(RFC_KEY, bad, now), None, "{bad:?}");
         }
     }

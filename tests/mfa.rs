@@ -1,0 +1,702 @@
+//! Native tests of TOTP MFA through [`handle`]: enrolment, login challenges (expiry, attempts, replay,
+//! concurrency), recovery codes, encryption at rest, another identity's factors and challenges, and bad
+//! input. Codes are computed here from the enrolment's secret by an HOTP of this file's own (RFC 4226
+//! over the `hmac` and `sha1` crates), not by the crate's.
+#![cfg(not(target_arch = "wasm32"))]
+#![allow(clippy::unwrap_used)]
+#![allow(missing_docs)]
+
+#[path = "kit/mod.rs"]
+mod kit;
+
+use edge_auth::http::{HttpResponse, handle};
+use edge_auth::ports::clock::Clock;
+use futures::executor::block_on;
+use hmac::{Hmac, KeyInit, Mac};
+use kit::{NOW_MS, ORIGIN, TestApp, assert_error, config, request};
+use serde_json::{Value, json};
+
+const MFA_KEY: &str = "mfa-key-0123456789abcdef0123456789";
+const PASSWORD: &str = "correct horse battery";
+
+fn app_with(vars: &[(&str, &str)]) -> TestApp {
+    let config = config(vars);
+    TestApp::new(ORIGIN, NOW_MS, |store, clock| {
+        edge_auth::http::App::new(config, store, clock)
+    })
+}
+
+fn app() -> TestApp {
+    app_with(&[("MFA_ENCRYPTION_KEY", MFA_KEY)])
+}
+
+fn base32_decode(s: &str) -> Vec<u8> {
+    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    let (mut out, mut buffer, mut bits) = (Vec::new(), 0u64, 0);
+    for c in s.bytes() {
+        let v = alphabet.iter().position(|a| *a == c).unwrap() as u64;
+        buffer = (buffer << 5) | v;
+        bits += 5;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((buffer >> bits) as u8);
+        }
+    }
+    out
+}
+
+/// The 6-digit TOTP of `secret` (base32) at `unix_secs`.
+fn totp(secret: &str, unix_secs: u64) -> String {
+    let mut mac = <Hmac<sha1::Sha1> as KeyInit>::new_from_slice(&base32_decode(secret)).unwrap();
+    mac.update(&(unix_secs / 30).to_be_bytes());
+    let h = mac.finalize().into_bytes();
+    let o = usize::from(h[19] & 15);
+    let n = u32::from_be_bytes([h[o] & 0x7f, h[o + 1], h[o + 2], h[o + 3]]) % 1_000_000;
+    format!("{n:06}")
+}
+
+fn body(r: &HttpResponse) -> Value {
+    r.body_json().unwrap_or(Value::Null)
+}
+
+fn get_as(t: &TestApp, path: &str, token: &str) -> HttpResponse {
+    t.send(
+        "GET",
+        path,
+        &[("authorization", &format!("Bearer {token}"))],
+        b"",
+    )
+}
+
+fn delete_as(t: &TestApp, path: &str, token: &str) -> HttpResponse {
+    t.send(
+        "DELETE",
+        path,
+        &[("authorization", &format!("Bearer {token}"))],
+        b"",
+    )
+}
+
+struct Enrolled {
+    token: String,
+    identity: String,
+    factor: String,
+    secret: String,
+}
+
+/// `email` registered, linked to `customer`, signed in, and enrolled (factor verified) with a TOTP
+/// factor. The clock is then moved a step on, so the enrolment's code is no longer current.
+fn enrolled(t: &TestApp, email: &str, customer: &str) -> Enrolled {
+    let first = t.registered(email, PASSWORD);
+    let identity = t.claims(&first).auth_identity_id;
+    t.link_customer(&identity, customer);
+    let token = t.token(&t.login(email, PASSWORD));
+    let started = t.post_as("/auth/mfa/factors", json!({"provider": "totp"}), &token);
+    assert_eq!(started.status, 200, "{:?}", started.body_json());
+    let b = body(&started);
+    let factor = b["mfa_factor"]["id"].as_str().unwrap().to_owned();
+    let secret = b["secret"].as_str().unwrap().to_owned();
+    let code = totp(&secret, t.clock.now_secs());
+    let verified = t.post_as(
+        &format!("/auth/mfa/factors/{factor}/verify"),
+        json!({ "code": code }),
+        &token,
+    );
+    assert_eq!(verified.status, 200, "{:?}", verified.body_json());
+    t.clock.advance_secs(30);
+    Enrolled {
+        token,
+        identity,
+        factor,
+        secret,
+    }
+}
+
+/// A sign-in that must answer with a challenge: (challenge, actor-less token).
+fn challenged(t: &TestApp, email: &str) -> (Value, String) {
+    let r = t.login(email, PASSWORD);
+    assert_eq!(r.status, 200);
+    let b = body(&r);
+    assert_eq!(b["mfa_required"], json!(true), "{b}");
+    (
+        b["mfa_challenge"].clone(),
+        b["token"].as_str().unwrap().to_owned(),
+    )
+}
+
+fn answer(t: &TestApp, challenge: &Value, token: &str, method: &str, code: &str) -> HttpResponse {
+    let id = challenge["id"].as_str().unwrap();
+    t.post_as(
+        &format!("/auth/mfa/challenges/{id}/verify"),
+        json!({ "method": method, "code": code }),
+        token,
+    )
+}
+
+#[test]
+fn enrolment_shows_the_secret_once_and_a_first_code_enables_the_factor() {
+    let t = app();
+    let token = t.registered("a@b.co", PASSWORD);
+    let started = t.post_as(
+        "/auth/mfa/factors",
+        json!({"provider": "totp", "label": "a@b.co", "issuer": "Shop"}),
+        &token,
+    );
+    assert_eq!(started.status, 200);
+    assert_eq!(started.header("cache-control"), Some("no-store"));
+    let b = body(&started);
+    let secret = b["secret"].as_str().unwrap();
+    assert_eq!(secret.len(), 32, "160 bits in base32");
+    assert_eq!(
+        b["otpauth_url"],
+        json!(format!(
+            "otpauth://totp/Shop:a%40b.co?secret={secret}&issuer=Shop&algorithm=SHA1&digits=6&period=30"
+        ))
+    );
+    let factor = &b["mfa_factor"];
+    assert_eq!(factor["status"], "pending");
+    assert_eq!(factor["provider"], "totp");
+    assert!(factor["id"].as_str().unwrap().starts_with("authmfa_"));
+    assert!(factor.get("provider_metadata").is_none() && factor.get("secret").is_none());
+    let id = factor["id"].as_str().unwrap();
+
+    let listed = body(&get_as(&t, "/auth/mfa/factors", &token));
+    assert_eq!(listed["mfa_factors"].as_array().unwrap().len(), 1);
+    assert!(!listed.to_string().contains(secret));
+
+    let verify = format!("/auth/mfa/factors/{id}/verify");
+    let now = t.clock.now_secs();
+    let wrong = if totp(secret, now) == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
+    assert_error(
+        &t.post_as(&verify, json!({ "code": wrong }), &token),
+        400,
+        "not_allowed",
+        "Invalid TOTP code",
+    );
+    let code = totp(secret, now);
+    let ok = t.post_as(&verify, json!({ "code": code }), &token);
+    assert_eq!(body(&ok)["mfa_factor"]["status"], "enabled");
+    // The same code again, in its step: refused.
+    assert_error(
+        &t.post_as(&verify, json!({ "code": code }), &token),
+        400,
+        "not_allowed",
+        "Invalid TOTP code",
+    );
+    // A second active factor is refused.
+    assert_error(
+        &t.post_as("/auth/mfa/factors", json!({"provider": "totp"}), &token),
+        400,
+        "not_allowed",
+        "An active TOTP factor already exists for this auth identity",
+    );
+}
+
+#[test]
+fn sign_in_with_mfa_owes_a_challenge_and_its_code_earns_the_real_token() {
+    let t = app();
+    let e = enrolled(&t, "a@b.co", "cus_1");
+    let (challenge, pending) = challenged(&t, "a@b.co");
+    assert!(
+        challenge["id"]
+            .as_str()
+            .unwrap()
+            .starts_with("authmfachal_")
+    );
+    assert_eq!(challenge["methods"], json!(["totp"]));
+    assert_eq!(challenge["auth_identity_id"], json!(e.identity));
+    assert_eq!(challenge["auth_provider"], "emailpass");
+    assert_eq!(challenge["attempts"], 0);
+    assert_eq!(challenge["max_attempts"], 5);
+    assert_eq!(challenge["completed_at"], Value::Null);
+    assert_eq!(challenge["expires_at"], "2027-01-15T08:05:30.000Z");
+    let claims = t.claims(&pending);
+    assert_eq!((claims.actor_id.as_str(), claims.mfa_enabled), ("", true));
+    assert_eq!(claims.app_metadata, json!({}));
+    assert_eq!(claims.mfa_challenge_completed_at, None);
+
+    // The pending token is good for nothing but the challenge, sessions and refresh.
+    assert_eq!(get_as(&t, "/auth/mfa/factors", &pending).status, 401);
+    assert_eq!(
+        delete_as(&t, &format!("/auth/mfa/factors/{}", e.factor), &pending).status,
+        401
+    );
+    let refreshed = t.claims_of(&t.refresh(&pending));
+    assert_eq!(
+        (refreshed.actor_id.as_str(), refreshed.mfa_enabled),
+        ("", true)
+    );
+    assert_eq!(refreshed.mfa_challenge_completed_at, None);
+    let change = t.post_as(
+        "/auth/customer/emailpass/change-password",
+        json!({"current_password": PASSWORD, "password": "another long one"}),
+        &pending,
+    );
+    assert_eq!(change.status, 401);
+
+    let code = totp(&e.secret, t.clock.now_secs());
+    let passed = answer(&t, &challenge, &pending, "totp", &code);
+    let full = t.claims_of(&passed);
+    assert_eq!(full.actor_id, "cus_1");
+    assert!(full.mfa_enabled);
+    assert_eq!(
+        full.mfa_challenge_completed_at.as_deref(),
+        Some("2027-01-15T08:00:30.000Z")
+    );
+    // The real token refreshes as it is.
+    let again = t.claims_of(&t.refresh(&t.token(&passed)));
+    assert_eq!(again.actor_id, "cus_1");
+    assert_eq!(
+        again.mfa_challenge_completed_at,
+        full.mfa_challenge_completed_at
+    );
+    // Answered once: never again.
+    assert_error(
+        &answer(&t, &challenge, &pending, "totp", &code),
+        400,
+        "not_allowed",
+        "MFA challenge has already been completed",
+    );
+}
+
+#[test]
+fn a_challenge_takes_five_attempts_then_refuses_even_the_right_code() {
+    let t = app();
+    let e = enrolled(&t, "a@b.co", "cus_1");
+    let (challenge, pending) = challenged(&t, "a@b.co");
+    let right = totp(&e.secret, t.clock.now_secs());
+    let wrong = if right == "123456" {
+        "654321"
+    } else {
+        "123456"
+    };
+    for _ in 0..4 {
+        assert_error(
+            &answer(&t, &challenge, &pending, "totp", wrong),
+            400,
+            "not_allowed",
+            "Invalid MFA challenge code",
+        );
+    }
+    for _ in 0..2 {
+        assert_error(
+            &answer(&t, &challenge, &pending, "totp", wrong),
+            400,
+            "not_allowed",
+            "MFA challenge has too many failed attempts",
+        );
+    }
+    assert_error(
+        &answer(&t, &challenge, &pending, "totp", &right),
+        400,
+        "not_allowed",
+        "MFA challenge has too many failed attempts",
+    );
+    // A new sign-in gets a new challenge with its own attempts.
+    let (fresh, pending) = challenged(&t, "a@b.co");
+    assert_eq!(answer(&t, &fresh, &pending, "totp", &right).status, 200);
+}
+
+#[test]
+fn a_challenge_expires_after_five_minutes() {
+    let t = app();
+    let e = enrolled(&t, "a@b.co", "cus_1");
+    let (challenge, pending) = challenged(&t, "a@b.co");
+    t.clock.advance_secs(299);
+    let code = totp(&e.secret, t.clock.now_secs());
+    // A wrong code a second before: still answerable.
+    let wrong = if code == "123456" { "654321" } else { "123456" };
+    assert_error(
+        &answer(&t, &challenge, &pending, "totp", wrong),
+        400,
+        "not_allowed",
+        "Invalid MFA challenge code",
+    );
+    t.clock.advance_secs(1);
+    assert_error(
+        &answer(&t, &challenge, &pending, "totp", &code),
+        400,
+        "not_allowed",
+        "MFA challenge has expired",
+    );
+    // Gone from storage a minute later.
+    t.clock.advance_secs(61);
+    assert_eq!(answer(&t, &challenge, &pending, "totp", &code).status, 404);
+}
+
+#[test]
+fn a_code_passes_one_challenge_only_and_the_window_is_one_step_either_side() {
+    let t = app();
+    let e = enrolled(&t, "a@b.co", "cus_1");
+    let now = t.clock.now_secs();
+    let (first, pending) = challenged(&t, "a@b.co");
+    let code = totp(&e.secret, now);
+    assert_eq!(answer(&t, &first, &pending, "totp", &code).status, 200);
+    let (second, pending) = challenged(&t, "a@b.co");
+    assert_error(
+        &answer(&t, &second, &pending, "totp", &code),
+        400,
+        "not_allowed",
+        "Invalid MFA challenge code",
+    );
+    // The previous and next steps' codes are accepted; two steps away is not.
+    assert_eq!(
+        answer(&t, &second, &pending, "totp", &totp(&e.secret, now + 30)).status,
+        200
+    );
+    // Later, the next step's code (unused so far) is the previous step's: accepted; two steps ahead is not.
+    t.clock.advance_secs(90);
+    let later = now + 90;
+    let (third, pending) = challenged(&t, "a@b.co");
+    assert_error(
+        &answer(&t, &third, &pending, "totp", &totp(&e.secret, later + 60)),
+        400,
+        "not_allowed",
+        "Invalid MFA challenge code",
+    );
+    assert_eq!(
+        answer(&t, &third, &pending, "totp", &totp(&e.secret, later - 30)).status,
+        200
+    );
+}
+
+#[test]
+fn concurrent_answers_to_one_challenge_succeed_once() {
+    let t = app();
+    let e = enrolled(&t, "a@b.co", "cus_1");
+    let (challenge, pending) = challenged(&t, "a@b.co");
+    let id = challenge["id"].as_str().unwrap();
+    let now = t.clock.now_secs();
+    // Two different right codes (this step's and the next's), so replay protection is not what decides.
+    let requests: Vec<_> = [totp(&e.secret, now), totp(&e.secret, now + 30)]
+        .iter()
+        .map(|code| {
+            request(
+                "POST",
+                &format!("{ORIGIN}/auth/mfa/challenges/{id}/verify"),
+                &[
+                    ("content-type", "application/json"),
+                    ("authorization", &format!("Bearer {pending}")),
+                ],
+                json!({"method": "totp", "code": code})
+                    .to_string()
+                    .as_bytes(),
+            )
+        })
+        .collect();
+    let (a, b) = block_on(futures::future::join(
+        handle(&t.app, &requests[0]),
+        handle(&t.app, &requests[1]),
+    ));
+    let mut statuses = [a.status, b.status];
+    statuses.sort();
+    assert_eq!(statuses, [200, 400]);
+}
+
+#[test]
+fn recovery_codes_need_an_enabled_factor_and_pass_a_challenge_once() {
+    let t = app();
+    let token = t.registered("a@b.co", PASSWORD);
+    assert_error(
+        &t.post_as("/auth/mfa/recovery-codes", json!({}), &token),
+        400,
+        "not_allowed",
+        "Recovery codes require an enabled MFA factor",
+    );
+    let e = enrolled(&t, "c@d.co", "cus_2");
+    assert_error(
+        &t.post_as("/auth/mfa/recovery-codes", json!({"count": 51}), &e.token),
+        400,
+        "invalid_data",
+        "Recovery code count must be between 1 and 50",
+    );
+    let made = t.post_as("/auth/mfa/recovery-codes", json!({}), &e.token);
+    assert_eq!(made.header("cache-control"), Some("no-store"));
+    let codes: Vec<String> = serde_json::from_value(body(&made)["recovery_codes"].clone()).unwrap();
+    assert_eq!(codes.len(), 10);
+    let (challenge, pending) = challenged(&t, "c@d.co");
+    assert_eq!(challenge["methods"], json!(["totp", "recovery_code"]));
+    // Case and surrounding space are forgiven.
+    let upper = format!(" {} ", codes[0].to_uppercase());
+    let passed = answer(&t, &challenge, &pending, "recovery_code", &upper);
+    assert_eq!(t.claims_of(&passed).actor_id, "cus_2");
+    let (challenge, pending) = challenged(&t, "c@d.co");
+    assert_error(
+        &answer(&t, &challenge, &pending, "recovery_code", &codes[0]),
+        400,
+        "not_allowed",
+        "Invalid MFA challenge code",
+    );
+    assert_eq!(
+        answer(&t, &challenge, &pending, "recovery_code", &codes[1]).status,
+        200
+    );
+    // New codes replace the old ones.
+    let newer = t.post_as("/auth/mfa/recovery-codes", json!({"count": 2}), &e.token);
+    assert_eq!(body(&newer)["recovery_codes"].as_array().unwrap().len(), 2);
+    let (challenge, pending) = challenged(&t, "c@d.co");
+    assert_error(
+        &answer(&t, &challenge, &pending, "recovery_code", &codes[2]),
+        400,
+        "not_allowed",
+        "Invalid MFA challenge code",
+    );
+}
+
+#[test]
+fn nothing_secret_is_readable_in_the_store() {
+    let t = app();
+    let e = enrolled(&t, "a@b.co", "cus_1");
+    let codes = body(&t.post_as("/auth/mfa/recovery-codes", json!({}), &e.token));
+    let raw = base32_decode(&e.secret);
+    let hex: String = raw.iter().map(|b| format!("{b:02x}")).collect();
+    let dump = t.store.dump();
+    let mfa_record = dump
+        .iter()
+        .find(|(k, _)| k == &format!("mfa:{}", e.identity))
+        .map(|(_, v)| v.clone())
+        .unwrap();
+    assert!(mfa_record.contains("\"secret\":\"v1:"), "{mfa_record}");
+    for (key, value) in &dump {
+        let text = format!("{key} {value}");
+        assert!(!text.contains(&e.secret), "{key}");
+        assert!(
+            !text.to_lowercase().contains(&e.secret.to_lowercase()),
+            "{key}"
+        );
+        assert!(!text.contains(&hex), "{key}");
+        for code in codes["recovery_codes"].as_array().unwrap() {
+            let code = code.as_str().unwrap();
+            assert!(
+                !text.contains(code) && !text.contains(&code.replace('-', "")),
+                "{key}"
+            );
+        }
+    }
+}
+
+#[test]
+fn another_identitys_factor_and_challenge_are_not_found() {
+    let t = app();
+    let a = enrolled(&t, "a@b.co", "cus_1");
+    let b = enrolled(&t, "c@d.co", "cus_2");
+    let code = totp(&a.secret, t.clock.now_secs());
+    assert_error(
+        &t.post_as(
+            &format!("/auth/mfa/factors/{}/verify", a.factor),
+            json!({ "code": code }),
+            &b.token,
+        ),
+        404,
+        "not_found",
+        &format!("MFA factor with id \"{}\" was not found", a.factor),
+    );
+    assert_error(
+        &delete_as(&t, &format!("/auth/mfa/factors/{}", a.factor), &b.token),
+        404,
+        "not_found",
+        &format!("MFA factor with id \"{}\" was not found", a.factor),
+    );
+    let listed = body(&get_as(&t, "/auth/mfa/factors", &b.token));
+    assert!(!listed.to_string().contains(&a.factor));
+    let (challenge, _) = challenged(&t, "a@b.co");
+    let (_, b_pending) = challenged(&t, "c@d.co");
+    let id = challenge["id"].as_str().unwrap();
+    assert_error(
+        &answer(&t, &challenge, &b_pending, "totp", &code),
+        404,
+        "not_found",
+        &format!("MFA challenge with id \"{id}\" was not found"),
+    );
+}
+
+#[test]
+fn bad_input_is_a_4xx_with_medusas_message() {
+    let t = app();
+    let e = enrolled(&t, "a@b.co", "cus_1");
+    let verify = format!("/auth/mfa/factors/{}/verify", e.factor);
+    for (input, message) in [
+        (json!({}), "Invalid request: Field 'code' is required"),
+        (
+            json!({"code": null}),
+            "Invalid request: Field 'code' is required",
+        ),
+        (
+            json!({"code": 123456}),
+            "Invalid request: Expected type: 'string' for field 'code', got: 'number'",
+        ),
+        (
+            json!({"code": ""}),
+            "Invalid request: Value for field 'code' too small, expected at least: '1'",
+        ),
+    ] {
+        assert_error(
+            &t.post_as(&verify, input, &e.token),
+            400,
+            "invalid_data",
+            message,
+        );
+    }
+    assert_error(
+        &t.post_as("/auth/mfa/factors", json!({}), &e.token),
+        400,
+        "invalid_data",
+        "Invalid request: Field 'provider' is required",
+    );
+    assert_error(
+        &t.post_as("/auth/mfa/factors", json!({"provider": "sms"}), &e.token),
+        400,
+        "invalid_data",
+        "Unable to retrieve the MFA method with id: sms",
+    );
+    let (challenge, pending) = challenged(&t, "a@b.co");
+    assert_error(
+        &answer(&t, &challenge, &pending, "email", "123456"),
+        400,
+        "invalid_data",
+        "MFA challenge does not support method \"email\"",
+    );
+    // No recovery codes were made, so the challenge does not offer them.
+    assert_error(
+        &answer(&t, &challenge, &pending, "recovery_code", "abcd"),
+        400,
+        "invalid_data",
+        "MFA challenge does not support method \"recovery_code\"",
+    );
+    for code in ["12345", "1234567", "12345a", "١٢٣٤٥٦", " 123456"] {
+        let r = answer(&t, &challenge, &pending, "totp", code);
+        assert_eq!(r.status, 400, "{code:?}");
+    }
+    assert_error(
+        &t.post_as(
+            "/auth/mfa/challenges/authmfachal_nope/verify",
+            json!({"method": "totp", "code": "123456"}),
+            &pending,
+        ),
+        404,
+        "not_found",
+        "MFA challenge with id \"authmfachal_nope\" was not found",
+    );
+    assert_eq!(get_as(&t, "/auth/mfa/factors", "not-a-token").status, 401);
+    assert_eq!(t.send("GET", "/auth/mfa/factors", &[], b"").status, 401);
+    assert_eq!(t.send("PUT", "/auth/mfa/factors", &[], b"").status, 405);
+}
+
+#[test]
+fn disabling_the_factor_ends_the_challenge_at_sign_in() {
+    let t = app();
+    let e = enrolled(&t, "a@b.co", "cus_1");
+    let (_, _) = challenged(&t, "a@b.co");
+    let disabled = delete_as(&t, &format!("/auth/mfa/factors/{}", e.factor), &e.token);
+    assert_eq!(body(&disabled)["mfa_factor"]["status"], "disabled");
+    let plain = t.login("a@b.co", PASSWORD);
+    assert_eq!(t.claims_of(&plain).actor_id, "cus_1");
+    assert!(!t.claims_of(&plain).mfa_enabled);
+    // A disabled factor cannot be verified again; a new one may be enrolled.
+    let code = totp(&e.secret, t.clock.now_secs());
+    assert_error(
+        &t.post_as(
+            &format!("/auth/mfa/factors/{}/verify", e.factor),
+            json!({ "code": code }),
+            &e.token,
+        ),
+        400,
+        "not_allowed",
+        "Disabled MFA factors cannot be verified",
+    );
+    let again = t.post_as("/auth/mfa/factors", json!({"provider": "totp"}), &e.token);
+    assert_eq!(again.status, 200);
+}
+
+#[test]
+fn a_session_made_from_a_pending_token_refreshes_to_a_pending_token() {
+    let t = app();
+    enrolled(&t, "a@b.co", "cus_1");
+    let (_, pending) = challenged(&t, "a@b.co");
+    let opened = t.post_as("/auth/session", json!({}), &pending);
+    assert_eq!(opened.status, 200);
+    let cookie = opened
+        .header("set-cookie")
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let refreshed = t.send("POST", "/auth/token/refresh", &[("cookie", &cookie)], b"");
+    let claims = t.claims_of(&refreshed);
+    assert_eq!((claims.actor_id.as_str(), claims.mfa_enabled), ("", true));
+    assert_eq!(claims.mfa_challenge_completed_at, None);
+    // Nor does the session pass as a signed-in caller of the MFA routes.
+    assert_eq!(
+        t.send("GET", "/auth/mfa/factors", &[("cookie", &cookie)], b"")
+            .status,
+        401
+    );
+}
+
+#[test]
+fn an_actor_less_token_refreshed_after_enrolment_owes_the_challenge() {
+    let t = app();
+    let token = t.registered("a@b.co", PASSWORD);
+    let started = body(&t.post_as("/auth/mfa/factors", json!({"provider": "totp"}), &token));
+    let secret = started["secret"].as_str().unwrap();
+    let id = started["mfa_factor"]["id"].as_str().unwrap();
+    let code = totp(secret, t.clock.now_secs());
+    t.post_as(
+        &format!("/auth/mfa/factors/{id}/verify"),
+        json!({ "code": code }),
+        &token,
+    );
+    let identity = t.claims(&token).auth_identity_id;
+    t.link_customer(&identity, "cus_1");
+    let refreshed = t.claims_of(&t.refresh(&token));
+    assert_eq!(
+        (refreshed.actor_id.as_str(), refreshed.mfa_enabled),
+        ("", true)
+    );
+}
+
+#[test]
+fn without_an_encryption_key_mfa_says_so_and_sign_in_is_unaffected() {
+    let t = app_with(&[]);
+    let token = t.registered("a@b.co", PASSWORD);
+    assert_error(
+        &t.post_as("/auth/mfa/factors", json!({"provider": "totp"}), &token),
+        400,
+        "invalid_data",
+        "MFA encryption key is required to use MFA methods",
+    );
+    assert_eq!(t.login("a@b.co", PASSWORD).status, 200);
+    assert_eq!(
+        body(&get_as(&t, "/auth/mfa/factors", &token)),
+        json!({"mfa_factors": []})
+    );
+}
+
+#[test]
+fn a_code_used_in_one_location_is_refused_in_another() {
+    // Two Worker isolates: one KV store, one guard (the Durable Object), each its own app.
+    let here = app();
+    let e = enrolled(&here, "a@b.co", "cus_1");
+    let there_app = edge_auth::http::App::new(
+        here.app.config.clone(),
+        here.store.clone(),
+        here.clock.clone(),
+    )
+    .with_guard(here.app.guard());
+    let there = TestApp::with_app(ORIGIN, there_app, here.clock.clone(), here.store.clone());
+    let code = totp(&e.secret, here.clock.now_secs());
+    let (a, a_pending) = challenged(&here, "a@b.co");
+    let (b, b_pending) = challenged(&there, "a@b.co");
+    assert_eq!(answer(&here, &a, &a_pending, "totp", &code).status, 200);
+    assert_error(
+        &answer(&there, &b, &b_pending, "totp", &code),
+        400,
+        "not_allowed",
+        "Invalid MFA challenge code",
+    );
+}
