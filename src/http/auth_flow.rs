@@ -144,7 +144,7 @@ async fn token_or_failure(app: &App, scope: &Scope, result: VerifiedResponse) ->
                 }
                 Ok(SignInAnswer::MfaRequired { challenge, token }) => HttpResponse::json(
                     200,
-                    &json!({ "mfa_required": true, "mfa_challenge": challenge, "token": token }),
+                    &json!({ "mfa_required": true, "mfa_challenge": challenge.to_json(), "token": token }),
                 ),
                 Err(e) => e.into(),
             }

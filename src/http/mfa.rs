@@ -1,38 +1,127 @@
 //! Medusa 2.21's `/auth/mfa/*` routes over [`crate::mfa::MfaService`] (contract:
-//! `docs/http-api.md#multi-factor-authentication`). Each route reads its caller (a session or a bearer
-//! token, actor-less ones welcome; one still owing its challenge only on the challenge route), checks the
-//! body as Medusa's validators do, calls one domain method and answers with Medusa's shape.
+//! `docs/http-api.md#multi-factor-authentication`). Every route reads its caller the same way (a session
+//! or a bearer token, actor-less ones welcome; one still owing its challenge only on the challenge route)
+//! and its JSON body, checks the fields as Medusa's validators do, calls one domain method and answers
+//! with Medusa's shape. One entry, [`handle`], keeps the Worker's wasm small.
 
 use super::{App, HttpRequest, HttpResponse, body, extract};
-use crate::account::{MfaCaller, session};
+use crate::account::session;
 use crate::mfa::StartFactor;
+use crate::mfa::records::factors_json;
 use crate::model::Metadata;
 use serde_json::{Value, json};
+use std::future::Future;
+use std::pin::Pin;
 
-/// The caller, or the route's 401.
-async fn caller(
-    app: &App,
-    req: &HttpRequest,
-    allow_mfa_pending: bool,
-) -> Result<MfaCaller, HttpResponse> {
-    let cookie = app.config.account.session_cookie.name();
-    let session_id = session::cookie_value(req.header("cookie"), cookie);
-    app.account
-        .mfa_caller(session_id, extract::bearer(req), allow_mfa_pending)
-        .await
-        .map_err(HttpResponse::from)
+/// Which MFA route, with its path's id.
+pub enum Route<'p> {
+    /// `GET /auth/mfa/factors`.
+    List,
+    /// `POST /auth/mfa/factors`.
+    Start,
+    /// `POST /auth/mfa/factors/{id}/verify`.
+    VerifyFactor(&'p str),
+    /// `DELETE /auth/mfa/factors/{id}`.
+    Disable(&'p str),
+    /// `POST /auth/mfa/recovery-codes`.
+    RecoveryCodes,
+    /// `POST /auth/mfa/challenges/{id}/verify`.
+    VerifyChallenge(&'p str),
 }
 
-/// Medusa's (zod) message for a field that is missing or not a string.
-fn field_error(name: &str, value: Option<&Value>) -> HttpResponse {
-    let message = match value {
-        None | Some(Value::Null) => format!("Invalid request: Field '{name}' is required"),
-        Some(other) => format!(
-            "Invalid request: Expected type: 'string' for field '{name}', got: '{}'",
-            json_type(other)
-        ),
+/// Answers an MFA route (boxed: one future for all of them).
+pub fn handle<'a>(
+    app: &'a App,
+    req: &'a HttpRequest,
+    route: Route<'a>,
+) -> Pin<Box<dyn Future<Output = HttpResponse> + 'a>> {
+    Box::pin(async move { answer(app, req, route).await.unwrap_or_else(|e| e) })
+}
+
+async fn answer(
+    app: &App,
+    req: &HttpRequest,
+    route: Route<'_>,
+) -> Result<HttpResponse, HttpResponse> {
+    let cookie = app.config.account.session_cookie.name();
+    let session_id = session::cookie_value(req.header("cookie"), cookie);
+    let on_challenge = matches!(route, Route::VerifyChallenge(_));
+    let caller = app
+        .account
+        .mfa_caller(session_id, extract::bearer(req), on_challenge)
+        .await?;
+    let input = body::json_object(req)?;
+    let mfa = app.account.mfa();
+    let me = Some(caller.auth_identity_id.as_str());
+    let answer = match route {
+        Route::List => {
+            json!({ "mfa_factors": factors_json(&mfa.list(&caller.auth_identity_id, None).await?) })
+        }
+        Route::Start => {
+            let provider = required_string(&input, "provider")?.to_owned();
+            let label = optional_string(&input, "label")?.map(str::to_owned);
+            let issuer = optional_string(&input, "issuer")?.map(str::to_owned);
+            let metadata = match input.get("metadata") {
+                None | Some(Value::Null) => None,
+                Some(Value::Object(m)) => Some(m.clone()),
+                Some(other) => return Err(wrong_type("metadata", "object", other)),
+            };
+            let start = StartFactor {
+                auth_identity_id: caller.auth_identity_id.clone(),
+                provider,
+                label,
+                issuer,
+                metadata,
+            };
+            let enrolment = mfa.start(start).await?;
+            // The only answer that ever holds the secret: no cache may keep it.
+            return Ok(HttpResponse::json(
+                200,
+                &json!({
+                    "mfa_factor": enrolment.factor.to_json(),
+                    "secret": enrolment.secret,
+                    "otpauth_url": enrolment.otpauth_url,
+                }),
+            )
+            .with_header("cache-control", "no-store"));
+        }
+        Route::VerifyFactor(id) => {
+            let code = required_string(&input, "code")?;
+            json!({ "mfa_factor": mfa.verify_factor(id, me, code).await?.to_json() })
+        }
+        Route::Disable(id) => {
+            // Medusa's default `session` policy: the signed-in caller needs no code; the fields are
+            // checked for type only.
+            optional_string(&input, "method")?;
+            optional_string(&input, "code")?;
+            json!({ "mfa_factor": mfa.disable(id, me).await?.to_json() })
+        }
+        Route::RecoveryCodes => {
+            let count = match input.get("count") {
+                None | Some(Value::Null) => None,
+                // A negative, fractional or huge count gets Medusa's range message.
+                Some(Value::Number(n)) => {
+                    Some(n.as_u64().and_then(|n| u32::try_from(n).ok()).unwrap_or(0))
+                }
+                Some(other) => return Err(wrong_type("count", "number", other)),
+            };
+            let codes = mfa
+                .generate_recovery_codes(&caller.auth_identity_id, count, true)
+                .await?;
+            return Ok(HttpResponse::json(200, &json!({ "recovery_codes": codes }))
+                .with_header("cache-control", "no-store"));
+        }
+        Route::VerifyChallenge(id) => {
+            let method = required_string(&input, "method")?;
+            let code = required_string(&input, "code")?;
+            let token = app
+                .account
+                .pass_mfa_challenge(&caller, id, method, code)
+                .await?;
+            json!({ "token": token })
+        }
     };
-    HttpResponse::invalid_data(&message)
+    Ok(HttpResponse::json(200, &answer))
 }
 
 fn json_type(value: &Value) -> &'static str {
@@ -46,6 +135,14 @@ fn json_type(value: &Value) -> &'static str {
     }
 }
 
+/// Medusa's (zod) message for a field of the wrong type.
+fn wrong_type(name: &str, expected: &str, got: &Value) -> HttpResponse {
+    HttpResponse::invalid_data(&format!(
+        "Invalid request: Expected type: '{expected}' for field '{name}', got: '{}'",
+        json_type(got)
+    ))
+}
+
 /// A required non-empty string field (`z.string().min(1)`).
 fn required_string<'b>(input: &'b Metadata, name: &str) -> Result<&'b str, HttpResponse> {
     match input.get(name) {
@@ -53,7 +150,10 @@ fn required_string<'b>(input: &'b Metadata, name: &str) -> Result<&'b str, HttpR
         Some(Value::String(_)) => Err(HttpResponse::invalid_data(&format!(
             "Invalid request: Value for field '{name}' too small, expected at least: '1'"
         ))),
-        other => Err(field_error(name, other)),
+        None | Some(Value::Null) => Err(HttpResponse::invalid_data(&format!(
+            "Invalid request: Field '{name}' is required"
+        ))),
+        Some(other) => Err(wrong_type(name, "string", other)),
     }
 }
 
@@ -62,190 +162,6 @@ fn optional_string<'b>(input: &'b Metadata, name: &str) -> Result<Option<&'b str
     match input.get(name) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),
-        other => Err(field_error(name, other)),
-    }
-}
-
-fn factor_json(value: &impl serde::Serialize) -> Value {
-    serde_json::to_value(value).unwrap_or(Value::Null)
-}
-
-/// `GET /auth/mfa/factors` → `{mfa_factors}`.
-pub async fn list(app: &App, req: &HttpRequest) -> HttpResponse {
-    let caller = match caller(app, req, false).await {
-        Ok(caller) => caller,
-        Err(refused) => return refused,
-    };
-    match app.account.mfa().list(&caller.auth_identity_id, None).await {
-        Ok(factors) => HttpResponse::json(200, &json!({ "mfa_factors": factor_json(&factors) })),
-        Err(e) => e.into(),
-    }
-}
-
-/// `POST /auth/mfa/factors` `{provider, label?, issuer?, metadata?}` → `{mfa_factor, secret,
-/// otpauth_url}`: the only answer that ever holds the secret.
-pub async fn start(app: &App, req: &HttpRequest) -> HttpResponse {
-    let caller = match caller(app, req, false).await {
-        Ok(caller) => caller,
-        Err(refused) => return refused,
-    };
-    let input = match body::json_object(req) {
-        Ok(input) => input,
-        Err(refused) => return refused,
-    };
-    let fields = (
-        required_string(&input, "provider"),
-        optional_string(&input, "label"),
-        optional_string(&input, "issuer"),
-    );
-    let (provider, label, issuer) = match fields {
-        (Ok(p), Ok(l), Ok(i)) => (p, l, i),
-        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return e,
-    };
-    let metadata = match input.get("metadata") {
-        None | Some(Value::Null) => None,
-        Some(Value::Object(m)) => Some(m.clone()),
-        Some(other) => {
-            return HttpResponse::invalid_data(&format!(
-                "Invalid request: Expected type: 'object' for field 'metadata', got: '{}'",
-                json_type(other)
-            ));
-        }
-    };
-    let start = StartFactor {
-        auth_identity_id: caller.auth_identity_id,
-        provider: provider.to_owned(),
-        label: label.map(str::to_owned),
-        issuer: issuer.map(str::to_owned),
-        metadata,
-    };
-    match app.account.mfa().start(start).await {
-        Ok(enrolment) => HttpResponse::json(
-            200,
-            &json!({
-                "mfa_factor": factor_json(&enrolment.factor),
-                "secret": enrolment.secret,
-                "otpauth_url": enrolment.otpauth_url,
-            }),
-        )
-        // The secret must not linger in any cache.
-        .with_header("cache-control", "no-store"),
-        Err(e) => e.into(),
-    }
-}
-
-/// `POST /auth/mfa/factors/{id}/verify` `{code}` → `{mfa_factor}` (enabled).
-pub async fn verify_factor(app: &App, req: &HttpRequest, id: &str) -> HttpResponse {
-    let caller = match caller(app, req, false).await {
-        Ok(caller) => caller,
-        Err(refused) => return refused,
-    };
-    let input = match body::json_object(req) {
-        Ok(input) => input,
-        Err(refused) => return refused,
-    };
-    let code = match required_string(&input, "code") {
-        Ok(code) => code,
-        Err(refused) => return refused,
-    };
-    let verified = app
-        .account
-        .mfa()
-        .verify_factor(id, Some(&caller.auth_identity_id), code)
-        .await;
-    match verified {
-        Ok(factor) => HttpResponse::json(200, &json!({ "mfa_factor": factor_json(&factor) })),
-        Err(e) => e.into(),
-    }
-}
-
-/// `DELETE /auth/mfa/factors/{id}` `{method?, code?}` → `{mfa_factor}` (disabled). Medusa's default
-/// `session` policy: the signed-in caller needs no code; `method` and `code` are checked for type only.
-pub async fn disable(app: &App, req: &HttpRequest, id: &str) -> HttpResponse {
-    let caller = match caller(app, req, false).await {
-        Ok(caller) => caller,
-        Err(refused) => return refused,
-    };
-    let input = match body::json_object(req) {
-        Ok(input) => input,
-        Err(refused) => return refused,
-    };
-    for name in ["method", "code"] {
-        if let Err(refused) = optional_string(&input, name) {
-            return refused;
-        }
-    }
-    match app
-        .account
-        .mfa()
-        .disable(id, Some(&caller.auth_identity_id))
-        .await
-    {
-        Ok(factor) => HttpResponse::json(200, &json!({ "mfa_factor": factor_json(&factor) })),
-        Err(e) => e.into(),
-    }
-}
-
-/// `POST /auth/mfa/recovery-codes` `{count?}` → `{recovery_codes}`, shown this once.
-pub async fn recovery_codes(app: &App, req: &HttpRequest) -> HttpResponse {
-    let caller = match caller(app, req, false).await {
-        Ok(caller) => caller,
-        Err(refused) => return refused,
-    };
-    let input = match body::json_object(req) {
-        Ok(input) => input,
-        Err(refused) => return refused,
-    };
-    let count = match input.get("count") {
-        None | Some(Value::Null) => None,
-        Some(Value::Number(n)) => match n.as_u64().and_then(|n| u32::try_from(n).ok()) {
-            Some(n) => Some(n),
-            // A negative or fractional count: Medusa's own range message.
-            None => Some(0),
-        },
-        Some(other) => {
-            return HttpResponse::invalid_data(&format!(
-                "Invalid request: Expected type: 'number' for field 'count', got: '{}'",
-                json_type(other)
-            ));
-        }
-    };
-    match app
-        .account
-        .mfa()
-        .generate_recovery_codes(&caller.auth_identity_id, count, true)
-        .await
-    {
-        Ok(codes) => HttpResponse::json(200, &json!({ "recovery_codes": codes }))
-            .with_header("cache-control", "no-store"),
-        Err(e) => e.into(),
-    }
-}
-
-/// `POST /auth/mfa/challenges/{id}/verify` `{method, code}` → `{token}`: the caller's own challenge
-/// (its token may still owe it: that is what this route is for).
-pub async fn verify_challenge(app: &App, req: &HttpRequest, id: &str) -> HttpResponse {
-    let caller = match caller(app, req, true).await {
-        Ok(caller) => caller,
-        Err(refused) => return refused,
-    };
-    let input = match body::json_object(req) {
-        Ok(input) => input,
-        Err(refused) => return refused,
-    };
-    let (method, code) = match (
-        required_string(&input, "method"),
-        required_string(&input, "code"),
-    ) {
-        (Ok(m), Ok(c)) => (m, c),
-        (Err(e), _) | (_, Err(e)) => return e,
-    };
-    match app
-        .account
-        .pass_mfa_challenge(&caller, id, method, code)
-        .await
-    {
-        Ok(token) => HttpResponse::json(200, &json!({ "token": token })),
-        Err(e) => e.into(),
+        Some(other) => Err(wrong_type(name, "string", other)),
     }
 }

@@ -8,6 +8,7 @@ use super::{
 };
 use crate::contract::ErrorType;
 use auth_flow::Flow;
+use mfa::Route as MfaRoute;
 
 pub async fn route(app: &App, req: &HttpRequest) -> HttpResponse {
     let (_, path, _) = req.url_parts();
@@ -17,24 +18,24 @@ pub async fn route(app: &App, req: &HttpRequest) -> HttpResponse {
     match segments.as_slice() {
         // Before the `/auth/{actor}/{provider}/…` patterns, which would match these paths too.
         ["auth", "mfa", "factors"] => match method {
-            "GET" => mfa::list(app, req).await,
-            "POST" => mfa::start(app, req).await,
+            "GET" => mfa::handle(app, req, MfaRoute::List).await,
+            "POST" => mfa::handle(app, req, MfaRoute::Start).await,
             _ => not_allowed("GET, POST"),
         },
         ["auth", "mfa", "factors", id] => match method {
-            "DELETE" => mfa::disable(app, req, id).await,
+            "DELETE" => mfa::handle(app, req, MfaRoute::Disable(id)).await,
             _ => not_allowed("DELETE"),
         },
         ["auth", "mfa", "factors", id, "verify"] => match method {
-            "POST" => mfa::verify_factor(app, req, id).await,
+            "POST" => mfa::handle(app, req, MfaRoute::VerifyFactor(id)).await,
             _ => not_allowed("POST"),
         },
         ["auth", "mfa", "recovery-codes"] => match method {
-            "POST" => mfa::recovery_codes(app, req).await,
+            "POST" => mfa::handle(app, req, MfaRoute::RecoveryCodes).await,
             _ => not_allowed("POST"),
         },
         ["auth", "mfa", "challenges", id, "verify"] => match method {
-            "POST" => mfa::verify_challenge(app, req, id).await,
+            "POST" => mfa::handle(app, req, MfaRoute::VerifyChallenge(id)).await,
             _ => not_allowed("POST"),
         },
         ["auth", "token", "refresh"] => match method {

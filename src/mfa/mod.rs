@@ -17,6 +17,7 @@ pub mod records;
 pub mod recovery;
 pub mod sealed;
 mod service;
+mod sha1;
 pub mod totp;
 
 pub use config::{DEV_ONLY_MFA_KEY, MFA_ENCRYPTION_KEY, MfaConfig};

@@ -100,22 +100,25 @@ impl MfaService {
     pub async fn state(&self, auth_identity_id: &str) -> Result<IdentityMfa, MfaError> {
         match self.store.get(&keys::mfa(auth_identity_id)).await? {
             // A record we cannot read is storage damage, not "no MFA": fail closed.
-            Some(json) => serde_json::from_str(&json)
-                .map_err(|e| MfaError::Unavailable(format!("unreadable MFA record: {e}"))),
+            Some(json) => serde_json::from_str::<Value>(&json)
+                .ok()
+                .and_then(|v| IdentityMfa::from_json(&v))
+                .ok_or_else(|| MfaError::Unavailable("unreadable MFA record".into())),
             None => Ok(IdentityMfa::default()),
         }
     }
 
     async fn save(&self, auth_identity_id: &str, state: &IdentityMfa) -> Result<(), MfaError> {
-        let json = serde_json::to_string(state)
-            .map_err(|e| MfaError::Unavailable(format!("MFA record: {e}")))?;
+        let json = state.to_json().to_string();
         Ok(self
             .store
             .put(&keys::mfa(auth_identity_id), &json, None)
             .await?)
     }
 
-    async fn require_identity(&self, auth_identity_id: &str) -> Result<(), MfaError> {
+    /// Medusa's module methods retrieve the identity first; the routes need not (a verified token's
+    /// identity exists), so only the npm package's calls and [`Self::create_challenge`] check.
+    pub async fn require_identity(&self, auth_identity_id: &str) -> Result<(), MfaError> {
         match self
             .identities
             .retrieve_auth_identity(auth_identity_id)
@@ -127,7 +130,7 @@ impl MfaService {
         }
     }
 
-    /// `startAuthMfa`: a pending TOTP factor with a fresh secret, sealed at rest; the secret and its
+    /// `startAuthMfa` for an identity that exists: a pending TOTP factor with a fresh secret, sealed at rest; the secret and its
     /// `otpauth://` URL are in the answer and nowhere else. One active (pending or enabled) TOTP factor
     /// per identity, as Medusa's unique index has it.
     pub async fn start(&self, input: StartFactor) -> Result<Enrolment, MfaError> {
@@ -138,7 +141,6 @@ impl MfaService {
         }
         let key = self.key()?;
         let id = &input.auth_identity_id;
-        self.require_identity(id).await?;
         let mut state = self.state(id).await?;
         if state
             .factors
@@ -293,7 +295,7 @@ impl MfaService {
         Ok(Factor::shown(&state.factors[i], &owner))
     }
 
-    /// `generateAuthMfaRecoveryCodes`: `count` new codes (default `recovery_code_count`, 1..=50),
+    /// `generateAuthMfaRecoveryCodes` for an identity that exists: `count` new codes (default `recovery_code_count`, 1..=50),
     /// replacing every earlier one; shown once, stored as digests. With `require_enabled_factor` (the
     /// HTTP route), an identity without an enabled factor is refused, as Medusa's route refuses it.
     pub async fn generate_recovery_codes(
@@ -306,17 +308,19 @@ impl MfaService {
         if !(1..=recovery::MAX_COUNT).contains(&count) {
             return Err(MfaError::InvalidData(contract::MFA_RECOVERY_COUNT.into()));
         }
-        self.require_identity(auth_identity_id).await?;
         let mut state = self.state(auth_identity_id).await?;
         if require_enabled_factor && state.enabled_totp().is_none() {
             return Err(MfaError::NotAllowed(
                 contract::MFA_RECOVERY_NEEDS_FACTOR.into(),
             ));
         }
-        let codes = (0..count)
-            .map(|_| recovery::generate())
-            .collect::<Result<Vec<_>, _>>()?;
-        state.recovery_codes = codes.iter().map(|c| recovery::digest(c)).collect();
+        let mut codes = Vec::with_capacity(count as usize);
+        state.recovery_codes.clear();
+        for _ in 0..count {
+            let code = recovery::generate()?;
+            state.recovery_codes.push(recovery::digest(&code));
+            codes.push(code);
+        }
         self.save(auth_identity_id, &state).await?;
         Ok(codes)
     }
@@ -425,8 +429,7 @@ impl MfaService {
     }
 
     async fn put_challenge(&self, stored: &StoredChallenge) -> Result<(), MfaError> {
-        let json = serde_json::to_string(stored)
-            .map_err(|e| MfaError::Unavailable(format!("MFA challenge: {e}")))?;
+        let json = stored.to_json().to_string();
         // Kept a minute past its expiry, so a late answer hears "expired" rather than "not found"
         // (`expires_at_ms` decides; KV's 60 s minimum TTL may add a little more).
         let left = stored
@@ -462,7 +465,10 @@ impl MfaService {
             .get(&keys::mfa_challenge(id))
             .await?
             .ok_or_else(not_found)?;
-        let mut stored: StoredChallenge = serde_json::from_str(&json).map_err(|_| not_found())?;
+        let mut stored = serde_json::from_str::<Value>(&json)
+            .ok()
+            .and_then(|v| StoredChallenge::from_json(&v))
+            .ok_or_else(not_found)?;
         let challenge = &stored.challenge;
         if auth_identity_id.is_some_and(|owner| owner != challenge.auth_identity_id) {
             return Err(not_found());

@@ -1,8 +1,7 @@
 //! Time-based one-time passwords (RFC 6238 over RFC 4226's HOTP): HMAC-SHA1, 30-second steps, codes of
 //! 6 digits in use, with the base32 secrets and `otpauth://` URLs authenticator apps read.
 
-use hmac::{Hmac, KeyInit, Mac};
-use sha1::Sha1;
+use super::sha1::hmac_sha1;
 use subtle::ConstantTimeEq;
 
 /// Length of a time step, in seconds (RFC 6238's default, and every authenticator app's).
@@ -16,9 +15,7 @@ pub const SECRET_BYTES: usize = 20;
 
 /// RFC 4226 §5.3: HMAC-SHA1 of the big-endian counter, dynamically truncated to `digits` decimal digits.
 pub fn hotp(key: &[u8], counter: u64, digits: u32) -> u32 {
-    let mut mac = <Hmac<Sha1> as KeyInit>::new_from_slice(key).expect("HMAC takes any key length");
-    mac.update(&counter.to_be_bytes());
-    let hash = mac.finalize().into_bytes();
+    let hash = hmac_sha1(key, &counter.to_be_bytes());
     let offset = usize::from(hash[19] & 0x0f);
     let binary = u32::from_be_bytes([
         hash[offset] & 0x7f,

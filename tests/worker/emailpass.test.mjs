@@ -43,7 +43,11 @@ describe("emailpass register and login", { timeout: 4 * TEST_TIMEOUT_MS }, () =>
       "auth_identity_id",
       "exp",
       "iat",
+      "mfa_challenge_completed_at",
+      "mfa_enabled",
     ]);
+    assert.equal(claims.mfa_enabled, false);
+    assert.equal(claims.mfa_challenge_completed_at, null);
     assert.equal(claims.actor_id, "");
     assert.equal(claims.actor_type, "customer");
     assert.match(claims.auth_identity_id, AUTH_IDENTITY_ID);
