@@ -11,6 +11,7 @@ use crate::contract;
 use crate::guard::CredentialRecord;
 use crate::mfa::Challenge;
 use crate::model::AuthIdentity;
+use crate::ports::runtime::join2;
 use crate::scope::ActorType;
 use crate::token::Claims;
 
@@ -60,17 +61,19 @@ impl AccountService {
         provider: &str,
         verified: Option<&CredentialRecord>,
     ) -> Result<SignInAnswer, AccountError> {
-        let challenge = self
-            .mfa
-            .sign_in_challenge(&identity.id, Some(provider))
-            .await?;
+        // The token's boundary and MFA's record (and, with MFA, the new challenge) are read and written
+        // at once: MFA costs a sign-in no extra round trip.
+        let (validity, challenge) = join2(
+            self.issuing_validity(&identity.id, verified),
+            self.mfa.sign_in_challenge(&identity.id, Some(provider)),
+        )
+        .await;
+        let (validity, challenge) = (validity?, challenge?);
         let mfa = match challenge {
             Some(_) => MfaClaims::pending(),
             None => MfaClaims::default(),
         };
-        let token = self
-            .issue_token_verified_with_mfa(identity, actor_type, verified, &mfa)
-            .await?;
+        let token = self.sign_with_mfa(identity, actor_type, &validity, &mfa)?;
         Ok(match challenge {
             Some(challenge) => SignInAnswer::MfaRequired { challenge, token },
             None => SignInAnswer::Token(token),

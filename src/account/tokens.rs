@@ -152,17 +152,29 @@ impl AccountService {
         verified: Option<&CredentialRecord>,
         mfa: &MfaClaims,
     ) -> Result<String, AccountError> {
+        let validity = self.issuing_validity(&identity.id, verified).await?;
+        self.sign_with_mfa(identity, actor_type, &validity, mfa)
+    }
+
+    /// The boundary a token for a sign-in verified against `verified` is dated from (see
+    /// [`Self::issue_token_verified`]): the read's own, unless KV's copy shows a revocation after it;
+    /// without one, the identity's boundary now.
+    pub(super) async fn issuing_validity(
+        &self,
+        auth_identity_id: &str,
+        verified: Option<&CredentialRecord>,
+    ) -> Result<Validity, AccountError> {
         let Some(record) = verified else {
-            return self.issue_token_with_mfa(identity, actor_type, mfa).await;
+            return self.validity(auth_identity_id).await;
         };
         let at_check = Validity::merge(record, None);
         let iat = at_check.issued_at().ok_or(AccountError::Unauthorized)?;
         // KV's copy may show a revocation after the check (made here meanwhile): no token born void.
-        let kv = revocation::kv_valid_from_ms(self.store(), &identity.id).await?;
+        let kv = revocation::kv_valid_from_ms(self.store(), auth_identity_id).await?;
         if Validity::merge(record, kv).is_revoked(iat) {
             return Err(AccountError::Unauthorized);
         }
-        self.sign_with_mfa(identity, actor_type, &at_check, mfa)
+        Ok(at_check)
     }
 
     pub(super) fn sign(
