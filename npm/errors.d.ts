@@ -6,7 +6,9 @@
  * - the rejection of the identity CRUD methods: `NOT_FOUND`, `INVALID_DATA`, `CONFLICT`, `STORE_ERROR`;
  * - the rejection of the account methods: `UNAUTHORIZED` (no usable token or session),
  *   `INVALID_RESET_TOKEN`, `INVALID_DATA`, `WRONG_CURRENT_PASSWORD`, `NO_PASSWORD`,
- *   `TOO_MANY_REQUESTS` (with `retryAfter`), `STORE_ERROR`.
+ *   `TOO_MANY_REQUESTS` (with `retryAfter`), `STORE_ERROR`;
+ * - the rejection of the MFA methods: `NOT_FOUND`, `INVALID_DATA`, `NOT_ALLOWED` (a wrong or reused
+ *   code, a spent or expired challenge), `STORE_ERROR`.
  */
 export type EdgeAuthErrorCode =
   | "INVALID_ARGUMENT"
@@ -21,7 +23,8 @@ export type EdgeAuthErrorCode =
   | "INVALID_RESET_TOKEN"
   | "WRONG_CURRENT_PASSWORD"
   | "NO_PASSWORD"
-  | "TOO_MANY_REQUESTS";
+  | "TOO_MANY_REQUESTS"
+  | "NOT_ALLOWED";
 
 /** The error class of edge-auth; `message` says what to pass instead. */
 export declare class EdgeAuthError extends Error {

@@ -52,12 +52,10 @@ pub fn build(
         http: Rc::new(FetchClient),
         runtime: Rc::new(JsRuntime),
     };
-    Rc::new(AccountService::new(
-        identities,
-        ports,
-        options.tokens,
-        Rc::new(options.config),
-    ))
+    Rc::new(
+        AccountService::new(identities, ports, options.tokens, Rc::new(options.config))
+            .with_mfa(Rc::new(options.mfa)),
+    )
 }
 
 /// Every account promise is made here, from a boxed future: the promise machinery is instantiated once

@@ -1,6 +1,6 @@
 //! The account options of `new AuthModuleService({ jwtSecret, jwtExpiresIn, sessionTtl, rateLimits,
-//! resetPasswordWebhookUrl, resetPasswordWebhookSecret, development })`: the Worker's variables under
-//! camelCase names, read here and parsed by the core's own configuration code
+//! resetPasswordWebhookUrl, resetPasswordWebhookSecret, mfaEncryptionKey, mfaIssuer, development })`:
+//! the Worker's variables under camelCase names, read here and parsed by the core's own configuration code
 //! ([`crate::account::config`]), so both check them by the same rules.
 
 use super::convert::{describe_js, plain_object, property, to_json};
@@ -12,6 +12,7 @@ use crate::account::config::{
 };
 use crate::config::vars::ConfigError;
 use crate::config::{JWT_EXPIRES_IN, JWT_SECRET, TokenSettings, token_settings};
+use crate::mfa::config::{self as mfa_config, MFA_ENCRYPTION_KEY, MFA_ISSUER, MfaConfig};
 use js_sys::Object;
 use std::collections::HashMap;
 use wasm_bindgen::JsValue;
@@ -20,23 +21,27 @@ const JWT_SECRET_OPTION: &str = "jwtSecret";
 const DEVELOPMENT_OPTION: &str = "development";
 
 /// Each text option and the Worker variable it stands for.
-const TEXT_OPTIONS: [(&str, &str); 6] = [
+const TEXT_OPTIONS: [(&str, &str); 8] = [
     (JWT_SECRET_OPTION, JWT_SECRET),
     ("jwtExpiresIn", JWT_EXPIRES_IN),
     ("sessionTtl", SESSION_TTL),
     ("rateLimits", RATE_LIMITS),
     ("resetPasswordWebhookUrl", RESET_PASSWORD_WEBHOOK_URL),
     ("resetPasswordWebhookSecret", RESET_PASSWORD_WEBHOOK_SECRET),
+    ("mfaEncryptionKey", MFA_ENCRYPTION_KEY),
+    ("mfaIssuer", MFA_ISSUER),
 ];
 
 /// The option names this module reads, for the constructor's list of known options.
-pub const KEYS: [&str; 7] = [
+pub const KEYS: [&str; 9] = [
     TEXT_OPTIONS[0].0,
     TEXT_OPTIONS[1].0,
     TEXT_OPTIONS[2].0,
     TEXT_OPTIONS[3].0,
     TEXT_OPTIONS[4].0,
     TEXT_OPTIONS[5].0,
+    TEXT_OPTIONS[6].0,
+    TEXT_OPTIONS[7].0,
     DEVELOPMENT_OPTION,
 ];
 
@@ -44,6 +49,8 @@ pub const KEYS: [&str; 7] = [
 pub struct AccountOptions {
     pub tokens: TokenSettings,
     pub config: AccountConfig,
+    /// `mfaEncryptionKey` and `mfaIssuer`, read as the Worker reads `MFA_ENCRYPTION_KEY`, `MFA_ISSUER`.
+    pub mfa: MfaConfig,
 }
 
 /// The message thrown by an account method of a service made without `jwtSecret`.
@@ -124,5 +131,11 @@ pub fn parse(object: &Object) -> Result<Option<AccountOptions>, ApiError> {
         token_settings(secret, value(JWT_EXPIRES_IN), development).map_err(option_error)?;
     let config = account_config::from_vars(&|var| value(var).map(str::to_owned), development)
         .map_err(option_error)?;
-    Ok(Some(AccountOptions { tokens, config }))
+    let mfa = mfa_config::from_vars(&|var| value(var).map(str::to_owned), development)
+        .map_err(option_error)?;
+    Ok(Some(AccountOptions {
+        tokens,
+        config,
+        mfa,
+    }))
 }

@@ -47,6 +47,8 @@ pub enum Code {
     NoPassword,
     /// Account: over a rate limit; `retryAfter` says in how many seconds to try again.
     TooManyRequests,
+    /// MFA: refused (a wrong or reused code, a spent or expired challenge, a second active factor).
+    NotAllowed,
 }
 
 impl Code {
@@ -65,6 +67,7 @@ impl Code {
             Code::WrongCurrentPassword => "WRONG_CURRENT_PASSWORD",
             Code::NoPassword => "NO_PASSWORD",
             Code::TooManyRequests => "TOO_MANY_REQUESTS",
+            Code::NotAllowed => "NOT_ALLOWED",
         }
     }
 }
@@ -132,6 +135,7 @@ impl From<AccountError> for ApiError {
                     ..Self::new(Code::TooManyRequests, message)
                 };
             }
+            AccountError::Mfa(e) => return e.into(),
             AccountError::Unavailable(_) => Code::StoreError,
         };
         Self::new(code, message)

@@ -11,6 +11,7 @@ mod convert;
 mod error;
 mod kv;
 mod memory;
+mod mfa;
 mod options;
 mod runtime;
 mod service;

@@ -219,6 +219,14 @@ export interface AuthModuleServiceOptions {
   resetPasswordWebhookUrl?: string;
   /** Signs those deliveries (`x-edge-auth-signature`); at least 32 bytes. */
   resetPasswordWebhookSecret?: string;
+  /**
+   * Seals TOTP secrets at rest (AES-256-GCM under its SHA-256, Medusa's `mfa.encryption_key`); at least
+   * 32 bytes. Without it the MFA methods reject with INVALID_DATA "MFA encryption key is required to use
+   * MFA methods" (with `development: true`, a development-only key stands in).
+   */
+  mfaEncryptionKey?: string;
+  /** The issuer authenticator apps show beside a factor. Default "Medusa". */
+  mfaIssuer?: string;
   /** Local development only: allows secrets shorter than 32 bytes. Default false. */
   development?: boolean;
 }
@@ -229,6 +237,10 @@ export interface TokenClaims {
   actor_id: string;
   actor_type: string;
   auth_identity_id: string;
+  /** Medusa 2.21: the identity had an enabled MFA factor at sign-in. */
+  mfa_enabled: boolean;
+  /** Medusa 2.21: when the sign-in's MFA challenge was passed (ISO 8601), or null. */
+  mfa_challenge_completed_at: string | null;
   /** `{ "<actor_type>_id": actor_id }`, or `{}`. */
   app_metadata: Metadata;
   /** Issued at / expires at, seconds since the Unix epoch. */
@@ -236,11 +248,49 @@ export interface TokenClaims {
   exp: number;
 }
 
+/** Medusa's `AuthMfaDTO`: a factor, never its secret. */
+export interface AuthMfa {
+  /** `authmfa_<ULID>` */
+  id: string;
+  auth_identity_id: string;
+  provider: "totp";
+  status: "pending" | "enabled" | "disabled";
+  metadata: Metadata | null;
+  created_at: string;
+  updated_at: string;
+  deleted_at: string | null;
+}
+
+/** Medusa's `AuthMfaChallengeDTO`. */
+export interface AuthMfaChallenge {
+  /** `authmfachal_<ULID>` */
+  id: string;
+  auth_identity_id: string;
+  auth_provider: string | null;
+  /** `"totp"`, and `"recovery_code"` while the identity has unused recovery codes. */
+  methods: Array<"totp" | "recovery_code">;
+  /** ISO 8601; five minutes after it was made. */
+  expires_at: string;
+  attempts: number;
+  max_attempts: number;
+  completed_at: string | null;
+  metadata: Metadata | null;
+}
+
+/** `startAuthMfa`'s answer: the secret and its `otpauth://` URL are shown this once only. */
+export interface AuthMfaStartResponse {
+  mfa: AuthMfa;
+  secret: string;
+  otpauth_url: string;
+}
+
 /** Medusa's `auth_context`: what a session says about its bearer. */
 export interface AuthContext {
   actor_id: string;
   actor_type: string;
   auth_identity_id: string;
+  mfa_enabled: boolean;
+  mfa_challenge_completed_at: string | null;
   app_metadata: Metadata;
 }
 
@@ -352,7 +402,7 @@ export interface ListConfig extends RetrieveConfig {
  * `updateProvider`/`update` never reject; the CRUD methods reject with an `EdgeAuthError` whose `code` is
  * NOT_FOUND, INVALID_DATA, CONFLICT or STORE_ERROR; the account methods with UNAUTHORIZED,
  * INVALID_RESET_TOKEN, INVALID_DATA, WRONG_CURRENT_PASSWORD, NO_PASSWORD, TOO_MANY_REQUESTS (with
- * `retryAfter`) or STORE_ERROR.
+ * `retryAfter`) or STORE_ERROR; the MFA methods with NOT_FOUND, INVALID_DATA, NOT_ALLOWED or STORE_ERROR.
  */
 export class AuthModuleService {
   constructor(options: AuthModuleServiceOptions);
@@ -423,6 +473,40 @@ export class AuthModuleService {
   countAttempt(route: RateLimitedRoute, attempt: Attempt): Promise<void>;
   /** Clears the identifier's counter and backoff at `route` (after a successful sign-in). */
   forgetFailures(route: RateLimitedRoute, provider: string, identifier: string): Promise<void>;
+
+  // ---- MFA (needs `jwtSecret` and `mfaEncryptionKey`); rejects with NOT_FOUND, INVALID_DATA, NOT_ALLOWED, STORE_ERROR ----
+
+  /** Enrols a TOTP factor, pending until `verifyAuthMfa`; the secret is in this answer only. */
+  startAuthMfa(data: {
+    auth_identity_id: string;
+    provider: "totp";
+    label?: string | null;
+    issuer?: string;
+    metadata?: Metadata | null;
+  }): Promise<AuthMfaStartResponse>;
+  /** Proves a factor with a current code (enabling a pending one); a reused code is NOT_ALLOWED. */
+  verifyAuthMfa(data: { id: string; auth_identity_id?: string; code: string }): Promise<AuthMfa>;
+  /** A login challenge for an identity with an enabled factor; NOT_ALLOWED without one. */
+  createAuthMfaChallenge(data: {
+    auth_identity_id: string;
+    auth_provider?: string | null;
+    metadata?: Metadata | null;
+  }): Promise<AuthMfaChallenge>;
+  /** Answers a challenge once; resolves with it completed (`completed_at` set). */
+  verifyAuthMfaChallenge(data: {
+    id: string;
+    method: "totp" | "recovery_code";
+    code: string;
+    auth_identity_id?: string;
+  }): Promise<AuthMfaChallenge>;
+  /** Disables a factor (Medusa's default "session" policy: no code needed). */
+  disableAuthMfa(data: { id: string; method?: string; code?: string }): Promise<AuthMfa>;
+  /** The identity's factors, oldest first (of `status`, when given). */
+  listAuthMfa(filters: { auth_identity_id: string; status?: "pending" | "enabled" | "disabled" }): Promise<AuthMfa[]>;
+  /** `count` (default 10, 1..50) new recovery codes, replacing the old ones; shown this once. */
+  generateAuthMfaRecoveryCodes(data: { auth_identity_id: string; count?: number }): Promise<{ codes: string[] }>;
+  /** Spends a recovery code; NOT_ALLOWED "Recovery code is invalid or already used" otherwise. */
+  useAuthMfaRecoveryCode(data: { auth_identity_id: string; code: string }): Promise<void>;
 }
 
 /** An in-memory store with Workers KV's interface and semantics, for tests and demos. */

@@ -349,3 +349,72 @@ test("account: rate limits answer TOO_MANY_REQUESTS with retryAfter; no jwtSecre
   assert.throws(() => accountService({ jwtSecret: "too short" }), (e) => coded("INVALID_ARGUMENT")(e) && /options\.jwtSecret/.test(e.message));
   assert.throws(() => accountService({ rateLimits: { login: {} } }), (e) => coded("INVALID_ARGUMENT")(e) && /options\.rateLimits/.test(e.message));
 });
+
+test("MFA with Medusa 2.21's method names: enrol, challenge, recovery codes, single use", async () => {
+  const totp = (secret, unixSeconds = Date.now() / 1000) => {
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    let bits = 0;
+    let value = 0;
+    const key = [];
+    for (const char of secret) {
+      value = (value << 5) | alphabet.indexOf(char);
+      bits += 5;
+      if (bits >= 8) {
+        key.push((value >>> (bits - 8)) & 0xff);
+        bits -= 8;
+      }
+    }
+    const counter = Buffer.alloc(8);
+    counter.writeBigUInt64BE(BigInt(Math.floor(unixSeconds / 30)));
+    const hash = createHmac("sha1", Buffer.from(key)).update(counter).digest();
+    const code = (hash.readUInt32BE(hash[19] & 0xf) & 0x7fffffff) % 1_000_000;
+    return String(code).padStart(6, "0");
+  };
+  const store = new MemoryStore();
+  const service = new AuthModuleService({
+    store,
+    providers: [{ id: "emailpass", options: { iterations: 1000 } }],
+    jwtSecret: "npm-mfa-test-secret-0123456789abcdef",
+    mfaEncryptionKey: "npm-mfa-test-key-0123456789abcdef012",
+  });
+  const { authIdentity } = await service.register("emailpass", login("mfa@example.com", "supersecret"));
+  const me = authIdentity.id;
+
+  const started = await service.startAuthMfa({ auth_identity_id: me, provider: "totp", label: "mfa@example.com" });
+  assert.equal(started.mfa.status, "pending");
+  assert.match(started.otpauth_url, /^otpauth:\/\/totp\/Medusa:mfa%40example\.com\?secret=[A-Z2-7]{32}&/);
+  const enabled = await service.verifyAuthMfa({ id: started.mfa.id, auth_identity_id: me, code: totp(started.secret) });
+  assert.equal(enabled.status, "enabled");
+  assert.deepEqual((await service.listAuthMfa({ auth_identity_id: me })).map((f) => f.status), ["enabled"]);
+
+  const { codes } = await service.generateAuthMfaRecoveryCodes({ auth_identity_id: me, count: 3 });
+  assert.equal(codes.length, 3);
+  const challenge = await service.createAuthMfaChallenge({ auth_identity_id: me, auth_provider: "emailpass" });
+  assert.deepEqual(challenge.methods, ["totp", "recovery_code"]);
+  const next = totp(started.secret, Date.now() / 1000 + 30);
+  const completed = await service.verifyAuthMfaChallenge({ id: challenge.id, method: "totp", code: next, auth_identity_id: me });
+  assert.match(completed.completed_at, /Z$/);
+  // The same code cannot pass a second challenge; a recovery code can, once.
+  const second = await service.createAuthMfaChallenge({ auth_identity_id: me });
+  await assert.rejects(
+    service.verifyAuthMfaChallenge({ id: second.id, method: "totp", code: next }),
+    (e) => e instanceof EdgeAuthError && e.code === "NOT_ALLOWED" && e.message === "Invalid MFA challenge code",
+  );
+  await service.useAuthMfaRecoveryCode({ auth_identity_id: me, code: codes[0] });
+  await assert.rejects(
+    service.useAuthMfaRecoveryCode({ auth_identity_id: me, code: codes[0] }),
+    (e) => e.code === "NOT_ALLOWED" && e.message === "Recovery code is invalid or already used",
+  );
+  // Nothing secret in the store.
+  const dump = JSON.stringify(await Promise.all((await store.list()).keys.map(async ({ name }) => [name, await store.get(name)])));
+  assert.ok(!dump.includes(started.secret));
+  for (const code of codes) assert.ok(!dump.includes(code));
+
+  const disabled = await service.disableAuthMfa({ id: started.mfa.id });
+  assert.equal(disabled.status, "disabled");
+  await assert.rejects(
+    service.verifyAuthMfa({ id: "authmfa_nope", auth_identity_id: me, code: "123456" }),
+    (e) => e.code === "NOT_FOUND" && e.message === 'MFA factor with id "authmfa_nope" was not found',
+  );
+  assert.throws(() => service.startAuthMfa({ provider: "totp" }), (e) => e.code === "INVALID_ARGUMENT");
+});
