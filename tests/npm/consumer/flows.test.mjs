@@ -218,7 +218,16 @@ test("account: a token, its refresh once an actor is linked, and change password
   const claims = await auth.verifyToken(token);
   assert.deepEqual(
     { ...claims, iat: 0, exp: claims.exp - claims.iat },
-    { actor_id: "", actor_type: "customer", auth_identity_id: identity.id, app_metadata: {}, iat: 0, exp: 86400 },
+    {
+      actor_id: "",
+      actor_type: "customer",
+      auth_identity_id: identity.id,
+      mfa_enabled: false,
+      mfa_challenge_completed_at: null,
+      app_metadata: {},
+      iat: 0,
+      exp: 86400,
+    },
   );
 
   await auth.updateAuthIdentities({ id: identity.id, app_metadata: { customer_id: "cus_node" } });
@@ -321,6 +330,8 @@ test("account: sessions are made, read and ended, and a password change ends the
     actor_id: "cus_s",
     actor_type: "customer",
     auth_identity_id: identity.id,
+    mfa_enabled: false,
+    mfa_challenge_completed_at: null,
     app_metadata: { customer_id: "cus_s" },
   });
   assert.deepEqual((await auth.retrieveSession(session.id)).authContext, session.authContext);
