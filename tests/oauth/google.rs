@@ -385,3 +385,47 @@ fn validate_options_messages_name_the_missing_option() {
         assert_eq!(e.message, message);
     }
 }
+
+#[test]
+fn a_callback_of_an_identity_with_mfa_answers_a_challenge_and_an_actor_less_token() {
+    use edge_auth::mfa::totp;
+    let w = world(&[("MFA_ENCRYPTION_KEY", "mfa-key-0123456789abcdef0123456789")]);
+    let callback = |state: &str| {
+        let path = format!("/auth/customer/google/callback?code=valid-code&state={state}");
+        w.send("GET", &path, &[], b"")
+    };
+    let s = google_answers(&w, google_claims);
+    let token = w.token(&callback(&s.state));
+    let started = w.post_as("/auth/mfa/factors", json!({"provider": "totp"}), &token);
+    let started = started.body_json().unwrap();
+    let secret = totp::base32_decode(started["secret"].as_str().unwrap()).unwrap();
+    let id = started["mfa_factor"]["id"].as_str().unwrap();
+    let code = totp::code_at(&secret, totp::step(NOW), 6);
+    let verify = format!("/auth/mfa/factors/{id}/verify");
+    assert_eq!(
+        w.post_as(&verify, json!({ "code": code }), &token).status,
+        200
+    );
+
+    let s = google_answers(&w, google_claims);
+    let answer = callback(&s.state);
+    let body = answer.body_json().unwrap();
+    assert_eq!(body["mfa_required"], json!(true), "{body}");
+    assert_eq!(body["mfa_challenge"]["auth_provider"], "google");
+    let pending = w.claims(body["token"].as_str().unwrap());
+    assert_eq!((pending.actor_id.as_str(), pending.mfa_enabled), ("", true));
+    // The next step's code passes the challenge; the token names the identity Google signed in.
+    let next = totp::code_at(&secret, totp::step(NOW) + 1, 6);
+    let path = format!(
+        "/auth/mfa/challenges/{}/verify",
+        body["mfa_challenge"]["id"].as_str().unwrap()
+    );
+    let passed = w.post_as(
+        &path,
+        json!({"method": "totp", "code": next}),
+        body["token"].as_str().unwrap(),
+    );
+    let full = w.claims_of(&passed);
+    assert_eq!(full.auth_identity_id, pending.auth_identity_id);
+    assert!(full.mfa_challenge_completed_at.is_some());
+}
