@@ -323,9 +323,20 @@ fn a_challenge_expires_after_five_minutes() {
         "not_allowed",
         "MFA challenge has expired",
     );
-    // Gone from storage a minute later.
-    t.clock.advance_secs(61);
-    assert_eq!(answer(&t, &challenge, &pending, "totp", &code).status, 404);
+    // And later still: the pending token carries the challenge's deadline.
+    t.clock.advance_secs(3600);
+    let code = totp(&e.secret, t.clock.now_secs());
+    assert_error(
+        &answer(&t, &challenge, &pending, "totp", &code),
+        400,
+        "not_allowed",
+        "MFA challenge has expired",
+    );
+    // Refreshing the pending token raises a new challenge, still without an actor.
+    let refreshed = t.claims_of(&t.refresh(&pending));
+    assert_eq!(refreshed.actor_id, "");
+    let fresh = refreshed.mfa_challenge.unwrap();
+    assert_ne!(fresh.id, challenge["id"].as_str().unwrap());
 }
 
 #[test]

@@ -13,7 +13,7 @@ use crate::mfa::Challenge;
 use crate::model::AuthIdentity;
 use crate::ports::runtime::join2;
 use crate::scope::ActorType;
-use crate::token::Claims;
+use crate::token::{ChallengeClaim, Claims};
 
 /// What a successful first factor earns.
 #[derive(Debug, Clone, PartialEq)]
@@ -38,6 +38,8 @@ pub struct MfaCaller {
     pub actor_type: String,
     /// `true` while its sign-in still owes the MFA challenge.
     pub mfa_pending: bool,
+    /// The challenge it owes, carried by its token (or the session made from it).
+    pub challenge: Option<ChallengeClaim>,
 }
 
 impl MfaCaller {
@@ -46,6 +48,7 @@ impl MfaCaller {
             auth_identity_id: claims.auth_identity_id.clone(),
             actor_type: claims.actor_type.clone(),
             mfa_pending: claims.mfa_pending(),
+            challenge: claims.mfa_challenge.clone(),
         }
     }
 }
@@ -61,22 +64,30 @@ impl AccountService {
         provider: &str,
         verified: Option<&CredentialRecord>,
     ) -> Result<SignInAnswer, AccountError> {
-        // The token's boundary and MFA's record (and, with MFA, the new challenge) are read and written
-        // at once: MFA costs a sign-in no extra round trip.
+        // The token's boundary and MFA's record are read at once; a challenge is written nowhere (the
+        // pending token carries it): MFA costs a sign-in no extra round trip.
         let (validity, challenge) = join2(
             self.issuing_validity(&identity.id, verified),
             self.mfa.sign_in_challenge(&identity.id, Some(provider)),
         )
         .await;
         let (validity, challenge) = (validity?, challenge?);
-        let mfa = match challenge {
-            Some(_) => MfaClaims::pending(),
-            None => MfaClaims::default(),
-        };
-        let token = self.sign_with_mfa(identity, actor_type, &validity, &mfa)?;
         Ok(match challenge {
-            Some(challenge) => SignInAnswer::MfaRequired { challenge, token },
-            None => SignInAnswer::Token(token),
+            Some((challenge, claim)) => SignInAnswer::MfaRequired {
+                token: self.sign_with_mfa(
+                    identity,
+                    actor_type,
+                    &validity,
+                    &MfaClaims::pending(Some(claim)),
+                )?,
+                challenge,
+            },
+            None => SignInAnswer::Token(self.sign_with_mfa(
+                identity,
+                actor_type,
+                &validity,
+                &MfaClaims::default(),
+            )?),
         })
     }
 
@@ -99,6 +110,7 @@ impl AccountService {
                 mfa_pending: context.mfa_enabled && context.mfa_challenge_completed_at.is_none(),
                 auth_identity_id: context.auth_identity_id,
                 actor_type: context.actor_type,
+                challenge: context.mfa_challenge,
             });
         }
         let caller = match (caller, bearer) {
@@ -121,10 +133,21 @@ impl AccountService {
         method: &str,
         code: &str,
     ) -> Result<String, AccountError> {
-        let challenge = self
-            .mfa
-            .verify_challenge(id, method, code, Some(&caller.auth_identity_id))
-            .await?;
+        let me = caller.auth_identity_id.as_str();
+        let challenge = match &caller.challenge {
+            // The challenge its token carries (a sign-in's).
+            Some(claim) if claim.id == id => {
+                self.mfa
+                    .verify_claimed_challenge(claim, me, method, code)
+                    .await?
+            }
+            // One made by `createAuthMfaChallenge` (kept in KV), or none.
+            _ => {
+                self.mfa
+                    .verify_challenge(id, method, code, Some(me))
+                    .await?
+            }
+        };
         let identity = self
             .identities
             .retrieve_auth_identity(&challenge.auth_identity_id)

@@ -149,6 +149,7 @@ mod tests {
                 app_metadata: json!({}),
                 iat: NOW,
                 exp: NOW + 60,
+                mfa_challenge: None,
             },
             &key(),
         );

@@ -31,6 +31,9 @@ pub struct AuthContext {
     /// When that token's MFA challenge was passed, or null.
     #[serde(default)]
     pub mfa_challenge_completed_at: Option<String>,
+    /// The challenge a pending token owes (ours; absent otherwise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mfa_challenge: Option<crate::token::ChallengeClaim>,
     pub app_metadata: Value,
 }
 
@@ -140,6 +143,7 @@ mod tests {
                 auth_identity_id: "authid_1".into(),
                 mfa_enabled: false,
                 mfa_challenge_completed_at: None,
+                mfa_challenge: None,
                 app_metadata: json!({"customer_id": "cus_1"}),
             },
             iat: 1_800_000_000,

@@ -35,6 +35,7 @@ impl AccountService {
                 auth_identity_id: claims.auth_identity_id,
                 mfa_enabled: claims.mfa_enabled,
                 mfa_challenge_completed_at: claims.mfa_challenge_completed_at,
+                mfa_challenge: claims.mfa_challenge,
                 app_metadata: claims.app_metadata,
             },
             iat: claims.iat,
@@ -93,6 +94,7 @@ impl AccountService {
         let old = MfaClaims {
             enabled: context.mfa_enabled,
             completed_at: context.mfa_challenge_completed_at,
+            challenge: context.mfa_challenge,
         };
         let mfa = self
             .refreshed_mfa(&identity.id, &context.actor_id, old)

@@ -9,7 +9,7 @@ use crate::model::AuthIdentity;
 use crate::ports::runtime::join2;
 use crate::scope::ActorType;
 use crate::store::keys;
-use crate::token::{self, Claims};
+use crate::token::{self, ChallengeClaim, Claims};
 use serde_json::Value;
 
 /// Where a token stands with MFA: Medusa 2.21's `mfa_enabled` and `mfa_challenge_completed_at`.
@@ -19,14 +19,17 @@ pub struct MfaClaims {
     pub enabled: bool,
     /// When its challenge was passed (ISO 8601); `None` with `enabled` is a token still owing it.
     pub completed_at: Option<String>,
+    /// The challenge a pending token owes: its record, signed into the token.
+    pub challenge: Option<ChallengeClaim>,
 }
 
 impl MfaClaims {
-    /// A sign-in that owes its challenge: the token gets no actor.
-    pub fn pending() -> Self {
+    /// A sign-in that owes `challenge`: the token gets no actor.
+    pub fn pending(challenge: Option<ChallengeClaim>) -> Self {
         Self {
             enabled: true,
             completed_at: None,
+            challenge,
         }
     }
 
@@ -35,6 +38,7 @@ impl MfaClaims {
         Self {
             enabled: true,
             completed_at: Some(at),
+            challenge: None,
         }
     }
 
@@ -43,6 +47,7 @@ impl MfaClaims {
         Self {
             enabled: claims.mfa_enabled,
             completed_at: claims.mfa_challenge_completed_at.clone(),
+            challenge: claims.mfa_challenge.clone(),
         }
     }
 
@@ -65,6 +70,7 @@ pub fn claims_with_mfa(
     if mfa.is_pending() {
         claims.actor_id = String::new();
         claims.app_metadata = Value::Object(serde_json::Map::new());
+        claims.mfa_challenge = mfa.challenge.clone();
     }
     claims.mfa_enabled = mfa.enabled;
     claims.mfa_challenge_completed_at = mfa.completed_at.clone();
@@ -94,6 +100,7 @@ pub fn claims_for(
         app_metadata: Value::Object(app_metadata),
         iat: now_secs,
         exp: now_secs + ttl_secs,
+        mfa_challenge: None,
     }
 }
 
@@ -256,14 +263,22 @@ impl AccountService {
         actor_id: &str,
         old: MfaClaims,
     ) -> Result<MfaClaims, AccountError> {
-        if old.enabled || !actor_id.is_empty() {
+        // A pending token keeps its challenge (a new one once it expired, as Medusa's refresh raises one).
+        if old.is_pending() {
+            let live = old
+                .challenge
+                .as_ref()
+                .is_some_and(|c| c.expires_at_ms > self.now_ms());
+            if live {
+                return Ok(old);
+            }
+        } else if old.enabled || !actor_id.is_empty() {
             return Ok(old);
         }
-        let state = self.mfa.state(auth_identity_id).await?;
-        if state.challenge_methods().is_empty() {
-            Ok(old)
-        } else {
-            Ok(MfaClaims::pending())
+        match self.mfa.sign_in_challenge(auth_identity_id, None).await? {
+            Some((_, claim)) => Ok(MfaClaims::pending(Some(claim))),
+            // MFA was switched off meanwhile: an ordinary token.
+            None => Ok(MfaClaims::default()),
         }
     }
 

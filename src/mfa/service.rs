@@ -17,8 +17,10 @@ use crate::ids;
 use crate::oauth::profile::iso8601_utc;
 use crate::ports::cipher::{Aead, AeadKey};
 use crate::ports::clock::Clock;
+use crate::ports::runtime::join2;
 use crate::service::AuthModuleService;
 use crate::store::{KvStore, keys};
+use crate::token::ChallengeClaim;
 use serde_json::Value;
 use std::rc::Rc;
 
@@ -365,20 +367,26 @@ impl MfaService {
     }
 
     /// The challenge a sign-in of `auth_identity_id` through `auth_provider` must pass, or `None` when
-    /// it has no enabled factor (Medusa's `applyMfaRequirement_`). Needs no encryption key.
+    /// it has no enabled factor (Medusa's `applyMfaRequirement_`). Nothing is written: the challenge's
+    /// record is the claim it returns too, which goes into the pending token (signed), so MFA costs a
+    /// sign-in one KV read and no write. Needs no encryption key.
     pub async fn sign_in_challenge(
         &self,
         auth_identity_id: &str,
         auth_provider: Option<&str>,
-    ) -> Result<Option<Challenge>, MfaError> {
+    ) -> Result<Option<(Challenge, ChallengeClaim)>, MfaError> {
         let state = self.state(auth_identity_id).await?;
         let methods = state.challenge_methods();
         if methods.is_empty() {
             return Ok(None);
         }
-        self.store_challenge(auth_identity_id, auth_provider, methods, Value::Null)
-            .await
-            .map(Some)
+        let stored = self.new_challenge(auth_identity_id, auth_provider, methods, Value::Null)?;
+        let claim = ChallengeClaim {
+            id: stored.challenge.id.clone(),
+            expires_at_ms: stored.expires_at_ms,
+            auth_provider: stored.challenge.auth_provider.clone(),
+        };
+        Ok(Some((stored.challenge, claim)))
     }
 
     /// `createAuthMfaChallenge`.
@@ -406,6 +414,18 @@ impl MfaService {
         methods: Vec<String>,
         metadata: Value,
     ) -> Result<Challenge, MfaError> {
+        let stored = self.new_challenge(auth_identity_id, auth_provider, methods, metadata)?;
+        self.put_challenge(&stored).await?;
+        Ok(stored.challenge)
+    }
+
+    fn new_challenge(
+        &self,
+        auth_identity_id: &str,
+        auth_provider: Option<&str>,
+        methods: Vec<String>,
+        metadata: Value,
+    ) -> Result<StoredChallenge, MfaError> {
         let now_ms = self.clock.now_ms();
         let ttl = self.config.challenge_ttl_secs;
         let expires_at_ms = now_ms + ttl * 1000;
@@ -420,12 +440,10 @@ impl MfaService {
             completed_at: None,
             metadata,
         };
-        let stored = StoredChallenge {
-            challenge: challenge.clone(),
+        Ok(StoredChallenge {
+            challenge,
             expires_at_ms,
-        };
-        self.put_challenge(&stored).await?;
-        Ok(challenge)
+        })
     }
 
     async fn put_challenge(&self, stored: &StoredChallenge) -> Result<(), MfaError> {
@@ -465,14 +483,66 @@ impl MfaService {
             .get(&keys::mfa_challenge(id))
             .await?
             .ok_or_else(not_found)?;
-        let mut stored = serde_json::from_str::<Value>(&json)
+        let stored = serde_json::from_str::<Value>(&json)
             .ok()
             .and_then(|v| StoredChallenge::from_json(&v))
             .ok_or_else(not_found)?;
-        let challenge = &stored.challenge;
-        if auth_identity_id.is_some_and(|owner| owner != challenge.auth_identity_id) {
+        if auth_identity_id.is_some_and(|owner| owner != stored.challenge.auth_identity_id) {
             return Err(not_found());
         }
+        self.answer(stored, method, code, true).await
+    }
+
+    /// [`Self::verify_challenge`] for the challenge a pending token carries ([`Self::sign_in_challenge`]):
+    /// its record is `claim`, signed with the token; what it offers is judged now.
+    pub async fn verify_claimed_challenge(
+        &self,
+        claim: &ChallengeClaim,
+        auth_identity_id: &str,
+        method: &str,
+        code: &str,
+    ) -> Result<Challenge, MfaError> {
+        // A completed challenge is written down when it completes: answered again, it says so first.
+        let (done, state) = join2(
+            self.store.get(&keys::mfa_challenge(&claim.id)),
+            self.state(auth_identity_id),
+        )
+        .await;
+        if done?.is_some() {
+            return Err(MfaError::NotAllowed(
+                contract::MFA_CHALLENGE_COMPLETED.into(),
+            ));
+        }
+        let methods = state?.challenge_methods();
+        let stored = StoredChallenge {
+            challenge: Challenge {
+                id: claim.id.clone(),
+                auth_identity_id: auth_identity_id.to_owned(),
+                auth_provider: claim.auth_provider.clone(),
+                methods,
+                expires_at: iso8601_utc(claim.expires_at_ms),
+                attempts: 0,
+                max_attempts: self.config.challenge_max_attempts,
+                completed_at: None,
+                metadata: Value::Null,
+            },
+            expires_at_ms: claim.expires_at_ms,
+        };
+        self.answer(stored, method, code, false).await
+    }
+
+    /// Answers `stored` (kept in KV when `persisted`, which then shows its attempts); a completed
+    /// challenge is written to KV either way.
+    async fn answer(
+        &self,
+        mut stored: StoredChallenge,
+        method: &str,
+        code: &str,
+        persisted: bool,
+    ) -> Result<Challenge, MfaError> {
+        let challenge = &stored.challenge;
+        let id = challenge.id.clone();
+        let id = id.as_str();
         if challenge.completed_at.is_some() {
             return Err(MfaError::NotAllowed(
                 contract::MFA_CHALLENGE_COMPLETED.into(),
@@ -518,7 +588,9 @@ impl MfaService {
                 contract::MFA_CHALLENGE_INVALID_CODE
             };
             // Best effort: the shown `attempts`; the guard's count is what limits.
-            let _ = self.put_challenge(&stored).await;
+            if persisted {
+                let _ = self.put_challenge(&stored).await;
+            }
             return Err(MfaError::NotAllowed(message.into()));
         }
         if !self

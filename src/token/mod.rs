@@ -49,6 +49,21 @@ pub struct Claims {
     pub iat: u64,
     /// Expires at, seconds since the Unix epoch; the token is dead from this second on.
     pub exp: u64,
+    /// Ours, only in a token that owes its MFA challenge: which challenge, so that the sign-in writes
+    /// nothing (the signed token is the challenge's record). Absent from every other token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mfa_challenge: Option<ChallengeClaim>,
+}
+
+/// The login challenge a pending token owes ([`Claims::mfa_challenge`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChallengeClaim {
+    /// The challenge's id (`authmfachal_…`).
+    pub id: String,
+    /// When it stops being answerable, Unix milliseconds.
+    pub expires_at_ms: u64,
+    /// The provider of the sign-in that raised it.
+    pub auth_provider: Option<String>,
 }
 
 impl Claims {
@@ -237,6 +252,7 @@ mod proptests {
                     }),
                     iat,
                     exp: NOW + ttl,
+                    mfa_challenge: None,
                 },
             )
     }
@@ -314,6 +330,7 @@ mod proptests {
             app_metadata: serde_json::json!({ "pad": "x".repeat(bytes) }),
             iat: NOW,
             exp: NOW + 60,
+            mfa_challenge: None,
         }
     }
 }

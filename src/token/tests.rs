@@ -21,6 +21,7 @@ fn claims() -> Claims {
         app_metadata: json!({ "customer_id": "cus_01" }),
         iat: NOW,
         exp: NOW + 86_400,
+        mfa_challenge: None,
     }
 }
 
