@@ -336,7 +336,11 @@ fn a_challenge_expires_after_five_minutes() {
     let refreshed = t.claims_of(&t.refresh(&pending));
     assert_eq!(refreshed.actor_id, "");
     let fresh = refreshed.mfa_challenge.unwrap();
-    assert_ne!(fresh.id, challenge["id"].as_str().unwrap());
+    let old = challenge["id"].as_str().unwrap();
+    assert!(
+        fresh.starts_with("authmfachal_") && !fresh.starts_with(old),
+        "{fresh}"
+    );
 }
 
 #[test]

@@ -48,7 +48,10 @@ impl MfaCaller {
             auth_identity_id: claims.auth_identity_id.clone(),
             actor_type: claims.actor_type.clone(),
             mfa_pending: claims.mfa_pending(),
-            challenge: claims.mfa_challenge.clone(),
+            challenge: claims
+                .mfa_challenge
+                .as_deref()
+                .and_then(ChallengeClaim::parse),
         }
     }
 }
@@ -110,7 +113,10 @@ impl AccountService {
                 mfa_pending: context.mfa_enabled && context.mfa_challenge_completed_at.is_none(),
                 auth_identity_id: context.auth_identity_id,
                 actor_type: context.actor_type,
-                challenge: context.mfa_challenge,
+                challenge: context
+                    .mfa_challenge
+                    .as_deref()
+                    .and_then(ChallengeClaim::parse),
             });
         }
         let caller = match (caller, bearer) {

@@ -33,7 +33,7 @@ pub struct AuthContext {
     pub mfa_challenge_completed_at: Option<String>,
     /// The challenge a pending token owes (ours; absent otherwise).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mfa_challenge: Option<crate::token::ChallengeClaim>,
+    pub mfa_challenge: Option<String>,
     pub app_metadata: Value,
 }
 

@@ -94,7 +94,10 @@ impl AccountService {
         let old = MfaClaims {
             enabled: context.mfa_enabled,
             completed_at: context.mfa_challenge_completed_at,
-            challenge: context.mfa_challenge,
+            challenge: context
+                .mfa_challenge
+                .as_deref()
+                .and_then(crate::token::ChallengeClaim::parse),
         };
         let mfa = self
             .refreshed_mfa(&identity.id, &context.actor_id, old)

@@ -47,7 +47,10 @@ impl MfaClaims {
         Self {
             enabled: claims.mfa_enabled,
             completed_at: claims.mfa_challenge_completed_at.clone(),
-            challenge: claims.mfa_challenge.clone(),
+            challenge: claims
+                .mfa_challenge
+                .as_deref()
+                .and_then(ChallengeClaim::parse),
         }
     }
 
@@ -70,7 +73,7 @@ pub fn claims_with_mfa(
     if mfa.is_pending() {
         claims.actor_id = String::new();
         claims.app_metadata = Value::Object(serde_json::Map::new());
-        claims.mfa_challenge = mfa.challenge.clone();
+        claims.mfa_challenge = mfa.challenge.as_ref().map(ChallengeClaim::encode);
     }
     claims.mfa_enabled = mfa.enabled;
     claims.mfa_challenge_completed_at = mfa.completed_at.clone();

@@ -50,13 +50,14 @@ pub struct Claims {
     /// Expires at, seconds since the Unix epoch; the token is dead from this second on.
     pub exp: u64,
     /// Ours, only in a token that owes its MFA challenge: which challenge, so that the sign-in writes
-    /// nothing (the signed token is the challenge's record). Absent from every other token.
+    /// nothing (the signed token is the challenge's record), as [`ChallengeClaim::encode`] writes it.
+    /// Absent from every other token.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mfa_challenge: Option<ChallengeClaim>,
+    pub mfa_challenge: Option<String>,
 }
 
 /// The login challenge a pending token owes ([`Claims::mfa_challenge`]).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChallengeClaim {
     /// The challenge's id (`authmfachal_…`).
     pub id: String,
@@ -64,6 +65,30 @@ pub struct ChallengeClaim {
     pub expires_at_ms: u64,
     /// The provider of the sign-in that raised it.
     pub auth_provider: Option<String>,
+}
+
+impl ChallengeClaim {
+    /// `<id>.<expires_at_ms>.<provider>` (ids and provider ids never contain `.`): one string claim,
+    /// so no token parser needs a nested object's code.
+    pub fn encode(&self) -> String {
+        let provider = self.auth_provider.as_deref().unwrap_or("");
+        format!("{}.{}.{provider}", self.id, self.expires_at_ms)
+    }
+
+    /// The claim [`Self::encode`] wrote; `None` for anything else.
+    pub fn parse(text: &str) -> Option<Self> {
+        let mut parts = text.split('.');
+        let (Some(id), Some(ms), Some(provider), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return None;
+        };
+        Some(Self {
+            id: id.to_owned(),
+            expires_at_ms: ms.parse().ok()?,
+            auth_provider: Some(provider.to_owned()).filter(|p| !p.is_empty()),
+        })
+    }
 }
 
 impl Claims {

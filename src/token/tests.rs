@@ -291,3 +291,22 @@ fn errors_describe_themselves() {
         "token signature is invalid"
     );
 }
+
+#[test]
+fn a_challenge_claim_round_trips_and_anything_else_is_refused() {
+    let claim = ChallengeClaim {
+        id: "authmfachal_01".into(),
+        expires_at_ms: 1_800_000_300_000,
+        auth_provider: Some("emailpass".into()),
+    };
+    assert_eq!(claim.encode(), "authmfachal_01.1800000300000.emailpass");
+    assert_eq!(ChallengeClaim::parse(&claim.encode()), Some(claim));
+    let none = ChallengeClaim {
+        auth_provider: None,
+        ..ChallengeClaim::parse("authmfachal_01.5.x").unwrap()
+    };
+    assert_eq!(ChallengeClaim::parse(&none.encode()), Some(none));
+    for bad in ["", "a", "a.b.c", "a.1", "a.1.b.c", "a.-1.b"] {
+        assert_eq!(ChallengeClaim::parse(bad), None, "{bad:?}");
+    }
+}
