@@ -13,19 +13,21 @@ pub const MAX_COUNT: u32 = 50;
 /// A fresh code, e.g. `3f9a-07c1-…` (39 characters).
 pub fn generate() -> Result<String, RandomError> {
     let hex = random::hex_token(CODE_BYTES)?;
-    let groups: Vec<&str> = (0..hex.len()).step_by(4).map(|i| &hex[i..i + 4]).collect();
-    Ok(groups.join("-"))
+    let mut code = String::with_capacity(hex.len() + hex.len() / 4);
+    for (i, c) in hex.chars().enumerate() {
+        if i > 0 && i % 4 == 0 {
+            code.push('-');
+        }
+        code.push(c);
+    }
+    Ok(code)
 }
 
 /// The digest a code is stored and looked up by. Case, surrounding space and the dashes are forgiven
 /// (Medusa forgives the first two), so a code read aloud or retyped still works.
 pub fn digest(code: &str) -> String {
-    let normalised: String = code
-        .trim()
-        .chars()
-        .filter(|c| *c != '-' && !c.is_whitespace())
-        .flat_map(char::to_lowercase)
-        .collect();
+    let mut normalised = code.to_ascii_lowercase();
+    normalised.retain(|c| c != '-' && !c.is_whitespace());
     sha256_hex(&normalised)
 }
 
