@@ -4,6 +4,9 @@ import {
   EdgeAuthError,
   MemoryStore,
   type AuthContext,
+  type AuthMfa,
+  type AuthMfaChallenge,
+  type AuthMfaStartResponse,
   type AuthenticationResponse,
   type AuthIdentity,
   type EdgeAuthErrorCode,
@@ -160,4 +163,28 @@ export async function account(identity: AuthIdentity, ip: string | null): Promis
       seen.push(`retry in ${e.retryAfter.toFixed(0)} s`);
     }
   }
+}
+
+/** MFA with Medusa 2.21's method names and shapes. */
+export async function mfa(identity: AuthIdentity, code: string): Promise<string[]> {
+  const service = new AuthModuleService({
+    store: new MemoryStore(),
+    jwtSecret: "0123456789abcdef0123456789abcdef",
+    mfaEncryptionKey: "0123456789abcdef0123456789abcdef",
+    mfaIssuer: "Shop",
+  });
+  const started: AuthMfaStartResponse = await service.startAuthMfa({
+    auth_identity_id: identity.id,
+    provider: "totp",
+    label: "a@b.co",
+  });
+  const factor: AuthMfa = await service.verifyAuthMfa({ id: started.mfa.id, code });
+  const factors: AuthMfa[] = await service.listAuthMfa({ auth_identity_id: identity.id, status: "enabled" });
+  const { codes } = await service.generateAuthMfaRecoveryCodes({ auth_identity_id: identity.id, count: 5 });
+  const challenge: AuthMfaChallenge = await service.createAuthMfaChallenge({ auth_identity_id: identity.id });
+  const done = await service.verifyAuthMfaChallenge({ id: challenge.id, method: "recovery_code", code: codes[0] });
+  await service.useAuthMfaRecoveryCode({ auth_identity_id: identity.id, code: codes[1] });
+  const off: AuthMfa = await service.disableAuthMfa({ id: factor.id });
+  const claims: TokenClaims = await service.verifyToken("token");
+  return [started.otpauth_url, off.status, String(factors.length), done.completed_at ?? "", String(claims.mfa_enabled)];
 }
