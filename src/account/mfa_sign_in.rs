@@ -9,7 +9,7 @@ use super::service::AccountService;
 use super::tokens::MfaClaims;
 use crate::contract;
 use crate::guard::CredentialRecord;
-use crate::mfa::Challenge;
+use crate::mfa::{Challenge, MfaError};
 use crate::model::AuthIdentity;
 use crate::ports::runtime::join2;
 use crate::scope::ActorType;
@@ -140,19 +140,15 @@ impl AccountService {
         code: &str,
     ) -> Result<String, AccountError> {
         let me = caller.auth_identity_id.as_str();
+        // Only the challenge the caller's token (or session) carries: a sign-in's. Any other id, another
+        // identity's included, is not found.
         let challenge = match &caller.challenge {
-            // The challenge its token carries (a sign-in's).
             Some(claim) if claim.id == id => {
                 self.mfa
                     .verify_claimed_challenge(claim, me, method, code)
                     .await?
             }
-            // One made by `createAuthMfaChallenge` (kept in KV), or none.
-            _ => {
-                self.mfa
-                    .verify_challenge(id, method, code, Some(me))
-                    .await?
-            }
+            _ => return Err(MfaError::ChallengeNotFound(id.to_owned()).into()),
         };
         let identity = self
             .identities
