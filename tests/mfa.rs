@@ -715,3 +715,22 @@ fn a_code_used_in_one_location_is_refused_in_another() {
         "Invalid MFA challenge code",
     );
 }
+
+#[test]
+fn a_signed_in_session_cookie_reaches_the_mfa_routes_like_a_bearer_token() {
+    let t = app();
+    let e = enrolled(&t, "a@b.co", "cus_1");
+    let (challenge, pending) = challenged(&t, "a@b.co");
+    let code = totp(&e.secret, t.clock.now_secs());
+    let full = t.token(&answer(&t, &challenge, &pending, "totp", &code));
+    let opened = t.post_as("/auth/session", json!({}), &full);
+    let cookie = opened
+        .header("set-cookie")
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let listed = t.send("GET", "/auth/mfa/factors", &[("cookie", &cookie)], b"");
+    assert_eq!(body(&listed)["mfa_factors"][0]["id"], json!(e.factor));
+}
