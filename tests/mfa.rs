@@ -734,3 +734,27 @@ fn a_signed_in_session_cookie_reaches_the_mfa_routes_like_a_bearer_token() {
     let listed = t.send("GET", "/auth/mfa/factors", &[("cookie", &cookie)], b"");
     assert_eq!(body(&listed)["mfa_factors"][0]["id"], json!(e.factor));
 }
+
+#[test]
+fn the_challenge_is_answered_through_the_session_of_the_pending_token_as_the_sdk_does_in_session_mode()
+ {
+    let t = app();
+    let e = enrolled(&t, "a@b.co", "cus_1");
+    let (challenge, pending) = challenged(&t, "a@b.co");
+    let opened = t.post_as("/auth/session", json!({}), &pending);
+    let cookie = opened
+        .header("set-cookie")
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let id = challenge["id"].as_str().unwrap();
+    let code = totp(&e.secret, t.clock.now_secs());
+    let passed = t.post(
+        &format!("/auth/mfa/challenges/{id}/verify"),
+        json!({"method": "totp", "code": code}),
+        &[("cookie", &cookie)],
+    );
+    assert_eq!(t.claims_of(&passed).actor_id, "cus_1");
+}
