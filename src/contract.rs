@@ -120,6 +120,13 @@ pub fn actor_not_allowed(actor_type: &str, provider: &str) -> String {
 
 // Third-party providers (Google, GitHub, OpenID Connect).
 
+/// emailpass's `DISPLAY_NAME`, shown by the provider listing.
+pub const EMAILPASS_DISPLAY_NAME: &str = "Email/Password Authentication";
+/// `@medusajs/auth-google`'s `DISPLAY_NAME`.
+pub const GOOGLE_DISPLAY_NAME: &str = "Google Authentication";
+/// `@medusajs/auth-github`'s `DISPLAY_NAME`.
+pub const GITHUB_DISPLAY_NAME: &str = "Github Authentication";
+
 /// `Google does not support registration. Use method \`authenticate\` instead.` (`Github …` likewise).
 pub fn registration_not_supported(display_name: &str) -> String {
     format!("{display_name} does not support registration. Use method `authenticate` instead.")

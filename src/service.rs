@@ -4,9 +4,10 @@ use crate::contract;
 use crate::guard::{CredentialRecord, Guard, MemoryGuard};
 use crate::identity::{Identities, IdentityError};
 use crate::model::{
-    AuthIdentity, AuthIdentityFilter, AuthenticationInput, AuthenticationResponse,
-    CreateAuthIdentity, CreateProviderIdentity, Metadata, PASSWORD_METADATA_KEY, ProviderIdentity,
-    ProviderIdentityFilter, UpdateAuthIdentity, UpdateProviderIdentity,
+    AuthIdentity, AuthIdentityFilter, AuthProviderInfo, AuthenticationInput,
+    AuthenticationResponse, CreateAuthIdentity, CreateProviderIdentity, Metadata,
+    PASSWORD_METADATA_KEY, ProviderIdentity, ProviderIdentityFilter, UpdateAuthIdentity,
+    UpdateProviderIdentity,
 };
 use crate::ports::clock::Clock;
 use crate::provider::{AuthProvider, ProviderHelper, ProviderResult};
@@ -83,6 +84,25 @@ impl AuthModuleService {
     /// The ids of the registered providers, in order.
     pub fn provider_ids(&self) -> impl Iterator<Item = &str> {
         self.providers.keys().map(String::as_str)
+    }
+
+    /// Medusa's `listAuthProviders`: the registered providers with these ids, in that order (unknown
+    /// ids left out), or all of them, in id order, for `None`.
+    pub fn list_auth_providers(&self, ids: Option<&[String]>) -> Vec<AuthProviderInfo> {
+        let info = |p: &Rc<dyn AuthProvider>| AuthProviderInfo {
+            id: p.id().to_owned(),
+            identifier: p.identifier().to_owned(),
+            display_name: p.display_name().to_owned(),
+            flow: p.flow(),
+        };
+        match ids {
+            Some(ids) => ids
+                .iter()
+                .filter_map(|id| self.providers.get(id))
+                .map(info)
+                .collect(),
+            None => self.providers.values().map(info).collect(),
+        }
     }
 
     /// The store identities live in (the paged listing reads it directly).

@@ -18,6 +18,8 @@ pub async fn route(app: &App, req: &HttpRequest) -> HttpResponse {
             "POST" => token::refresh(app, req).await,
             _ => not_allowed("POST"),
         },
+        // Before the sign-in route, whose path it shares: with GET, `providers` is never a provider id.
+        ["auth", actor, "providers"] if method == "GET" => discovery::actor_providers(app, actor),
         ["auth", actor, provider] => match method {
             "GET" | "POST" => auth_flow::run(app, req, actor, provider, Flow::Authenticate).await,
             _ => not_allowed("GET, POST"),

@@ -104,6 +104,14 @@ export async function sessionFromSignUp(open, stack, email, { cookies }) {
   refused(await sdk.currentSession(), 401, "Unauthorized", "GET /auth/session after logout");
 }
 
+/** listProviders: the providers the actor type may use, as Medusa 2.21 lists them. */
+export async function listProviders(open) {
+  const sdk = await open({ type: "jwt" });
+  const emailpass = { id: "emailpass", identifier: "emailpass", display_name: "Email/Password Authentication", flow: "credentials" };
+  assert.deepEqual(resolved(await sdk.listProviders("customer"), "listProviders"), { providers: [emailpass] });
+  assert.deepEqual(resolved(await sdk.listProviders("vendor"), "listProviders (not configured)"), { providers: [] });
+}
+
 /**
  * resetPassword (201, the token delivered to the development outbox) and updateProvider with that
  * token: the old password stops working, the new one works, and the token is single use.

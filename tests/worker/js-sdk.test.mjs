@@ -5,7 +5,7 @@
 import Medusa from "@medusajs/js-sdk";
 import { after, before, describe, test } from "node:test";
 import { sdkFlows } from "../js-sdk/flows.mjs";
-import { jwtSignUpAndSignIn, resetAndUpdate, sessionFromSignUp } from "../js-sdk/scenarios.mjs";
+import { jwtSignUpAndSignIn, listProviders, resetAndUpdate, sessionFromSignUp } from "../js-sdk/scenarios.mjs";
 import { startSdkWorker } from "../js-sdk/stack.mjs";
 import { TEST_TIMEOUT_MS } from "./harness.mjs";
 
@@ -25,6 +25,8 @@ describe("@medusajs/js-sdk in Node", { timeout: 6 * TEST_TIMEOUT_MS }, () => {
   // Node's fetch keeps no cookies: the session is opened (the sign-up case Medusa allows), not reused.
   test("session mode from sign-up: login opens a session before the customer exists", () =>
     sessionFromSignUp(open, stack, "node-session@b.co", { cookies: false }));
+
+  test("listProviders", () => listProviders(open));
 
   test("resetPassword, then updateProvider with the delivered token", () =>
     resetAndUpdate(open, stack, "node-reset@b.co"));
