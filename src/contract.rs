@@ -3,9 +3,13 @@
 //! Clients written against Medusa (the official js-sdk included) match on these, so they are reproduced
 //! exactly. Strings of our own (not in Medusa) live next to the code that produces them.
 
-/// Sent when a route or call names a provider that is not registered.
+/// Sent when a route or call names a provider that is not registered: Medusa 2.21's
+/// `retrieveProviderRegistration` message, leading newline and all (its 2.0 message was "Could not find a
+/// auth provider with id: …").
 pub fn provider_not_found(provider: &str) -> String {
-    format!("Could not find a auth provider with id: {provider}")
+    format!(
+        "\nUnable to retrieve the auth provider with id: {provider}\nPlease make sure that the provider is registered in the container and it is configured correctly in your project configuration file."
+    )
 }
 
 /// Sent when `register` is called on a provider that has no registration (the OAuth providers).

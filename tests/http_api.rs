@@ -23,8 +23,57 @@ fn register_answers_a_token_with_medusas_claims() {
     assert_eq!(claims.actor_type, "customer");
     assert!(claims.auth_identity_id.starts_with("authid_"));
     assert_eq!(claims.app_metadata, json!({}));
+    assert_eq!(claims.auth_provider.as_deref(), Some("emailpass"));
+    assert!(!claims.mfa_enabled);
+    assert_eq!(claims.mfa_challenge_completed_at, None);
+    assert_eq!(claims.user_metadata, json!({}));
     assert_eq!(claims.iat, NOW_MS / 1000);
     assert_eq!(claims.exp - claims.iat, 86_400);
+}
+
+#[test]
+fn tokens_carry_the_whole_app_metadata_and_the_providers_user_metadata_as_medusa_2_21() {
+    let h = harness(&[]);
+    let id = h
+        .claims_of(&h.register("a@b.co", "correct horse"))
+        .auth_identity_id;
+    let metadata = json!({"customer_id": "cus_1", "user_id": "user_1", "tier": "gold"});
+    block_on(
+        h.app
+            .service
+            .update_auth_identities(vec![edge_auth::model::UpdateAuthIdentity {
+                id: id.clone(),
+                app_metadata: metadata.as_object().cloned(),
+            }]),
+    )
+    .unwrap();
+    let identity = block_on(h.app.service.retrieve_auth_identity(&id)).unwrap();
+    block_on(h.app.service.update_provider_identities(vec![
+        edge_auth::model::UpdateProviderIdentity {
+            id: identity.provider_identities[0].id.clone(),
+            user_metadata: json!({"first_name": "Jane"}).as_object().cloned(),
+            ..Default::default()
+        },
+    ]))
+    .unwrap();
+
+    let as_customer = h.claims_of(&h.login("a@b.co", "correct horse"));
+    assert_eq!(as_customer.actor_id, "cus_1");
+    assert_eq!(as_customer.app_metadata, metadata);
+    assert_eq!(as_customer.user_metadata, json!({"first_name": "Jane"}));
+    let refreshed = h.claims_of(&h.refresh(&h.token(&h.login("a@b.co", "correct horse"))));
+    assert_eq!(refreshed.auth_provider.as_deref(), Some("emailpass"));
+    assert_eq!(refreshed.user_metadata, json!({"first_name": "Jane"}));
+
+    let as_user = h.send(
+        "POST",
+        "/auth/user/emailpass",
+        &[("content-type", "application/json")],
+        br#"{"email": "a@b.co", "password": "correct horse"}"#,
+    );
+    let as_user = h.claims_of(&as_user);
+    assert_eq!(as_user.actor_id, "user_1");
+    assert_eq!(as_user.app_metadata, metadata);
 }
 
 #[test]
@@ -226,7 +275,7 @@ fn actor_types_and_providers_are_checked_against_auth_methods_per_actor() {
         &h.post("/auth/customer/google", body, &[]),
         401,
         "unauthorized",
-        "Could not find a auth provider with id: google",
+        "\nUnable to retrieve the auth provider with id: google\nPlease make sure that the provider is registered in the container and it is configured correctly in your project configuration file.",
     );
 }
 

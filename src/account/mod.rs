@@ -28,4 +28,4 @@ pub use password_change::{CURRENT_PASSWORD_REQUIRED, ONLY_EMAILPASS, PasswordCha
 pub use reset::{ResetGrant, ResetToken};
 pub use service::{AccountPorts, AccountService};
 pub use sessions::NewSession;
-pub use tokens::claims_for;
+pub use tokens::{MfaState, SignIn, claims_for};

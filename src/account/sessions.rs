@@ -26,13 +26,8 @@ impl AccountService {
     pub async fn create_session(&self, raw: &str) -> Result<NewSession, AccountError> {
         let claims = self.verify_token(raw).await?;
         let record = Session {
-            auth_context: AuthContext {
-                actor_id: claims.actor_id,
-                actor_type: claims.actor_type,
-                auth_identity_id: claims.auth_identity_id,
-                app_metadata: claims.app_metadata,
-            },
             iat: claims.iat,
+            auth_context: AuthContext::from(claims),
             created_at_ms: self.now_ms(),
         };
         let ttl_secs = self.config.session_ttl_secs;
@@ -84,7 +79,8 @@ impl AccountService {
             let _ = session::delete(self.store(), id).await;
             return Ok(None);
         }
-        self.sign(&identity?, &actor_type, &validity).map(Some)
+        self.sign(&identity?, &actor_type, &context.sign_in(), &validity)
+            .map(Some)
     }
 
     /// Ends the live session `id`; `false` when there was none.

@@ -7,30 +7,91 @@ use super::service::AccountService;
 use crate::guard::{CredentialChange, CredentialRecord, Revocation};
 use crate::model::AuthIdentity;
 use crate::ports::runtime::join2;
-use crate::scope::ActorType;
+use crate::scope::{ActorType, ProviderId};
 use crate::store::keys;
 use crate::token::{self, Claims};
 use serde_json::Value;
 
-/// Medusa's claims: `actor_id` from `app_metadata["<actor>_id"]` (or ""), and an `app_metadata` that
-/// holds only that key.
+/// A token's multi-factor state (Medusa's `mfa_enabled`, `mfa_challenge_completed_at`). Nothing here
+/// enables MFA yet: every token says `false` / `null` until the MFA work fills this in.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MfaState {
+    /// The identity has an enabled factor.
+    pub enabled: bool,
+    /// When the bearer passed a challenge (ISO 8601), if they did.
+    pub challenge_completed_at: Option<String>,
+}
+
+/// How the bearer signed in, beyond who they are: what a token says besides its identity and actor type.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SignIn {
+    /// The provider of the sign-in (Medusa's `auth_provider`); `None` for a token issued without one.
+    pub auth_provider: Option<String>,
+    /// Multi-factor state (default until the MFA work sets it).
+    pub mfa: MfaState,
+}
+
+impl SignIn {
+    /// A sign-in through `provider`.
+    pub fn through(provider: &ProviderId) -> Self {
+        Self {
+            auth_provider: Some(provider.as_str().to_owned()),
+            mfa: MfaState::default(),
+        }
+    }
+
+    /// What an earlier token said, carried into a new one (refresh, sessions, a password change), as
+    /// Medusa's refresh carries its auth context.
+    pub fn of(claims: &Claims) -> Self {
+        Self {
+            auth_provider: claims.auth_provider.clone(),
+            mfa: MfaState {
+                enabled: claims.mfa_enabled,
+                challenge_completed_at: claims.mfa_challenge_completed_at.clone(),
+            },
+        }
+    }
+}
+
+/// Medusa 2.21's claims: `actor_id` from `app_metadata["<actor>_id"]` (or ""), the identity's whole
+/// `app_metadata`, the provider and the `user_metadata` of the identity's provider identity for it.
 pub fn claims_for(
     identity: &AuthIdentity,
     actor_type: &ActorType,
+    sign_in: &SignIn,
     now_secs: u64,
     ttl_secs: u64,
 ) -> Claims {
     let actor_type = actor_type.as_str();
     let actor_id = identity.actor_id(actor_type).unwrap_or_default().to_owned();
-    let mut app_metadata = serde_json::Map::new();
-    if !actor_id.is_empty() {
-        app_metadata.insert(format!("{actor_type}_id"), Value::String(actor_id.clone()));
+    let mut app_metadata = identity.app_metadata.clone().unwrap_or_default();
+    // Medusa writes `<actor>_id: actor_id ?? undefined`: a value that is not a string id is not one.
+    let key = format!("{actor_type}_id");
+    if actor_id.is_empty() {
+        app_metadata.remove(&key);
+    } else {
+        app_metadata.insert(key, Value::String(actor_id.clone()));
     }
+    let user_metadata = sign_in
+        .auth_provider
+        .as_deref()
+        .and_then(|provider| {
+            identity
+                .provider_identities
+                .iter()
+                .find(|p| p.provider == provider)
+        })
+        .and_then(|p| p.user_metadata.clone())
+        .unwrap_or_default();
     Claims {
         actor_id,
         actor_type: actor_type.to_owned(),
         auth_identity_id: identity.id.clone(),
+        auth_provider: sign_in.auth_provider.clone(),
+        mfa_enabled: sign_in.mfa.enabled,
+        mfa_challenge_completed_at: sign_in.mfa.challenge_completed_at.clone(),
         app_metadata: Value::Object(app_metadata),
+        user_metadata: Value::Object(user_metadata),
         iat: now_secs,
         exp: now_secs + ttl_secs,
     }
@@ -54,9 +115,10 @@ impl AccountService {
         &self,
         identity: &AuthIdentity,
         actor_type: &ActorType,
+        sign_in: &SignIn,
     ) -> Result<String, AccountError> {
         let validity = self.validity(&identity.id).await?;
-        self.sign(identity, actor_type, &validity)
+        self.sign(identity, actor_type, sign_in, &validity)
     }
 
     /// A token for a sign-in whose password was verified against `verified`, the provider's read of the
@@ -66,10 +128,11 @@ impl AccountService {
         &self,
         identity: &AuthIdentity,
         actor_type: &ActorType,
+        sign_in: &SignIn,
         verified: Option<&CredentialRecord>,
     ) -> Result<String, AccountError> {
         let Some(record) = verified else {
-            return self.issue_token(identity, actor_type).await;
+            return self.issue_token(identity, actor_type, sign_in).await;
         };
         let at_check = Validity::merge(record, None);
         let iat = at_check.issued_at().ok_or(AccountError::Unauthorized)?;
@@ -78,17 +141,24 @@ impl AccountService {
         if Validity::merge(record, kv).is_revoked(iat) {
             return Err(AccountError::Unauthorized);
         }
-        self.sign(identity, actor_type, &at_check)
+        self.sign(identity, actor_type, sign_in, &at_check)
     }
 
     pub(super) fn sign(
         &self,
         identity: &AuthIdentity,
         actor_type: &ActorType,
+        sign_in: &SignIn,
         validity: &Validity,
     ) -> Result<String, AccountError> {
         let iat = validity.issued_at().ok_or(AccountError::Unauthorized)?;
-        let claims = claims_for(identity, actor_type, iat, self.tokens.expires_in_secs);
+        let claims = claims_for(
+            identity,
+            actor_type,
+            sign_in,
+            iat,
+            self.tokens.expires_in_secs,
+        );
         Ok(token::sign(&claims, &self.tokens.key))
     }
 
@@ -121,7 +191,7 @@ impl AccountService {
             .identities
             .retrieve_auth_identity(&claims.auth_identity_id)
             .await?;
-        self.sign(&identity, &actor_type, &validity)
+        self.sign(&identity, &actor_type, &SignIn::of(&claims), &validity)
     }
 
     /// Voids every token and session of the identity issued until now (a password change, a reset): the

@@ -6,7 +6,7 @@
 use super::extract::{self, Scope};
 use super::{App, HttpRequest, HttpResponse, oauth};
 use crate::account::{
-    Attempt, PasswordAttempt, PasswordRoute, body_identifier, config::LimitedRoute,
+    Attempt, PasswordAttempt, PasswordRoute, SignIn, body_identifier, config::LimitedRoute,
 };
 use crate::contract;
 use crate::ports::runtime::join2;
@@ -134,7 +134,12 @@ async fn token_or_failure(app: &App, scope: &Scope, result: VerifiedResponse) ->
         Some(identity) if result.success => {
             let issued = app
                 .account
-                .issue_token_verified(&identity, &scope.actor, verified.as_ref())
+                .issue_token_verified(
+                    &identity,
+                    &scope.actor,
+                    &SignIn::through(&scope.provider),
+                    verified.as_ref(),
+                )
                 .await;
             match issued {
                 Ok(token) => HttpResponse::json(200, &json!({ "token": token })),

@@ -223,25 +223,37 @@ export interface AuthModuleServiceOptions {
   development?: boolean;
 }
 
-/** Medusa's auth token claims, as `verifyToken` resolves them. */
+/** Medusa 2.21's auth token claims, as `verifyToken` resolves them. */
 export interface TokenClaims {
   /** `app_metadata["<actor_type>_id"]` of the identity, or "" while no actor is linked. */
   actor_id: string;
   actor_type: string;
   auth_identity_id: string;
-  /** `{ "<actor_type>_id": actor_id }`, or `{}`. */
+  /** The provider the bearer signed in with; absent when the token was issued without one. */
+  auth_provider?: string;
+  /** Whether the identity has multi-factor authentication enabled (always false for now). */
+  mfa_enabled: boolean;
+  /** When the bearer completed an MFA challenge (ISO 8601), or null. */
+  mfa_challenge_completed_at: string | null;
+  /** The identity's `app_metadata` (with `<actor_type>_id` only while an actor is linked). */
   app_metadata: Metadata;
+  /** The `user_metadata` of the identity's provider identity for `auth_provider`, or `{}`. */
+  user_metadata: Metadata;
   /** Issued at / expires at, seconds since the Unix epoch. */
   iat: number;
   exp: number;
 }
 
-/** Medusa's `auth_context`: what a session says about its bearer. */
+/** Medusa's `auth_context`: what a session says about its bearer (the token's claims but its dates). */
 export interface AuthContext {
   actor_id: string;
   actor_type: string;
   auth_identity_id: string;
+  auth_provider?: string;
+  mfa_enabled: boolean;
+  mfa_challenge_completed_at: string | null;
   app_metadata: Metadata;
+  user_metadata: Metadata;
 }
 
 /** A single-use password-reset token (valid 15 minutes) and the entity it resets. */
@@ -348,8 +360,10 @@ export interface ListConfig extends RetrieveConfig {
  * Medusa's Auth Module service over a KV store, with the Worker's account features.
  *
  * Misusing the API (wrong argument types, unknown options, an account method without `jwtSecret`)
- * throws an `EdgeAuthError` synchronously. `register`, `authenticate`, `validateCallback` and
- * `updateProvider`/`update` never reject; the CRUD methods reject with an `EdgeAuthError` whose `code` is
+ * throws an `EdgeAuthError` synchronously — except `register`, `authenticate`, `validateCallback` and
+ * `updateProvider`/`update`, which, as Medusa's, never throw nor reject: any input (`null` and
+ * `undefined` included, which the types refuse) resolves, bad arguments with `{ success: false, error }`
+ * saying what is wrong; the CRUD methods reject with an `EdgeAuthError` whose `code` is
  * NOT_FOUND, INVALID_DATA, CONFLICT or STORE_ERROR; the account methods with UNAUTHORIZED,
  * INVALID_RESET_TOKEN, INVALID_DATA, WRONG_CURRENT_PASSWORD, NO_PASSWORD, TOO_MANY_REQUESTS (with
  * `retryAfter`) or STORE_ERROR.
@@ -386,7 +400,7 @@ export class AuthModuleService {
   // ---- Account (needs `jwtSecret`) ----
 
   /** A signed auth token for an identity (as `authenticate` resolves it) or its id, as `actorType`. */
-  issueToken(authIdentity: AuthIdentity | string, actorType: string): Promise<string>;
+  issueToken(authIdentity: AuthIdentity | string, actorType: string, authProvider?: string): Promise<string>;
   /** The claims of a valid, unexpired, unrevoked token (of `actorType`, if given); else UNAUTHORIZED. */
   verifyToken(token: string, actorType?: string): Promise<TokenClaims>;
   /** A fresh token for the same identity and actor type, with `actor_id` as `app_metadata` now says. */
@@ -404,7 +418,7 @@ export class AuthModuleService {
   /** A reset token for the identity `identifier` names at `provider`, or null when there is none. */
   createPasswordResetToken(actorType: string, provider: string, identifier: string): Promise<PasswordResetToken | null>;
   /** Mints and POSTs a reset token to `resetPasswordWebhookUrl`, signed, as the Worker does. Never rejects. */
-  requestPasswordReset(actorType: string, provider: string, identifier: string): Promise<void>;
+  requestPasswordReset(actorType: string, provider: string, identifier: string, metadata?: Metadata): Promise<void>;
   /** Uses a reset token once to set `data.password`; voids earlier tokens. A refused password keeps it usable. */
   consumePasswordResetToken(
     token: string,
@@ -413,7 +427,7 @@ export class AuthModuleService {
     data: { password: string },
     context?: RequestContext,
   ): Promise<void>;
-  /** A cookie session for the bearer of a valid token whose identity has an actor; else UNAUTHORIZED. */
+  /** A cookie session for the bearer of a valid token, with or without an actor; else UNAUTHORIZED. */
   createSession(token: string): Promise<NewSession>;
   /** The live session `id` (the cookie's value), or null (unknown, expired, ended or revoked). */
   retrieveSession(id: string): Promise<SessionInfo | null>;

@@ -18,7 +18,8 @@
 //!   (`src/http/dev_outbox.rs`; `ENVIRONMENT=development` only), with [`DEV_OUTBOX_TTL_SECS`].
 //!
 //! Keys of the guard (the Durable Object's tables, never in KV): `claim:<provider>:<sha256(entity_id)>`
-//! (one owner per provider identity), `reset:<jti>` (a consumed reset token), `state:<state>` (a consumed
+//! (one owner per provider identity), `reset:<jti>` (a consumed reset token), `reset-latest:<auth_identity_id>`
+//! (a claim owned by the `jti` of the identity's latest reset token), `state:<state>` (a consumed
 //! OAuth state), `rl:<route>:<counter>:<sha256(value)>` (a rate-limit bucket), `cred:<auth_identity_id>`
 //! (the identity's credential record, never expiring). Emails and IPs are hashed: the guard needs
 //! equality, not the values.
@@ -123,6 +124,12 @@ pub fn credentials(auth_identity_id: &str) -> String {
 /// The identity whose credential record `guard_key` is.
 pub fn credentials_owner(guard_key: &str) -> Option<&str> {
     guard_key.strip_prefix("cred:")
+}
+
+/// The guard's claim naming the `jti` of an identity's latest reset token: a new reset request moves
+/// it, which voids every earlier token of that identity (Medusa 2.16+).
+pub fn reset_latest(auth_identity_id: &str) -> String {
+    format!("reset-latest:{auth_identity_id}")
 }
 
 /// The marker that a reset token's `jti` was used.

@@ -333,3 +333,69 @@ fn the_answer_is_sent_before_any_lookup_or_delivery() {
     }
     assert_eq!(h.hooks.seen.borrow().len(), 1);
 }
+
+#[test]
+fn a_new_reset_request_voids_the_identitys_earlier_reset_tokens() {
+    let h = harness(&[]);
+    h.registered("a@b.co", "correct horse");
+    h.registered("other@b.co", "correct horse");
+    let first = reset_token_for(&h, "a@b.co");
+    let other = reset_token_for(&h, "other@b.co");
+    let second = reset_token_for(&h, "A@b.co");
+
+    assert_invalid_token(&h.update_password(&first, "new horse battery"));
+    h.token(&h.login("a@b.co", "correct horse"));
+    // Another identity's request voids nothing here, and the latest token works.
+    let r = h.update_password(&second, "new horse battery");
+    assert_eq!(r.status, 200, "{:?}", r.body_json());
+    h.assert_password_changed("a@b.co", "correct horse", "new horse battery");
+    let r = h.update_password(&other, "other horse battery");
+    assert_eq!(r.status, 200, "{:?}", r.body_json());
+}
+
+#[test]
+fn the_reset_event_carries_the_requests_metadata_an_empty_object_without() {
+    let h = harness(&[]);
+    h.registered("a@b.co", "correct horse");
+    let data_of_last = |h: &Harness| {
+        let seen = h.hooks.seen.borrow();
+        let body: Value = serde_json::from_slice(&seen.last().unwrap().body).unwrap();
+        body["data"].clone()
+    };
+    let metadata = json!({"storefront": "https://shop.example", "locale": "fr", "n": 1});
+    let r = h.post(
+        "/auth/customer/emailpass/reset-password",
+        json!({"identifier": "a@b.co", "metadata": metadata}),
+        &[],
+    );
+    assert_eq!(r.status, 201);
+    assert_eq!(data_of_last(&h)["metadata"], metadata);
+
+    h.request_reset("a@b.co");
+    assert_eq!(data_of_last(&h)["metadata"], json!({}));
+    assert_eq!(h.hooks.seen.borrow().len(), 2);
+
+    for (bad, got) in [
+        (json!("x"), "string"),
+        (json!([1]), "array"),
+        (json!(null), "null"),
+        (json!(3), "number"),
+    ] {
+        let r = h.post(
+            "/auth/customer/emailpass/reset-password",
+            json!({"identifier": "a@b.co", "metadata": bad}),
+            &[],
+        );
+        assert_error(
+            &r,
+            400,
+            "invalid_data",
+            &format!("Invalid request: Expected type: 'object' for field 'metadata', got: '{got}'"),
+        );
+    }
+    assert_eq!(
+        h.hooks.seen.borrow().len(),
+        2,
+        "nothing sent for refused requests"
+    );
+}

@@ -90,7 +90,11 @@ export async function sessionFromSignUp(open, stack, email, { cookies }) {
     actor_id: "",
     actor_type: "customer",
     auth_identity_id: registered.auth_identity_id,
+    auth_provider: "emailpass",
+    mfa_enabled: false,
+    mfa_challenge_completed_at: null,
     app_metadata: {},
+    user_metadata: {},
   });
 
   const customerId = `cus_${registered.auth_identity_id.slice(-10)}`;

@@ -44,7 +44,7 @@ async fn registered(service: &JsAuthModuleService, email: &str, password: &str) 
 }
 
 async fn token_for(service: &JsAuthModuleService, identity: &JsValue) -> String {
-    resolved(service.issue_token(identity.clone(), s("customer")))
+    resolved(service.issue_token(identity.clone(), s("customer"), JsValue::UNDEFINED))
         .await
         .as_string()
         .expect("issueToken resolves a string")
@@ -125,6 +125,30 @@ async fn a_refresh_after_app_metadata_changes_carries_the_actor_id() {
         r#"{"customer_id":"cus_1"}"#
     );
     assert_eq!(text(&after, "auth_identity_id"), id);
+    assert_eq!(
+        at(&after, "auth_provider"),
+        JsValue::UNDEFINED,
+        "issued without a provider"
+    );
+
+    // With the provider the bearer signed in with: Medusa 2.21's `auth_provider`, carried by refresh.
+    let through = resolved(service.issue_token(identity.clone(), s("customer"), s("emailpass")))
+        .await
+        .as_string()
+        .unwrap();
+    assert_eq!(
+        text(&claims(&service, &through).await, "auth_provider"),
+        "emailpass"
+    );
+    let refreshed = resolved(service.refresh_token(s(&through)))
+        .await
+        .as_string()
+        .unwrap();
+    let carried = claims(&service, &refreshed).await;
+    assert_eq!(text(&carried, "auth_provider"), "emailpass");
+    assert_eq!(at(&carried, "mfa_enabled"), JsValue::FALSE);
+    assert_eq!(at(&carried, "mfa_challenge_completed_at"), JsValue::NULL);
+    assert_eq!(stringify(&at(&carried, "user_metadata")), "{}");
 
     // By id, the identity is read from the store: the actor is there already.
     let by_id = token_for(&service, &s(&id)).await;
@@ -138,7 +162,8 @@ async fn a_refresh_after_app_metadata_changes_carries_the_actor_id() {
         let e = rejected(service.refresh_token(s(forged))).await;
         assert_edge_auth_error(&e, "UNAUTHORIZED", "Unauthorized");
     }
-    let missing = rejected(service.issue_token(s("authid_missing"), s("customer"))).await;
+    let missing =
+        rejected(service.issue_token(s("authid_missing"), s("customer"), JsValue::UNDEFINED)).await;
     assert_edge_auth_error(&missing, "NOT_FOUND", "authid_missing");
 
     // A token of a deleted identity no longer refreshes.
@@ -306,9 +331,11 @@ async fn sessions_are_made_read_and_ended_and_a_password_change_ends_them() {
     let identity = registered(&service, "session@example.com", "old password").await;
     let id = text(&identity, "id");
 
+    // Medusa's allowUnregistered: a token without an actor opens a session too (the js-sdk's sign-up).
     let actorless = token_for(&service, &identity).await;
-    let e = rejected(service.create_session(s(&actorless))).await;
-    assert_edge_auth_error(&e, "UNAUTHORIZED", "Unauthorized");
+    let unregistered = resolved(service.create_session(s(&actorless))).await;
+    assert_eq!(text(&unregistered, "authContext.actor_id"), "");
+    assert_eq!(text(&unregistered, "authContext.auth_identity_id"), id);
 
     resolved(service.update_auth_identities(js(&format!(
         r#"{{"id": "{id}", "app_metadata": {{"customer_id": "cus_9"}}}}"#
@@ -328,7 +355,7 @@ async fn sessions_are_made_read_and_ended_and_a_password_change_ends_them() {
     assert_eq!(
         stringify(&at(&made, "authContext")),
         format!(
-            r#"{{"actor_id":"cus_9","actor_type":"customer","app_metadata":{{"customer_id":"cus_9"}},"auth_identity_id":"{id}"}}"#
+            r#"{{"actor_id":"cus_9","actor_type":"customer","app_metadata":{{"customer_id":"cus_9"}},"auth_identity_id":"{id}","mfa_challenge_completed_at":null,"mfa_enabled":false,"user_metadata":{{}}}}"#
         )
     );
 
@@ -449,7 +476,7 @@ async fn rate_limits_refuse_with_too_many_requests_and_retry_after() {
 async fn account_misuse_throws_and_store_failures_reject_with_store_error() {
     let plain = service_over(JsMemoryStore::new().into());
     let without_secret = [
-        plain.issue_token(s("authid_1"), s("customer")),
+        plain.issue_token(s("authid_1"), s("customer"), JsValue::UNDEFINED),
         plain.refresh_token(s("t")),
         plain.create_session(s("t")),
         plain.count_attempt(s("register"), js(r#"{"provider": "emailpass"}"#)),
@@ -514,16 +541,24 @@ async fn account_misuse_throws_and_store_failures_reject_with_store_error() {
     let service = account();
     let calls = [
         (
-            service.issue_token(JsValue::from_f64(5.0), s("customer")),
+            service.issue_token(JsValue::from_f64(5.0), s("customer"), JsValue::UNDEFINED),
             "authIdentity must be an AuthIdentity or its id, got a number",
         ),
         (
-            service.issue_token(js(r#"{"app_metadata": {}}"#), s("customer")),
+            service.issue_token(
+                js(r#"{"app_metadata": {}}"#),
+                s("customer"),
+                JsValue::UNDEFINED,
+            ),
             "authIdentity.id is required",
         ),
         (
-            service.issue_token(s("authid_1"), s("Customer")),
+            service.issue_token(s("authid_1"), s("Customer"), JsValue::UNDEFINED),
             "actorType must be an actor type",
+        ),
+        (
+            service.issue_token(s("authid_1"), s("customer"), s("Email Pass")),
+            "authProvider must be a provider id",
         ),
         (
             service.change_password(
@@ -567,7 +602,12 @@ async fn account_misuse_throws_and_store_failures_reject_with_store_error() {
             "attempt.client must be a string or null, got a number",
         ),
         (
-            service.request_password_reset(s("customer"), s("emailpass"), s("a@b.co")),
+            service.request_password_reset(
+                s("customer"),
+                s("emailpass"),
+                s("a@b.co"),
+                JsValue::UNDEFINED,
+            ),
             "needs options.resetPasswordWebhookUrl",
         ),
         (

@@ -44,7 +44,11 @@ describe("cookie sessions", { timeout: 4 * TEST_TIMEOUT_MS }, () => {
         actor_id: token.payload.actor_id,
         actor_type: "customer",
         auth_identity_id: token.payload.auth_identity_id,
+        auth_provider: "emailpass",
+        mfa_enabled: false,
+        mfa_challenge_completed_at: null,
         app_metadata: { customer_id: token.payload.actor_id },
+        user_metadata: {},
       },
     });
 
@@ -77,7 +81,16 @@ describe("cookie sessions", { timeout: 4 * TEST_TIMEOUT_MS }, () => {
     assert.equal(fresh.payload.actor_id, "");
     const opened = await session("POST", bearer(fresh.raw));
     assert.deepEqual(await jsonBody(opened, 200), {
-      user: { actor_id: "", actor_type: "customer", auth_identity_id: fresh.payload.auth_identity_id, app_metadata: {} },
+      user: {
+        actor_id: "",
+        actor_type: "customer",
+        auth_identity_id: fresh.payload.auth_identity_id,
+        auth_provider: "emailpass",
+        mfa_enabled: false,
+        mfa_challenge_completed_at: null,
+        app_metadata: {},
+        user_metadata: {},
+      },
     });
     const cookie = { cookie: opened.headers.get("set-cookie").split(";")[0] };
     const refreshed = await tokenFrom(await worker.fetch("/auth/token/refresh", { method: "POST", headers: cookie }));
