@@ -110,6 +110,14 @@ impl ErrorType {
     }
 }
 
+/// `createPasswordResetToken` (Medusa 2.16+) for an entity no provider identity has.
+pub fn reset_provider_identity_not_found(entity_id: &str, provider: &str) -> String {
+    format!("Provider identity with entity_id {entity_id} and provider {provider} not found")
+}
+
+/// `createPasswordResetToken` with a `ttl_seconds` that is not a positive integer.
+pub const RESET_TTL_NOT_POSITIVE: &str = "Password reset token TTL must be a positive integer";
+
 /// Sent (401) when a provider answers `success: false` without an error of its own.
 pub const AUTHENTICATION_FAILED: &str = "Authentication failed";
 /// Sent (401) when a route needs a valid bearer token and has none.

@@ -46,7 +46,7 @@ pub struct ResetGrant {
 }
 
 /// The entity id a provider stores for what a user typed: emails are stored normalised.
-fn entity_id_for(provider: &ProviderId, identifier: &str) -> String {
+pub(super) fn entity_id_for(provider: &ProviderId, identifier: &str) -> String {
     if provider.as_str() == EMAILPASS {
         normalize_email(identifier)
     } else {
@@ -229,7 +229,7 @@ impl AccountService {
 
     /// Records `jti` as the identity's latest reset token in the guard, which voids the earlier ones
     /// (Medusa 2.16+ deletes them). Of two concurrent requests, the later move wins.
-    async fn make_latest_reset(
+    pub(super) async fn make_latest_reset(
         &self,
         auth_identity_id: &str,
         jti: &str,
@@ -245,7 +245,7 @@ impl AccountService {
 
     /// Whether `jti` is the identity's latest reset token. A token minted before the guard kept a latest
     /// one finds the key free and becomes it.
-    async fn is_latest_reset(
+    pub(super) async fn is_latest_reset(
         &self,
         auth_identity_id: &str,
         jti: &str,

@@ -288,6 +288,9 @@ impl JsAuthModuleService {
         identifier: JsValue,
     ) -> Result<Promise, JsValue> {
         let account = self.account("createPasswordResetToken")?;
+        if actor_type.is_object() {
+            return super::reset_jti::create(account, &actor_type);
+        }
         let at = "createPasswordResetToken(actorType, provider, identifier)";
         let actor = actor_arg(&actor_type, &format!("{at}: actorType"))?;
         let provider = provider_arg(&provider, &format!("{at}: provider"))?;
@@ -357,6 +360,9 @@ impl JsAuthModuleService {
         context: JsValue,
     ) -> Result<Promise, JsValue> {
         let account = self.account("consumePasswordResetToken")?;
+        if token.is_object() {
+            return super::reset_jti::consume(account, &token);
+        }
         let at = "consumePasswordResetToken(token, actorType, provider, data, context)";
         let token = string_arg(&token, &format!("{at}: token"))?;
         let actor = actor_arg(&actor_type, &format!("{at}: actorType"))?;

@@ -12,6 +12,7 @@ mod error;
 mod kv;
 mod memory;
 mod options;
+mod reset_jti;
 mod runtime;
 mod service;
 

@@ -256,6 +256,38 @@ export interface AuthContext {
   user_metadata: Metadata;
 }
 
+/** Medusa 2.16+'s `CreatePasswordResetTokenDTO`. */
+export interface CreatePasswordResetTokenDTO {
+  /** The provider id, e.g. `emailpass`. */
+  provider: string;
+  /** The provider's name for the user (for emailpass, the email; matched trimmed and lower-cased). */
+  entity_id: string;
+  /** Lifetime in seconds, a positive integer; default 900. */
+  ttl_seconds?: number;
+}
+
+/** Medusa 2.16+'s `CreatePasswordResetTokenResponse`. */
+export interface CreatePasswordResetTokenResponse {
+  /** Opaque; embed it as the `jti` claim of the reset JWT. */
+  jti: string;
+  expires_at: Date;
+}
+
+/** Medusa 2.16+'s `ConsumePasswordResetTokenDTO`. */
+export interface ConsumePasswordResetTokenDTO {
+  /** The `jti` claim of the reset JWT. */
+  jti: string;
+  provider: string;
+  entity_id: string;
+}
+
+/** Medusa 2.16+'s `ConsumePasswordResetTokenResponse`. */
+export interface ConsumePasswordResetTokenResponse {
+  auth_identity_id: string;
+  provider_identity_id: string;
+  entity_id: string;
+}
+
 /** A single-use password-reset token (valid 15 minutes) and the entity it resets. */
 export interface PasswordResetToken {
   token: string;
@@ -415,8 +447,17 @@ export class AuthModuleService {
     data: PasswordChangeData,
     context?: RequestContext,
   ): Promise<string>;
-  /** A reset token for the identity `identifier` names at `provider`, or null when there is none. */
+  /**
+   * A reset token for the identity `identifier` names at `provider`, or null when there is none. It voids
+   * the identity's earlier reset tokens.
+   */
   createPasswordResetToken(actorType: string, provider: string, identifier: string): Promise<PasswordResetToken | null>;
+  /**
+   * Medusa 2.16+'s form: an opaque `jti` for the provider identity, to embed in a reset JWT you make
+   * yourself; valid `ttl_seconds` (default 900), voiding the identity's earlier reset tokens. Rejects with
+   * INVALID_DATA for an unknown entity or a `ttl_seconds` that is not a positive integer.
+   */
+  createPasswordResetToken(data: CreatePasswordResetTokenDTO): Promise<CreatePasswordResetTokenResponse>;
   /** Mints and POSTs a reset token to `resetPasswordWebhookUrl`, signed, as the Worker does. Never rejects. */
   requestPasswordReset(actorType: string, provider: string, identifier: string, metadata?: Metadata): Promise<void>;
   /** Uses a reset token once to set `data.password`; voids earlier tokens. A refused password keeps it usable. */
@@ -427,6 +468,12 @@ export class AuthModuleService {
     data: { password: string },
     context?: RequestContext,
   ): Promise<void>;
+  /**
+   * Medusa 2.16+'s form: spends a `jti` of `createPasswordResetToken(data)` once, if it is unexpired, the
+   * identity's latest, and issued for this provider and entity; else rejects with INVALID_RESET_TOKEN
+   * ("Invalid token").
+   */
+  consumePasswordResetToken(data: ConsumePasswordResetTokenDTO): Promise<ConsumePasswordResetTokenResponse>;
   /** A cookie session for the bearer of a valid token, with or without an actor; else UNAUTHORIZED. */
   createSession(token: string): Promise<NewSession>;
   /** The live session `id` (the cookie's value), or null (unknown, expired, ended or revoked). */

@@ -132,6 +132,12 @@ pub fn reset_latest(auth_identity_id: &str) -> String {
     format!("reset-latest:{auth_identity_id}")
 }
 
+/// The KV record of a reset `jti` issued by `createPasswordResetToken` (Medusa 2.16+), under the jti's
+/// SHA-256: the jti itself is a bearer secret and is never a key.
+pub fn reset_jti_record(jti: &str) -> String {
+    format!("resetjti:{}", sha256_hex(jti))
+}
+
 /// The marker that a reset token's `jti` was used.
 pub fn reset_jti(jti: &str) -> String {
     format!("reset:{jti}")

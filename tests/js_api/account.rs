@@ -628,3 +628,79 @@ async fn account_misuse_throws_and_store_failures_reject_with_store_error() {
     let e = rejected(broken.verify_token(s(&token), JsValue::UNDEFINED)).await;
     assert_edge_auth_error(&e, "STORE_ERROR", "KV is unreachable");
 }
+
+/// Medusa 2.16+'s forms: `createPasswordResetToken({provider, entity_id, ttl_seconds})` issues a jti (a
+/// newer one voids the older), `consumePasswordResetToken({jti, provider, entity_id})` spends it once.
+#[wasm_bindgen_test]
+async fn medusas_reset_token_registry_issues_and_consumes_jtis_once() {
+    let service = account();
+    let identity = registered(&service, "jti@example.com", "correct horse").await;
+    let id = text(&identity, "id");
+    let issue = |ttl: &str| {
+        service.create_password_reset_token(
+            js(&format!(
+                r#"{{"provider": "emailpass", "entity_id": "jti@example.com"{ttl}}}"#
+            )),
+            JsValue::UNDEFINED,
+            JsValue::UNDEFINED,
+        )
+    };
+    let consume = |jti: &str| {
+        service.consume_password_reset_token(
+            js(&format!(
+                r#"{{"jti": "{jti}", "provider": "emailpass", "entity_id": "jti@example.com"}}"#
+            )),
+            JsValue::UNDEFINED,
+            JsValue::UNDEFINED,
+            JsValue::UNDEFINED,
+            JsValue::UNDEFINED,
+        )
+    };
+    let older = resolved(issue("")).await;
+    let expires = at(&older, "expires_at");
+    assert!(
+        expires.is_instance_of::<js_sys::Date>(),
+        "expires_at is a Date"
+    );
+    let lifetime = js_sys::Date::from(expires).get_time() - js_sys::Date::now();
+    assert!((890_000.0..=900_000.0).contains(&lifetime), "{lifetime}");
+    let newer = resolved(issue(r#", "ttl_seconds": 60"#)).await;
+
+    let e = rejected(consume(&text(&older, "jti"))).await;
+    assert_edge_auth_error(&e, "INVALID_RESET_TOKEN", "Invalid token");
+    let consumed = resolved(consume(&text(&newer, "jti"))).await;
+    assert_eq!(text(&consumed, "auth_identity_id"), id);
+    assert_eq!(text(&consumed, "entity_id"), "jti@example.com");
+    assert_eq!(
+        text(&consumed, "provider_identity_id"),
+        text(&identity, "provider_identities.0.id")
+    );
+    let e = rejected(consume(&text(&newer, "jti"))).await;
+    assert_edge_auth_error(&e, "INVALID_RESET_TOKEN", "Invalid token");
+
+    let e = rejected(issue(r#", "ttl_seconds": 1.5"#)).await;
+    assert_edge_auth_error(
+        &e,
+        "INVALID_DATA",
+        "Password reset token TTL must be a positive integer",
+    );
+    let unknown = service.create_password_reset_token(
+        js(r#"{"provider": "emailpass", "entity_id": "nobody@example.com"}"#),
+        JsValue::UNDEFINED,
+        JsValue::UNDEFINED,
+    );
+    assert_edge_auth_error(
+        &rejected(unknown).await,
+        "INVALID_DATA",
+        "Provider identity with entity_id nobody@example.com and provider emailpass not found",
+    );
+    let misuse = service.create_password_reset_token(
+        js(r#"{"provider": "emailpass", "email": "jti@example.com"}"#),
+        JsValue::UNDEFINED,
+        JsValue::UNDEFINED,
+    );
+    match misuse {
+        Ok(_) => panic!("accepted an unknown field"),
+        Err(e) => assert_edge_auth_error(&e, "INVALID_ARGUMENT", "has no field `email`"),
+    }
+}

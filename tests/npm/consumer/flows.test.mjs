@@ -302,6 +302,34 @@ test("account: reset tokens are single use and die with a later password change"
   assert.equal(await signsIn(auth, email, "changed password"), false);
 });
 
+test("account: Medusa 2.16+'s createPasswordResetToken / consumePasswordResetToken (object forms)", async () => {
+  const auth = accountService();
+  const email = "node-jti@example.com";
+  const identity = await registered(auth, email, "old password");
+  const older = await auth.createPasswordResetToken({ provider: "emailpass", entity_id: email });
+  assert.deepEqual(Object.keys(older).sort(), ["expires_at", "jti"]);
+  assert.ok(older.expires_at instanceof Date);
+  const lifetime = older.expires_at.getTime() - Date.now();
+  assert.ok(lifetime > 890_000 && lifetime <= 900_000, `${lifetime}`);
+  const { jti } = await auth.createPasswordResetToken({ provider: "emailpass", entity_id: email, ttl_seconds: 120 });
+  const consume = (j) => auth.consumePasswordResetToken({ jti: j, provider: "emailpass", entity_id: email });
+  await assert.rejects(consume(older.jti), { code: "INVALID_RESET_TOKEN", message: "Invalid token" }, "voided by the newer one");
+  assert.deepEqual(await consume(jti), {
+    auth_identity_id: identity.id,
+    provider_identity_id: identity.provider_identities[0].id,
+    entity_id: email,
+  });
+  await assert.rejects(consume(jti), { code: "INVALID_RESET_TOKEN", message: "Invalid token" }, "single use");
+  await assert.rejects(auth.createPasswordResetToken({ provider: "emailpass", entity_id: "nobody@example.com" }), {
+    code: "INVALID_DATA",
+    message: "Provider identity with entity_id nobody@example.com and provider emailpass not found",
+  });
+  await assert.rejects(auth.createPasswordResetToken({ provider: "emailpass", entity_id: email, ttl_seconds: 0 }), {
+    code: "INVALID_DATA",
+    message: "Password reset token TTL must be a positive integer",
+  });
+});
+
 test("account: requestPasswordReset POSTs a signed token to the webhook, which resets once", async (t) => {
   const secret = "node-webhook-secret-0123456789abcdef";
   const deliveries = [];
