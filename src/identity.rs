@@ -159,12 +159,14 @@ impl<'a> Identities<'a> {
             app_metadata: data.app_metadata,
             provider_identities: Vec::new(),
         };
+        let mut saved = false;
         let written: Result<(), IdentityError> = async {
             for pi in data.provider_identities {
                 let pi = self.new_provider_identity(&identity, pi, now_ms).await?;
                 identity.provider_identities.push(pi);
             }
             self.save(&identity).await?;
+            saved = true;
             for pi in &identity.provider_identities {
                 self.index(pi).await?;
             }
@@ -172,8 +174,17 @@ impl<'a> Identities<'a> {
         }
         .await;
         if let Err(e) = written {
+            // All or nothing: a record whose indexes failed is taken back with them (best effort; the
+            // indexes were checked free above, so removing them removes only ours).
+            if saved {
+                let _ = self.store.delete(&keys::auth_identity(&identity.id)).await;
+            }
             for pi in &identity.provider_identities {
-                self.release(pi).await;
+                if saved {
+                    let _ = self.unindex(pi).await;
+                } else {
+                    self.release(pi).await;
+                }
             }
             return Err(e);
         }

@@ -111,3 +111,68 @@ describe("Medusa's scrypt-kdf hashes", { timeout: 6 * TEST_TIMEOUT_MS }, () => {
     });
   });
 });
+
+describe("importing Medusa identities through the admin API", { timeout: 4 * TEST_TIMEOUT_MS }, () => {
+  const admin = { authorization: `Bearer ${ADMIN_SECRET}` };
+  const identity = (n, email, hash) => ({
+    id: `authid_01JIMPORT${String(n).padStart(17, "0")}`,
+    app_metadata: { customer_id: `cus_${n}` },
+    created_at: "2025-01-01T00:00:00.000Z",
+    provider_identities: [
+      {
+        id: `provid_01JIMPORT${String(n).padStart(17, "0")}`,
+        entity_id: email,
+        provider: "emailpass",
+        auth_identity_id: `authid_01JIMPORT${String(n).padStart(17, "0")}`,
+        user_metadata: { name: `Shopper ${n}` },
+        provider_metadata: { password: hash },
+      },
+    ],
+  });
+  const ndjson = (items) => items.map((i) => JSON.stringify(i)).join("\n") + "\n";
+  const importBatch = (worker, body, contentType = "application/x-ndjson") =>
+    worker.fetch("/admin/auth-identities/import", { method: "POST", headers: { ...admin, "content-type": contentType }, body });
+
+  test("a batch imports, signs in with the Medusa passwords, and a second run is all unchanged", async () => {
+    await withWorker({ vars: { ADMIN_SECRET } }, async (worker) => {
+      const cases = FIXTURES.hashes.filter((c) => c.accepted);
+      const items = cases.map((c, n) => identity(n, `Shopper${n}@Example.com`, c.hash));
+      const first = await jsonBody(await importBatch(worker, ndjson(items)), 200);
+      assert.deepEqual([first.created, first.unchanged, first.failed], [cases.length, 0, 0]);
+      assert.deepEqual(first.results[0], { id: items[0].id, status: "created", error: null });
+
+      for (const [n, c] of cases.entries()) {
+        const login = await tokenFrom(await worker.post(LOGIN, { email: `shopper${n}@example.com`, password: c.password }));
+        assert.equal(login.payload.auth_identity_id, items[n].id);
+        assert.equal(login.payload.actor_id, `cus_${n}`);
+      }
+      const again = await jsonBody(await importBatch(worker, JSON.stringify(items), "application/json"), 200);
+      assert.deepEqual([again.created, again.unchanged, again.failed], [0, cases.length, 0]);
+      const costs = await jsonBody(await worker.fetch("/admin/password-costs", { headers: admin }), 200);
+      assert.deepEqual(costs.costs, { "pbkdf2-sha256$i=1000": cases.length }, "every imported hash was re-hashed");
+    });
+  });
+
+  test("bad rows fail one by one; the single route answers 201, 200 and 400; the secret is required", async () => {
+    await withWorker({ vars: { ADMIN_SECRET } }, async (worker) => {
+      const hash = FIXTURES.hashes.find((c) => c.accepted).hash;
+      const good = identity(1, "good@example.com", hash);
+      const twin = identity(2, "GOOD@example.com", hash);
+      const badHash = identity(3, "bad@example.com", "c2NyeXB0AAo=");
+      const answer = await jsonBody(await importBatch(worker, ndjson([good, twin, badHash]) + "{oops\n"), 200);
+      assert.deepEqual(answer.results.map((r) => r.status), ["created", "failed", "failed", "failed"]);
+      assert.match(answer.results[1].error, /differ only by case are not merged/);
+      assert.match(answer.results[2].error, /^provider_identities\[0\]\.provider_metadata\.password is not a password hash/);
+      assert.match(answer.results[3].error, /^not JSON: line 4:/);
+      assert.equal(await worker.kvGet(`ai:${badHash.id}`), null);
+
+      const single = identity(4, "single@example.com", hash);
+      const post = (body) => worker.post("/admin/auth-identities", body, admin);
+      assert.deepEqual(await jsonBody(await post(single), 201), { id: single.id, status: "created", error: null });
+      assert.deepEqual(await jsonBody(await post(single), 200), { id: single.id, status: "unchanged", error: null });
+      await assertError(await post({ id: "authid_x" }), 400, "invalid_data", "provider_identities is required");
+      const refused = await worker.post("/admin/auth-identities/import", [single], { authorization: "Bearer wrong" });
+      await assertError(refused, 401, "unauthorized", "Unauthorized");
+    });
+  });
+});
