@@ -12,8 +12,12 @@ use std::fmt;
 
 use serde_json::{Value, json};
 
+use crate::hash_costs;
 use crate::identity::IdentityError;
-use crate::model::{CreateAuthIdentity, CreateProviderIdentity, Metadata, PASSWORD_METADATA_KEY};
+use crate::model::{
+    AuthIdentity, CreateAuthIdentity, CreateProviderIdentity, Metadata, PASSWORD_METADATA_KEY,
+    ProviderIdentity,
+};
 use crate::password::CostClass;
 use crate::providers::emailpass::{EMAILPASS, normalize_email};
 use crate::service::AuthModuleService;
@@ -202,15 +206,35 @@ impl AuthModuleService {
 
     /// Imports one identity in Medusa's shape ([module docs](self)).
     pub async fn import_auth_identity(&self, item: &Value) -> ImportResult {
-        let id = item.get("id").and_then(Value::as_str).map(str::to_owned);
-        let status = match self.import_checked(item).await {
-            Ok(status) => status,
-            Err(e) => ImportStatus::Failed(e),
-        };
-        ImportResult { id, status }
+        self.import_auth_identities(std::slice::from_ref(item))
+            .await
+            .swap_remove(0)
     }
 
-    async fn import_checked(&self, item: &Value) -> Result<ImportStatus, ImportError> {
+    /// Imports each item in turn; one failing never stops the others. The hashes created are counted
+    /// in the stored-hash tally in one write at the end.
+    pub async fn import_auth_identities(&self, items: &[Value]) -> Vec<ImportResult> {
+        let mut out = Vec::with_capacity(items.len());
+        let mut created = Vec::new();
+        for item in items {
+            let id = item.get("id").and_then(Value::as_str).map(str::to_owned);
+            let status = match self.import_checked(item).await {
+                Ok(Some(identity)) => {
+                    created.extend(identity.provider_identities);
+                    ImportStatus::Created
+                }
+                Ok(None) => ImportStatus::Unchanged,
+                Err(e) => ImportStatus::Failed(e),
+            };
+            out.push(ImportResult { id, status });
+        }
+        let added: Vec<&ProviderIdentity> = created.iter().collect();
+        hash_costs::record_change(self.store(), &[], &added).await;
+        out
+    }
+
+    /// The identity created, or `None` when it exists unchanged.
+    async fn import_checked(&self, item: &Value) -> Result<Option<AuthIdentity>, ImportError> {
         let input = self.import_input(item)?;
         let identities = self.identities();
         let id = input.id.as_deref().unwrap_or_default();
@@ -224,7 +248,7 @@ impl AuthModuleService {
                     })
                 });
             return if same {
-                Ok(ImportStatus::Unchanged)
+                Ok(None)
             } else {
                 Err(ImportError::ExistsWithOtherProviders)
             };
@@ -240,8 +264,8 @@ impl AuthModuleService {
                 return Err(ImportError::ProviderIdentityIdTaken(pid.into()));
             }
         }
-        match identities.create(input, self.now_ms()).await {
-            Ok(_) => Ok(ImportStatus::Created),
+        match identities.create_untallied(input, self.now_ms()).await {
+            Ok(identity) => Ok(Some(identity)),
             Err(IdentityError::Conflict {
                 provider,
                 entity_id,
@@ -251,14 +275,5 @@ impl AuthModuleService {
             }),
             Err(e) => Err(ImportError::Identity(e)),
         }
-    }
-
-    /// Imports each item in turn; one failing never stops the others.
-    pub async fn import_auth_identities(&self, items: &[Value]) -> Vec<ImportResult> {
-        let mut out = Vec::with_capacity(items.len());
-        for item in items {
-            out.push(self.import_auth_identity(item).await);
-        }
-        out
     }
 }

@@ -53,8 +53,8 @@ function assertWorkerBuilt() {
  *   caller    source of an ES module Worker put in front of ours: every request goes to it first, and it
  *             reaches ours through the service binding AUTH (for requests only a Worker can make, such as
  *             a body streamed from inside workerd, with no socket between)
- * Returns { fetch(path, init), post(path, json, headers), kvGet(key), kvPut(key, value), kvDelete(key),
- *   kvEntries(), dispose() }.
+ * Returns { url, fetch(path, init), post(path, json, headers), kvGet(key), kvPut(key, value),
+ *   kvDelete(key), kvEntries(), dispose() }.
  * Always dispose: `await using` is not available everywhere yet, so tests use try/finally.
  */
 export async function startWorker({ vars = {}, kvPersist, guard = true, caller } = {}) {
@@ -91,11 +91,13 @@ export async function startWorker({ vars = {}, kvPersist, guard = true, caller }
     ...(kvPersist ? { kvPersist } : {}),
     workers: front ? [front, edgeAuth] : [edgeAuth],
   });
-  await mf.ready;
+  const url = await mf.ready;
 
   const kv = await mf.getKVNamespace("AUTH_KV", "edge-auth");
   let disposed = false;
   return {
+    /** Where it listens on 127.0.0.1 (the first Worker: with `caller`, that one), for real HTTP clients. */
+    url,
     /** Sends a request to the Worker; `path` is resolved against https://edge-auth.test. */
     fetch(path, init = {}) {
       return mf.dispatchFetch(new URL(path, "https://edge-auth.test").href, init);
