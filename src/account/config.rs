@@ -171,7 +171,7 @@ impl RateLimits {
         let mut limits = Self::defaults();
         for (name, counters) in routes {
             if name == IPV6_PREFIX {
-                limits.ipv6_prefix = parse_ipv6_prefix(counters).map_err(bad)?;
+                limits.ipv6_prefix = parse_ipv6_prefix(counters)?;
                 continue;
             }
             let route = LimitedRoute::parse(name).ok_or_else(|| {
@@ -186,7 +186,7 @@ impl RateLimits {
             })?;
             let slot = &mut limits.routes[route as usize];
             for (counter, rule) in counters {
-                let rule = parse_rule(rule).map_err(|m| bad(format!("{name}.{counter}: {m}")))?;
+                let rule = parse_rule(rule, &format!("{name}.{counter}"))?;
                 match counter.as_str() {
                     "ip" => slot.ip = rule,
                     "identifier" if route == LimitedRoute::Callback => {
@@ -214,49 +214,56 @@ impl RateLimits {
 /// `RATE_LIMITS` key of the IPv6 bucket prefix length.
 const IPV6_PREFIX: &str = "ipv6_prefix";
 
-fn parse_ipv6_prefix(value: &Value) -> Result<u8, String> {
+fn parse_ipv6_prefix(value: &Value) -> Result<u8, ConfigError> {
     let range = client_ip::MIN_IPV6_PREFIX..=client_ip::MAX_IPV6_PREFIX;
     value
         .as_u64()
         .and_then(|n| u8::try_from(n).ok())
         .filter(|n| range.contains(n))
         .ok_or_else(|| {
-            format!(
-                "{IPV6_PREFIX} must be a whole number of bits from {} to {}",
-                range.start(),
-                range.end()
+            invalid(
+                RATE_LIMITS,
+                format!(
+                    "{IPV6_PREFIX} must be a whole number of bits from {} to {}",
+                    range.start(),
+                    range.end()
+                ),
             )
         })
 }
 
-fn parse_rule(value: &Value) -> Result<Option<Rule>, String> {
+/// One counter's rule at `path` (`route.counter`, which the error names), or `None` for `null`.
+fn parse_rule(value: &Value, path: &str) -> Result<Option<Rule>, ConfigError> {
+    let bad = |why: &str| invalid(RATE_LIMITS, format!("{path}: {why}"));
     if value.is_null() {
         return Ok(None);
     }
     let obj = value
         .as_object()
-        .ok_or("expected {\"limit\": n, \"window\": \"1m\"} or null")?;
+        .ok_or_else(|| bad("expected {\"limit\": n, \"window\": \"1m\"} or null"))?;
     if let Some(key) = obj
         .keys()
         .find(|k| !matches!(k.as_str(), "limit" | "window" | "backoff"))
     {
-        return Err(format!("unknown field {key:?}"));
+        return Err(bad(&format!("unknown field {key:?}")));
     }
     let limit = obj
         .get("limit")
         .and_then(Value::as_u64)
         .and_then(|n| u32::try_from(n).ok())
-        .ok_or("\"limit\" must be a whole number")?;
+        .ok_or_else(|| bad("\"limit\" must be a whole number"))?;
     let window_secs = match obj.get("window") {
         Some(Value::Number(n)) => n.as_u64().filter(|s| *s > 0),
         Some(Value::String(s)) => parse_duration_secs(s).ok(),
         _ => None,
     }
-    .ok_or("\"window\" must be a duration like \"60s\" or \"15m\" (or whole seconds)")?;
+    .ok_or_else(|| {
+        bad("\"window\" must be a duration like \"60s\" or \"15m\" (or whole seconds)")
+    })?;
     let backoff = match obj.get("backoff") {
         None => false,
         Some(Value::Bool(b)) => *b,
-        Some(_) => return Err("\"backoff\" must be true or false".into()),
+        Some(_) => return Err(bad("\"backoff\" must be true or false")),
     };
     Ok(Some(Rule {
         limit,

@@ -55,7 +55,7 @@ pub fn check_start(
         ));
     }
     let (_, return_to) = requested_redirects(&app.config.oauth, input)
-        .map_err(|m| HttpResponse::invalid_data(&m))?;
+        .map_err(|e| HttpResponse::invalid_data(&e.to_string()))?;
     Ok(return_to)
 }
 

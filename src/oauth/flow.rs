@@ -2,6 +2,7 @@
 //! request, and the reading of the token response (RFC 6749 §4.1, RFC 7636, OIDC Core §3.1.2).
 
 use crate::contract;
+use crate::oauth::failure::OAuthFailure;
 use crate::oauth::form::{append_query, form_encode_component, post_form};
 use crate::oauth::pkce::{self, PkceVerifier};
 use crate::oauth::spec::{ClientAuth, ProviderSpec};
@@ -115,18 +116,18 @@ fn string_fields(object: &serde_json::Map<String, Value>) -> BTreeMap<String, St
 
 /// Reads a token response: a non-2xx is Medusa's `Could not exchange token, <status>, <statusText>`;
 /// a 2xx carrying `error` (GitHub answers failures that way) is the provider's message.
-pub fn parse_token_response(response: &IncomingResponse) -> Result<TokenResponse, String> {
+pub fn parse_token_response(response: &IncomingResponse) -> Result<TokenResponse, OAuthFailure> {
     if !response.is_success() {
-        return Err(contract::could_not_exchange_token(
-            response.status,
-            response.reason(),
-        ));
+        return Err(OAuthFailure::TokenExchange {
+            status: response.status,
+            reason: response.reason().to_owned(),
+        });
     }
     let Some(Value::Object(body)) = response.json() else {
-        return Err("The token endpoint did not answer JSON".into());
+        return Err(OAuthFailure::TokenNotJson);
     };
     if let Some(message) = provider_error_message(&string_fields(&body)) {
-        return Err(message);
+        return Err(OAuthFailure::ProviderSaid(message));
     }
     let text = |k: &str| {
         body.get(k)

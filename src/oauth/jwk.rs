@@ -2,6 +2,7 @@
 //! keys. Everything else in a key set (symmetric `oct` keys, other curves, encryption keys) is skipped,
 //! so a provider's JWKS can never turn into an HMAC secret or an unexpected algorithm.
 
+use crate::oauth::failure::OAuthFailure;
 pub use crate::ports::signature::PublicKey;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
@@ -92,14 +93,13 @@ pub enum Lookup<'a> {
 
 impl KeySet {
     /// Parses `{"keys": [...]}`, keeping the keys we can use for signatures.
-    pub fn parse(json: &[u8]) -> Result<Self, String> {
-        let doc: Value =
-            serde_json::from_slice(json).map_err(|_| "JWKS is not valid JSON".to_owned())?;
+    pub fn parse(json: &[u8]) -> Result<Self, OAuthFailure> {
+        let doc: Value = serde_json::from_slice(json).map_err(|_| OAuthFailure::JwksNotJson)?;
         let Some(keys) = doc.get("keys").and_then(Value::as_array) else {
-            return Err("JWKS has no \"keys\" array".into());
+            return Err(OAuthFailure::JwksWithoutKeys);
         };
         if keys.len() > MAX_KEYS {
-            return Err(format!("JWKS has more than {MAX_KEYS} keys"));
+            return Err(OAuthFailure::JwksTooManyKeys(MAX_KEYS));
         }
         Ok(Self {
             keys: keys.iter().filter_map(parse_key).collect(),

@@ -2,6 +2,7 @@
 //! [`HttpClient`] and kept in a [`MetadataCache`] for [`keys::OIDC_METADATA_CACHE_SECS`]. A token whose
 //! `kid` is not in the cached key set triggers one refetch (keys rotate); still unknown, it is refused.
 
+use crate::oauth::failure::{Document, OAuthFailure};
 use crate::oauth::id_token::{self, Claims, Expected, IdTokenError};
 use crate::oauth::jwk::{KeySet, Lookup};
 use crate::oauth::redirect::check_absolute_url;
@@ -57,31 +58,35 @@ impl fmt::Debug for MetadataCache {
     }
 }
 
-async fn fetch_json(http: &dyn HttpClient, url: &str, what: &str) -> Result<Value, String> {
-    let response = http
-        .send(OutgoingRequest::get(url))
-        .await
-        .map_err(|e| e.to_string())?;
+async fn fetch_json(
+    http: &dyn HttpClient,
+    url: &str,
+    document: Document,
+) -> Result<Value, OAuthFailure> {
+    let response = http.send(OutgoingRequest::get(url)).await?;
     if !response.is_success() {
-        return Err(format!(
-            "Could not fetch the {what} of {}, {}, {}",
-            host_of(url),
-            response.status,
-            response.reason()
-        ));
+        return Err(OAuthFailure::FetchFailed {
+            document,
+            host: host_of(url).to_owned(),
+            status: response.status,
+            reason: response.reason().to_owned(),
+        });
     }
     response
         .json()
         .filter(Value::is_object)
-        .ok_or_else(|| format!("The {what} of {} is not a JSON object", host_of(url)))
+        .ok_or_else(|| OAuthFailure::NotJsonObject {
+            document,
+            host: host_of(url).to_owned(),
+        })
 }
 
-fn endpoint(doc: &Value, field: &str) -> Result<String, String> {
+fn endpoint(doc: &Value, field: &'static str) -> Result<String, OAuthFailure> {
     let url = doc
         .get(field)
         .and_then(Value::as_str)
-        .ok_or_else(|| format!("The OpenID configuration has no {field}"))?;
-    check_absolute_url(url).map_err(|e| format!("OpenID configuration {field}: {e}"))?;
+        .ok_or(OAuthFailure::MissingEndpoint(field))?;
+    check_absolute_url(url).map_err(|error| OAuthFailure::BadEndpoint { field, error })?;
     Ok(url.to_owned())
 }
 
@@ -92,7 +97,7 @@ impl MetadataCache {
         spec: &ProviderSpec,
         http: &dyn HttpClient,
         now_secs: u64,
-    ) -> Result<Rc<Endpoints>, String> {
+    ) -> Result<Rc<Endpoints>, OAuthFailure> {
         let o = &spec.endpoints;
         let Some(discovery_url) = &spec.discovery_url else {
             return match (&o.authorization, &o.token) {
@@ -101,10 +106,9 @@ impl MetadataCache {
                     token: token.clone(),
                     jwks: o.jwks.clone(),
                 })),
-                _ => Err(format!(
-                    "{} has no authorization or token endpoint",
-                    spec.id
-                )),
+                _ => Err(OAuthFailure::NoEndpoints {
+                    provider: spec.id.to_string(),
+                }),
             };
         };
         let cached = self
@@ -115,16 +119,17 @@ impl MetadataCache {
         if let Some(found) = cached {
             return Ok(found);
         }
-        let doc = fetch_json(http, discovery_url, "OpenID configuration").await?;
+        let doc = fetch_json(http, discovery_url, Document::Discovery).await?;
         // OpenID Connect Discovery §4.3: the document must name exactly the issuer we asked.
         let expected = spec.issuers.first().map(String::as_str).unwrap_or("");
         let issuer = doc.get("issuer").and_then(Value::as_str).unwrap_or("");
         if issuer != expected {
-            return Err(format!(
-                "The OpenID configuration names the issuer {issuer:?}, expected {expected:?}"
-            ));
+            return Err(OAuthFailure::IssuerMismatch {
+                found: issuer.to_owned(),
+                expected: expected.to_owned(),
+            });
         }
-        let pick = |given: &Option<String>, field: &str| match given {
+        let pick = |given: &Option<String>, field: &'static str| match given {
             Some(url) => Ok(url.clone()),
             None => endpoint(&doc, field),
         };
@@ -147,24 +152,21 @@ impl MetadataCache {
         jwks_url: &str,
         now_secs: u64,
         refetch: bool,
-    ) -> Result<(Rc<KeySet>, bool), String> {
+    ) -> Result<(Rc<KeySet>, bool), OAuthFailure> {
         if !refetch {
             let cached = self.jwks.borrow().as_ref().and_then(|c| c.fresh(now_secs));
             if let Some(found) = cached {
                 return Ok((found, false));
             }
         }
-        let response = http
-            .send(OutgoingRequest::get(jwks_url))
-            .await
-            .map_err(|e| e.to_string())?;
+        let response = http.send(OutgoingRequest::get(jwks_url)).await?;
         if !response.is_success() {
-            return Err(format!(
-                "Could not fetch the JWKS of {}, {}, {}",
-                host_of(jwks_url),
-                response.status,
-                response.reason()
-            ));
+            return Err(OAuthFailure::FetchFailed {
+                document: Document::Jwks,
+                host: host_of(jwks_url).to_owned(),
+                status: response.status,
+                reason: response.reason().to_owned(),
+            });
         }
         let set = Rc::new(KeySet::parse(&response.body)?);
         *self.jwks.borrow_mut() = Some(Cached {
@@ -215,15 +217,15 @@ impl MetadataCache {
 pub enum VerifyError {
     /// The token fails validation.
     Invalid(IdTokenError),
-    /// The key set could not be fetched or parsed; says why.
-    Unavailable(String),
+    /// The key set could not be fetched or parsed.
+    Unavailable(OAuthFailure),
 }
 
 impl fmt::Display for VerifyError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Invalid(e) => e.fmt(f),
-            Self::Unavailable(m) => f.write_str(m),
+            Self::Unavailable(e) => e.fmt(f),
         }
     }
 }

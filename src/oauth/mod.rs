@@ -8,9 +8,11 @@
 //!   trait is the crate's port [`crate::ports::http::HttpClient`].
 //! - [`metadata`]: discovery and JWKS with a bounded cache; [`jwk`], [`id_token`]: verification;
 //!   [`signature`]: the platform's signature verifier (WebCrypto in wasm, pure Rust natively).
+//! - [`failure`]: why a step failed, as a value whose `Display` is the caller's message.
 //! - [`state`]: the state record and its browser-binding cookie; [`redirect`]: the URL allow-list.
 
 pub mod config;
+pub mod failure;
 pub(crate) mod flow;
 pub mod form;
 pub mod id_token;
@@ -25,7 +27,9 @@ pub(crate) mod spec;
 pub mod state;
 
 pub use config::OAuthConfig;
+pub use failure::OAuthFailure;
 pub use provider::OAuthProvider;
+pub use redirect::UrlError;
 
 /// The fixed test keys of `tests/`, shared with the in-file property tests.
 #[cfg(all(test, not(target_arch = "wasm32")))]

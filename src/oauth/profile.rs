@@ -1,8 +1,8 @@
 //! From what a provider says about the user to Medusa's provider identity: `entity_id`,
 //! `user_metadata` and (GitHub) `provider_metadata`.
 
-use crate::contract;
 use crate::model::Metadata;
+use crate::oauth::failure::OAuthFailure;
 use crate::oauth::flow::TokenResponse;
 use crate::oauth::id_token::Claims;
 use crate::ports::http::{OutgoingRequest, host_of};
@@ -37,16 +37,16 @@ fn copy_claims(claims: &Claims, names: &[&str]) -> Metadata {
 pub fn from_id_token_claims(
     claims: &Claims,
     require_verified_email: bool,
-) -> Result<Profile, String> {
+) -> Result<Profile, OAuthFailure> {
     let has_email = claims.get("email").is_some_and(|e| !e.is_null());
     if (require_verified_email || has_email) && !is_true(claims.get("email_verified")) {
-        return Err(contract::EMAIL_NOT_VERIFIED.into());
+        return Err(OAuthFailure::EmailNotVerified);
     }
     let entity_id = claims
         .get("sub")
         .and_then(Value::as_str)
         .filter(|s| !s.is_empty())
-        .ok_or("id_token is missing 'sub' claim")?;
+        .ok_or(OAuthFailure::MissingSubject)?;
     Ok(Profile {
         entity_id: entity_id.to_owned(),
         user_metadata: copy_claims(
@@ -82,11 +82,11 @@ pub fn from_github(
     verified_email: Option<String>,
     tokens: &TokenResponse,
     now_ms: u64,
-) -> Result<Profile, String> {
+) -> Result<Profile, OAuthFailure> {
     let entity_id = match user.get("id") {
         Some(Value::Number(n)) => n.to_string(),
         Some(Value::String(s)) if !s.is_empty() => s.clone(),
-        _ => return Err("The GitHub user has no id".into()),
+        _ => return Err(OAuthFailure::GitHubWithoutId),
     };
     let field = |k: &str| user.get(k).cloned().unwrap_or(Value::Null);
     let user_metadata = json!({

@@ -13,6 +13,7 @@ use crate::contract;
 use crate::identity::IdentityError;
 use crate::model::{AuthIdentity, AuthenticationInput, AuthenticationResponse};
 use crate::oauth::config::OAuthConfig;
+use crate::oauth::failure::RedirectRequestError;
 use crate::oauth::flow::{self, AuthorizationParams, TokenResponse};
 use crate::oauth::id_token::Expected;
 use crate::oauth::metadata::{Endpoints, MetadataCache};
@@ -38,8 +39,6 @@ pub const MAX_CODE_BYTES: usize = 2048;
 /// Sent when a redirect-mode callback arrives without the state's browser-binding cookie.
 pub const STATE_FROM_ANOTHER_BROWSER: &str =
     "This sign-in was started in another browser, or its cookie is gone: start again";
-/// Sent when a sign-in asks for both `return_to` and `callback_url`.
-pub const RETURN_TO_WITH_CALLBACK_URL: &str = "return_to and callback_url cannot be combined: return_to sends the provider back to this service";
 
 fn err(message: impl Into<String>) -> ProviderError {
     ProviderError(message.into())
@@ -66,19 +65,19 @@ fn param(input: &AuthenticationInput, name: &str) -> Option<String> {
 pub fn requested_redirects(
     config: &OAuthConfig,
     input: &AuthenticationInput,
-) -> Result<(Option<String>, Option<String>), String> {
+) -> Result<(Option<String>, Option<String>), RedirectRequestError> {
     if input.body.get(CALLBACK_URL).is_some_and(|v| !v.is_string()) {
-        return Err("callback_url must be a string".into());
+        return Err(RedirectRequestError::CallbackUrlNotString);
     }
     let allowed = |url: Option<String>| {
         url.map(|u| config.redirects.check(&u).map(str::to_owned))
             .transpose()
-            .map_err(|e| e.0)
+            .map_err(RedirectRequestError::NotAllowed)
     };
     let callback = allowed(param(input, CALLBACK_URL))?;
     let return_to = allowed(input.query.get(RETURN_TO).cloned())?;
     if callback.is_some() && return_to.is_some() {
-        return Err(RETURN_TO_WITH_CALLBACK_URL.into());
+        return Err(RedirectRequestError::ReturnToWithCallbackUrl);
     }
     Ok((callback, return_to))
 }
@@ -132,7 +131,7 @@ impl OAuthProvider {
         self.metadata
             .endpoints(&self.spec, self.http.as_ref(), helper.now_ms() / 1000)
             .await
-            .map_err(err)
+            .map_err(ProviderError::from)
     }
 
     /// Consumes the state record; `None` if unknown, expired, unreadable or another provider's.
@@ -214,7 +213,7 @@ impl OAuthProvider {
             .send(request)
             .await
             .map_err(|e| err(e.to_string()))?;
-        let tokens = flow::parse_token_response(&response).map_err(err)?;
+        let tokens = flow::parse_token_response(&response)?;
         let profile = match &self.spec.kind {
             ProviderKind::GitHub { api_url } => {
                 self.github_profile(api_url, &tokens, helper.now_ms())
@@ -261,7 +260,10 @@ impl OAuthProvider {
                     &e.to_string(),
                 ))
             })?;
-        profile::from_id_token_claims(&claims, spec.kind == ProviderKind::Google).map_err(err)
+        Ok(profile::from_id_token_claims(
+            &claims,
+            spec.kind == ProviderKind::Google,
+        )?)
     }
 
     async fn github_profile(
@@ -314,7 +316,7 @@ impl OAuthProvider {
                 )));
             }
         };
-        profile::from_github(&user, email, tokens, now_ms).map_err(err)
+        Ok(profile::from_github(&user, email, tokens, now_ms)?)
     }
 
     /// Google and OIDC: the existing identity as it is, else a new one (Medusa's behaviour). GitHub
@@ -371,8 +373,7 @@ impl AuthProvider for OAuthProvider {
         if let Some(message) = flow::provider_error_message(&input.query) {
             return Err(err(message));
         }
-        let (callback_override, return_to) =
-            requested_redirects(&self.config, input).map_err(err)?;
+        let (callback_override, return_to) = requested_redirects(&self.config, input)?;
         let redirect_uri = match (&return_to, callback_override) {
             (Some(_), _) => input
                 .url

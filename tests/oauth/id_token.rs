@@ -383,9 +383,9 @@ fn an_unreachable_jwks_is_reported_not_a_panic() {
     let c = check();
     c.w.idp.json(JWKS, 503, json!({}));
     match c.verify(&id_token(&claims(), &key("rsa"))) {
-        Err(VerifyError::Unavailable(m)) => {
+        Err(VerifyError::Unavailable(failure)) => {
             assert_eq!(
-                m,
+                failure.to_string(),
                 "Could not fetch the JWKS of idp.corp.example, 503, Service Unavailable"
             )
         }
