@@ -117,8 +117,10 @@ test(`[timing report] import-medusa imports ${COUNT} identities, reports bad row
       const login = await tokenFrom(await worker.post("/auth/customer/emailpass", { email: "customer0@example.com", password: MEDUSA.password }));
       assert.equal(login.payload.actor_id, "cus_0");
       rmSync(`${file}.failed.ndjson`);
+      const secondStarted = performance.now();
       const second = await run(worker.url, file);
       assert.deepEqual(summary(second.stdout), [0, COUNT, 5]);
+      console.log(`[timing report] import-medusa, second run (all unchanged): ${((performance.now() - secondStarted) / 1000).toFixed(1)} s`);
 
       // Resuming: a checkpoint saying the first half is done sends only the rest.
       const half = Math.floor(COUNT / 2);
