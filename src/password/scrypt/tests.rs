@@ -185,3 +185,43 @@ fn cost_labels_read_back_within_the_same_bounds() {
         assert!(parse_cost_params(bad).is_err(), "{bad}");
     }
 }
+
+#[cfg(not(target_arch = "wasm32"))]
+mod proptests {
+    use super::*;
+    use crate::proptest_config::with_cases;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(with_cases(512))]
+
+        #[test]
+        fn parse_never_panics_on_any_text(s in any::<String>()) {
+            let _ = parse(&s);
+        }
+
+        /// Any 96 bytes behind a valid header prefix: parameters anywhere in their ranges are either
+        /// refused or within the bounds, never run unchecked.
+        #[test]
+        fn blobs_with_any_parameters_parse_only_within_the_bounds(
+            log_n in any::<u8>(),
+            r in any::<u32>(),
+            p in any::<u32>(),
+            salt in any::<[u8; SALT_LEN]>(),
+            hash in any::<[u8; HASH_LEN]>(),
+        ) {
+            let params = ScryptParams { log_n, r, p };
+            match parse(&format(params, &salt, &hash)) {
+                Ok(parsed) => {
+                    prop_assert!(params.is_acceptable());
+                    prop_assert_eq!(parsed.kdf, Kdf::Scrypt(params));
+                    prop_assert!(128 * u64::from(r) << log_n <= MAX_MEMORY_BYTES);
+                }
+                Err(e) => {
+                    prop_assert!(!params.is_acceptable());
+                    prop_assert_eq!(e, ParseError::CostOutOfRange);
+                }
+            }
+        }
+    }
+}
