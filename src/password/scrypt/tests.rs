@@ -215,7 +215,7 @@ mod proptests {
                 Ok(parsed) => {
                     prop_assert!(params.is_acceptable());
                     prop_assert_eq!(parsed.kdf, Kdf::Scrypt(params));
-                    prop_assert!(128 * u64::from(r) << log_n <= MAX_MEMORY_BYTES);
+                    prop_assert!((128 * u64::from(r)) << log_n <= MAX_MEMORY_BYTES);
                 }
                 Err(e) => {
                     prop_assert!(!params.is_acceptable());
