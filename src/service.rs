@@ -110,8 +110,14 @@ impl AuthModuleService {
         self.store.as_ref()
     }
 
-    fn identities(&self) -> Identities<'_> {
+    /// The identity records, with uniqueness claimed in the guard (the import writes through it too).
+    pub(crate) fn identities(&self) -> Identities<'_> {
         Identities::with_guard(self.store.as_ref(), self.guard.as_ref())
+    }
+
+    /// Now, by the service's clock.
+    pub(crate) fn now_ms(&self) -> u64 {
+        self.clock.now_ms()
     }
 
     /// Looks the provider up, runs `op`, and turns every failure into `{ success: false, error }`.

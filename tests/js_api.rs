@@ -762,3 +762,46 @@ async fn one_register_at_600000_iterations_is_timed() {
         times[1]
     );
 }
+
+/// `importAuthIdentities`: Medusa's rows in (timestamps and all), one result per item, a re-run
+/// unchanged, a case twin failed rather than merged; Medusa's scrypt hash then signs in.
+#[wasm_bindgen_test]
+async fn import_auth_identities_takes_medusa_rows_and_reports_each() {
+    let fixture: serde_json::Value =
+        serde_json::from_str(include_str!("fixtures/medusa/scrypt-kdf.json")).unwrap();
+    let case = &fixture["hashes"][2];
+    let (password, hash) = (
+        case["password"].as_str().unwrap(),
+        case["hash"].as_str().unwrap(),
+    );
+    let row = |n: u32, email: &str| {
+        format!(
+            r#"{{"id": "authid_{n}", "app_metadata": {{"customer_id": "cus_{n}"}}, "created_at": "2025-01-01T00:00:00Z",
+               "provider_identities": [{{"id": "provid_{n}", "provider": "emailpass", "entity_id": "{email}",
+               "auth_identity_id": "authid_{n}", "user_metadata": null, "provider_metadata": {{"password": "{hash}"}},
+               "deleted_at": null}}]}}"#
+        )
+    };
+    let service = service_over(kv_shaped_store());
+    let batch = format!(
+        "[{}, {}]",
+        row(1, "Jane@Example.com"),
+        row(2, "jane@example.com")
+    );
+    let results = resolved(service.import_auth_identities(js(&batch))).await;
+    assert_eq!(text(&results, "0.status"), "created");
+    assert_eq!(text(&results, "1.status"), "failed");
+    assert!(text(&results, "1.error").contains("differ only by case are not merged"));
+    let again = resolved(service.import_auth_identities(js(&row(1, "Jane@Example.com")))).await;
+    assert_eq!(text(&again, "status"), "unchanged");
+    assert_eq!(text(&again, "id"), "authid_1");
+
+    let login =
+        resolved(service.authenticate(s("emailpass"), credentials("jane@example.com", password)))
+            .await;
+    assert_eq!(at(&login, "success"), JsValue::TRUE);
+    assert_eq!(text(&login, "authIdentity.id"), "authid_1");
+    // Medusa's rows also go through createAuthIdentities, with Medusa's rules.
+    let created = resolved(service.create_auth_identities(js(&row(3, "other@example.com")))).await;
+    assert_eq!(text(&created, "id"), "authid_3");
+}

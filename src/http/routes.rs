@@ -3,7 +3,8 @@
 
 use super::{App, HttpRequest, HttpResponse};
 use super::{
-    admin, admin_costs, auth_flow, change_password, dev_outbox, discovery, reset, session, token,
+    admin, admin_costs, admin_import, auth_flow, change_password, dev_outbox, discovery, reset,
+    session, token,
 };
 use crate::contract::ErrorType;
 use auth_flow::Flow;
@@ -61,6 +62,7 @@ pub async fn route(app: &App, req: &HttpRequest) -> HttpResponse {
             _ => not_allowed("GET, POST, DELETE"),
         },
         ["admin", "auth-identities"] => admin::collection(app, req).await,
+        ["admin", "auth-identities", "import"] => admin_import::batch(app, req).await,
         ["admin", "auth-identities", id] => admin::item(app, req, id).await,
         ["admin", "password-costs"] => admin_costs::costs(app, req).await,
         ["admin", "password-costs", "recount"] => admin_costs::recount(app, req).await,

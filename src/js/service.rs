@@ -18,6 +18,7 @@ use super::error::ApiError;
 use super::{account, options};
 use crate::account::AccountService;
 use crate::identity::IdentityError;
+use crate::import::ImportResult;
 use crate::model::{
     AuthIdentityFilter, AuthenticationInput, AuthenticationResponse, CreateAuthIdentity,
     CreateProviderIdentity, Metadata, ProviderIdentityFilter, UpdateAuthIdentity,
@@ -188,6 +189,34 @@ impl JsAuthModuleService {
             async move { core.create_auth_identities(data).await },
             shape,
         ))
+    }
+
+    /// Imports identities in Medusa's shape with the admin import's rules (`crate::import`): ids and
+    /// metadata kept, emailpass entity ids lower-cased, idempotent. Resolves one `{id, status, error}`
+    /// per item (one for one, an array for an array); a bad item fails alone and never rejects.
+    #[wasm_bindgen(js_name = importAuthIdentities)]
+    pub fn import_auth_identities(&self, data: JsValue) -> Result<Promise, JsValue> {
+        let what = "importAuthIdentities(data): data";
+        required(&data, what)?;
+        let (items, many) = match to_json(&data, what)? {
+            Value::Array(items) => (items, true),
+            item => (vec![item], false),
+        };
+        let core = self.core.clone();
+        Ok(future_to_promise(async move {
+            let mut results: Vec<Value> = core
+                .import_auth_identities(&items)
+                .await
+                .iter()
+                .map(ImportResult::to_value)
+                .collect();
+            // A single item always gives one result.
+            Ok(if many {
+                to_js(&results)
+            } else {
+                to_js(&results.swap_remove(0))
+            })
+        }))
     }
 
     /// The identity with this id; rejects with `NOT_FOUND` when there is none.

@@ -343,12 +343,27 @@ export interface CreateProviderIdentity {
   auth_identity_id?: string;
   user_metadata?: Metadata | null;
   provider_metadata?: Metadata | null;
+  /** Medusa's row timestamps: accepted and ignored. */
+  created_at?: string | null;
+  updated_at?: string | null;
+  deleted_at?: string | null;
 }
 
 export interface CreateAuthIdentity {
   id?: string;
   app_metadata?: Metadata | null;
   provider_identities?: CreateProviderIdentity[];
+  /** Medusa's row timestamps: accepted and ignored. */
+  created_at?: string | null;
+  updated_at?: string | null;
+  deleted_at?: string | null;
+}
+
+/** What `importAuthIdentities` made of one item (a failed item's `error` says which field or conflict). */
+export interface ImportResult {
+  id: string | null;
+  status: "created" | "unchanged" | "failed";
+  error: string | null;
 }
 
 export interface UpdateAuthIdentity {
@@ -415,6 +430,13 @@ export class AuthModuleService {
 
   createAuthIdentities(data: CreateAuthIdentity[]): Promise<AuthIdentity[]>;
   createAuthIdentities(data: CreateAuthIdentity): Promise<AuthIdentity>;
+  /**
+   * Imports identities as Medusa stores them (`auth_identity` rows with their `provider_identities`),
+   * with the admin import's rules: ids and metadata kept, emailpass entity ids lower-cased, idempotent.
+   * Never rejects for a bad item: each gets its own result.
+   */
+  importAuthIdentities(data: Record<string, unknown>[]): Promise<ImportResult[]>;
+  importAuthIdentities(data: Record<string, unknown>): Promise<ImportResult>;
   retrieveAuthIdentity(id: string, config?: RetrieveConfig): Promise<AuthIdentity>;
   listAuthIdentities(filters?: AuthIdentityFilter, config?: ListConfig): Promise<AuthIdentity[]>;
   updateAuthIdentities(data: UpdateAuthIdentity[]): Promise<AuthIdentity[]>;
