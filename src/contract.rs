@@ -3,9 +3,13 @@
 //! Clients written against Medusa (the official js-sdk included) match on these, so they are reproduced
 //! exactly. Strings of our own (not in Medusa) live next to the code that produces them.
 
-/// Sent when a route or call names a provider that is not registered.
+/// Sent when a route or call names a provider that is not registered: Medusa 2.21's
+/// `retrieveProviderRegistration` message, leading newline and all (its 2.0 message was "Could not find a
+/// auth provider with id: …").
 pub fn provider_not_found(provider: &str) -> String {
-    format!("Could not find a auth provider with id: {provider}")
+    format!(
+        "\nUnable to retrieve the auth provider with id: {provider}\nPlease make sure that the provider is registered in the container and it is configured correctly in your project configuration file."
+    )
 }
 
 /// Sent when `register` is called on a provider that has no registration (the OAuth providers).
@@ -106,6 +110,14 @@ impl ErrorType {
     }
 }
 
+/// `createPasswordResetToken` (Medusa 2.16+) for an entity no provider identity has.
+pub fn reset_provider_identity_not_found(entity_id: &str, provider: &str) -> String {
+    format!("Provider identity with entity_id {entity_id} and provider {provider} not found")
+}
+
+/// `createPasswordResetToken` with a `ttl_seconds` that is not a positive integer.
+pub const RESET_TTL_NOT_POSITIVE: &str = "Password reset token TTL must be a positive integer";
+
 /// Sent (401) when a provider answers `success: false` without an error of its own.
 pub const AUTHENTICATION_FAILED: &str = "Authentication failed";
 /// Sent (401) when a route needs a valid bearer token and has none.
@@ -119,6 +131,13 @@ pub fn actor_not_allowed(actor_type: &str, provider: &str) -> String {
 }
 
 // Third-party providers (Google, GitHub, OpenID Connect).
+
+/// emailpass's `DISPLAY_NAME`, shown by the provider listing.
+pub const EMAILPASS_DISPLAY_NAME: &str = "Email/Password Authentication";
+/// `@medusajs/auth-google`'s `DISPLAY_NAME`.
+pub const GOOGLE_DISPLAY_NAME: &str = "Google Authentication";
+/// `@medusajs/auth-github`'s `DISPLAY_NAME`.
+pub const GITHUB_DISPLAY_NAME: &str = "Github Authentication";
 
 /// `Google does not support registration. Use method \`authenticate\` instead.` (`Github …` likewise).
 pub fn registration_not_supported(display_name: &str) -> String {

@@ -12,6 +12,7 @@ pub mod hash_costs;
 pub mod http;
 pub mod identity;
 pub(crate) mod ids;
+pub mod import;
 pub mod listing;
 pub mod mfa;
 pub mod model;

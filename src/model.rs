@@ -193,6 +193,29 @@ impl AuthenticationResponse {
     }
 }
 
+/// How a provider signs in: Medusa's `AuthProviderInfoDTO.flow`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ProviderFlow {
+    /// The client posts credentials (email and password) to the sign-in route.
+    Credentials,
+    /// The browser goes to the provider and comes back through the callback route.
+    Redirect,
+}
+
+/// Public facts about one registered provider (Medusa's `AuthProviderInfoDTO`): never its options.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthProviderInfo {
+    /// The id in routes (`emailpass`, `google`, an OIDC entry's id).
+    pub id: String,
+    /// The kind of provider (`emailpass`, `google`, `github`, `oidc`); instances of a kind share it.
+    pub identifier: String,
+    /// What a sign-in page may show for it.
+    pub display_name: String,
+    /// Whether a page shows a form or a "Continue with …" button for it.
+    pub flow: ProviderFlow,
+}
+
 /// Input of `createAuthIdentities`: an identity with its first provider identities.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]

@@ -6,7 +6,7 @@ use crate::guard::{CredentialChange, CredentialRecord, Guard};
 use crate::identity::{Identities, IdentityError};
 use crate::model::{
     AuthIdentity, AuthenticationInput, AuthenticationResponse, CreateAuthIdentity,
-    CreateProviderIdentity, Metadata,
+    CreateProviderIdentity, Metadata, ProviderFlow,
 };
 use crate::ports::clock::Clock;
 use crate::store::{KvStore, StoreError, keys};
@@ -45,6 +45,21 @@ pub type ProviderResult = Result<AuthenticationResponse, ProviderError>;
 pub trait AuthProvider {
     /// The provider id used in routes and stored in provider identities (e.g. `emailpass`).
     fn id(&self) -> &str;
+
+    /// Medusa's static `identifier`: the kind of provider, shared by its instances; by default the id.
+    fn identifier(&self) -> &str {
+        self.id()
+    }
+
+    /// Medusa's `DISPLAY_NAME`; by default the id, as Medusa lists a provider without one.
+    fn display_name(&self) -> &str {
+        self.id()
+    }
+
+    /// `redirect` for a provider with a callback step (Medusa derives it from `validateCallback`).
+    fn flow(&self) -> ProviderFlow {
+        ProviderFlow::Credentials
+    }
 
     /// Medusa's `authenticate`: signs in, or answers where to redirect.
     async fn authenticate(

@@ -4,9 +4,10 @@ use crate::contract;
 use crate::guard::{CredentialRecord, Guard, MemoryGuard};
 use crate::identity::{Identities, IdentityError};
 use crate::model::{
-    AuthIdentity, AuthIdentityFilter, AuthenticationInput, AuthenticationResponse,
-    CreateAuthIdentity, CreateProviderIdentity, Metadata, PASSWORD_METADATA_KEY, ProviderIdentity,
-    ProviderIdentityFilter, UpdateAuthIdentity, UpdateProviderIdentity,
+    AuthIdentity, AuthIdentityFilter, AuthProviderInfo, AuthenticationInput,
+    AuthenticationResponse, CreateAuthIdentity, CreateProviderIdentity, Metadata,
+    PASSWORD_METADATA_KEY, ProviderIdentity, ProviderIdentityFilter, UpdateAuthIdentity,
+    UpdateProviderIdentity,
 };
 use crate::ports::clock::Clock;
 use crate::provider::{AuthProvider, ProviderHelper, ProviderResult};
@@ -85,13 +86,38 @@ impl AuthModuleService {
         self.providers.keys().map(String::as_str)
     }
 
+    /// Medusa's `listAuthProviders`: the registered providers with these ids, in that order (unknown
+    /// ids left out), or all of them, in id order, for `None`.
+    pub fn list_auth_providers(&self, ids: Option<&[String]>) -> Vec<AuthProviderInfo> {
+        let info = |p: &Rc<dyn AuthProvider>| AuthProviderInfo {
+            id: p.id().to_owned(),
+            identifier: p.identifier().to_owned(),
+            display_name: p.display_name().to_owned(),
+            flow: p.flow(),
+        };
+        match ids {
+            Some(ids) => ids
+                .iter()
+                .filter_map(|id| self.providers.get(id))
+                .map(info)
+                .collect(),
+            None => self.providers.values().map(info).collect(),
+        }
+    }
+
     /// The store identities live in (the paged listing reads it directly).
     pub(crate) fn store(&self) -> &dyn KvStore {
         self.store.as_ref()
     }
 
-    fn identities(&self) -> Identities<'_> {
+    /// The identity records, with uniqueness claimed in the guard (the import writes through it too).
+    pub(crate) fn identities(&self) -> Identities<'_> {
         Identities::with_guard(self.store.as_ref(), self.guard.as_ref())
+    }
+
+    /// Now, by the service's clock.
+    pub(crate) fn now_ms(&self) -> u64 {
+        self.clock.now_ms()
     }
 
     /// Looks the provider up, runs `op`, and turns every failure into `{ success: false, error }`.

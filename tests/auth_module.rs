@@ -39,7 +39,9 @@ fn authenticate_with_an_unknown_provider_resolves_to_a_failure() {
     let response = fx.authenticate("facebook", "test@admin.com", "plaintext");
     assert_eq!(
         response,
-        failed("Could not find a auth provider with id: facebook")
+        failed(
+            "\nUnable to retrieve the auth provider with id: facebook\nPlease make sure that the provider is registered in the container and it is configured correctly in your project configuration file."
+        )
     );
 }
 
@@ -47,7 +49,9 @@ fn authenticate_with_an_unknown_provider_resolves_to_a_failure() {
 fn every_flow_method_answers_the_unknown_provider_message() {
     let fx = suite_a();
     let body = credentials("test@admin.com", "plaintext");
-    let expected = failed("Could not find a auth provider with id: facebook");
+    let expected = failed(
+        "\nUnable to retrieve the auth provider with id: facebook\nPlease make sure that the provider is registered in the container and it is configured correctly in your project configuration file.",
+    );
     assert_eq!(block_on(fx.service.register("facebook", &body)), expected);
     assert_eq!(
         block_on(fx.service.validate_callback("facebook", &body)),

@@ -23,8 +23,57 @@ fn register_answers_a_token_with_medusas_claims() {
     assert_eq!(claims.actor_type, "customer");
     assert!(claims.auth_identity_id.starts_with("authid_"));
     assert_eq!(claims.app_metadata, json!({}));
+    assert_eq!(claims.auth_provider.as_deref(), Some("emailpass"));
+    assert!(!claims.mfa_enabled);
+    assert_eq!(claims.mfa_challenge_completed_at, None);
+    assert_eq!(claims.user_metadata, json!({}));
     assert_eq!(claims.iat, NOW_MS / 1000);
     assert_eq!(claims.exp - claims.iat, 86_400);
+}
+
+#[test]
+fn tokens_carry_the_whole_app_metadata_and_the_providers_user_metadata_as_medusa_2_21() {
+    let h = harness(&[]);
+    let id = h
+        .claims_of(&h.register("a@b.co", "correct horse"))
+        .auth_identity_id;
+    let metadata = json!({"customer_id": "cus_1", "user_id": "user_1", "tier": "gold"});
+    block_on(
+        h.app
+            .service
+            .update_auth_identities(vec![edge_auth::model::UpdateAuthIdentity {
+                id: id.clone(),
+                app_metadata: metadata.as_object().cloned(),
+            }]),
+    )
+    .unwrap();
+    let identity = block_on(h.app.service.retrieve_auth_identity(&id)).unwrap();
+    block_on(h.app.service.update_provider_identities(vec![
+        edge_auth::model::UpdateProviderIdentity {
+            id: identity.provider_identities[0].id.clone(),
+            user_metadata: json!({"first_name": "Jane"}).as_object().cloned(),
+            ..Default::default()
+        },
+    ]))
+    .unwrap();
+
+    let as_customer = h.claims_of(&h.login("a@b.co", "correct horse"));
+    assert_eq!(as_customer.actor_id, "cus_1");
+    assert_eq!(as_customer.app_metadata, metadata);
+    assert_eq!(as_customer.user_metadata, json!({"first_name": "Jane"}));
+    let refreshed = h.claims_of(&h.refresh(&h.token(&h.login("a@b.co", "correct horse"))));
+    assert_eq!(refreshed.auth_provider.as_deref(), Some("emailpass"));
+    assert_eq!(refreshed.user_metadata, json!({"first_name": "Jane"}));
+
+    let as_user = h.send(
+        "POST",
+        "/auth/user/emailpass",
+        &[("content-type", "application/json")],
+        br#"{"email": "a@b.co", "password": "correct horse"}"#,
+    );
+    let as_user = h.claims_of(&as_user);
+    assert_eq!(as_user.actor_id, "user_1");
+    assert_eq!(as_user.app_metadata, metadata);
 }
 
 #[test]
@@ -226,7 +275,7 @@ fn actor_types_and_providers_are_checked_against_auth_methods_per_actor() {
         &h.post("/auth/customer/google", body, &[]),
         401,
         "unauthorized",
-        "Could not find a auth provider with id: google",
+        "\nUnable to retrieve the auth provider with id: google\nPlease make sure that the provider is registered in the container and it is configured correctly in your project configuration file.",
     );
 }
 
@@ -354,4 +403,100 @@ fn jwt_expires_in_sets_the_token_lifetime() {
     let h = harness(&[("JWT_EXPIRES_IN", "2h")]);
     let claims = h.claims_of(&h.register("a@b.co", "correct horse"));
     assert_eq!(claims.exp - claims.iat, 7200);
+}
+
+// --- GET /auth/{actor_type}/providers (Medusa 2.21) ---------------------------------------------------------
+
+/// Every kind of provider configured: emailpass, Google, GitHub and an OIDC instance "corp".
+fn with_every_provider() -> TestApp {
+    let oidc = json!([{
+        "id": "corp",
+        "issuer": "https://login.corp.example",
+        "clientId": "corp-client-id",
+        "clientSecret": "corp-very-secret",
+        "callbackUrl": "https://shop.example/auth/customer/corp/callback",
+    }])
+    .to_string();
+    harness(&[
+        (
+            "AUTH_METHODS_PER_ACTOR",
+            r#"{"customer":["google","emailpass","corp","github"],"user":["emailpass"],"vendor":["apple"]}"#,
+        ),
+        ("GOOGLE_CLIENT_ID", "google-client-id"),
+        ("GOOGLE_CLIENT_SECRET", "google-very-secret"),
+        (
+            "GOOGLE_CALLBACK_URL",
+            "https://shop.example/auth/customer/google/callback",
+        ),
+        ("GITHUB_CLIENT_ID", "github-client-id"),
+        ("GITHUB_CLIENT_SECRET", "github-very-secret"),
+        (
+            "GITHUB_CALLBACK_URL",
+            "https://shop.example/auth/customer/github/callback",
+        ),
+        ("OIDC_PROVIDERS", &oidc),
+    ])
+}
+
+#[test]
+fn providers_of_an_actor_type_are_its_configured_methods_in_order_with_medusas_names() {
+    let h = with_every_provider();
+    let r = h.send("GET", "/auth/customer/providers", &[], b"");
+    assert_eq!(r.status, 200);
+    assert_eq!(
+        r.body_json().unwrap(),
+        json!({"providers": [
+            {"id": "google", "identifier": "google", "display_name": "Google Authentication", "flow": "redirect"},
+            {"id": "emailpass", "identifier": "emailpass", "display_name": "Email/Password Authentication", "flow": "credentials"},
+            {"id": "corp", "identifier": "oidc", "display_name": "corp", "flow": "redirect"},
+            {"id": "github", "identifier": "github", "display_name": "Github Authentication", "flow": "redirect"},
+        ]})
+    );
+    let text = String::from_utf8(r.body).unwrap();
+    for secret in [
+        "very-secret",
+        "client-id",
+        "login.corp.example",
+        "shop.example",
+    ] {
+        assert!(!text.contains(secret), "{text} shows {secret}");
+    }
+    assert_eq!(
+        h.send("GET", "/auth/user/providers", &[], b"")
+            .body_json()
+            .unwrap(),
+        json!({"providers": [
+            {"id": "emailpass", "identifier": "emailpass", "display_name": "Email/Password Authentication", "flow": "credentials"},
+        ]})
+    );
+}
+
+#[test]
+fn providers_leaves_out_methods_not_configured_and_actor_types_not_listed_have_none() {
+    let h = with_every_provider();
+    // "apple" is listed for vendors but no such provider exists: using it would fail.
+    for actor in ["vendor", "admin"] {
+        let r = h.send("GET", &format!("/auth/{actor}/providers"), &[], b"");
+        assert_eq!(r.status, 200);
+        assert_eq!(r.body_json().unwrap(), json!({"providers": []}), "{actor}");
+    }
+    let bad = h.send("GET", "/auth/Customer/providers", &[], b"");
+    assert_error(
+        &bad,
+        400,
+        "invalid_data",
+        "Invalid actor type: use lower-case letters, digits or '_' (e.g. customer), got \"Customer\"",
+    );
+}
+
+#[test]
+fn providers_is_get_only_a_post_is_a_sign_in_with_a_provider_of_that_name() {
+    let h = with_every_provider();
+    let r = h.post("/auth/customer/providers", json!({}), &[]);
+    assert_error(
+        &r,
+        400,
+        "not_allowed",
+        "The actor type customer is not allowed to use the auth provider providers",
+    );
 }

@@ -206,7 +206,7 @@ async fn seed_flow_2_a_third_party_provider_that_is_not_configured_answers_medus
     ] {
         assert_eq!(
             stringify(&response),
-            r#"{"success":false,"error":"Could not find a auth provider with id: google"}"#
+            r#"{"success":false,"error":"\nUnable to retrieve the auth provider with id: google\nPlease make sure that the provider is registered in the container and it is configured correctly in your project configuration file."}"#
         );
     }
     let callback = resolved(service.validate_callback(s("emailpass"), js("{}"))).await;
@@ -499,26 +499,6 @@ fn misuse_throws_edge_auth_errors_with_stable_codes() {
     let service = service_over(memory());
     let calls = [
         (
-            service.register(JsValue::from_f64(1.0), js("{}")),
-            "register(provider, input): provider must be a string",
-        ),
-        (
-            service.authenticate(s("emailpass"), js(r#"{"bdy": {}}"#)),
-            "input has no field `bdy`",
-        ),
-        (
-            service.authenticate(s("emailpass"), js(r#"{"headers": {"x": 1}}"#)),
-            "input.headers.x must be a string, got a number",
-        ),
-        (
-            service.authenticate(s("emailpass"), s("body")),
-            "input must be an object, got a string",
-        ),
-        (
-            service.update(s("emailpass"), JsValue::UNDEFINED),
-            "update(provider, data): data is required",
-        ),
-        (
             service.create_auth_identities(js(r#"[{"provider_identities": [{"entity_id": 5}]}]"#)),
             "data[0].provider_identities[0].entity_id must be a string",
         ),
@@ -544,6 +524,78 @@ fn misuse_throws_edge_auth_errors_with_stable_codes() {
             Ok(_) => panic!("no throw; expected {fragment}"),
             Err(e) => assert_edge_auth_error(&e, "INVALID_ARGUMENT", fragment),
         }
+    }
+}
+
+/// Medusa's flow methods catch every error into `{ success: false, error }`; so do ours, for arguments
+/// they cannot use too: no throw, no rejection, whatever the input.
+#[wasm_bindgen_test]
+async fn the_four_flow_methods_resolve_success_false_for_any_input() {
+    let service = service_over(JsValue::from(JsMemoryStore::new()));
+    let answers = [
+        (
+            service.register(JsValue::from_f64(1.0), js("{}")),
+            "register(provider, input): provider must be a string, got a number",
+        ),
+        (
+            service.register(s("emailpass"), JsValue::NULL),
+            "register(provider, input): input must be an object, got null",
+        ),
+        (
+            service.register(JsValue::NULL, JsValue::NULL),
+            "register(provider, input): provider must be a string, got null",
+        ),
+        (
+            service.authenticate(JsValue::UNDEFINED, JsValue::UNDEFINED),
+            "authenticate(provider, input): provider must be a string, got undefined",
+        ),
+        (
+            service.authenticate(s("emailpass"), js(r#"{"bdy": {}}"#)),
+            "input has no field `bdy`",
+        ),
+        (
+            service.authenticate(s("emailpass"), js(r#"{"headers": {"x": 1}}"#)),
+            "input.headers.x must be a string, got a number",
+        ),
+        (
+            service.authenticate(s("emailpass"), s("body")),
+            "input must be an object, got a string",
+        ),
+        (
+            service.authenticate(s("nope"), JsValue::UNDEFINED),
+            "\nUnable to retrieve the auth provider with id: nope\nPlease make sure that the provider is registered in the container and it is configured correctly in your project configuration file.",
+        ),
+        (
+            service.validate_callback(JsValue::from_bool(true), JsValue::NULL),
+            "validateCallback(provider, input): provider must be a string, got a boolean",
+        ),
+        (
+            service.validate_callback(s("emailpass"), JsValue::UNDEFINED),
+            "Callback authentication not implemented for provider emailpass",
+        ),
+        (
+            service.update_provider(JsValue::UNDEFINED, JsValue::UNDEFINED),
+            "updateProvider(provider, data): provider must be a string, got undefined",
+        ),
+        (
+            service.update_provider(s("emailpass"), JsValue::NULL),
+            "updateProvider(provider, data): data must be an object, got null",
+        ),
+        (
+            service.update(s("emailpass"), JsValue::UNDEFINED),
+            "update(provider, data): data is required",
+        ),
+        (
+            service.update_provider(s("emailpass"), js("[1]")),
+            "data must be an object, got an array",
+        ),
+    ];
+    for (call, fragment) in answers {
+        let answer = resolved(call).await;
+        assert_eq!(at(&answer, "success"), JsValue::FALSE, "{fragment}");
+        let error = text(&answer, "error");
+        assert!(error.contains(fragment), "{error:?} lacks {fragment:?}");
+        assert_eq!(sorted_keys(&answer), "error,success");
     }
 }
 
@@ -709,4 +761,47 @@ async fn one_register_at_600000_iterations_is_timed() {
         times[0],
         times[1]
     );
+}
+
+/// `importAuthIdentities`: Medusa's rows in (timestamps and all), one result per item, a re-run
+/// unchanged, a case twin failed rather than merged; Medusa's scrypt hash then signs in.
+#[wasm_bindgen_test]
+async fn import_auth_identities_takes_medusa_rows_and_reports_each() {
+    let fixture: serde_json::Value =
+        serde_json::from_str(include_str!("fixtures/medusa/scrypt-kdf.json")).unwrap();
+    let case = &fixture["hashes"][2];
+    let (password, hash) = (
+        case["password"].as_str().unwrap(),
+        case["hash"].as_str().unwrap(),
+    );
+    let row = |n: u32, email: &str| {
+        format!(
+            r#"{{"id": "authid_{n}", "app_metadata": {{"customer_id": "cus_{n}"}}, "created_at": "2025-01-01T00:00:00Z",
+               "provider_identities": [{{"id": "provid_{n}", "provider": "emailpass", "entity_id": "{email}",
+               "auth_identity_id": "authid_{n}", "user_metadata": null, "provider_metadata": {{"password": "{hash}"}},
+               "deleted_at": null}}]}}"#
+        )
+    };
+    let service = service_over(kv_shaped_store());
+    let batch = format!(
+        "[{}, {}]",
+        row(1, "Jane@Example.com"),
+        row(2, "jane@example.com")
+    );
+    let results = resolved(service.import_auth_identities(js(&batch))).await;
+    assert_eq!(text(&results, "0.status"), "created");
+    assert_eq!(text(&results, "1.status"), "failed");
+    assert!(text(&results, "1.error").contains("differ only by case are not merged"));
+    let again = resolved(service.import_auth_identities(js(&row(1, "Jane@Example.com")))).await;
+    assert_eq!(text(&again, "status"), "unchanged");
+    assert_eq!(text(&again, "id"), "authid_1");
+
+    let login =
+        resolved(service.authenticate(s("emailpass"), credentials("jane@example.com", password)))
+            .await;
+    assert_eq!(at(&login, "success"), JsValue::TRUE);
+    assert_eq!(text(&login, "authIdentity.id"), "authid_1");
+    // Medusa's rows also go through createAuthIdentities, with Medusa's rules.
+    let created = resolved(service.create_auth_identities(js(&row(3, "other@example.com")))).await;
+    assert_eq!(text(&created, "id"), "authid_3");
 }

@@ -196,6 +196,111 @@ fn enrolment_shows_the_secret_once_and_a_first_code_enables_the_factor() {
     );
 }
 
+/// The claim names of `token`'s payload, in the order they were written.
+fn claim_names(token: &str) -> Vec<String> {
+    use base64::Engine;
+    let payload = token.split('.').nth(1).unwrap();
+    let json = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .unwrap();
+    let text = String::from_utf8(json).unwrap();
+    // Top-level keys only: each is a `"name":` right after `{` or `,` at depth one.
+    let (mut names, mut depth, mut in_string, mut escaped, mut start) =
+        (vec![], 0, false, false, 0);
+    for (i, c) in text.char_indices() {
+        match (in_string, c) {
+            (true, _) if escaped => escaped = false,
+            (true, '\\') => escaped = true,
+            (true, '"') => {
+                in_string = false;
+                if depth == 1
+                    && text[i + 1..].starts_with(':')
+                    && text[..start].ends_with(['{', ','])
+                {
+                    names.push(text[start + 1..i].to_owned());
+                }
+            }
+            (false, '"') => (in_string, start) = (true, i),
+            (false, '{' | '[') => depth += 1,
+            (false, '}' | ']') => depth -= 1,
+            _ => {}
+        }
+    }
+    names
+}
+
+/// The merged claim set: Medusa 2.21's claims in its order, with MFA's values, and our `mfa_challenge`
+/// last and only while the challenge is owed.
+#[test]
+fn mfa_tokens_carry_the_2_21_claims_in_order_and_the_challenge_only_while_pending() {
+    let t = app();
+    let e = enrolled(&t, "a@b.co", "cus_1");
+    let app_metadata = json!({ "customer_id": "cus_1", "tier": "gold" });
+    block_on(
+        t.app
+            .service
+            .update_auth_identities(vec![edge_auth::model::UpdateAuthIdentity {
+                id: e.identity.clone(),
+                app_metadata: app_metadata.as_object().cloned(),
+            }]),
+    )
+    .unwrap();
+    let medusa = [
+        "actor_id",
+        "actor_type",
+        "auth_identity_id",
+        "auth_provider",
+        "mfa_enabled",
+        "mfa_challenge_completed_at",
+        "app_metadata",
+        "user_metadata",
+        "iat",
+        "exp",
+    ];
+    let (challenge, pending) = challenged(&t, "a@b.co");
+    let mut owed: Vec<&str> = medusa.to_vec();
+    owed.push("mfa_challenge");
+    assert_eq!(claim_names(&pending), owed);
+    let claims = t.claims(&pending);
+    assert_eq!(claims.auth_provider.as_deref(), Some("emailpass"));
+    assert_eq!(claims.user_metadata, json!({}));
+    // Actor-less as Medusa's `skipActorType` makes it: the identity's app_metadata without the actor id.
+    assert_eq!(claims.actor_id, "");
+    assert_eq!(claims.app_metadata, json!({ "tier": "gold" }));
+    let owed_id = claims.mfa_challenge.as_deref().unwrap();
+    assert!(owed_id.starts_with(challenge["id"].as_str().unwrap()));
+    // Refresh keeps the provider and the challenge owed.
+    let refreshed = t.token(&t.refresh(&pending));
+    assert_eq!(claim_names(&refreshed), owed);
+    assert_eq!(
+        t.claims(&refreshed).auth_provider.as_deref(),
+        Some("emailpass")
+    );
+
+    let code = totp(&e.secret, t.clock.now_secs());
+    let full = t.token(&answer(&t, &challenge, &pending, "totp", &code));
+    assert_eq!(claim_names(&full), medusa);
+    let claims = t.claims(&full);
+    assert_eq!(claims.auth_provider.as_deref(), Some("emailpass"));
+    assert_eq!(claims.app_metadata, app_metadata);
+    assert!(claims.mfa_enabled && claims.mfa_challenge_completed_at.is_some());
+    assert_eq!(claims.mfa_challenge, None);
+    // Its refresh carries all of it.
+    let again = t.claims_of(&t.refresh(&full));
+    assert_eq!(
+        (
+            again.auth_provider,
+            again.mfa_enabled,
+            again.mfa_challenge_completed_at
+        ),
+        (
+            claims.auth_provider,
+            true,
+            claims.mfa_challenge_completed_at
+        )
+    );
+}
+
 #[test]
 fn sign_in_with_mfa_owes_a_challenge_and_its_code_earns_the_real_token() {
     let t = app();

@@ -384,7 +384,8 @@ fn change_password_is_for_emailpass_identities_only() {
     .unwrap()
     .remove(0);
     let customer = edge_auth::scope::ActorType::parse("customer").unwrap();
-    let claims = account::claims_for(&identity, &customer, p.clock.now_secs(), 3600);
+    let sign_in = account::SignIn::default();
+    let claims = account::claims_for(&identity, &customer, &sign_in, p.clock.now_secs(), 3600);
     let oauth_token = token::sign(&claims, &p.app.config.jwt_key);
     assert_error(
         &p.post_as(CHANGE, body, &oauth_token),

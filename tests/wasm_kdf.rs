@@ -69,3 +69,39 @@ fn argon2id_reference_hash_verifies_in_wasm() {
         "{fresh}"
     );
 }
+
+/// Medusa's hashes, made by the real npm `scrypt-kdf` (`tests/fixtures/medusa/`), verify in wasm as they
+/// do natively: our scrypt's Salsa20/8 and ROMix in V8, Medusa's default (a 32 MiB table) included.
+#[wasm_bindgen_test]
+fn medusa_scrypt_hashes_verify_in_wasm() {
+    let fixture: serde_json::Value =
+        serde_json::from_str(include_str!("fixtures/medusa/scrypt-kdf.json")).unwrap();
+    let hasher = Hasher::new(1000, None).unwrap();
+    let mut verified = 0;
+    for case in fixture["hashes"].as_array().unwrap() {
+        let (password, hash) = (
+            case["password"].as_str().unwrap(),
+            case["hash"].as_str().unwrap(),
+        );
+        let accepted = case["accepted"].as_bool().unwrap();
+        let outcome = hasher.verify(password, hash);
+        assert_eq!(
+            outcome,
+            if accepted {
+                Verification::Match { needs_rehash: true }
+            } else {
+                Verification::Mismatch
+            },
+            "{}",
+            case["note"]
+        );
+        if accepted {
+            assert_eq!(
+                hasher.verify("wrong password", hash),
+                Verification::Mismatch
+            );
+            verified += 1;
+        }
+    }
+    assert_eq!(verified, 5);
+}

@@ -6,7 +6,7 @@
 
 use super::AccountError;
 use super::service::AccountService;
-use super::tokens::MfaClaims;
+use super::tokens::{MfaState, SignIn};
 use crate::contract;
 use crate::guard::CredentialRecord;
 use crate::mfa::{Challenge, MfaError};
@@ -58,39 +58,33 @@ impl MfaCaller {
 
 impl AccountService {
     /// The answer to a sign-in (or registration, or third-party callback) whose first factor passed
-    /// through `provider`: the token, or a challenge and an actor-less token when the identity has an
-    /// enabled factor. `verified` as for [`Self::issue_token_verified`].
+    /// (`sign_in`, through its provider): the token, or a challenge and an actor-less token when the
+    /// identity has an enabled factor. `verified` as for [`Self::issue_token_verified`].
     pub async fn answer_sign_in(
         &self,
         identity: &AuthIdentity,
         actor_type: &ActorType,
-        provider: &str,
+        sign_in: SignIn,
         verified: Option<&CredentialRecord>,
     ) -> Result<SignInAnswer, AccountError> {
         // The token's boundary and MFA's record are read at once; a challenge is written nowhere (the
         // pending token carries it): MFA costs a sign-in no extra round trip.
         let (validity, challenge) = join2(
             self.issuing_validity(&identity.id, verified),
-            self.mfa.sign_in_challenge(&identity.id, Some(provider)),
+            self.mfa
+                .sign_in_challenge(&identity.id, sign_in.auth_provider.as_deref()),
         )
         .await;
         let (validity, challenge) = (validity?, challenge?);
         Ok(match challenge {
-            Some((challenge, claim)) => SignInAnswer::MfaRequired {
-                token: self.sign_with_mfa(
-                    identity,
-                    actor_type,
-                    &validity,
-                    &MfaClaims::pending(Some(claim)),
-                )?,
-                challenge,
-            },
-            None => SignInAnswer::Token(self.sign_with_mfa(
-                identity,
-                actor_type,
-                &validity,
-                &MfaClaims::default(),
-            )?),
+            Some((challenge, claim)) => {
+                let pending = sign_in.with_mfa(MfaState::pending(Some(claim)));
+                SignInAnswer::MfaRequired {
+                    token: self.sign(identity, actor_type, &pending, &validity)?,
+                    challenge,
+                }
+            }
+            None => SignInAnswer::Token(self.sign(identity, actor_type, &sign_in, &validity)?),
         })
     }
 
@@ -166,7 +160,10 @@ impl AccountService {
         }
         let actor_type = ActorType::parse(&caller.actor_type).ok_or(AccountError::Unauthorized)?;
         let completed_at = challenge.completed_at.unwrap_or_default();
-        self.issue_token_with_mfa(&identity, &actor_type, &MfaClaims::completed(completed_at))
-            .await
+        let sign_in = SignIn {
+            auth_provider: challenge.auth_provider,
+            mfa: MfaState::completed(completed_at),
+        };
+        self.issue_token(&identity, &actor_type, &sign_in).await
     }
 }

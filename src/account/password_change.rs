@@ -5,6 +5,7 @@ use super::AccountError;
 use super::config::LimitedRoute;
 use super::limits::Attempt;
 use super::service::AccountService;
+use super::tokens::SignIn;
 use crate::contract;
 use crate::model::{AuthenticationInput, Metadata};
 use crate::password;
@@ -124,6 +125,7 @@ impl AccountService {
             return Err(AccountError::InvalidData(message));
         }
         let validity = self.revoke_tokens(&identity.id).await?;
-        self.sign(&identity, actor_type, &validity)
+        // The new token keeps what the old one said about the sign-in (its provider, MFA).
+        self.sign(&identity, actor_type, &SignIn::of(claims), &validity)
     }
 }

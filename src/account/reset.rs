@@ -9,6 +9,7 @@ use super::reset_token::{self, ResetClaims, ResetTarget};
 use super::service::AccountService;
 use super::webhook;
 use crate::contract;
+use crate::guard::Claim;
 use crate::identity::Identities;
 use crate::model::Metadata;
 use crate::ports::random;
@@ -18,6 +19,7 @@ use crate::scope::{ActorType, ProviderId};
 use crate::store::keys;
 use serde_json::Value;
 use std::rc::Rc;
+use subtle::ConstantTimeEq;
 
 /// The delivery waits this long before it starts, so the 201 has left before any work that depends on
 /// whether the identity exists competes with it for the isolate (measured: without the pause, a known
@@ -44,7 +46,7 @@ pub struct ResetGrant {
 }
 
 /// The entity id a provider stores for what a user typed: emails are stored normalised.
-fn entity_id_for(provider: &ProviderId, identifier: &str) -> String {
+pub(super) fn entity_id_for(provider: &ProviderId, identifier: &str) -> String {
     if provider.as_str() == EMAILPASS {
         normalize_email(identifier)
     } else {
@@ -81,6 +83,7 @@ impl AccountService {
             credential_version: validity.valid_from_ms,
         };
         let (token, claims) = reset_token::issue(target, iat, &self.tokens.key)?;
+        self.make_latest_reset(&identity.id, &claims.jti).await?;
         Ok(Some(ResetToken {
             token,
             entity_id,
@@ -96,6 +99,7 @@ impl AccountService {
         actor_type: ActorType,
         provider: ProviderId,
         identifier: String,
+        metadata: Metadata,
     ) -> Task {
         let this = self.clone();
         Box::pin(async move {
@@ -118,12 +122,13 @@ impl AccountService {
                 Ok(id) => id,
                 Err(e) => return warn(&e.to_string()),
             };
-            let body = webhook::password_reset_body(
-                &reset.entity_id,
-                actor_type.as_str(),
-                provider.as_str(),
-                &reset.token,
-            );
+            let body = webhook::password_reset_body(webhook::PasswordResetEvent {
+                entity_id: &reset.entity_id,
+                actor_type: actor_type.as_str(),
+                provider: provider.as_str(),
+                token: &reset.token,
+                metadata: &metadata,
+            });
             let ports = &this.ports;
             webhook::deliver(
                 target,
@@ -177,6 +182,9 @@ impl AccountService {
         if validity.valid_from_ms != claims.credential_version {
             return Err(AccountError::InvalidResetToken);
         }
+        if !self.is_latest_reset(&identity.id, &claims.jti).await? {
+            return Err(AccountError::InvalidResetToken);
+        }
         Ok(ResetGrant {
             claims,
             auth_identity_id: identity.id,
@@ -217,6 +225,36 @@ impl AccountService {
             return Err(AccountError::Refused(message));
         }
         self.revoke_tokens(&auth_identity_id).await.map(drop)
+    }
+
+    /// Records `jti` as the identity's latest reset token in the guard, which voids the earlier ones
+    /// (Medusa 2.16+ deletes them). Of two concurrent requests, the later move wins.
+    pub(super) async fn make_latest_reset(
+        &self,
+        auth_identity_id: &str,
+        jti: &str,
+    ) -> Result<(), AccountError> {
+        let key = keys::reset_latest(auth_identity_id);
+        let guard = self.ports.guard.as_ref();
+        if let Claim::Taken { owner, .. } = guard.claim(&key, jti).await? {
+            // A concurrent request may move it first; then its token is the latest, as it should be.
+            guard.transfer(&key, &owner, jti).await?;
+        }
+        Ok(())
+    }
+
+    /// Whether `jti` is the identity's latest reset token. A token minted before the guard kept a latest
+    /// one finds the key free and becomes it.
+    pub(super) async fn is_latest_reset(
+        &self,
+        auth_identity_id: &str,
+        jti: &str,
+    ) -> Result<bool, AccountError> {
+        let key = keys::reset_latest(auth_identity_id);
+        Ok(match self.ports.guard.claim(&key, jti).await? {
+            Claim::Claimed => true,
+            Claim::Taken { owner, .. } => bool::from(owner.as_bytes().ct_eq(jti.as_bytes())),
+        })
     }
 
     /// [`verify_password_reset_token`](Self::verify_password_reset_token), then

@@ -8,8 +8,10 @@
 //! prefix no other host can set it. Apps on another site than the Worker's need bearer tokens instead.
 
 pub use super::config::SessionCookie;
+use super::tokens::{MfaState, SignIn};
 use crate::ports::random::{self, RandomError};
 use crate::store::{KvStore, StoreError, keys};
+use crate::token::Claims;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
 use serde::{Deserialize, Serialize};
@@ -19,22 +21,63 @@ use serde_json::Value;
 const ID_BYTES: usize = 32;
 const ID_CHARS: usize = 43;
 
-/// Medusa's `auth_context`: what a session (or a token) says about its bearer.
+/// Medusa's `auth_context`: what a session (or a token) says about its bearer — the token's claims but
+/// its dates. The fields after `auth_identity_id` default when absent (sessions stored before them).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AuthContext {
     pub actor_id: String,
     pub actor_type: String,
     pub auth_identity_id: String,
-    /// Medusa 2.21's MFA claims of the token the session was made from (absent in older records).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_provider: Option<String>,
     #[serde(default)]
     pub mfa_enabled: bool,
-    /// When that token's MFA challenge was passed, or null.
     #[serde(default)]
     pub mfa_challenge_completed_at: Option<String>,
-    /// The challenge a pending token owes (ours; absent otherwise).
+    pub app_metadata: Value,
+    #[serde(default = "empty_object")]
+    pub user_metadata: Value,
+    /// The challenge a pending token owes (ours; absent otherwise), so a session made from it can
+    /// answer it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mfa_challenge: Option<String>,
-    pub app_metadata: Value,
+}
+
+fn empty_object() -> Value {
+    Value::Object(serde_json::Map::new())
+}
+
+impl From<Claims> for AuthContext {
+    fn from(claims: Claims) -> Self {
+        Self {
+            actor_id: claims.actor_id,
+            actor_type: claims.actor_type,
+            auth_identity_id: claims.auth_identity_id,
+            auth_provider: claims.auth_provider,
+            mfa_enabled: claims.mfa_enabled,
+            mfa_challenge_completed_at: claims.mfa_challenge_completed_at,
+            app_metadata: claims.app_metadata,
+            user_metadata: claims.user_metadata,
+            mfa_challenge: claims.mfa_challenge,
+        }
+    }
+}
+
+impl AuthContext {
+    /// What the session says about the sign-in, for the tokens refresh makes from it.
+    pub fn sign_in(&self) -> SignIn {
+        SignIn {
+            auth_provider: self.auth_provider.clone(),
+            mfa: MfaState {
+                enabled: self.mfa_enabled,
+                challenge_completed_at: self.mfa_challenge_completed_at.clone(),
+                challenge: self
+                    .mfa_challenge
+                    .as_deref()
+                    .and_then(crate::token::ChallengeClaim::parse),
+            },
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -141,10 +184,12 @@ mod tests {
                 actor_id: "cus_1".into(),
                 actor_type: "customer".into(),
                 auth_identity_id: "authid_1".into(),
+                auth_provider: Some("emailpass".into()),
                 mfa_enabled: false,
                 mfa_challenge_completed_at: None,
-                mfa_challenge: None,
                 app_metadata: json!({"customer_id": "cus_1"}),
+                user_metadata: json!({}),
+                mfa_challenge: None,
             },
             iat: 1_800_000_000,
             created_at_ms: 1_800_000_000_000,

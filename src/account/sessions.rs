@@ -5,7 +5,6 @@
 use super::AccountError;
 use super::service::AccountService;
 use super::session::{self, AuthContext, Session};
-use super::tokens::MfaClaims;
 use crate::ports::runtime::join2;
 use crate::scope::ActorType;
 
@@ -29,16 +28,8 @@ impl AccountService {
     pub async fn create_session(&self, raw: &str) -> Result<NewSession, AccountError> {
         let claims = self.verify_token_mfa_pending_ok(raw).await?;
         let record = Session {
-            auth_context: AuthContext {
-                actor_id: claims.actor_id,
-                actor_type: claims.actor_type,
-                auth_identity_id: claims.auth_identity_id,
-                mfa_enabled: claims.mfa_enabled,
-                mfa_challenge_completed_at: claims.mfa_challenge_completed_at,
-                mfa_challenge: claims.mfa_challenge,
-                app_metadata: claims.app_metadata,
-            },
             iat: claims.iat,
+            auth_context: AuthContext::from(claims),
             created_at_ms: self.now_ms(),
         };
         let ttl_secs = self.config.session_ttl_secs;
@@ -91,18 +82,10 @@ impl AccountService {
             return Ok(None);
         }
         let identity = identity?;
-        let old = MfaClaims {
-            enabled: context.mfa_enabled,
-            completed_at: context.mfa_challenge_completed_at,
-            challenge: context
-                .mfa_challenge
-                .as_deref()
-                .and_then(crate::token::ChallengeClaim::parse),
-        };
-        let mfa = self
-            .refreshed_mfa(&identity.id, &context.actor_id, old)
+        let sign_in = self
+            .refreshed_sign_in(&identity.id, &context.actor_id, context.sign_in())
             .await?;
-        self.sign_with_mfa(&identity, &actor_type, &validity, &mfa)
+        self.sign(&identity, &actor_type, &sign_in, &validity)
             .map(Some)
     }
 

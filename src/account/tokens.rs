@@ -7,28 +7,30 @@ use super::service::AccountService;
 use crate::guard::{CredentialChange, CredentialRecord, Revocation};
 use crate::model::AuthIdentity;
 use crate::ports::runtime::join2;
-use crate::scope::ActorType;
+use crate::scope::{ActorType, ProviderId};
 use crate::store::keys;
 use crate::token::{self, ChallengeClaim, Claims};
 use serde_json::Value;
 
-/// Where a token stands with MFA: Medusa 2.21's `mfa_enabled` and `mfa_challenge_completed_at`.
+/// A token's multi-factor state: Medusa 2.21's `mfa_enabled` and `mfa_challenge_completed_at`, and
+/// our `mfa_challenge` on a token that still owes one. Filled from the identity's MFA record at sign-in
+/// ([`super::mfa_sign_in`]), carried into refreshed tokens and sessions.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct MfaClaims {
+pub struct MfaState {
     /// The identity had an enabled factor at sign-in.
     pub enabled: bool,
-    /// When its challenge was passed (ISO 8601); `None` with `enabled` is a token still owing it.
-    pub completed_at: Option<String>,
+    /// When the bearer passed its challenge (ISO 8601); `None` with `enabled` is a token still owing it.
+    pub challenge_completed_at: Option<String>,
     /// The challenge a pending token owes: its record, signed into the token.
     pub challenge: Option<ChallengeClaim>,
 }
 
-impl MfaClaims {
+impl MfaState {
     /// A sign-in that owes `challenge`: the token gets no actor.
     pub fn pending(challenge: Option<ChallengeClaim>) -> Self {
         Self {
             enabled: true,
-            completed_at: None,
+            challenge_completed_at: None,
             challenge,
         }
     }
@@ -37,73 +39,109 @@ impl MfaClaims {
     pub fn completed(at: String) -> Self {
         Self {
             enabled: true,
-            completed_at: Some(at),
+            challenge_completed_at: Some(at),
             challenge: None,
-        }
-    }
-
-    /// What `claims` say.
-    pub fn of(claims: &Claims) -> Self {
-        Self {
-            enabled: claims.mfa_enabled,
-            completed_at: claims.mfa_challenge_completed_at.clone(),
-            challenge: claims
-                .mfa_challenge
-                .as_deref()
-                .and_then(ChallengeClaim::parse),
         }
     }
 
     /// Enabled, challenge not passed.
     pub fn is_pending(&self) -> bool {
-        self.enabled && self.completed_at.is_none()
+        self.enabled && self.challenge_completed_at.is_none()
     }
 }
 
-/// [`claims_for`] with MFA's claims. A pending token is actor-less (Medusa's `skipActorType`): empty
-/// `actor_id` and `app_metadata`, so nothing that needs an actor accepts it.
-pub fn claims_with_mfa(
-    identity: &AuthIdentity,
-    actor_type: &ActorType,
-    now_secs: u64,
-    ttl_secs: u64,
-    mfa: &MfaClaims,
-) -> Claims {
-    let mut claims = claims_for(identity, actor_type, now_secs, ttl_secs);
-    if mfa.is_pending() {
-        claims.actor_id = String::new();
-        claims.app_metadata = Value::Object(serde_json::Map::new());
-        claims.mfa_challenge = mfa.challenge.as_ref().map(ChallengeClaim::encode);
-    }
-    claims.mfa_enabled = mfa.enabled;
-    claims.mfa_challenge_completed_at = mfa.completed_at.clone();
-    claims
+/// How the bearer signed in, beyond who they are: what a token says besides its identity and actor type.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SignIn {
+    /// The provider of the sign-in (Medusa's `auth_provider`); `None` for a token issued without one.
+    pub auth_provider: Option<String>,
+    /// Multi-factor state.
+    pub mfa: MfaState,
 }
 
-/// Medusa's claims: `actor_id` from `app_metadata["<actor>_id"]` (or ""), and an `app_metadata` that
-/// holds only that key.
+impl SignIn {
+    /// A sign-in through `provider`.
+    pub fn through(provider: &ProviderId) -> Self {
+        Self {
+            auth_provider: Some(provider.as_str().to_owned()),
+            mfa: MfaState::default(),
+        }
+    }
+
+    /// What an earlier token said, carried into a new one (refresh, sessions, a password change), as
+    /// Medusa's refresh carries its auth context.
+    pub fn of(claims: &Claims) -> Self {
+        Self {
+            auth_provider: claims.auth_provider.clone(),
+            mfa: MfaState {
+                enabled: claims.mfa_enabled,
+                challenge_completed_at: claims.mfa_challenge_completed_at.clone(),
+                challenge: claims
+                    .mfa_challenge
+                    .as_deref()
+                    .and_then(ChallengeClaim::parse),
+            },
+        }
+    }
+
+    /// This sign-in with multi-factor state `mfa`.
+    pub fn with_mfa(self, mfa: MfaState) -> Self {
+        Self { mfa, ..self }
+    }
+}
+
+/// Medusa 2.21's claims: `actor_id` from `app_metadata["<actor>_id"]` (or ""), the identity's whole
+/// `app_metadata`, the provider and the `user_metadata` of the identity's provider identity for it, and
+/// the sign-in's MFA state. A token still owing its MFA challenge is actor-less (Medusa's
+/// `skipActorType`: empty `actor_id`, no `<actor>_id` in `app_metadata`), so nothing that needs an actor
+/// accepts it, and carries the challenge it owes.
 pub fn claims_for(
     identity: &AuthIdentity,
     actor_type: &ActorType,
+    sign_in: &SignIn,
     now_secs: u64,
     ttl_secs: u64,
 ) -> Claims {
     let actor_type = actor_type.as_str();
-    let actor_id = identity.actor_id(actor_type).unwrap_or_default().to_owned();
-    let mut app_metadata = serde_json::Map::new();
-    if !actor_id.is_empty() {
-        app_metadata.insert(format!("{actor_type}_id"), Value::String(actor_id.clone()));
+    let pending = sign_in.mfa.is_pending();
+    let actor_id = match pending {
+        true => String::new(),
+        false => identity.actor_id(actor_type).unwrap_or_default().to_owned(),
+    };
+    let mut app_metadata = identity.app_metadata.clone().unwrap_or_default();
+    // Medusa writes `<actor>_id: actor_id ?? undefined`: a value that is not a string id is not one.
+    let key = format!("{actor_type}_id");
+    if actor_id.is_empty() {
+        app_metadata.remove(&key);
+    } else {
+        app_metadata.insert(key, Value::String(actor_id.clone()));
     }
+    let user_metadata = sign_in
+        .auth_provider
+        .as_deref()
+        .and_then(|provider| {
+            identity
+                .provider_identities
+                .iter()
+                .find(|p| p.provider == provider)
+        })
+        .and_then(|p| p.user_metadata.clone())
+        .unwrap_or_default();
     Claims {
         actor_id,
         actor_type: actor_type.to_owned(),
         auth_identity_id: identity.id.clone(),
-        mfa_enabled: false,
-        mfa_challenge_completed_at: None,
+        auth_provider: sign_in.auth_provider.clone(),
+        mfa_enabled: sign_in.mfa.enabled,
+        mfa_challenge_completed_at: sign_in.mfa.challenge_completed_at.clone(),
         app_metadata: Value::Object(app_metadata),
+        user_metadata: Value::Object(user_metadata),
         iat: now_secs,
         exp: now_secs + ttl_secs,
-        mfa_challenge: None,
+        mfa_challenge: match pending {
+            true => sign_in.mfa.challenge.as_ref().map(ChallengeClaim::encode),
+            false => None,
+        },
     }
 }
 
@@ -125,20 +163,10 @@ impl AccountService {
         &self,
         identity: &AuthIdentity,
         actor_type: &ActorType,
-    ) -> Result<String, AccountError> {
-        self.issue_token_with_mfa(identity, actor_type, &MfaClaims::default())
-            .await
-    }
-
-    /// [`Self::issue_token`] with MFA's claims.
-    pub async fn issue_token_with_mfa(
-        &self,
-        identity: &AuthIdentity,
-        actor_type: &ActorType,
-        mfa: &MfaClaims,
+        sign_in: &SignIn,
     ) -> Result<String, AccountError> {
         let validity = self.validity(&identity.id).await?;
-        self.sign_with_mfa(identity, actor_type, &validity, mfa)
+        self.sign(identity, actor_type, sign_in, &validity)
     }
 
     /// A token for a sign-in whose password was verified against `verified`, the provider's read of the
@@ -148,22 +176,11 @@ impl AccountService {
         &self,
         identity: &AuthIdentity,
         actor_type: &ActorType,
+        sign_in: &SignIn,
         verified: Option<&CredentialRecord>,
-    ) -> Result<String, AccountError> {
-        self.issue_token_verified_with_mfa(identity, actor_type, verified, &MfaClaims::default())
-            .await
-    }
-
-    /// [`Self::issue_token_verified`] with MFA's claims.
-    pub async fn issue_token_verified_with_mfa(
-        &self,
-        identity: &AuthIdentity,
-        actor_type: &ActorType,
-        verified: Option<&CredentialRecord>,
-        mfa: &MfaClaims,
     ) -> Result<String, AccountError> {
         let validity = self.issuing_validity(&identity.id, verified).await?;
-        self.sign_with_mfa(identity, actor_type, &validity, mfa)
+        self.sign(identity, actor_type, sign_in, &validity)
     }
 
     /// The boundary a token for a sign-in verified against `verified` is dated from (see
@@ -191,21 +208,17 @@ impl AccountService {
         &self,
         identity: &AuthIdentity,
         actor_type: &ActorType,
+        sign_in: &SignIn,
         validity: &Validity,
-    ) -> Result<String, AccountError> {
-        self.sign_with_mfa(identity, actor_type, validity, &MfaClaims::default())
-    }
-
-    pub(super) fn sign_with_mfa(
-        &self,
-        identity: &AuthIdentity,
-        actor_type: &ActorType,
-        validity: &Validity,
-        mfa: &MfaClaims,
     ) -> Result<String, AccountError> {
         let iat = validity.issued_at().ok_or(AccountError::Unauthorized)?;
-        let ttl = self.tokens.expires_in_secs;
-        let claims = claims_with_mfa(identity, actor_type, iat, ttl, mfa);
+        let claims = claims_for(
+            identity,
+            actor_type,
+            sign_in,
+            iat,
+            self.tokens.expires_in_secs,
+        );
         Ok(token::sign(&claims, &self.tokens.key))
     }
 
@@ -241,7 +254,7 @@ impl AccountService {
 
     /// `POST /auth/token/refresh`: a fresh token for the same identity and actor type, with `actor_id`
     /// filled in once the actor exists, dated from the record the old token was checked against. A
-    /// token of a deleted identity is refused. MFA's claims carry over ([`Self::refreshed_mfa`]).
+    /// token of a deleted identity is refused. what it said carries over ([`Self::refreshed_sign_in`]).
     pub async fn refresh_token(&self, raw: &str) -> Result<String, AccountError> {
         let (claims, validity) = self.verified_claims(raw).await?;
         let actor_type = ActorType::parse(&claims.actor_type).ok_or(AccountError::Unauthorized)?;
@@ -249,40 +262,46 @@ impl AccountService {
             .identities
             .retrieve_auth_identity(&claims.auth_identity_id)
             .await?;
-        let old = MfaClaims::of(&claims);
-        let mfa = self
-            .refreshed_mfa(&identity.id, &claims.actor_id, old)
+        let sign_in = self
+            .refreshed_sign_in(&identity.id, &claims.actor_id, SignIn::of(&claims))
             .await?;
-        self.sign_with_mfa(&identity, &actor_type, &validity, &mfa)
+        self.sign(&identity, &actor_type, &sign_in, &validity)
     }
 
-    /// MFA's claims of a refreshed token. A token with an actor, or one past its challenge, keeps its
-    /// own (Medusa regenerates those as they are). An actor-less token is judged again, as Medusa's
+    /// What a refreshed token says, from what the old one (or a session) said. A token with an actor,
+    /// or one past its challenge, keeps its MFA state (Medusa regenerates those as they are). An actor-less token is judged again, as Medusa's
     /// refresh does: if the identity has an enabled factor now, the new token owes a challenge too, so
     /// refreshing never skips MFA (Medusa answers with a new challenge; we with the pending token).
-    pub(super) async fn refreshed_mfa(
+    pub(super) async fn refreshed_sign_in(
         &self,
         auth_identity_id: &str,
         actor_id: &str,
-        old: MfaClaims,
-    ) -> Result<MfaClaims, AccountError> {
+        old: SignIn,
+    ) -> Result<SignIn, AccountError> {
         // A pending token keeps its challenge (a new one once it expired, as Medusa's refresh raises one).
-        if old.is_pending() {
+        if old.mfa.is_pending() {
             let live = old
+                .mfa
                 .challenge
                 .as_ref()
                 .is_some_and(|c| c.expires_at_ms > self.now_ms());
             if live {
                 return Ok(old);
             }
-        } else if old.enabled || !actor_id.is_empty() {
+        } else if old.mfa.enabled || !actor_id.is_empty() {
             return Ok(old);
         }
-        match self.mfa.sign_in_challenge(auth_identity_id, None).await? {
-            Some((_, claim)) => Ok(MfaClaims::pending(Some(claim))),
+        let provider = old.auth_provider.as_deref();
+        let mfa = match self
+            .mfa
+            .sign_in_challenge(auth_identity_id, provider)
+            .await?
+        {
+            Some((_, claim)) => MfaState::pending(Some(claim)),
             // MFA was switched off meanwhile: an ordinary token.
-            None => Ok(MfaClaims::default()),
-        }
+            None => MfaState::default(),
+        };
+        Ok(old.with_mfa(mfa))
     }
 
     /// Voids every token and session of the identity issued until now (a password change, a reset): the

@@ -8,6 +8,7 @@
 //! over the raw body bytes, compares in constant time, and refuses a `t` more than a few minutes old
 //! (replays). `x-edge-auth-delivery` is the same for every attempt of one delivery, for deduplication.
 
+use crate::model::Metadata;
 use crate::ports::clock::Clock;
 use crate::ports::http::{HttpClient, Method, OutgoingRequest, USER_AGENT};
 use crate::ports::runtime::Runtime;
@@ -86,20 +87,32 @@ impl WebhookTarget {
     }
 }
 
+/// What a password-reset event says: Medusa's `auth.password_reset` data plus the provider.
+#[derive(Debug, Clone, Copy)]
+pub struct PasswordResetEvent<'a> {
+    /// Whose password: the provider's name for the user (an email).
+    pub entity_id: &'a str,
+    /// The actor type of the route that asked.
+    pub actor_type: &'a str,
+    /// The provider of the identity.
+    pub provider: &'a str,
+    /// The reset token itself.
+    pub token: &'a str,
+    /// The reset request's `metadata` (Medusa 2.16+), `{}` when it had none: e.g. which storefront
+    /// asked, so the mail can link back to it.
+    pub metadata: &'a Metadata,
+}
+
 /// The event body. The token is in it: this body goes to the webhook and nowhere else.
-pub fn password_reset_body(
-    entity_id: &str,
-    actor_type: &str,
-    provider: &str,
-    token: &str,
-) -> Vec<u8> {
+pub fn password_reset_body(event: PasswordResetEvent<'_>) -> Vec<u8> {
     json!({
         "event": PASSWORD_RESET_EVENT,
         "data": {
-            "entity_id": entity_id,
-            "actor_type": actor_type,
-            "provider": provider,
-            "token": token,
+            "entity_id": event.entity_id,
+            "actor_type": event.actor_type,
+            "provider": event.provider,
+            "token": event.token,
+            "metadata": event.metadata,
         }
     })
     .to_string()
@@ -186,7 +199,14 @@ mod tests {
         let http = Canned::new(statuses);
         let runtime = Recorder::default();
         let clock = ManualClock::new(1_800_000_000_000);
-        let body = password_reset_body("a@b.co", "customer", "emailpass", "TOKEN");
+        let metadata = Metadata::new();
+        let body = password_reset_body(PasswordResetEvent {
+            entity_id: "a@b.co",
+            actor_type: "customer",
+            provider: "emailpass",
+            token: "TOKEN",
+            metadata: &metadata,
+        });
         let ok = block_on(deliver(&target, &body, "d1", &http, &runtime, &clock));
         (ok, http, runtime)
     }
@@ -221,7 +241,7 @@ mod tests {
         assert_eq!(
             body,
             json!({"event": "auth.password_reset", "data": {"entity_id": "a@b.co",
-                "actor_type": "customer", "provider": "emailpass", "token": "TOKEN"}})
+                "actor_type": "customer", "provider": "emailpass", "token": "TOKEN", "metadata": {}}})
         );
         assert!(runtime.warnings.borrow().is_empty());
     }

@@ -1,4 +1,5 @@
-//! The admin API for the app behind the Worker: list, read, link (`app_metadata`) and delete identities.
+//! The admin API for the app behind the Worker: list, read, link (`app_metadata`) and delete identities;
+//! importing them is `admin_import.rs`.
 //!
 //! Every request needs `Authorization: Bearer <ADMIN_SECRET>`, compared in constant time; a missing or
 //! wrong secret is `401`. Without `ADMIN_SECRET` the API does not exist: `404` saying so.
@@ -41,7 +42,8 @@ pub async fn collection(app: &App, req: &HttpRequest) -> HttpResponse {
     }
     match req.method.as_str() {
         "GET" => list(app, req).await,
-        _ => HttpResponse::method_not_allowed("GET"),
+        "POST" => super::admin_import::one(app, req).await,
+        _ => HttpResponse::method_not_allowed("GET, POST"),
     }
 }
 

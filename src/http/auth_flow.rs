@@ -6,7 +6,8 @@
 use super::extract::{self, Scope};
 use super::{App, HttpRequest, HttpResponse, oauth};
 use crate::account::{
-    Attempt, PasswordAttempt, PasswordRoute, SignInAnswer, body_identifier, config::LimitedRoute,
+    Attempt, PasswordAttempt, PasswordRoute, SignIn, SignInAnswer, body_identifier,
+    config::LimitedRoute,
 };
 use crate::contract;
 use crate::ports::runtime::join2;
@@ -133,10 +134,10 @@ async fn token_or_failure(app: &App, scope: &Scope, result: VerifiedResponse) ->
     }
     match result.auth_identity {
         Some(identity) if result.success => {
-            let provider = scope.provider.as_str();
+            let sign_in = SignIn::through(&scope.provider);
             let answer = app
                 .account
-                .answer_sign_in(&identity, &scope.actor, provider, verified.as_ref())
+                .answer_sign_in(&identity, &scope.actor, sign_in, verified.as_ref())
                 .await;
             match answer {
                 Ok(SignInAnswer::Token(token)) => {

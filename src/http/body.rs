@@ -32,8 +32,8 @@ impl BodyCollector {
     }
 }
 
-/// The JSON object in the body; an empty body is `{}`.
-pub fn json_object(req: &HttpRequest) -> Result<Metadata, HttpResponse> {
+/// `413` for a body (declared or received) over [`MAX_BODY_BYTES`].
+pub fn check_size(req: &HttpRequest) -> Result<(), HttpResponse> {
     let declared_too_big = req
         .header("content-length")
         .and_then(|l| l.trim().parse::<usize>().ok())
@@ -45,6 +45,12 @@ pub fn json_object(req: &HttpRequest) -> Result<Metadata, HttpResponse> {
             &format!("Request body exceeds {MAX_BODY_BYTES} bytes"),
         ));
     }
+    Ok(())
+}
+
+/// The JSON object in the body; an empty body is `{}`.
+pub fn json_object(req: &HttpRequest) -> Result<Metadata, HttpResponse> {
+    check_size(req)?;
     if req.body.iter().all(u8::is_ascii_whitespace) {
         return Ok(Metadata::new());
     }

@@ -1,3 +1,7 @@
+//! `GET /auth/{actor_type}/providers`: Medusa 2.21's provider listing for one actor type,
+//! `200 {"providers": [{"id", "identifier", "display_name", "flow"}]}`
+//! ([`crate::service::AuthModuleService::list_auth_providers`]).
+//!
 //! `GET /auth/providers`: which actor types exist and which sign-in methods each may use, so a sign-in page
 //! (`www/`) can draw its forms and "Continue with …" buttons.
 //!
@@ -8,7 +12,7 @@
 //! (`"return_to_allowed": true|false`), which the start route would tell anyway (302 or 400).
 
 use super::body::parse_query;
-use super::{App, HttpRequest, HttpResponse};
+use super::{App, HttpRequest, HttpResponse, extract};
 use crate::oauth::provider::RETURN_TO;
 use serde_json::{Map, Value, json};
 
@@ -33,4 +37,21 @@ pub fn providers(app: &App, req: &HttpRequest) -> HttpResponse {
         body["return_to_allowed"] = Value::Bool(allowed);
     }
     HttpResponse::json(200, &body)
+}
+
+/// The providers `AUTH_METHODS_PER_ACTOR` lists for `actor` and that are configured, in that order. An
+/// actor type it does not list may use no provider here, so its list is empty (Medusa lists every
+/// provider for an actor type without a list, which may then use them all).
+pub fn actor_providers(app: &App, actor: &str) -> HttpResponse {
+    if let Err(refused) = extract::actor_type(actor) {
+        return refused;
+    }
+    let allowed = app
+        .config
+        .auth_methods_per_actor
+        .get(actor)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    let providers = app.service.list_auth_providers(Some(allowed));
+    HttpResponse::json(200, &json!({ "providers": providers }))
 }

@@ -34,13 +34,18 @@ pub struct Scope {
     pub provider: ProviderId,
 }
 
+/// A route's actor type, checked for form only (not whether `AUTH_METHODS_PER_ACTOR` lists it).
+pub fn actor_type(actor: &str) -> Result<ActorType, HttpResponse> {
+    ActorType::parse(actor).ok_or_else(|| {
+        HttpResponse::invalid_data(&format!(
+            "Invalid actor type: use lower-case letters, digits or '_' (e.g. customer), got {actor:?}"
+        ))
+    })
+}
+
 /// Medusa's `validateScopeProviderAssociation`, with the actor types fixed by `AUTH_METHODS_PER_ACTOR`.
 pub fn scope(app: &App, actor: &str, provider: &str) -> Result<Scope, HttpResponse> {
-    let Some(actor_type) = ActorType::parse(actor) else {
-        return Err(HttpResponse::invalid_data(&format!(
-            "Invalid actor type: use lower-case letters, digits or '_' (e.g. customer), got {actor:?}"
-        )));
-    };
+    let actor_type = actor_type(actor)?;
     let Some(methods) = app.config.auth_methods_per_actor.get(actor) else {
         return Err(HttpResponse::invalid_data(&format!(
             "Unknown actor type: {actor}"

@@ -3,6 +3,7 @@
 
 mod admin;
 mod admin_costs;
+mod admin_import;
 mod auth_flow;
 mod body;
 mod change_password;

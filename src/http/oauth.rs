@@ -14,7 +14,7 @@
 use super::body::parse_query;
 use super::extract::Scope;
 use super::{App, HttpRequest, HttpResponse};
-use crate::account::SignInAnswer;
+use crate::account::{SignIn, SignInAnswer};
 use crate::model::{AuthenticationInput, AuthenticationResponse};
 use crate::oauth::form::append_query;
 use crate::oauth::provider::{CALLBACK_URL, RETURN_TO, requested_redirects};
@@ -41,7 +41,7 @@ pub fn check_start(
     }
     if !is_third_party(app, provider) {
         // emailpass has nowhere to send a browser; Medusa ignores callback_url for it. An unknown
-        // provider goes on to Medusa's "Could not find a auth provider" answer.
+        // provider goes on to Medusa's "Unable to retrieve the auth provider" answer.
         return if asks_redirect && app.service.has_provider(provider) {
             Err(HttpResponse::invalid_data(
                 "return_to is only supported by third-party providers",
@@ -98,10 +98,10 @@ pub async fn finish_callback(
     let response = match (&result.location, &result.auth_identity) {
         // Issued like every token: dated no earlier than the identity's last password change.
         (Some(return_to), Some(identity)) if result.success => {
-            let provider = scope.provider.as_str();
+            let sign_in = SignIn::through(&scope.provider);
             match app
                 .account
-                .answer_sign_in(identity, &scope.actor, provider, None)
+                .answer_sign_in(identity, &scope.actor, sign_in, None)
                 .await
             {
                 Ok(SignInAnswer::Token(token)) => redirect(&format!("{return_to}#token={token}")),

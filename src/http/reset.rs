@@ -4,10 +4,24 @@
 
 use super::{App, HttpRequest, HttpResponse, body, extract};
 use crate::account::{Attempt, body_identifier, config::LimitedRoute};
+use crate::model::Metadata;
 use serde_json::{Value, json};
 
 /// Medusa's validation message for a missing field.
 const IDENTIFIER_REQUIRED: &str = "Invalid request: Field 'identifier' is required";
+
+/// Medusa's validation message for a `metadata` that is not an object.
+fn metadata_not_an_object(got: &Value) -> String {
+    let got = match got {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    };
+    format!("Invalid request: Expected type: 'object' for field 'metadata', got: '{got}'")
+}
 
 pub async fn request(app: &App, req: &HttpRequest, actor: &str, provider: &str) -> HttpResponse {
     let input = match body::json_object(req) {
@@ -20,6 +34,12 @@ pub async fn request(app: &App, req: &HttpRequest, actor: &str, provider: &str) 
         input.get("identifier"),
     ) else {
         return HttpResponse::invalid_data(IDENTIFIER_REQUIRED);
+    };
+    // Medusa 2.16+: optional, an object, `{}` by default; it goes into the reset event.
+    let metadata = match input.get("metadata") {
+        None => Metadata::new(),
+        Some(Value::Object(metadata)) => metadata.clone(),
+        Some(other) => return HttpResponse::invalid_data(&metadata_not_an_object(other)),
     };
     let attempt = Attempt {
         route: LimitedRoute::ResetPassword,
@@ -34,9 +54,12 @@ pub async fn request(app: &App, req: &HttpRequest, actor: &str, provider: &str) 
     if let Ok(scope) = extract::scope(app, actor, provider)
         && app.service.has_provider(provider)
     {
-        let task =
-            app.account
-                .password_reset_delivery(scope.actor, scope.provider, identifier.clone());
+        let task = app.account.password_reset_delivery(
+            scope.actor,
+            scope.provider,
+            identifier.clone(),
+            metadata,
+        );
         app.spawn(task);
     }
     HttpResponse::empty(201)

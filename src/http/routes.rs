@@ -3,8 +3,8 @@
 
 use super::{App, HttpRequest, HttpResponse};
 use super::{
-    admin, admin_costs, auth_flow, change_password, dev_outbox, discovery, mfa, reset, session,
-    token,
+    admin, admin_costs, admin_import, auth_flow, change_password, dev_outbox, discovery, mfa,
+    reset, session, token,
 };
 use crate::contract::ErrorType;
 use auth_flow::Flow;
@@ -42,6 +42,8 @@ pub async fn route(app: &App, req: &HttpRequest) -> HttpResponse {
             "POST" => token::refresh(app, req).await,
             _ => not_allowed("POST"),
         },
+        // Before the sign-in route, whose path it shares: with GET, `providers` is never a provider id.
+        ["auth", actor, "providers"] if method == "GET" => discovery::actor_providers(app, actor),
         ["auth", actor, provider] => match method {
             "GET" | "POST" => auth_flow::run(app, req, actor, provider, Flow::Authenticate).await,
             _ => not_allowed("GET, POST"),
@@ -83,6 +85,7 @@ pub async fn route(app: &App, req: &HttpRequest) -> HttpResponse {
             _ => not_allowed("GET, POST, DELETE"),
         },
         ["admin", "auth-identities"] => admin::collection(app, req).await,
+        ["admin", "auth-identities", "import"] => admin_import::batch(app, req).await,
         ["admin", "auth-identities", id] => admin::item(app, req, id).await,
         ["admin", "password-costs"] => admin_costs::costs(app, req).await,
         ["admin", "password-costs", "recount"] => admin_costs::recount(app, req).await,

@@ -16,7 +16,7 @@ use super::runtime::JsRuntime;
 use super::service::JsAuthModuleService;
 use crate::account::config::LimitedRoute;
 use crate::account::session::{self, Session};
-use crate::account::{AccountError, AccountPorts, AccountService, Attempt, PasswordChange};
+use crate::account::{AccountError, AccountPorts, AccountService, Attempt, PasswordChange, SignIn};
 use crate::fetch::FetchClient;
 use crate::guard::KvGuard;
 use crate::model::{AuthIdentity, Metadata};
@@ -152,9 +152,15 @@ impl JsAuthModuleService {
 
 #[wasm_bindgen(js_class = AuthModuleService)]
 impl JsAuthModuleService {
-    /// A signed auth token for an identity (or its id) as `actorType`.
+    /// A signed auth token for an identity (or its id) as `actorType`, signed in through `authProvider`
+    /// when given (Medusa's `auth_provider` claim, and the `user_metadata` of that provider identity).
     #[wasm_bindgen(js_name = issueToken)]
-    pub fn issue_token(&self, identity: JsValue, actor_type: JsValue) -> Result<Promise, JsValue> {
+    pub fn issue_token(
+        &self,
+        identity: JsValue,
+        actor_type: JsValue,
+        auth_provider: JsValue,
+    ) -> Result<Promise, JsValue> {
         let account = self.account("issueToken")?;
         let what = "issueToken(authIdentity, actorType): authIdentity";
         let identity = match identity.as_string() {
@@ -174,12 +180,21 @@ impl JsAuthModuleService {
             &actor_type,
             "issueToken(authIdentity, actorType): actorType",
         )?;
+        let sign_in = if auth_provider.is_undefined() || auth_provider.is_null() {
+            // No provider: Medusa leaves `auth_provider` out then.
+            SignIn::default()
+        } else {
+            let what = "issueToken(authIdentity, actorType, authProvider): authProvider";
+            SignIn::through(&provider_arg(&auth_provider, what)?)
+        };
         Ok(promise(Box::pin(async move {
             let identity = match identity {
                 IdentityArg::Given(identity) => *identity,
                 IdentityArg::Id(id) => account.identities().retrieve_auth_identity(&id).await?,
             };
-            Ok(JsValue::from(account.issue_token(&identity, &actor).await?))
+            Ok(JsValue::from(
+                account.issue_token(&identity, &actor, &sign_in).await?,
+            ))
         })))
     }
 
@@ -271,6 +286,9 @@ impl JsAuthModuleService {
         identifier: JsValue,
     ) -> Result<Promise, JsValue> {
         let account = self.account("createPasswordResetToken")?;
+        if actor_type.is_object() {
+            return super::reset_jti::create(account, &actor_type);
+        }
         let at = "createPasswordResetToken(actorType, provider, identifier)";
         let actor = actor_arg(&actor_type, &format!("{at}: actorType"))?;
         let provider = provider_arg(&provider, &format!("{at}: provider"))?;
@@ -291,13 +309,15 @@ impl JsAuthModuleService {
 
     /// The Worker's reset-password delivery: waits 50 ms, mints the token of the identity (if any) and
     /// POSTs it, signed, to `resetPasswordWebhookUrl`. Never rejects: failures are `console.warn`ed
-    /// (without the token or the email). Hand the promise to `ctx.waitUntil`.
+    /// (without the token or the email). `metadata` (an object, optional) goes into the event as
+    /// `data.metadata` (Medusa 2.16+). Hand the promise to `ctx.waitUntil`.
     #[wasm_bindgen(js_name = requestPasswordReset)]
     pub fn request_password_reset(
         &self,
         actor_type: JsValue,
         provider: JsValue,
         identifier: JsValue,
+        metadata: JsValue,
     ) -> Result<Promise, JsValue> {
         let account = self.account("requestPasswordReset")?;
         let at = "requestPasswordReset(actorType, provider, identifier)";
@@ -311,7 +331,15 @@ impl JsAuthModuleService {
         let actor = actor_arg(&actor_type, &format!("{at}: actorType"))?;
         let provider = provider_arg(&provider, &format!("{at}: provider"))?;
         let identifier = string_arg(&identifier, &format!("{at}: identifier"))?;
-        let delivery = account.password_reset_delivery(actor, provider, identifier);
+        let metadata = if metadata.is_undefined() || metadata.is_null() {
+            Metadata::new()
+        } else {
+            let what = format!("{at}: metadata");
+            let mut json = to_json(&metadata, &what)?;
+            super::convert::check(&mut json, &what, super::convert::Kind::Obj)?;
+            from_json(json, &what)?
+        };
+        let delivery = account.password_reset_delivery(actor, provider, identifier, metadata);
         Ok(promise(Box::pin(async move {
             delivery.await;
             Ok(JsValue::UNDEFINED)
@@ -330,6 +358,9 @@ impl JsAuthModuleService {
         context: JsValue,
     ) -> Result<Promise, JsValue> {
         let account = self.account("consumePasswordResetToken")?;
+        if token.is_object() {
+            return super::reset_jti::consume(account, &token);
+        }
         let at = "consumePasswordResetToken(token, actorType, provider, data, context)";
         let token = string_arg(&token, &format!("{at}: token"))?;
         let actor = actor_arg(&actor_type, &format!("{at}: actorType"))?;
@@ -354,7 +385,7 @@ impl JsAuthModuleService {
         }))
     }
 
-    /// A cookie session for the bearer of a valid token whose identity has an actor.
+    /// A cookie session for the bearer of a valid token, with or without an actor.
     #[wasm_bindgen(js_name = createSession)]
     pub fn create_session(&self, token: JsValue) -> Result<Promise, JsValue> {
         let account = self.account("createSession")?;

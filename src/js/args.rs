@@ -23,6 +23,10 @@ pub const CREATE_PROVIDER_IDENTITY: &[Field] = &[
     opt("auth_identity_id", Kind::Str),
     opt("user_metadata", Kind::ObjOrNull),
     opt("provider_metadata", Kind::ObjOrNull),
+    // Medusa's rows carry them (an export of its tables): accepted and ignored.
+    opt("created_at", Kind::StrOrNull),
+    opt("updated_at", Kind::StrOrNull),
+    opt("deleted_at", Kind::StrOrNull),
 ];
 
 pub const CREATE_AUTH_IDENTITY: &[Field] = &[
@@ -32,6 +36,9 @@ pub const CREATE_AUTH_IDENTITY: &[Field] = &[
         "provider_identities",
         Kind::Records(CREATE_PROVIDER_IDENTITY),
     ),
+    opt("created_at", Kind::StrOrNull),
+    opt("updated_at", Kind::StrOrNull),
+    opt("deleted_at", Kind::StrOrNull),
 ];
 
 pub const UPDATE_AUTH_IDENTITY: &[Field] =

@@ -1,8 +1,10 @@
 //! `AuthModuleService` for JavaScript: Medusa's method names over the Rust service.
 //!
-//! Arguments are checked before any promise exists, so misuse throws an `EdgeAuthError` synchronously.
-//! The four flow methods' promises always resolve, with `{ success, authIdentity?, error?, location? }`;
-//! the CRUD methods' promises reject with a coded `EdgeAuthError`. The account methods (tokens, password
+//! The four flow methods never throw and their promises always resolve, with `{ success, authIdentity?,
+//! error?, location? }` — for bad arguments too (`null`, `undefined`, a number …: `{ success: false,
+//! error }` saying what is wrong), as Medusa's catch every error into that answer. For the other methods,
+//! arguments are checked before any promise exists, so misuse throws an `EdgeAuthError` synchronously,
+//! and the CRUD methods' promises reject with a coded `EdgeAuthError`. The account methods (tokens, password
 //! reset, sessions) are in [`super::account`].
 
 use super::args::{
@@ -16,9 +18,11 @@ use super::error::ApiError;
 use super::{account, options};
 use crate::account::AccountService;
 use crate::identity::IdentityError;
+use crate::import::ImportResult;
 use crate::model::{
-    AuthIdentityFilter, AuthenticationInput, CreateAuthIdentity, CreateProviderIdentity, Metadata,
-    ProviderIdentityFilter, UpdateAuthIdentity, UpdateProviderIdentity,
+    AuthIdentityFilter, AuthenticationInput, AuthenticationResponse, CreateAuthIdentity,
+    CreateProviderIdentity, Metadata, ProviderIdentityFilter, UpdateAuthIdentity,
+    UpdateProviderIdentity,
 };
 use crate::ports::clock::{Clock, SystemClock};
 use crate::service::AuthModuleService;
@@ -59,45 +63,64 @@ enum Flow {
     ValidateCallback,
 }
 
+/// A flow's answer to arguments it cannot use: resolved, as Medusa's flow methods answer every error.
+/// (The flow methods keep `Result` in their signatures for their callers; they never return `Err`.)
+fn refused(error: ApiError) -> Promise {
+    Promise::resolve(&to_js(&AuthenticationResponse::failed(error.message)))
+}
+
 impl JsAuthModuleService {
-    fn flow(
-        &self,
-        flow: Flow,
-        method: &str,
-        provider: &JsValue,
-        input: &JsValue,
-    ) -> Result<Promise, JsValue> {
-        let provider = string_arg(provider, &format!("{method}(provider, input): provider"))?;
+    fn flow(&self, flow: Flow, method: &str, provider: &JsValue, input: &JsValue) -> Promise {
+        let provider = match string_arg(provider, &format!("{method}(provider, input): provider")) {
+            Ok(provider) => provider,
+            Err(e) => return refused(e),
+        };
         let what = format!("{method}(provider, input): input");
-        let input: AuthenticationInput = optional_record(input, &what, AUTHENTICATION_INPUT)?;
+        // As Medusa: the provider is looked up before its input is read.
+        let input: AuthenticationInput = if self.core.has_provider(&provider) {
+            match optional_record(input, &what, AUTHENTICATION_INPUT) {
+                Ok(input) => input,
+                Err(e) => return refused(e),
+            }
+        } else {
+            AuthenticationInput::default()
+        };
         let core = self.core.clone();
-        Ok(future_to_promise(async move {
+        future_to_promise(async move {
             let response = match flow {
                 Flow::Register => core.register(&provider, &input).await,
                 Flow::Authenticate => core.authenticate(&provider, &input).await,
                 Flow::ValidateCallback => core.validate_callback(&provider, &input).await,
             };
             Ok(to_js(&response))
-        }))
+        })
     }
 
-    fn update_flow(
-        &self,
-        method: &str,
-        provider: &JsValue,
-        data: &JsValue,
-    ) -> Result<Promise, JsValue> {
-        let provider = string_arg(provider, &format!("{method}(provider, data): provider"))?;
+    fn update_flow(&self, method: &str, provider: &JsValue, data: &JsValue) -> Promise {
+        let provider = match string_arg(provider, &format!("{method}(provider, data): provider")) {
+            Ok(provider) => provider,
+            Err(e) => return refused(e),
+        };
         let what = format!("{method}(provider, data): data");
-        required(data, &what)?;
-        let mut json = to_json(data, &what)?;
-        check(&mut json, &what, Kind::Obj)?;
-        let data: Metadata = from_json(json, &what)?;
+        let data = if self.core.has_provider(&provider) {
+            match update_data(data, &what) {
+                Ok(data) => data,
+                Err(e) => return refused(e),
+            }
+        } else {
+            Metadata::new()
+        };
         let core = self.core.clone();
-        Ok(future_to_promise(async move {
-            Ok(to_js(&core.update_provider(&provider, &data).await))
-        }))
+        future_to_promise(async move { Ok(to_js(&core.update_provider(&provider, &data).await)) })
     }
+}
+
+/// `updateProvider`'s data: a JSON object.
+fn update_data(data: &JsValue, what: &str) -> Result<Metadata, ApiError> {
+    required(data, what)?;
+    let mut json = to_json(data, what)?;
+    check(&mut json, what, Kind::Obj)?;
+    from_json(json, what)
 }
 
 #[wasm_bindgen(js_class = AuthModuleService)]
@@ -121,34 +144,34 @@ impl JsAuthModuleService {
 
     /// Medusa's `register`; resolves to `{ success, authIdentity?, error? }`.
     pub fn register(&self, provider: JsValue, input: JsValue) -> Result<Promise, JsValue> {
-        self.flow(Flow::Register, "register", &provider, &input)
+        Ok(self.flow(Flow::Register, "register", &provider, &input))
     }
 
     /// Medusa's `authenticate`; resolves to `{ success, authIdentity?, location?, error? }`.
     pub fn authenticate(&self, provider: JsValue, input: JsValue) -> Result<Promise, JsValue> {
-        self.flow(Flow::Authenticate, "authenticate", &provider, &input)
+        Ok(self.flow(Flow::Authenticate, "authenticate", &provider, &input))
     }
 
     /// Medusa's `validateCallback`: completes a third-party sign-in.
     #[wasm_bindgen(js_name = validateCallback)]
     pub fn validate_callback(&self, provider: JsValue, input: JsValue) -> Result<Promise, JsValue> {
-        self.flow(
+        Ok(self.flow(
             Flow::ValidateCallback,
             "validateCallback",
             &provider,
             &input,
-        )
+        ))
     }
 
     /// Medusa's `updateProvider`: sets a new password (emailpass).
     #[wasm_bindgen(js_name = updateProvider)]
     pub fn update_provider(&self, provider: JsValue, data: JsValue) -> Result<Promise, JsValue> {
-        self.update_flow("updateProvider", &provider, &data)
+        Ok(self.update_flow("updateProvider", &provider, &data))
     }
 
     /// The seed page's name for `updateProvider`.
     pub fn update(&self, provider: JsValue, data: JsValue) -> Result<Promise, JsValue> {
-        self.update_flow("update", &provider, &data)
+        Ok(self.update_flow("update", &provider, &data))
     }
 
     // ---- AuthIdentity CRUD ----
@@ -166,6 +189,34 @@ impl JsAuthModuleService {
             async move { core.create_auth_identities(data).await },
             shape,
         ))
+    }
+
+    /// Imports identities in Medusa's shape with the admin import's rules (`crate::import`): ids and
+    /// metadata kept, emailpass entity ids lower-cased, idempotent. Resolves one `{id, status, error}`
+    /// per item (one for one, an array for an array); a bad item fails alone and never rejects.
+    #[wasm_bindgen(js_name = importAuthIdentities)]
+    pub fn import_auth_identities(&self, data: JsValue) -> Result<Promise, JsValue> {
+        let what = "importAuthIdentities(data): data";
+        required(&data, what)?;
+        let (items, many) = match to_json(&data, what)? {
+            Value::Array(items) => (items, true),
+            item => (vec![item], false),
+        };
+        let core = self.core.clone();
+        Ok(future_to_promise(async move {
+            let mut results: Vec<Value> = core
+                .import_auth_identities(&items)
+                .await
+                .iter()
+                .map(ImportResult::to_value)
+                .collect();
+            // A single item always gives one result.
+            Ok(if many {
+                to_js(&results)
+            } else {
+                to_js(&results.swap_remove(0))
+            })
+        }))
     }
 
     /// The identity with this id; rejects with `NOT_FOUND` when there is none.

@@ -231,18 +231,22 @@ export interface AuthModuleServiceOptions {
   development?: boolean;
 }
 
-/** Medusa's auth token claims, as `verifyToken` resolves them. */
+/** Medusa 2.21's auth token claims, as `verifyToken` resolves them. */
 export interface TokenClaims {
   /** `app_metadata["<actor_type>_id"]` of the identity, or "" while no actor is linked. */
   actor_id: string;
   actor_type: string;
   auth_identity_id: string;
-  /** Medusa 2.21: the identity had an enabled MFA factor at sign-in. */
+  /** The provider the bearer signed in with; absent when the token was issued without one. */
+  auth_provider?: string;
+  /** Whether the identity had an enabled MFA factor at sign-in. */
   mfa_enabled: boolean;
-  /** Medusa 2.21: when the sign-in's MFA challenge was passed (ISO 8601), or null. */
+  /** When the sign-in's MFA challenge was passed (ISO 8601), or null. */
   mfa_challenge_completed_at: string | null;
-  /** `{ "<actor_type>_id": actor_id }`, or `{}`. */
+  /** The identity's `app_metadata` (with `<actor_type>_id` only while an actor is linked). */
   app_metadata: Metadata;
+  /** The `user_metadata` of the identity's provider identity for `auth_provider`, or `{}`. */
+  user_metadata: Metadata;
   /** Issued at / expires at, seconds since the Unix epoch. */
   iat: number;
   exp: number;
@@ -284,14 +288,50 @@ export interface AuthMfaStartResponse {
   otpauth_url: string;
 }
 
-/** Medusa's `auth_context`: what a session says about its bearer. */
+/** Medusa's `auth_context`: what a session says about its bearer (the token's claims but its dates). */
 export interface AuthContext {
   actor_id: string;
   actor_type: string;
   auth_identity_id: string;
+  auth_provider?: string;
   mfa_enabled: boolean;
   mfa_challenge_completed_at: string | null;
   app_metadata: Metadata;
+  user_metadata: Metadata;
+  /** Ours, only while the session's sign-in still owes its MFA challenge: the challenge it owes. */
+  mfa_challenge?: string;
+}
+
+/** Medusa 2.16+'s `CreatePasswordResetTokenDTO`. */
+export interface CreatePasswordResetTokenDTO {
+  /** The provider id, e.g. `emailpass`. */
+  provider: string;
+  /** The provider's name for the user (for emailpass, the email; matched trimmed and lower-cased). */
+  entity_id: string;
+  /** Lifetime in seconds, a positive integer; default 900. */
+  ttl_seconds?: number;
+}
+
+/** Medusa 2.16+'s `CreatePasswordResetTokenResponse`. */
+export interface CreatePasswordResetTokenResponse {
+  /** Opaque; embed it as the `jti` claim of the reset JWT. */
+  jti: string;
+  expires_at: Date;
+}
+
+/** Medusa 2.16+'s `ConsumePasswordResetTokenDTO`. */
+export interface ConsumePasswordResetTokenDTO {
+  /** The `jti` claim of the reset JWT. */
+  jti: string;
+  provider: string;
+  entity_id: string;
+}
+
+/** Medusa 2.16+'s `ConsumePasswordResetTokenResponse`. */
+export interface ConsumePasswordResetTokenResponse {
+  auth_identity_id: string;
+  provider_identity_id: string;
+  entity_id: string;
 }
 
 /** A single-use password-reset token (valid 15 minutes) and the entity it resets. */
@@ -349,12 +389,27 @@ export interface CreateProviderIdentity {
   auth_identity_id?: string;
   user_metadata?: Metadata | null;
   provider_metadata?: Metadata | null;
+  /** Medusa's row timestamps: accepted and ignored. */
+  created_at?: string | null;
+  updated_at?: string | null;
+  deleted_at?: string | null;
 }
 
 export interface CreateAuthIdentity {
   id?: string;
   app_metadata?: Metadata | null;
   provider_identities?: CreateProviderIdentity[];
+  /** Medusa's row timestamps: accepted and ignored. */
+  created_at?: string | null;
+  updated_at?: string | null;
+  deleted_at?: string | null;
+}
+
+/** What `importAuthIdentities` made of one item (a failed item's `error` says which field or conflict). */
+export interface ImportResult {
+  id: string | null;
+  status: "created" | "unchanged" | "failed";
+  error: string | null;
 }
 
 export interface UpdateAuthIdentity {
@@ -398,8 +453,10 @@ export interface ListConfig extends RetrieveConfig {
  * Medusa's Auth Module service over a KV store, with the Worker's account features.
  *
  * Misusing the API (wrong argument types, unknown options, an account method without `jwtSecret`)
- * throws an `EdgeAuthError` synchronously. `register`, `authenticate`, `validateCallback` and
- * `updateProvider`/`update` never reject; the CRUD methods reject with an `EdgeAuthError` whose `code` is
+ * throws an `EdgeAuthError` synchronously — except `register`, `authenticate`, `validateCallback` and
+ * `updateProvider`/`update`, which, as Medusa's, never throw nor reject: any input (`null` and
+ * `undefined` included, which the types refuse) resolves, bad arguments with `{ success: false, error }`
+ * saying what is wrong; the CRUD methods reject with an `EdgeAuthError` whose `code` is
  * NOT_FOUND, INVALID_DATA, CONFLICT or STORE_ERROR; the account methods with UNAUTHORIZED,
  * INVALID_RESET_TOKEN, INVALID_DATA, WRONG_CURRENT_PASSWORD, NO_PASSWORD, TOO_MANY_REQUESTS (with
  * `retryAfter`) or STORE_ERROR; the MFA methods with NOT_FOUND, INVALID_DATA, NOT_ALLOWED or STORE_ERROR.
@@ -419,6 +476,13 @@ export class AuthModuleService {
 
   createAuthIdentities(data: CreateAuthIdentity[]): Promise<AuthIdentity[]>;
   createAuthIdentities(data: CreateAuthIdentity): Promise<AuthIdentity>;
+  /**
+   * Imports identities as Medusa stores them (`auth_identity` rows with their `provider_identities`),
+   * with the admin import's rules: ids and metadata kept, emailpass entity ids lower-cased, idempotent.
+   * Never rejects for a bad item: each gets its own result.
+   */
+  importAuthIdentities(data: Record<string, unknown>[]): Promise<ImportResult[]>;
+  importAuthIdentities(data: Record<string, unknown>): Promise<ImportResult>;
   retrieveAuthIdentity(id: string, config?: RetrieveConfig): Promise<AuthIdentity>;
   listAuthIdentities(filters?: AuthIdentityFilter, config?: ListConfig): Promise<AuthIdentity[]>;
   updateAuthIdentities(data: UpdateAuthIdentity[]): Promise<AuthIdentity[]>;
@@ -436,7 +500,7 @@ export class AuthModuleService {
   // ---- Account (needs `jwtSecret`) ----
 
   /** A signed auth token for an identity (as `authenticate` resolves it) or its id, as `actorType`. */
-  issueToken(authIdentity: AuthIdentity | string, actorType: string): Promise<string>;
+  issueToken(authIdentity: AuthIdentity | string, actorType: string, authProvider?: string): Promise<string>;
   /** The claims of a valid, unexpired, unrevoked token (of `actorType`, if given); else UNAUTHORIZED. */
   verifyToken(token: string, actorType?: string): Promise<TokenClaims>;
   /** A fresh token for the same identity and actor type, with `actor_id` as `app_metadata` now says. */
@@ -451,10 +515,19 @@ export class AuthModuleService {
     data: PasswordChangeData,
     context?: RequestContext,
   ): Promise<string>;
-  /** A reset token for the identity `identifier` names at `provider`, or null when there is none. */
+  /**
+   * A reset token for the identity `identifier` names at `provider`, or null when there is none. It voids
+   * the identity's earlier reset tokens.
+   */
   createPasswordResetToken(actorType: string, provider: string, identifier: string): Promise<PasswordResetToken | null>;
+  /**
+   * Medusa 2.16+'s form: an opaque `jti` for the provider identity, to embed in a reset JWT you make
+   * yourself; valid `ttl_seconds` (default 900), voiding the identity's earlier reset tokens. Rejects with
+   * INVALID_DATA for an unknown entity or a `ttl_seconds` that is not a positive integer.
+   */
+  createPasswordResetToken(data: CreatePasswordResetTokenDTO): Promise<CreatePasswordResetTokenResponse>;
   /** Mints and POSTs a reset token to `resetPasswordWebhookUrl`, signed, as the Worker does. Never rejects. */
-  requestPasswordReset(actorType: string, provider: string, identifier: string): Promise<void>;
+  requestPasswordReset(actorType: string, provider: string, identifier: string, metadata?: Metadata): Promise<void>;
   /** Uses a reset token once to set `data.password`; voids earlier tokens. A refused password keeps it usable. */
   consumePasswordResetToken(
     token: string,
@@ -463,7 +536,13 @@ export class AuthModuleService {
     data: { password: string },
     context?: RequestContext,
   ): Promise<void>;
-  /** A cookie session for the bearer of a valid token whose identity has an actor; else UNAUTHORIZED. */
+  /**
+   * Medusa 2.16+'s form: spends a `jti` of `createPasswordResetToken(data)` once, if it is unexpired, the
+   * identity's latest, and issued for this provider and entity; else rejects with INVALID_RESET_TOKEN
+   * ("Invalid token").
+   */
+  consumePasswordResetToken(data: ConsumePasswordResetTokenDTO): Promise<ConsumePasswordResetTokenResponse>;
+  /** A cookie session for the bearer of a valid token, with or without an actor; else UNAUTHORIZED. */
   createSession(token: string): Promise<NewSession>;
   /** The live session `id` (the cookie's value), or null (unknown, expired, ended or revoked). */
   retrieveSession(id: string): Promise<SessionInfo | null>;

@@ -11,7 +11,7 @@
 
 use crate::contract;
 use crate::identity::IdentityError;
-use crate::model::{AuthIdentity, AuthenticationInput, AuthenticationResponse};
+use crate::model::{AuthIdentity, AuthenticationInput, AuthenticationResponse, ProviderFlow};
 use crate::oauth::config::OAuthConfig;
 use crate::oauth::failure::RedirectRequestError;
 use crate::oauth::flow::{self, AuthorizationParams, TokenResponse};
@@ -19,7 +19,7 @@ use crate::oauth::id_token::Expected;
 use crate::oauth::metadata::{Endpoints, MetadataCache};
 use crate::oauth::pkce::{self, PkceVerifier};
 use crate::oauth::profile::{self, Profile};
-use crate::oauth::spec::{ProviderKind, ProviderSpec};
+use crate::oauth::spec::{self, ProviderKind, ProviderSpec};
 use crate::oauth::state::{self, StateRecord};
 use crate::ports::http::HttpClient;
 use crate::provider::{AuthProvider, ProviderError, ProviderHelper, ProviderResult};
@@ -353,6 +353,27 @@ impl OAuthProvider {
 impl AuthProvider for OAuthProvider {
     fn id(&self) -> &str {
         &self.spec.id
+    }
+
+    fn identifier(&self) -> &str {
+        match self.spec.kind {
+            ProviderKind::Google => spec::GOOGLE,
+            ProviderKind::GitHub { .. } => spec::GITHUB,
+            ProviderKind::Oidc => spec::OIDC,
+        }
+    }
+
+    fn display_name(&self) -> &str {
+        match self.spec.kind {
+            ProviderKind::Google => contract::GOOGLE_DISPLAY_NAME,
+            ProviderKind::GitHub { .. } => contract::GITHUB_DISPLAY_NAME,
+            // An OIDC instance has no fixed name: its id, as Medusa lists a provider without one.
+            ProviderKind::Oidc => &self.spec.display_name,
+        }
+    }
+
+    fn flow(&self) -> ProviderFlow {
+        ProviderFlow::Redirect
     }
 
     async fn register(

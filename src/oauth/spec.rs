@@ -6,6 +6,8 @@ use crate::ports::secret::Secret;
 
 pub const GOOGLE: &str = "google";
 pub const GITHUB: &str = "github";
+/// The `identifier` every `OIDC_PROVIDERS` instance shares (its route id is its own).
+pub const OIDC: &str = "oidc";
 
 pub const GOOGLE_AUTHORIZATION_URL: &str = "https://accounts.google.com/o/oauth2/v2/auth";
 pub const GOOGLE_TOKEN_URL: &str = "https://oauth2.googleapis.com/token";

@@ -4,13 +4,26 @@ use std::borrow::Cow;
 
 use super::HASH_LEN;
 use super::argon2id::{self, Argon2Params};
+use super::scrypt::{self, ScryptParams};
 use edge_auth_kdf::{HmacKey, pbkdf2_hmac_sha256};
 
 /// A KDF with its cost parameters: what a stored hash was made with, or what new hashes are made with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Kdf {
-    Pbkdf2Sha256 { iterations: u32 },
+    Pbkdf2Sha256 {
+        iterations: u32,
+    },
     Argon2id(Argon2Params),
+    /// Medusa's scrypt-kdf blobs: verified, never made ([`super::scrypt`]).
+    Scrypt(ScryptParams),
+}
+
+impl Kdf {
+    /// Whether the KDF's input is peppered. Medusa had no pepper, so its scrypt hashes take the password
+    /// as typed; the re-hash they get on the first sign-in is peppered like any other.
+    pub(super) fn is_peppered(self) -> bool {
+        !matches!(self, Kdf::Scrypt(_))
+    }
 }
 
 /// What the KDF receives as its password: the raw bytes, or `HMAC-SHA256(key = pepper, msg = password)`.
@@ -24,7 +37,8 @@ pub(super) fn kdf_input<'a>(pepper: Option<&[u8]>, password: &'a [u8]) -> Cow<'a
     }
 }
 
-/// `kdf` of `input` and `salt`, 32 bytes; `None` only for Argon2id in a build without it.
+/// `kdf` of `input` and `salt`, 32 bytes; `None` for Argon2id in a build without it, or when scrypt's
+/// table cannot be allocated.
 pub(super) fn derive(kdf: Kdf, input: &[u8], salt: &[u8]) -> Option<[u8; HASH_LEN]> {
     #[cfg(test)]
     spent::record(kdf, input.len());
@@ -35,6 +49,7 @@ pub(super) fn derive(kdf: Kdf, input: &[u8], salt: &[u8]) -> Option<[u8; HASH_LE
             Some(out)
         }
         Kdf::Argon2id(params) => argon2id::derive(input, salt, params),
+        Kdf::Scrypt(params) => scrypt::derive(input, salt, params),
     }
 }
 

@@ -1,4 +1,6 @@
-//! Password hashing: PBKDF2-HMAC-SHA256 (default) or Argon2id, stored as PHC strings.
+//! Password hashing: PBKDF2-HMAC-SHA256 (default) or Argon2id, stored as PHC strings; Medusa's scrypt
+//! hashes are verified too, so imported users keep their passwords until their first sign-in re-hashes
+//! them ([`scrypt`]).
 //!
 //! PBKDF2 because it is the one password KDF Workers can run at full speed in wasm without a native
 //! dependency (our loop runs at the speed of SHA-256's compression function, see [`pbkdf2_hmac_sha256`]);
@@ -11,6 +13,7 @@ mod cost;
 mod kdf;
 mod phc;
 mod policy;
+mod scrypt;
 #[cfg(test)]
 mod tests;
 
@@ -28,6 +31,10 @@ pub use edge_auth_kdf::pbkdf2_hmac_sha256;
 #[cfg(test)]
 pub(crate) use kdf::spent::take as take_kdf_runs;
 pub use policy::check_policy;
+pub use scrypt::{
+    MAX_LOG_N as MAX_SCRYPT_LOG_N, MAX_MEMORY_BYTES as MAX_SCRYPT_MEMORY_BYTES,
+    MAX_P as MAX_SCRYPT_P, MAX_R as MAX_SCRYPT_R, ScryptParams,
+};
 
 /// Work factor for new hashes. The OWASP Password Storage Cheat Sheet (2023 and later) recommends
 /// 600,000 iterations for PBKDF2-HMAC-SHA256.
@@ -245,7 +252,7 @@ impl Hasher {
             self.spend_dummy(password);
             return Verification::Mismatch;
         }
-        let Ok(stored) = phc::parse(stored) else {
+        let Ok(stored) = parse_stored(stored) else {
             self.spend_dummy(password);
             return Verification::Mismatch;
         };
@@ -298,8 +305,19 @@ impl Hasher {
     }
 
     fn derive(&self, password: &str, salt: &[u8], kdf: Kdf) -> Option<[u8; HASH_LEN]> {
-        let input = kdf::kdf_input(self.pepper.as_deref(), password.as_bytes());
+        let pepper = self.pepper.as_deref().filter(|_| kdf.is_peppered());
+        let input = kdf::kdf_input(pepper, password.as_bytes());
         kdf::derive(kdf, &input, salt)
+    }
+}
+
+/// A stored hash of any kind we verify: a PHC string (always starts with `$`), or else Medusa's base64
+/// scrypt-kdf blob (starts with `c2NyeXB0`, the base64 of `scrypt`).
+fn parse_stored(stored: &str) -> Result<phc::PhcHash, phc::ParseError> {
+    if stored.starts_with('$') {
+        phc::parse(stored)
+    } else {
+        scrypt::parse(stored)
     }
 }
 

@@ -43,21 +43,26 @@ pub(super) enum ParseError {
     Base64,
     SaltLength,
     HashLength,
+    /// A scrypt-kdf blob whose header checksum does not match its parameters and salt.
+    Checksum,
 }
 
+/// The stored form of a hash: its PHC string (a scrypt [`Kdf`] is never a target for new hashes; it
+/// gets Medusa's blob, which keeps the function total).
 pub(super) fn format(kdf: Kdf, salt: &[u8], hash: &[u8; HASH_LEN]) -> String {
-    let (salt, hash) = (B64.encode(salt), B64.encode(hash));
+    let (salt_b64, hash_b64) = (B64.encode(salt), B64.encode(hash));
     match kdf {
         Kdf::Pbkdf2Sha256 { iterations } => {
-            format!("${PBKDF2_SHA256}$i={iterations},l={HASH_LEN}${salt}${hash}")
+            format!("${PBKDF2_SHA256}$i={iterations},l={HASH_LEN}${salt_b64}${hash_b64}")
         }
         Kdf::Argon2id(Argon2Params {
             memory_kib,
             time_cost,
             parallelism,
         }) => format!(
-            "${ARGON2ID}${ARGON2_VERSION}$m={memory_kib},t={time_cost},p={parallelism}${salt}${hash}"
+            "${ARGON2ID}${ARGON2_VERSION}$m={memory_kib},t={time_cost},p={parallelism}${salt_b64}${hash_b64}"
         ),
+        Kdf::Scrypt(params) => super::scrypt::format(params, salt, hash),
     }
 }
 
@@ -127,7 +132,7 @@ pub(super) fn parse_argon2_params(params: &str) -> Result<Kdf, ParseError> {
 
 /// Reads `name=<decimal>` pairs separated by commas. Each of `NAMES` may appear at most once; any other
 /// name is refused.
-fn parse_params<const N: usize>(
+pub(super) fn parse_params<const N: usize>(
     params: &str,
     names: [&str; N],
 ) -> Result<[Option<u32>; N], ParseError> {

@@ -226,6 +226,10 @@ impl AuthProvider for EmailPass {
         EMAILPASS
     }
 
+    fn display_name(&self) -> &str {
+        contract::EMAILPASS_DISPLAY_NAME
+    }
+
     async fn authenticate(
         &self,
         input: &AuthenticationInput,

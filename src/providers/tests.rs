@@ -217,3 +217,47 @@ fn a_recount_rebuilds_the_tally_from_the_identities_page_by_page() {
             .is_none()
     );
 }
+
+/// A Medusa blob of `tests/fixtures/medusa/scrypt-kdf.json`: "correct horse battery" at logN 10, r 8, p 1.
+fn medusa_fixture() -> (String, String) {
+    let json: Value =
+        serde_json::from_str(include_str!("../../tests/fixtures/medusa/scrypt-kdf.json")).unwrap();
+    let case = json["hashes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["logN"] == 10)
+        .unwrap();
+    let text = |k: &str| case[k].as_str().unwrap().to_owned();
+    (text("password"), text("hash"))
+}
+
+#[test]
+fn medusa_hashes_are_a_cost_class_that_unknown_emails_spend_until_re_hashed() {
+    let (password, blob) = medusa_fixture();
+    let scrypt = "scrypt$ln=10,r=8,p=1";
+    let store = Rc::new(MemoryStore::new());
+    let svc = service(&store, NEW);
+    block_on(svc.create_auth_identities(vec![imported("m@b.co", &blob)])).unwrap();
+    assert_eq!(tally(&store), json!({ scrypt: 1 }));
+
+    let classes = |email: &str, password: &str| {
+        take_kdf_runs();
+        block_on(svc.authenticate(EMAILPASS, &input(email, password)));
+        take_kdf_runs()
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+    };
+    // A wrong password and an unknown email both spend one scrypt at the stored hash's cost.
+    assert_eq!(classes("m@b.co", "wrong horse!"), [scrypt]);
+    assert_eq!(classes("nobody@b.co", "wrong horse!"), [scrypt]);
+    // The right one: scrypt, then the re-hash at today's cost, which the tally follows.
+    let new = format!("pbkdf2-sha256$i={NEW}");
+    assert_eq!(
+        classes("m@b.co", &password),
+        [scrypt.to_owned(), new.clone()]
+    );
+    assert_eq!(tally(&store), json!({ new.clone(): 1 }));
+    assert_eq!(classes("nobody@b.co", "wrong horse!"), [new]);
+}

@@ -21,7 +21,8 @@
 //!   challenge (JSON), with the challenge's TTL ([`crate::mfa`]).
 //!
 //! Keys of the guard (the Durable Object's tables, never in KV): `claim:<provider>:<sha256(entity_id)>`
-//! (one owner per provider identity), `reset:<jti>` (a consumed reset token), `state:<state>` (a consumed
+//! (one owner per provider identity), `reset:<jti>` (a consumed reset token), `reset-latest:<auth_identity_id>`
+//! (a claim owned by the `jti` of the identity's latest reset token), `state:<state>` (a consumed
 //! OAuth state), `rl:<route>:<counter>:<sha256(value)>` (a rate-limit bucket), `cred:<auth_identity_id>`
 //! (the identity's credential record, never expiring), `totp:<factor_id>:<step>` (a TOTP code used),
 //! `mfarc:<auth_identity_id>:<digest>` (a recovery code used), `mfachal:<id>` (a challenge completed) and
@@ -136,6 +137,18 @@ pub fn credentials(auth_identity_id: &str) -> String {
 /// The identity whose credential record `guard_key` is.
 pub fn credentials_owner(guard_key: &str) -> Option<&str> {
     guard_key.strip_prefix("cred:")
+}
+
+/// The guard's claim naming the `jti` of an identity's latest reset token: a new reset request moves
+/// it, which voids every earlier token of that identity (Medusa 2.16+).
+pub fn reset_latest(auth_identity_id: &str) -> String {
+    format!("reset-latest:{auth_identity_id}")
+}
+
+/// The KV record of a reset `jti` issued by `createPasswordResetToken` (Medusa 2.16+), under the jti's
+/// SHA-256: the jti itself is a bearer secret and is never a key.
+pub fn reset_jti_record(jti: &str) -> String {
+    format!("resetjti:{}", sha256_hex(jti))
 }
 
 /// The marker that a reset token's `jti` was used.

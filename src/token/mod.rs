@@ -26,7 +26,8 @@ const ALGORITHM: &str = "HS256";
 /// before it is decoded or hashed.
 pub const MAX_TOKEN_BYTES: usize = 8 * 1024;
 
-/// The claims Medusa puts in its auth tokens, in the order `jsonwebtoken` writes them.
+/// The claims Medusa 2.21 puts in its auth tokens, in the order it writes them. The fields after
+/// `auth_identity_id` default when absent, so tokens issued before they existed still verify.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Claims {
     /// The customer or user id; empty until registration attaches an actor.
@@ -35,16 +36,21 @@ pub struct Claims {
     pub actor_type: String,
     /// The auth identity this token was issued for.
     pub auth_identity_id: String,
-    /// Medusa 2.21: whether the identity had an enabled MFA factor at sign-in. With
-    /// `mfa_challenge_completed_at` null it marks a token that has not passed its challenge yet
-    /// ([`Claims::mfa_pending`]).
+    /// The provider the bearer signed in with; absent when the token was issued without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_provider: Option<String>,
+    /// Whether the identity had an enabled MFA factor at sign-in. With `mfa_challenge_completed_at`
+    /// null it marks a token that has not passed its challenge yet ([`Claims::mfa_pending`]).
     #[serde(default)]
     pub mfa_enabled: bool,
-    /// Medusa 2.21: when the sign-in's MFA challenge was passed (ISO 8601), or null.
+    /// When the sign-in's MFA challenge was passed (ISO 8601), or null.
     #[serde(default)]
     pub mfa_challenge_completed_at: Option<String>,
-    /// An object, or null.
+    /// The identity's `app_metadata`, with `<actor_type>_id` set to the actor (or left out without one).
     pub app_metadata: serde_json::Value,
+    /// The `user_metadata` of the identity's provider identity for `auth_provider`, or `{}`.
+    #[serde(default = "empty_object")]
+    pub user_metadata: serde_json::Value,
     /// Issued at, seconds since the Unix epoch.
     pub iat: u64,
     /// Expires at, seconds since the Unix epoch; the token is dead from this second on.
@@ -97,6 +103,10 @@ impl Claims {
     pub fn mfa_pending(&self) -> bool {
         self.mfa_enabled && self.mfa_challenge_completed_at.is_none()
     }
+}
+
+fn empty_object() -> serde_json::Value {
+    serde_json::Value::Object(serde_json::Map::new())
 }
 
 /// The HMAC secret that signs and checks tokens (Medusa's `jwtSecret`). Its strength is the
@@ -270,11 +280,13 @@ mod proptests {
                     actor_id,
                     actor_type,
                     auth_identity_id,
+                    auth_provider: Some("emailpass".into()),
                     mfa_enabled: false,
                     mfa_challenge_completed_at: None,
                     app_metadata: metadata.map_or(Value::Null, |m| {
                         Value::Object(m.into_iter().map(|(k, v)| (k, Value::String(v))).collect())
                     }),
+                    user_metadata: Value::Object(serde_json::Map::new()),
                     iat,
                     exp: NOW + ttl,
                     mfa_challenge: None,
@@ -350,9 +362,11 @@ mod proptests {
             actor_id: String::new(),
             actor_type: "customer".into(),
             auth_identity_id: "authid_1".into(),
+            auth_provider: None,
             mfa_enabled: false,
             mfa_challenge_completed_at: None,
             app_metadata: serde_json::json!({ "pad": "x".repeat(bytes) }),
+            user_metadata: serde_json::json!({}),
             iat: NOW,
             exp: NOW + 60,
             mfa_challenge: None,

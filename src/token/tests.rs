@@ -16,9 +16,11 @@ fn claims() -> Claims {
         actor_id: "cus_01".into(),
         actor_type: "customer".into(),
         auth_identity_id: "authid_01".into(),
+        auth_provider: Some("emailpass".into()),
         mfa_enabled: false,
         mfa_challenge_completed_at: None,
         app_metadata: json!({ "customer_id": "cus_01" }),
+        user_metadata: json!({}),
         iat: NOW,
         exp: NOW + 86_400,
         mfa_challenge: None,
@@ -40,14 +42,24 @@ fn token_with_header(header_json: &str) -> String {
     format!("{signing_input}.{}", b64(signature))
 }
 
-/// `claims()` signed with "supersecret" (with 2.21's `mfa_enabled: false, mfa_challenge_completed_at: null`
-/// in Medusa's claim order), made independently with Node's crypto:
-/// header and payload are `Buffer.from(JSON.stringify(..)).toString("base64url")`, the signature is
+/// `claims()` signed with "supersecret", made independently with Node's crypto from the object literal
+/// `{actor_id, actor_type, auth_identity_id, auth_provider, mfa_enabled, mfa_challenge_completed_at,
+/// app_metadata, user_metadata, iat, exp}` (Medusa 2.21's claims, in its order): header and payload are
+/// `Buffer.from(JSON.stringify(..)).toString("base64url")`, the signature is
 /// `createHmac("sha256", "supersecret").update(header + "." + payload).digest("base64url")`.
-const NODE_TOKEN: &str = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJhY3Rvcl9pZCI6ImN1c18wMSIsImFjdG9yX3R5cGUiOiJjdXN0b21lciIsImF\
-1dGhfaWRlbnRpdHlfaWQiOiJhdXRoaWRfMDEiLCJtZmFfZW5hYmxlZCI6ZmFsc2UsIm1mYV9jaGFsbGVuZ2VfY29tcGxldGVkX2F\
-0IjpudWxsLCJhcHBfbWV0YWRhdGEiOnsiY3VzdG9tZXJfaWQiOiJjdXNfMDEifSwiaWF0IjoxNzAwMDAwMDAwLCJleHAiOjE3MDA\
-wODY0MDB9.TOvEGksMcv8jiFLexr-Cwn5oQm0Ouaz-hAURDI1sTDU";
+const NODE_TOKEN: &str = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.\
+eyJhY3Rvcl9pZCI6ImN1c18wMSIsImFjdG9yX3R5cGUiOiJjdXN0b21lciIsImF1dGhfaWRlbnRpdHlfaWQiOiJhdXRoaWRfMDEiLC\
+JhdXRoX3Byb3ZpZGVyIjoiZW1haWxwYXNzIiwibWZhX2VuYWJsZWQiOmZhbHNlLCJtZmFfY2hhbGxlbmdlX2NvbXBsZXRlZF9hdCI6\
+bnVsbCwiYXBwX21ldGFkYXRhIjp7ImN1c3RvbWVyX2lkIjoiY3VzXzAxIn0sInVzZXJfbWV0YWRhdGEiOnt9LCJpYXQiOjE3MDAwMD\
+AwMDAsImV4cCI6MTcwMDA4NjQwMH0.\
+jLyOTEudOof9v1HSy5ozgluJbDcE8s_BIHNZO8Pn7s4";
+
+/// A token of the 2.0 claim set (`actor_id, actor_type, auth_identity_id, app_metadata, iat, exp`), made
+/// the same way: what this Worker issued before, still valid until it expires.
+const NODE_TOKEN_2_0: &str = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.\
+eyJhY3Rvcl9pZCI6ImN1c18wMSIsImFjdG9yX3R5cGUiOiJjdXN0b21lciIsImF1dGhfaWRlbnRpdHlfaWQiOiJhdXRoaWRfMDEiLC\
+JhcHBfbWV0YWRhdGEiOnsiY3VzdG9tZXJfaWQiOiJjdXNfMDEifSwiaWF0IjoxNzAwMDAwMDAwLCJleHAiOjE3MDAwODY0MDB9.\
+B6ZrlKUli89g9HlTyKrmTHed0jfaeJ4ytx96F_D01U8";
 
 /// Made the same way, with `app_metadata: null`, an empty `actor_id`, exp an hour after iat and an
 /// extra `"extra":"ignored"` claim at the end.
@@ -70,6 +82,15 @@ fn signing_matches_an_independent_implementation_byte_for_byte() {
 #[test]
 fn independently_made_token_verifies() {
     assert_eq!(verify(NODE_TOKEN, &key(), NOW), Ok(claims()));
+}
+
+#[test]
+fn a_token_with_the_2_0_claims_verifies_with_the_new_claims_defaulted() {
+    let expected = Claims {
+        auth_provider: None,
+        ..claims()
+    };
+    assert_eq!(verify(NODE_TOKEN_2_0, &key(), NOW), Ok(expected));
 }
 
 #[test]

@@ -113,7 +113,11 @@ fn linking_a_customer_shows_in_the_next_refresh() {
     let refreshed = h.token(&h.refresh(&token));
     let claims = h.claims(&refreshed);
     assert_eq!(claims.actor_id, "cus_1");
-    assert_eq!(claims.app_metadata, json!({"customer_id": "cus_1"}));
+    // Medusa 2.21 puts the identity's whole app_metadata in the token.
+    assert_eq!(
+        claims.app_metadata,
+        json!({"customer_id": "cus_1", "tier": "gold"})
+    );
 
     // Keys not mentioned stay; null removes one.
     let r = admin(

@@ -259,6 +259,7 @@ fn a_token_for_a_password_checked_before_a_change_does_not_outlive_it() {
     let late = block_on(there.app.account.issue_token_verified(
         &identity,
         &customer,
+        &edge_auth::account::SignIn::default(),
         checked.verified.as_ref(),
     ))
     .unwrap();
@@ -269,6 +270,7 @@ fn a_token_for_a_password_checked_before_a_change_does_not_outlive_it() {
     let refused = block_on(l.here.app.account.issue_token_verified(
         &identity,
         &customer,
+        &edge_auth::account::SignIn::default(),
         here_checked,
     ));
     assert_eq!(refused, Err(edge_auth::account::AccountError::Unauthorized));

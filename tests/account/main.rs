@@ -12,6 +12,7 @@ mod kit;
 mod admin;
 mod concurrency;
 mod guard_calls;
+mod import;
 mod known_devices;
 mod locations;
 mod lockout;

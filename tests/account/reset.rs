@@ -333,3 +333,158 @@ fn the_answer_is_sent_before_any_lookup_or_delivery() {
     }
     assert_eq!(h.hooks.seen.borrow().len(), 1);
 }
+
+#[test]
+fn a_new_reset_request_voids_the_identitys_earlier_reset_tokens() {
+    let h = harness(&[]);
+    h.registered("a@b.co", "correct horse");
+    h.registered("other@b.co", "correct horse");
+    let first = reset_token_for(&h, "a@b.co");
+    let other = reset_token_for(&h, "other@b.co");
+    let second = reset_token_for(&h, "A@b.co");
+
+    assert_invalid_token(&h.update_password(&first, "new horse battery"));
+    h.token(&h.login("a@b.co", "correct horse"));
+    // Another identity's request voids nothing here, and the latest token works.
+    let r = h.update_password(&second, "new horse battery");
+    assert_eq!(r.status, 200, "{:?}", r.body_json());
+    h.assert_password_changed("a@b.co", "correct horse", "new horse battery");
+    let r = h.update_password(&other, "other horse battery");
+    assert_eq!(r.status, 200, "{:?}", r.body_json());
+}
+
+#[test]
+fn the_reset_event_carries_the_requests_metadata_an_empty_object_without() {
+    let h = harness(&[]);
+    h.registered("a@b.co", "correct horse");
+    let data_of_last = |h: &Harness| {
+        let seen = h.hooks.seen.borrow();
+        let body: Value = serde_json::from_slice(&seen.last().unwrap().body).unwrap();
+        body["data"].clone()
+    };
+    let metadata = json!({"storefront": "https://shop.example", "locale": "fr", "n": 1});
+    let r = h.post(
+        "/auth/customer/emailpass/reset-password",
+        json!({"identifier": "a@b.co", "metadata": metadata}),
+        &[],
+    );
+    assert_eq!(r.status, 201);
+    assert_eq!(data_of_last(&h)["metadata"], metadata);
+
+    h.request_reset("a@b.co");
+    assert_eq!(data_of_last(&h)["metadata"], json!({}));
+    assert_eq!(h.hooks.seen.borrow().len(), 2);
+
+    for (bad, got) in [
+        (json!("x"), "string"),
+        (json!([1]), "array"),
+        (json!(null), "null"),
+        (json!(3), "number"),
+    ] {
+        let r = h.post(
+            "/auth/customer/emailpass/reset-password",
+            json!({"identifier": "a@b.co", "metadata": bad}),
+            &[],
+        );
+        assert_error(
+            &r,
+            400,
+            "invalid_data",
+            &format!("Invalid request: Expected type: 'object' for field 'metadata', got: '{got}'"),
+        );
+    }
+    assert_eq!(
+        h.hooks.seen.borrow().len(),
+        2,
+        "nothing sent for refused requests"
+    );
+}
+
+// --- createPasswordResetToken / consumePasswordResetToken (Medusa 2.16+'s jti registry) -----------------
+
+fn emailpass() -> edge_auth::scope::ProviderId {
+    edge_auth::scope::ProviderId::parse("emailpass").unwrap()
+}
+
+#[test]
+fn an_issued_jti_is_consumed_once_for_its_entity_and_names_the_identity() {
+    use edge_auth::account::AccountError;
+    let h = harness(&[]);
+    let id = h
+        .claims_of(&h.register("a@b.co", "correct horse"))
+        .auth_identity_id;
+    let account = &h.app.account;
+    let issued = block_on(account.create_reset_jti(&emailpass(), "a@b.co", 900)).unwrap();
+    assert_eq!(issued.jti.len(), 32);
+    assert_eq!(issued.expires_at_ms, h.clock.now_ms() + 900_000);
+    // Neither the jti nor anything readable as it is stored.
+    assert!(
+        h.store
+            .dump()
+            .iter()
+            .all(|(k, v)| !k.contains(&issued.jti) && !v.contains(&issued.jti))
+    );
+
+    let refused = |jti: &str, entity: &str| {
+        assert_eq!(
+            block_on(account.consume_reset_jti(jti, &emailpass(), entity)),
+            Err(AccountError::InvalidResetToken),
+            "{jti} {entity}"
+        );
+    };
+    refused("0123456789abcdef0123456789abcdef", "a@b.co");
+    refused(&issued.jti, "other@b.co");
+    let consumed =
+        block_on(account.consume_reset_jti(&issued.jti, &emailpass(), "A@b.co")).unwrap();
+    assert_eq!(consumed.auth_identity_id, id);
+    assert_eq!(consumed.entity_id, "a@b.co");
+    let identity = block_on(h.app.service.retrieve_auth_identity(&id)).unwrap();
+    assert_eq!(
+        consumed.provider_identity_id,
+        identity.provider_identities[0].id
+    );
+    refused(&issued.jti, "a@b.co");
+}
+
+#[test]
+fn a_newer_jti_voids_older_ones_and_an_expired_one_is_refused() {
+    use edge_auth::account::AccountError;
+    let h = harness(&[]);
+    h.registered("a@b.co", "correct horse");
+    let account = &h.app.account;
+    let old = block_on(account.create_reset_jti(&emailpass(), "a@b.co", 900)).unwrap();
+    let new = block_on(account.create_reset_jti(&emailpass(), "a@b.co", 60)).unwrap();
+    assert_eq!(
+        block_on(account.consume_reset_jti(&old.jti, &emailpass(), "a@b.co")),
+        Err(AccountError::InvalidResetToken)
+    );
+    h.clock.advance_secs(60);
+    assert_eq!(
+        block_on(account.consume_reset_jti(&new.jti, &emailpass(), "a@b.co")),
+        Err(AccountError::InvalidResetToken)
+    );
+    // And a jti voids the Worker's own earlier reset tokens: one rule for both.
+    let mailed = reset_token_for(&h, "a@b.co");
+    block_on(account.create_reset_jti(&emailpass(), "a@b.co", 900)).unwrap();
+    assert_invalid_token(&h.update_password(&mailed, "new horse battery"));
+}
+
+#[test]
+fn issuing_for_an_unknown_entity_or_with_no_lifetime_is_invalid_data_with_medusas_message() {
+    use edge_auth::account::AccountError;
+    let h = harness(&[]);
+    h.registered("a@b.co", "correct horse");
+    let account = &h.app.account;
+    assert_eq!(
+        block_on(account.create_reset_jti(&emailpass(), "nobody@b.co", 900)),
+        Err(AccountError::InvalidData(
+            "Provider identity with entity_id nobody@b.co and provider emailpass not found".into()
+        ))
+    );
+    assert_eq!(
+        block_on(account.create_reset_jti(&emailpass(), "a@b.co", 0)),
+        Err(AccountError::InvalidData(
+            "Password reset token TTL must be a positive integer".into()
+        ))
+    );
+}

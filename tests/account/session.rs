@@ -34,9 +34,11 @@ fn a_session_is_opened_read_and_closed_with_its_cookie() {
         "actor_id": "cus_1",
         "actor_type": "customer",
         "auth_identity_id": claims.auth_identity_id,
+        "auth_provider": "emailpass",
         "mfa_enabled": false,
         "mfa_challenge_completed_at": null,
         "app_metadata": {"customer_id": "cus_1"},
+        "user_metadata": {},
     });
     assert_eq!(
         (opened.status, opened.body_json()),
@@ -92,9 +94,11 @@ fn a_token_without_an_actor_opens_a_session_that_refreshes_to_the_actor_and_ends
         "actor_id": "",
         "actor_type": "customer",
         "auth_identity_id": id,
+        "auth_provider": "emailpass",
         "mfa_enabled": false,
         "mfa_challenge_completed_at": null,
         "app_metadata": {},
+        "user_metadata": {},
     });
     assert_eq!(
         (opened.status, opened.body_json()),

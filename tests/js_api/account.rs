@@ -44,7 +44,7 @@ async fn registered(service: &JsAuthModuleService, email: &str, password: &str) 
 }
 
 async fn token_for(service: &JsAuthModuleService, identity: &JsValue) -> String {
-    resolved(service.issue_token(identity.clone(), s("customer")))
+    resolved(service.issue_token(identity.clone(), s("customer"), JsValue::UNDEFINED))
         .await
         .as_string()
         .expect("issueToken resolves a string")
@@ -125,6 +125,30 @@ async fn a_refresh_after_app_metadata_changes_carries_the_actor_id() {
         r#"{"customer_id":"cus_1"}"#
     );
     assert_eq!(text(&after, "auth_identity_id"), id);
+    assert_eq!(
+        at(&after, "auth_provider"),
+        JsValue::UNDEFINED,
+        "issued without a provider"
+    );
+
+    // With the provider the bearer signed in with: Medusa 2.21's `auth_provider`, carried by refresh.
+    let through = resolved(service.issue_token(identity.clone(), s("customer"), s("emailpass")))
+        .await
+        .as_string()
+        .unwrap();
+    assert_eq!(
+        text(&claims(&service, &through).await, "auth_provider"),
+        "emailpass"
+    );
+    let refreshed = resolved(service.refresh_token(s(&through)))
+        .await
+        .as_string()
+        .unwrap();
+    let carried = claims(&service, &refreshed).await;
+    assert_eq!(text(&carried, "auth_provider"), "emailpass");
+    assert_eq!(at(&carried, "mfa_enabled"), JsValue::FALSE);
+    assert_eq!(at(&carried, "mfa_challenge_completed_at"), JsValue::NULL);
+    assert_eq!(stringify(&at(&carried, "user_metadata")), "{}");
 
     // By id, the identity is read from the store: the actor is there already.
     let by_id = token_for(&service, &s(&id)).await;
@@ -138,7 +162,8 @@ async fn a_refresh_after_app_metadata_changes_carries_the_actor_id() {
         let e = rejected(service.refresh_token(s(forged))).await;
         assert_edge_auth_error(&e, "UNAUTHORIZED", "Unauthorized");
     }
-    let missing = rejected(service.issue_token(s("authid_missing"), s("customer"))).await;
+    let missing =
+        rejected(service.issue_token(s("authid_missing"), s("customer"), JsValue::UNDEFINED)).await;
     assert_edge_auth_error(&missing, "NOT_FOUND", "authid_missing");
 
     // A token of a deleted identity no longer refreshes.
@@ -306,9 +331,11 @@ async fn sessions_are_made_read_and_ended_and_a_password_change_ends_them() {
     let identity = registered(&service, "session@example.com", "old password").await;
     let id = text(&identity, "id");
 
+    // Medusa's allowUnregistered: a token without an actor opens a session too (the js-sdk's sign-up).
     let actorless = token_for(&service, &identity).await;
-    let e = rejected(service.create_session(s(&actorless))).await;
-    assert_edge_auth_error(&e, "UNAUTHORIZED", "Unauthorized");
+    let unregistered = resolved(service.create_session(s(&actorless))).await;
+    assert_eq!(text(&unregistered, "authContext.actor_id"), "");
+    assert_eq!(text(&unregistered, "authContext.auth_identity_id"), id);
 
     resolved(service.update_auth_identities(js(&format!(
         r#"{{"id": "{id}", "app_metadata": {{"customer_id": "cus_9"}}}}"#
@@ -328,7 +355,7 @@ async fn sessions_are_made_read_and_ended_and_a_password_change_ends_them() {
     assert_eq!(
         stringify(&at(&made, "authContext")),
         format!(
-            r#"{{"actor_id":"cus_9","actor_type":"customer","app_metadata":{{"customer_id":"cus_9"}},"auth_identity_id":"{id}"}}"#
+            r#"{{"actor_id":"cus_9","actor_type":"customer","app_metadata":{{"customer_id":"cus_9"}},"auth_identity_id":"{id}","mfa_challenge_completed_at":null,"mfa_enabled":false,"user_metadata":{{}}}}"#
         )
     );
 
@@ -449,7 +476,7 @@ async fn rate_limits_refuse_with_too_many_requests_and_retry_after() {
 async fn account_misuse_throws_and_store_failures_reject_with_store_error() {
     let plain = service_over(JsMemoryStore::new().into());
     let without_secret = [
-        plain.issue_token(s("authid_1"), s("customer")),
+        plain.issue_token(s("authid_1"), s("customer"), JsValue::UNDEFINED),
         plain.refresh_token(s("t")),
         plain.create_session(s("t")),
         plain.count_attempt(s("register"), js(r#"{"provider": "emailpass"}"#)),
@@ -514,16 +541,24 @@ async fn account_misuse_throws_and_store_failures_reject_with_store_error() {
     let service = account();
     let calls = [
         (
-            service.issue_token(JsValue::from_f64(5.0), s("customer")),
+            service.issue_token(JsValue::from_f64(5.0), s("customer"), JsValue::UNDEFINED),
             "authIdentity must be an AuthIdentity or its id, got a number",
         ),
         (
-            service.issue_token(js(r#"{"app_metadata": {}}"#), s("customer")),
+            service.issue_token(
+                js(r#"{"app_metadata": {}}"#),
+                s("customer"),
+                JsValue::UNDEFINED,
+            ),
             "authIdentity.id is required",
         ),
         (
-            service.issue_token(s("authid_1"), s("Customer")),
+            service.issue_token(s("authid_1"), s("Customer"), JsValue::UNDEFINED),
             "actorType must be an actor type",
+        ),
+        (
+            service.issue_token(s("authid_1"), s("customer"), s("Email Pass")),
+            "authProvider must be a provider id",
         ),
         (
             service.change_password(
@@ -567,7 +602,12 @@ async fn account_misuse_throws_and_store_failures_reject_with_store_error() {
             "attempt.client must be a string or null, got a number",
         ),
         (
-            service.request_password_reset(s("customer"), s("emailpass"), s("a@b.co")),
+            service.request_password_reset(
+                s("customer"),
+                s("emailpass"),
+                s("a@b.co"),
+                JsValue::UNDEFINED,
+            ),
             "needs options.resetPasswordWebhookUrl",
         ),
         (
@@ -587,4 +627,80 @@ async fn account_misuse_throws_and_store_failures_reject_with_store_error() {
     let broken = account_over(failing_store(), "{}");
     let e = rejected(broken.verify_token(s(&token), JsValue::UNDEFINED)).await;
     assert_edge_auth_error(&e, "STORE_ERROR", "KV is unreachable");
+}
+
+/// Medusa 2.16+'s forms: `createPasswordResetToken({provider, entity_id, ttl_seconds})` issues a jti (a
+/// newer one voids the older), `consumePasswordResetToken({jti, provider, entity_id})` spends it once.
+#[wasm_bindgen_test]
+async fn medusas_reset_token_registry_issues_and_consumes_jtis_once() {
+    let service = account();
+    let identity = registered(&service, "jti@example.com", "correct horse").await;
+    let id = text(&identity, "id");
+    let issue = |ttl: &str| {
+        service.create_password_reset_token(
+            js(&format!(
+                r#"{{"provider": "emailpass", "entity_id": "jti@example.com"{ttl}}}"#
+            )),
+            JsValue::UNDEFINED,
+            JsValue::UNDEFINED,
+        )
+    };
+    let consume = |jti: &str| {
+        service.consume_password_reset_token(
+            js(&format!(
+                r#"{{"jti": "{jti}", "provider": "emailpass", "entity_id": "jti@example.com"}}"#
+            )),
+            JsValue::UNDEFINED,
+            JsValue::UNDEFINED,
+            JsValue::UNDEFINED,
+            JsValue::UNDEFINED,
+        )
+    };
+    let older = resolved(issue("")).await;
+    let expires = at(&older, "expires_at");
+    assert!(
+        expires.is_instance_of::<js_sys::Date>(),
+        "expires_at is a Date"
+    );
+    let lifetime = js_sys::Date::from(expires).get_time() - js_sys::Date::now();
+    assert!((890_000.0..=900_000.0).contains(&lifetime), "{lifetime}");
+    let newer = resolved(issue(r#", "ttl_seconds": 60"#)).await;
+
+    let e = rejected(consume(&text(&older, "jti"))).await;
+    assert_edge_auth_error(&e, "INVALID_RESET_TOKEN", "Invalid token");
+    let consumed = resolved(consume(&text(&newer, "jti"))).await;
+    assert_eq!(text(&consumed, "auth_identity_id"), id);
+    assert_eq!(text(&consumed, "entity_id"), "jti@example.com");
+    assert_eq!(
+        text(&consumed, "provider_identity_id"),
+        text(&identity, "provider_identities.0.id")
+    );
+    let e = rejected(consume(&text(&newer, "jti"))).await;
+    assert_edge_auth_error(&e, "INVALID_RESET_TOKEN", "Invalid token");
+
+    let e = rejected(issue(r#", "ttl_seconds": 1.5"#)).await;
+    assert_edge_auth_error(
+        &e,
+        "INVALID_DATA",
+        "Password reset token TTL must be a positive integer",
+    );
+    let unknown = service.create_password_reset_token(
+        js(r#"{"provider": "emailpass", "entity_id": "nobody@example.com"}"#),
+        JsValue::UNDEFINED,
+        JsValue::UNDEFINED,
+    );
+    assert_edge_auth_error(
+        &rejected(unknown).await,
+        "INVALID_DATA",
+        "Provider identity with entity_id nobody@example.com and provider emailpass not found",
+    );
+    let misuse = service.create_password_reset_token(
+        js(r#"{"provider": "emailpass", "email": "jti@example.com"}"#),
+        JsValue::UNDEFINED,
+        JsValue::UNDEFINED,
+    );
+    match misuse {
+        Ok(_) => panic!("accepted an unknown field"),
+        Err(e) => assert_edge_auth_error(&e, "INVALID_ARGUMENT", "has no field `email`"),
+    }
 }

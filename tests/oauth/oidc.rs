@@ -275,7 +275,9 @@ fn an_unconfigured_provider_is_unknown() {
     let r = w.authenticate("corp", AuthenticationInput::default());
     assert_eq!(
         r.error.as_deref(),
-        Some("Could not find a auth provider with id: corp")
+        Some(
+            "\nUnable to retrieve the auth provider with id: corp\nPlease make sure that the provider is registered in the container and it is configured correctly in your project configuration file."
+        )
     );
 }
 

@@ -308,7 +308,7 @@ fn an_unconfigured_provider_gets_medusas_message() {
     );
     assert_eq!(
         r.body_json().unwrap(),
-        json!({"type": "unauthorized", "message": "Could not find a auth provider with id: github"})
+        json!({"type": "unauthorized", "message": "\nUnable to retrieve the auth provider with id: github\nPlease make sure that the provider is registered in the container and it is configured correctly in your project configuration file."})
     );
 }
 

@@ -29,29 +29,34 @@ describe("emailpass register and login", { timeout: 4 * TEST_TIMEOUT_MS }, () =>
 
   let registered; // the decoded token of the first registration
 
-  test("register answers 200 {token}: an HS256 JWT with exactly Medusa's claims", async () => {
+  test("register answers 200 {token}: an HS256 JWT with exactly Medusa 2.21's claims, in its order", async () => {
     const before = nowSeconds();
     registered = await tokenFrom(await worker.post(REGISTER, { email: "A@B.co", password: PASSWORD }));
 
     assert.ok(verifyHs256(registered.raw, TEST_JWT_SECRET), "signature does not verify under JWT_SECRET");
     assert.deepEqual(registered.header, { alg: "HS256", typ: "JWT" });
     const claims = registered.payload;
-    assert.deepEqual(Object.keys(claims).sort(), [
+    // generateJwtTokenForAuthIdentity's object, then jsonwebtoken's iat and exp.
+    assert.deepEqual(Object.keys(claims), [
       "actor_id",
       "actor_type",
-      "app_metadata",
       "auth_identity_id",
-      "exp",
-      "iat",
-      "mfa_challenge_completed_at",
+      "auth_provider",
       "mfa_enabled",
+      "mfa_challenge_completed_at",
+      "app_metadata",
+      "user_metadata",
+      "iat",
+      "exp",
     ]);
-    assert.equal(claims.mfa_enabled, false);
-    assert.equal(claims.mfa_challenge_completed_at, null);
     assert.equal(claims.actor_id, "");
     assert.equal(claims.actor_type, "customer");
     assert.match(claims.auth_identity_id, AUTH_IDENTITY_ID);
+    assert.equal(claims.auth_provider, "emailpass");
+    assert.equal(claims.mfa_enabled, false);
+    assert.equal(claims.mfa_challenge_completed_at, null);
     assert.deepEqual(claims.app_metadata, {});
+    assert.deepEqual(claims.user_metadata, {});
     assert.ok(Number.isInteger(claims.iat) && Number.isInteger(claims.exp), "iat/exp must be integer seconds");
     assert.ok(claims.iat >= before - 5 && claims.iat <= nowSeconds() + 5, `iat ${claims.iat} is not now`);
     assert.equal(claims.exp - claims.iat, ONE_DAY, "JWT_EXPIRES_IN defaults to 1d");

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { Miniflare } from "miniflare";
 
@@ -53,11 +54,13 @@ function assertWorkerBuilt() {
  *   caller    source of an ES module Worker put in front of ours: every request goes to it first, and it
  *             reaches ours through the service binding AUTH (for requests only a Worker can make, such as
  *             a body streamed from inside workerd, with no socket between)
- * Returns { fetch(path, init), post(path, json, headers), kvGet(key), kvPut(key, value), kvDelete(key),
- *   kvEntries(), dispose() }.
+ *   port      the port on 127.0.0.1 to listen on (default: any free one), for a Worker whose vars must
+ *             name its own URL (the development outbox as its reset webhook)
+ * Returns { url, fetch(path, init), post(path, json, headers), kvGet(key), kvPut(key, value), kvDelete(key),
+ *   kvEntries(), dispose() }; `url` is where it listens (for clients that use real sockets: the js-sdk).
  * Always dispose: `await using` is not available everywhere yet, so tests use try/finally.
  */
-export async function startWorker({ vars = {}, kvPersist, guard = true, caller } = {}) {
+export async function startWorker({ vars = {}, kvPersist, guard = true, caller, port = 0 } = {}) {
   assertWorkerBuilt();
   const bindings = {};
   for (const [name, value] of Object.entries({ ...DEFAULT_VARS, ...vars })) {
@@ -87,15 +90,17 @@ export async function startWorker({ vars = {}, kvPersist, guard = true, caller }
   };
   const mf = new Miniflare({
     host: "127.0.0.1",
-    port: 0, // any free port: `./scripts/run.sh` may be using 8787
+    port, // by default any free port: `./scripts/run.sh` may be using 8787
     ...(kvPersist ? { kvPersist } : {}),
     workers: front ? [front, edgeAuth] : [edgeAuth],
   });
-  await mf.ready;
+  const url = await mf.ready;
 
   const kv = await mf.getKVNamespace("AUTH_KV", "edge-auth");
   let disposed = false;
   return {
+    /** The origin it listens on, e.g. `http://127.0.0.1:41234`. */
+    url: url.origin,
     /** Sends a request to the Worker; `path` is resolved against https://edge-auth.test. */
     fetch(path, init = {}) {
       return mf.dispatchFetch(new URL(path, "https://edge-auth.test").href, init);
@@ -135,6 +140,18 @@ export async function startWorker({ vars = {}, kvPersist, guard = true, caller }
       await mf.dispose();
     },
   };
+}
+
+/** A port on 127.0.0.1 that was free a moment ago (for `startWorker({ port })`). */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
 }
 
 /** Starts a Worker, runs `fn(worker)`, and always disposes it (instances run one after another). */

@@ -181,14 +181,14 @@ test("a provider not allowed for the actor type is 400 not_allowed", { timeout: 
   });
 });
 
-test("a provider allowed but not configured is 401 'Could not find a auth provider…'", { timeout: TEST_TIMEOUT_MS }, async () => {
+test("a provider allowed but not configured is 401 with Medusa 2.21's 'Unable to retrieve the auth provider…'", { timeout: TEST_TIMEOUT_MS }, async () => {
   const vars = { AUTH_METHODS_PER_ACTOR: JSON.stringify({ customer: ["emailpass", "google"] }) };
   await withWorker({ vars }, async (worker) => {
     await assertError(
       await worker.post("/auth/customer/google", {}),
       401,
       "unauthorized",
-      "Could not find a auth provider with id: google",
+      "\nUnable to retrieve the auth provider with id: google\nPlease make sure that the provider is registered in the container and it is configured correctly in your project configuration file.",
     );
     // AUTH_METHODS_PER_ACTOR defines the actor types: "user" is not one here
     await assertError(await worker.post("/auth/user/emailpass", CREDENTIALS), 400, "invalid_data", "Unknown actor type: user");

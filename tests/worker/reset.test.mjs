@@ -66,7 +66,8 @@ describe("password reset", { timeout: 6 * TEST_TIMEOUT_MS }, () => {
 
     const { event, data } = delivery.json;
     assert.equal(event, "auth.password_reset");
-    assert.deepEqual(Object.keys(data).sort(), ["actor_type", "entity_id", "provider", "token"]);
+    assert.deepEqual(Object.keys(data).sort(), ["actor_type", "entity_id", "metadata", "provider", "token"]);
+    assert.deepEqual(data.metadata, {}, "no metadata in the request: {}");
     assert.equal(data.entity_id, "jane@b.co");
     assert.equal(data.actor_type, "customer");
     assert.equal(data.provider, "emailpass");
@@ -87,6 +88,27 @@ describe("password reset", { timeout: 6 * TEST_TIMEOUT_MS }, () => {
 
     await assertError(await update(data.token, "third horse battery"), 401, "unauthorized", "Invalid token");
     await tokenFrom(await worker.post(LOGIN, { email: "jane@b.co", password: "new horse battery" }));
+  });
+
+  test("a new request voids the earlier reset tokens; the request's metadata reaches the event", async () => {
+    await tokenFrom(await worker.post(REGISTER, { email: "twice@b.co", password: "correct horse" }));
+    const first = await requestReset("twice@b.co");
+    const count = receiver.deliveries.length;
+    const metadata = { storefront: "https://shop.example", locale: "fr" };
+    assert.equal((await worker.post(RESET, { identifier: "twice@b.co", metadata })).status, 201);
+    const second = await receiver.waitFor(count + 1);
+    assert.deepEqual(second.json.data.metadata, metadata);
+
+    await assertError(await update(first.json.data.token, "new horse battery"), 401, "unauthorized", "Invalid token");
+    assert.deepEqual(await jsonBody(await update(second.json.data.token, "new horse battery"), 200), { success: true });
+    await tokenFrom(await worker.post(LOGIN, { email: "twice@b.co", password: "new horse battery" }));
+
+    await assertError(
+      await worker.post(RESET, { identifier: "twice@b.co", metadata: "fr" }),
+      400,
+      "invalid_data",
+      "Invalid request: Expected type: 'object' for field 'metadata', got: 'string'",
+    );
   });
 
   test("an expired reset token is refused", async () => {

@@ -44,9 +44,11 @@ describe("cookie sessions", { timeout: 4 * TEST_TIMEOUT_MS }, () => {
         actor_id: token.payload.actor_id,
         actor_type: "customer",
         auth_identity_id: token.payload.auth_identity_id,
+        auth_provider: "emailpass",
         mfa_enabled: false,
         mfa_challenge_completed_at: null,
         app_metadata: { customer_id: token.payload.actor_id },
+        user_metadata: {},
       },
     });
 
@@ -83,9 +85,11 @@ describe("cookie sessions", { timeout: 4 * TEST_TIMEOUT_MS }, () => {
         actor_id: "",
         actor_type: "customer",
         auth_identity_id: fresh.payload.auth_identity_id,
+        auth_provider: "emailpass",
         mfa_enabled: false,
         mfa_challenge_completed_at: null,
         app_metadata: {},
+        user_metadata: {},
       },
     });
     const cookie = { cookie: opened.headers.get("set-cookie").split(";")[0] };

@@ -48,7 +48,7 @@ test("auth flow 2: a third-party provider that is not configured answers Medusa'
   const authModuleService = newService();
   for (const call of ["authenticate", "validateCallback"]) {
     const response = await authModuleService[call]("google", { query: { code: "x", state: "y" } });
-    assert.deepEqual(response, { success: false, error: "Could not find a auth provider with id: google" });
+    assert.deepEqual(response, { success: false, error: "\nUnable to retrieve the auth provider with id: google\nPlease make sure that the provider is registered in the container and it is configured correctly in your project configuration file." });
   }
 });
 
@@ -71,11 +71,32 @@ test("misuse throws an EdgeAuthError synchronously, with a stable code", () => {
     [() => new AuthModuleService({ store: new MemoryStore(), providers: [{ id: "facebook" }] }), "UNKNOWN_PROVIDER"],
     [() => new AuthModuleService({ store: new MemoryStore(), providers: [{ id: "github" }] }), "INVALID_ARGUMENT"],
     [() => new AuthModuleService({ store: new MemoryStore(), providers: [{ id: "google", options: { clientId: "i", secret: "s" } }] }), "UNKNOWN_OPTION"],
-    [() => newService().register("emailpass", { body: "email=a" }), "INVALID_ARGUMENT"],
   ];
   for (const [misuse, code] of cases) {
     assert.throws(misuse, (e) => e instanceof EdgeAuthError && e instanceof Error && e.name === "EdgeAuthError" && e.code === code);
   }
+});
+
+test("the four flow methods never throw: any input resolves { success: false, error }", async () => {
+  const service = newService();
+  const oddities = [null, undefined, 0, "", "body", true, [], { body: "email=a" }, { bdy: {} }];
+  for (const method of ["register", "authenticate", "validateCallback", "updateProvider"]) {
+    for (const provider of [null, undefined, 42, "emailpass", "nope"]) {
+      for (const input of oddities) {
+        let answer;
+        assert.doesNotThrow(() => {
+          answer = service[method](provider, input);
+        }, `${method}(${provider}, ${JSON.stringify(input)})`);
+        const settled = await answer;
+        assert.equal(settled.success, false, `${method}(${provider}, ${JSON.stringify(input)})`);
+        assert.equal(typeof settled.error, "string");
+        assert.deepEqual(Object.keys(settled).sort(), ["error", "success"]);
+      }
+    }
+  }
+  // Medusa's own messages where the provider answers: the unknown provider, emailpass's checks.
+  assert.deepEqual(await service.authenticate("nope", null), { success: false, error: "\nUnable to retrieve the auth provider with id: nope\nPlease make sure that the provider is registered in the container and it is configured correctly in your project configuration file." });
+  assert.deepEqual(await service.register("emailpass", undefined), { success: false, error: "Password should be a string" });
 });
 
 test("a configured google without clientId names Medusa's message", () => {
@@ -225,6 +246,7 @@ test("account: a token, its refresh once an actor is linked, and change password
       mfa_enabled: false,
       mfa_challenge_completed_at: null,
       app_metadata: {},
+      user_metadata: {},
       iat: 0,
       exp: 86400,
     },
@@ -263,7 +285,13 @@ test("account: reset tokens are single use and die with a later password change"
     coded("INVALID_RESET_TOKEN"),
   );
 
+  // A newer token voids the earlier ones (Medusa 2.16+).
+  const { token: voided } = await auth.createPasswordResetToken("customer", "emailpass", email);
   const { token: reset } = await auth.createPasswordResetToken("customer", "emailpass", email);
+  await assert.rejects(
+    auth.consumePasswordResetToken(voided, "customer", "emailpass", { password: "reset password" }),
+    coded("INVALID_RESET_TOKEN"),
+  );
   await assert.rejects(auth.consumePasswordResetToken(reset, "customer", "emailpass", { password: "short" }), coded("INVALID_DATA"));
   assert.equal(await auth.consumePasswordResetToken(reset, "customer", "emailpass", { password: "reset password" }), undefined);
   await assert.rejects(
@@ -272,6 +300,34 @@ test("account: reset tokens are single use and die with a later password change"
   );
   assert.equal(await signsIn(auth, email, "reset password"), true);
   assert.equal(await signsIn(auth, email, "changed password"), false);
+});
+
+test("account: Medusa 2.16+'s createPasswordResetToken / consumePasswordResetToken (object forms)", async () => {
+  const auth = accountService();
+  const email = "node-jti@example.com";
+  const identity = await registered(auth, email, "old password");
+  const older = await auth.createPasswordResetToken({ provider: "emailpass", entity_id: email });
+  assert.deepEqual(Object.keys(older).sort(), ["expires_at", "jti"]);
+  assert.ok(older.expires_at instanceof Date);
+  const lifetime = older.expires_at.getTime() - Date.now();
+  assert.ok(lifetime > 890_000 && lifetime <= 900_000, `${lifetime}`);
+  const { jti } = await auth.createPasswordResetToken({ provider: "emailpass", entity_id: email, ttl_seconds: 120 });
+  const consume = (j) => auth.consumePasswordResetToken({ jti: j, provider: "emailpass", entity_id: email });
+  await assert.rejects(consume(older.jti), { code: "INVALID_RESET_TOKEN", message: "Invalid token" }, "voided by the newer one");
+  assert.deepEqual(await consume(jti), {
+    auth_identity_id: identity.id,
+    provider_identity_id: identity.provider_identities[0].id,
+    entity_id: email,
+  });
+  await assert.rejects(consume(jti), { code: "INVALID_RESET_TOKEN", message: "Invalid token" }, "single use");
+  await assert.rejects(auth.createPasswordResetToken({ provider: "emailpass", entity_id: "nobody@example.com" }), {
+    code: "INVALID_DATA",
+    message: "Provider identity with entity_id nobody@example.com and provider emailpass not found",
+  });
+  await assert.rejects(auth.createPasswordResetToken({ provider: "emailpass", entity_id: email, ttl_seconds: 0 }), {
+    code: "INVALID_DATA",
+    message: "Password reset token TTL must be a positive integer",
+  });
 });
 
 test("account: requestPasswordReset POSTs a signed token to the webhook, which resets once", async (t) => {
@@ -295,7 +351,7 @@ test("account: requestPasswordReset POSTs a signed token to the webhook, which r
 
   assert.equal(await auth.requestPasswordReset("customer", "emailpass", "nobody@example.com"), undefined);
   assert.equal(deliveries.length, 0, "no identity, no delivery");
-  await auth.requestPasswordReset("customer", "emailpass", "Node-Webhook@example.com");
+  await auth.requestPasswordReset("customer", "emailpass", "Node-Webhook@example.com", { storefront: "node" });
   assert.equal(deliveries.length, 1);
   const [{ headers, raw }] = deliveries;
   // Checked with node:crypto, independently of the Rust code that signed it.
@@ -310,6 +366,7 @@ test("account: requestPasswordReset POSTs a signed token to the webhook, which r
     actor_type: "customer",
     provider: "emailpass",
     token: "string",
+    metadata: { storefront: "node" },
   });
   await auth.consumePasswordResetToken(data.token, "customer", "emailpass", { password: "from the mail" });
   await assert.rejects(auth.consumePasswordResetToken(data.token, "customer", "emailpass", { password: "again please" }), coded("INVALID_RESET_TOKEN"));
@@ -319,7 +376,10 @@ test("account: requestPasswordReset POSTs a signed token to the webhook, which r
 test("account: sessions are made, read and ended, and a password change ends them", async () => {
   const auth = accountService({ sessionTtl: "1h" });
   const identity = await registered(auth, "node-session@example.com", "old password");
-  await assert.rejects(auth.createSession(await auth.issueToken(identity, "customer")), coded("UNAUTHORIZED"), "no actor yet");
+  // Medusa's allowUnregistered: a token without an actor opens a session too (the js-sdk's sign-up).
+  const unregistered = await auth.createSession(await auth.issueToken(identity, "customer"));
+  assert.equal(unregistered.authContext.actor_id, "");
+  assert.equal(unregistered.authContext.auth_identity_id, identity.id);
   await auth.updateAuthIdentities({ id: identity.id, app_metadata: { customer_id: "cus_s" } });
   const token = await auth.issueToken(identity.id, "customer");
 
@@ -333,6 +393,7 @@ test("account: sessions are made, read and ended, and a password change ends the
     mfa_enabled: false,
     mfa_challenge_completed_at: null,
     app_metadata: { customer_id: "cus_s" },
+    user_metadata: {},
   });
   assert.deepEqual((await auth.retrieveSession(session.id)).authContext, session.authContext);
   assert.equal(await auth.deleteSession(session.id), true);

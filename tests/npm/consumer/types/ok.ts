@@ -13,6 +13,8 @@ import {
   type KvStoreLike,
   type NewSession,
   type PasswordResetToken,
+  type CreatePasswordResetTokenResponse,
+  type ConsumePasswordResetTokenResponse,
   type RateLimitsConfig,
   type SessionInfo,
   type TokenClaims,
@@ -145,7 +147,20 @@ export async function account(identity: AuthIdentity, ip: string | null): Promis
     seen.push(reset.entityId, String(reset.expiresAt));
     await accounts.consumePasswordResetToken(reset.token, "customer", "emailpass", { password: "reset password" });
   }
-  await accounts.requestPasswordReset("customer", "emailpass", "a@b.co");
+  await accounts.requestPasswordReset("customer", "emailpass", "a@b.co", { storefront: "ok.ts" });
+  // Medusa 2.16+'s object forms.
+  const issued: CreatePasswordResetTokenResponse = await accounts.createPasswordResetToken({
+    provider: "emailpass",
+    entity_id: "a@b.co",
+    ttl_seconds: 600,
+  });
+  seen.push(issued.jti, issued.expires_at.toISOString());
+  const consumed: ConsumePasswordResetTokenResponse = await accounts.consumePasswordResetToken({
+    jti: issued.jti,
+    provider: "emailpass",
+    entity_id: "a@b.co",
+  });
+  seen.push(consumed.auth_identity_id, consumed.provider_identity_id, consumed.entity_id);
 
   const session: NewSession = await accounts.createSession(fresh);
   const context: AuthContext = session.authContext;

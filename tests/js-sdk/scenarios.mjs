@@ -1,0 +1,143 @@
+// What a storefront does with the official @medusajs/js-sdk, step by step, with the answers Medusa 2.21
+// gives. Each scenario takes `open(auth)`, which makes an SDK client (`tests/js-sdk/flows.mjs`) in the
+// environment under test — in this Node process, or in a browser page on another origin — and the
+// stack of `stack.mjs`. The SDK runs there; the assertions run here, so both environments meet the same.
+
+import assert from "node:assert/strict";
+import { TEST_JWT_SECRET, decodeJwt, verifyHs256 } from "../worker/harness.mjs";
+
+const PASSWORD = "correct horse battery";
+const NEW_PASSWORD = "staple horse battery";
+
+/** The SDK resolved; answers its value. */
+function resolved(step, what) {
+  assert.equal(step.error, undefined, `${what} threw: ${JSON.stringify(step.error)}`);
+  return step.value;
+}
+
+/** The SDK threw an HTTP error of `status` with Medusa's `message`. */
+function refused(step, status, message, what) {
+  assert.ok(step.error, `${what} resolved ${JSON.stringify(step.value)}, expected ${status}`);
+  assert.deepEqual(step.error, { status, message }, what);
+}
+
+/** A token the Worker signed (checked with node:crypto), decoded. */
+function signed(token, what) {
+  assert.equal(typeof token, "string", `${what}: ${JSON.stringify(token)}`);
+  assert.ok(verifyHs256(token, TEST_JWT_SECRET), `${what}: signature`);
+  return decodeJwt(token).payload;
+}
+
+/**
+ * JWT mode: register (an actor-less token the SDK keeps), the app links the customer, login (a token
+ * with the actor), refresh, logout; a wrong password and a taken email are refused with Medusa's messages.
+ */
+export async function jwtSignUpAndSignIn(open, stack, email) {
+  const sdk = await open({ type: "jwt" });
+  const registered = signed(resolved(await sdk.register("customer", "emailpass", { email, password: PASSWORD }), "register"), "register");
+  assert.equal(registered.actor_id, "");
+  assert.equal(registered.actor_type, "customer");
+  assert.match(registered.auth_identity_id, /^authid_/);
+  const kept = resolved(await sdk.storedToken(), "getToken");
+  assert.equal(signed(kept, "kept").auth_identity_id, registered.auth_identity_id);
+
+  refused(
+    await sdk.register("customer", "emailpass", { email, password: "another password" }),
+    401,
+    "Identity with email already exists",
+    "register a taken email",
+  );
+  refused(await sdk.login("customer", "emailpass", { email, password: "wrong password" }), 401, "Invalid email or password", "wrong password");
+
+  const customerId = `cus_${registered.auth_identity_id.slice(-10)}`;
+  await stack.linkActor(registered.auth_identity_id, "customer", customerId);
+
+  const loginToken = resolved(await sdk.login("customer", "emailpass", { email, password: PASSWORD }), "login");
+  const loggedIn = signed(loginToken, "login");
+  assert.equal(loggedIn.actor_id, customerId);
+  assert.equal(loggedIn.auth_identity_id, registered.auth_identity_id);
+  assert.equal(resolved(await sdk.storedToken(), "getToken"), loginToken);
+
+  const refreshedBody = resolved(await sdk.refresh(), "refresh");
+  assert.deepEqual(Object.keys(refreshedBody), ["token"]);
+  const refreshed = signed(refreshedBody.token, "refresh");
+  assert.equal(refreshed.actor_id, customerId);
+  assert.equal(resolved(await sdk.storedToken(), "getToken"), refreshedBody.token);
+
+  assert.equal(resolved(await sdk.logout(), "logout"), null);
+  assert.ok(!resolved(await sdk.storedToken(), "getToken"), "logout clears the kept token");
+  // Without a token, refresh is the middleware's 401.
+  refused(await sdk.refresh(), 401, "Unauthorized", "refresh after logout");
+  return { customerId, authIdentityId: registered.auth_identity_id };
+}
+
+/**
+ * Session mode from sign-up (Medusa's storefront flow): register, then `login` — which posts the
+ * actor-less token to /auth/session before the customer exists. With `cookies` (a browser), the session
+ * cookie then authenticates: refresh after the app links the customer gives a token with the actor and a
+ * new session, and logout ends it.
+ */
+export async function sessionFromSignUp(open, stack, email, { cookies }) {
+  const sdk = await open({ type: "session" });
+  const token = resolved(await sdk.register("customer", "emailpass", { email, password: PASSWORD }), "register");
+  const registered = signed(token, "register");
+  const signedIn = resolved(await sdk.login("customer", "emailpass", { email, password: PASSWORD }), "session login");
+  assert.equal(signed(signedIn, "session login").actor_id, "");
+  if (!cookies) return;
+
+  const before = resolved(await sdk.currentSession(), "GET /auth/session");
+  assert.deepEqual(before.user, {
+    actor_id: "",
+    actor_type: "customer",
+    auth_identity_id: registered.auth_identity_id,
+    auth_provider: "emailpass",
+    mfa_enabled: false,
+    mfa_challenge_completed_at: null,
+    app_metadata: {},
+    user_metadata: {},
+  });
+
+  const customerId = `cus_${registered.auth_identity_id.slice(-10)}`;
+  await stack.linkActor(registered.auth_identity_id, "customer", customerId);
+  const refreshed = resolved(await sdk.refresh(), "refresh with the session cookie");
+  assert.equal(signed(refreshed.token, "refresh").actor_id, customerId);
+  const after = resolved(await sdk.currentSession(), "GET /auth/session after refresh");
+  assert.equal(after.user.actor_id, customerId);
+
+  assert.equal(resolved(await sdk.logout(), "logout"), null);
+  refused(await sdk.currentSession(), 401, "Unauthorized", "GET /auth/session after logout");
+}
+
+/** listProviders: the providers the actor type may use, as Medusa 2.21 lists them. */
+export async function listProviders(open) {
+  const sdk = await open({ type: "jwt" });
+  const emailpass = { id: "emailpass", identifier: "emailpass", display_name: "Email/Password Authentication", flow: "credentials" };
+  assert.deepEqual(resolved(await sdk.listProviders("customer"), "listProviders"), { providers: [emailpass] });
+  assert.deepEqual(resolved(await sdk.listProviders("vendor"), "listProviders (not configured)"), { providers: [] });
+}
+
+/**
+ * resetPassword (201, the token delivered to the development outbox) and updateProvider with that
+ * token: the old password stops working, the new one works, and the token is single use.
+ */
+export async function resetAndUpdate(open, stack, email) {
+  const sdk = await open({ type: "jwt" });
+  resolved(await sdk.register("customer", "emailpass", { email, password: PASSWORD }), "register");
+  const seen = await stack.outboxSeen();
+  // resetPassword resolves nothing: any 2xx (Medusa's 201) is success, anything else throws.
+  assert.equal(resolved(await sdk.resetPassword("customer", "emailpass", { identifier: email }), "resetPassword"), null);
+  const resetToken = await stack.resetTokenFor(email, seen);
+
+  assert.equal(
+    resolved(await sdk.updateProvider("customer", "emailpass", { password: NEW_PASSWORD }, resetToken), "updateProvider"),
+    null,
+  );
+  refused(await sdk.login("customer", "emailpass", { email, password: PASSWORD }), 401, "Invalid email or password", "old password");
+  signed(resolved(await sdk.login("customer", "emailpass", { email, password: NEW_PASSWORD }), "new password"), "login");
+  refused(
+    await sdk.updateProvider("customer", "emailpass", { password: "a third password" }, resetToken),
+    401,
+    "Invalid token",
+    "reset token used twice",
+  );
+}
