@@ -34,6 +34,14 @@ export function sdkFlows(Medusa, { baseUrl, auth, publishableKey = "pk_edge_auth
     updateProvider: (actor, provider, body, token) =>
       settle(() => sdk.auth.updateProvider(actor, provider, body, token)),
     listProviders: (actor) => settle(() => sdk.auth.listProviders(actor)),
+    // sdk.auth.mfa.*: GET/POST /auth/mfa/factors, POST …/{id}/verify, DELETE …/{id},
+    // POST /auth/mfa/recovery-codes, POST /auth/mfa/challenges/{id}/verify (which keeps the token it answers).
+    mfaList: () => settle(() => sdk.auth.mfa.list()),
+    mfaStart: (body) => settle(() => sdk.auth.mfa.start(body)),
+    mfaVerify: (id, body) => settle(() => sdk.auth.mfa.verify(id, body)),
+    mfaDisable: (id, body) => settle(() => sdk.auth.mfa.disable(id, body)),
+    mfaRecoveryCodes: (body) => settle(() => sdk.auth.mfa.generateRecoveryCodes(body)),
+    mfaVerifyChallenge: (id, body) => settle(() => sdk.auth.mfa.verifyChallenge(id, body)),
     /** The token the SDK keeps (JWT mode): what it sends as Authorization on the next call. */
     storedToken: () => settle(() => sdk.client.getToken()),
     /** `GET /auth/session` through the SDK's client: with its stored token, or its session cookie. */

@@ -5,6 +5,7 @@
 
 import assert from "node:assert/strict";
 import { TEST_JWT_SECRET, decodeJwt, verifyHs256 } from "../worker/harness.mjs";
+import { nextTotp, totp } from "./totp.mjs";
 
 const PASSWORD = "correct horse battery";
 const NEW_PASSWORD = "staple horse battery";
@@ -140,4 +141,90 @@ export async function resetAndUpdate(open, stack, email) {
     "Invalid token",
     "reset token used twice",
   );
+}
+
+/**
+ * MFA through `sdk.auth.mfa.*` (JWT mode): a signed-in customer enrols a TOTP factor (start → verify with
+ * a code computed here from the secret), makes recovery codes; `login` then answers
+ * `{mfa_required, mfa_challenge, token}` and keeps the pending token, which opens nothing but the
+ * challenge; `verifyChallenge` with a TOTP code keeps the real token; a recovery code passes one challenge
+ * and is refused at the next; `disable` switches MFA off and `login` answers a plain token again.
+ */
+export async function mfaEnrolAndSignIn(open, stack, email) {
+  const sdk = await open({ type: "jwt" });
+  const registered = signed(resolved(await sdk.register("customer", "emailpass", { email, password: PASSWORD }), "register"), "register");
+  const customerId = `cus_${registered.auth_identity_id.slice(-10)}`;
+  await stack.linkActor(registered.auth_identity_id, "customer", customerId);
+  signed(resolved(await sdk.login("customer", "emailpass", { email, password: PASSWORD }), "login"), "login");
+
+  assert.deepEqual(resolved(await sdk.mfaList(), "mfa.list"), { mfa_factors: [] });
+  const started = resolved(await sdk.mfaStart({ provider: "totp", label: email }), "mfa.start");
+  assert.deepEqual(Object.keys(started).sort(), ["mfa_factor", "otpauth_url", "secret"]);
+  assert.equal(started.mfa_factor.status, "pending");
+  assert.match(started.mfa_factor.id, /^authmfa_/);
+  assert.match(started.secret, /^[A-Z2-7]{32}$/);
+  assert.equal(
+    started.otpauth_url,
+    `otpauth://totp/Medusa:${encodeURIComponent(email)}?secret=${started.secret}&issuer=Medusa&algorithm=SHA1&digits=6&period=30`,
+  );
+  const factorId = started.mfa_factor.id;
+  // A code of another step far away is wrong.
+  refused(await sdk.mfaVerify(factorId, { code: totp(started.secret, Date.now() / 1000 - 3600) }), 400, "Invalid TOTP code", "mfa.verify, wrong code");
+  const verified = resolved(await sdk.mfaVerify(factorId, { code: totp(started.secret) }), "mfa.verify");
+  assert.equal(verified.mfa_factor.id, factorId);
+  assert.equal(verified.mfa_factor.status, "enabled");
+  assert.ok(!JSON.stringify(verified).includes(started.secret), "the secret is shown once");
+
+  const { recovery_codes: codes } = resolved(await sdk.mfaRecoveryCodes(), "mfa.generateRecoveryCodes");
+  assert.equal(codes.length, 10);
+  for (const code of codes) assert.match(code, /^[0-9a-f]{4}(-[0-9a-f]{4}){7}$/);
+
+  // Sign-in owes the challenge: the SDK answers {mfa_required, mfa_challenge, token} and keeps the token.
+  const owed = resolved(await sdk.login("customer", "emailpass", { email, password: PASSWORD }), "login with MFA");
+  assert.deepEqual(Object.keys(owed).sort(), ["mfa_challenge", "mfa_required", "token"]);
+  assert.equal(owed.mfa_required, true);
+  assert.match(owed.mfa_challenge.id, /^authmfachal_/);
+  assert.deepEqual(owed.mfa_challenge.methods, ["totp", "recovery_code"]);
+  assert.equal(owed.mfa_challenge.auth_identity_id, registered.auth_identity_id);
+  const pending = signed(owed.token, "pending token");
+  assert.equal(pending.actor_id, "");
+  assert.equal(pending.mfa_enabled, true);
+  assert.equal(pending.mfa_challenge_completed_at, null);
+  assert.equal(resolved(await sdk.storedToken(), "getToken"), owed.token);
+  refused(await sdk.mfaList(), 401, "Unauthorized", "mfa.list with the pending token");
+  refused(await sdk.mfaDisable(factorId), 401, "Unauthorized", "mfa.disable with the pending token");
+
+  // The enrolment used this step's code (a replay is refused): answer with the next step's.
+  const passedToken = resolved(
+    await sdk.mfaVerifyChallenge(owed.mfa_challenge.id, { method: "totp", code: nextTotp(started.secret) }),
+    "mfa.verifyChallenge (totp)",
+  );
+  const passed = signed(passedToken, "challenge token");
+  assert.equal(passed.actor_id, customerId);
+  assert.equal(passed.mfa_enabled, true);
+  assert.match(passed.mfa_challenge_completed_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  assert.equal(resolved(await sdk.storedToken(), "getToken"), passedToken, "verifyChallenge keeps the token");
+  assert.equal(resolved(await sdk.mfaList(), "mfa.list after the challenge").mfa_factors.length, 1);
+
+  // A recovery code passes one challenge; the same code is refused at the next.
+  const second = resolved(await sdk.login("customer", "emailpass", { email, password: PASSWORD }), "login (recovery)");
+  const recovered = signed(
+    resolved(await sdk.mfaVerifyChallenge(second.mfa_challenge.id, { method: "recovery_code", code: codes[3] }), "recovery code"),
+    "recovery token",
+  );
+  assert.equal(recovered.actor_id, customerId);
+  const third = resolved(await sdk.login("customer", "emailpass", { email, password: PASSWORD }), "login (recovery again)");
+  refused(
+    await sdk.mfaVerifyChallenge(third.mfa_challenge.id, { method: "recovery_code", code: codes[3] }),
+    400,
+    "Invalid MFA challenge code",
+    "a recovery code used twice",
+  );
+  // The refused answer kept the pending token: pass the challenge with another code, then disable.
+  resolved(await sdk.mfaVerifyChallenge(third.mfa_challenge.id, { method: "recovery_code", code: codes[4] }), "another recovery code");
+  const disabled = resolved(await sdk.mfaDisable(factorId), "mfa.disable");
+  assert.equal(disabled.mfa_factor.status, "disabled");
+  const plain = signed(resolved(await sdk.login("customer", "emailpass", { email, password: PASSWORD }), "login after disable"), "plain");
+  assert.equal(plain.actor_id, customerId);
+  assert.equal(plain.mfa_enabled, false);
 }

@@ -7,6 +7,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { freePort, jsonBody, startWorker } from "../worker/harness.mjs";
 
 export const ADMIN_SECRET = "admin-js-sdk-tests-0123456789abcdef0123";
+// MFA's routes need a key to seal factor secrets (docs/configuration.md#mfa).
+const MFA_ENCRYPTION_KEY = "mfa-js-sdk-tests-0123456789abcdef0123456";
 const WEBHOOK_SECRET = "dev-only-webhook-secret-for-the-js-sdk-tests-01234";
 
 /**
@@ -22,6 +24,7 @@ export async function startSdkWorker(vars = {}) {
       // The Worker delivers reset tokens to its own /__dev/outbox (ENVIRONMENT=development), as run.sh does.
       RESET_PASSWORD_WEBHOOK_URL: `http://127.0.0.1:${port}/__dev/outbox`,
       RESET_PASSWORD_WEBHOOK_SECRET: WEBHOOK_SECRET,
+      MFA_ENCRYPTION_KEY,
       ...vars,
     },
   });
