@@ -78,3 +78,27 @@ export const devOutbox = () => call("/__dev/outbox");
 /** Where a "Continue with …" link starts redirect mode; the Worker sends the browser back to `returnTo`. */
 export const startUrl = (actor, provider, returnTo) =>
   `/auth/${enc(actor)}/${enc(provider)}?return_to=${enc(returnTo)}`;
+
+// --- multi-factor authentication (TOTP), Medusa 2.21's /auth/mfa/* ------------------------------------
+
+/** `{mfa_factors: [factor, …]}`, the signed-in identity's factors (disabled ones too). */
+export const mfaFactors = (token) => call("/auth/mfa/factors", { bearer: token });
+
+/** A pending TOTP factor: `{mfa_factor, secret, otpauth_url}` (the secret is shown this once). */
+export const startMfa = (token, label) =>
+  call("/auth/mfa/factors", { method: "POST", bearer: token, body: { provider: "totp", ...(label ? { label } : {}) } });
+
+/** Proves a pending factor with a code from the authenticator app: `{mfa_factor}`, now enabled. */
+export const verifyMfaFactor = (token, id, code) =>
+  call(`/auth/mfa/factors/${enc(id)}/verify`, { method: "POST", bearer: token, body: { code } });
+
+/** Switches a factor off: `{mfa_factor}`, now disabled. */
+export const disableMfaFactor = (token, id) =>
+  call(`/auth/mfa/factors/${enc(id)}`, { method: "DELETE", bearer: token, body: {} });
+
+/** New recovery codes, replacing every earlier one: `{recovery_codes: […]}`. */
+export const recoveryCodes = (token) => call("/auth/mfa/recovery-codes", { method: "POST", bearer: token, body: {} });
+
+/** Answers the challenge a sign-in raised, with its pending token: `{token}`, the real one. */
+export const verifyMfaChallenge = (pendingToken, id, method, code) =>
+  call(`/auth/mfa/challenges/${enc(id)}/verify`, { method: "POST", bearer: pendingToken, body: { method, code } });

@@ -1,10 +1,12 @@
 // The sign-in page served by the Worker: register, sign in, sign out, refresh, forgot/reset password,
-// change password, and "Continue with <provider>" in redirect mode. The token lives in this module's
+// change password, "Continue with <provider>" in redirect mode, and two-factor authentication (TOTP: enrol
+// with a QR code drawn here, recovery codes, the sign-in's challenge, turning it off). The token lives in this module's
 // memory only — never in localStorage, sessionStorage or a cookie — so a reload signs out.
 
 import * as api from "./api.js";
 import { decodeClaims, describeTime } from "./jwt.js";
 import { devOutbox, renderOutbox, waitForDelivery } from "./outbox.js";
+import { qrMatrix, qrSvg } from "./qr.js";
 import {
   byId,
   checkEmail,
@@ -38,6 +40,10 @@ const state = {
   email: "", // the email signed in with (email and password only)
   via: null, // "emailpass" or "provider"
   resetToken: null,
+  // A sign-in that owes its MFA challenge: { token (pending, opens nothing else), challenge, email, via,
+  // method: "totp" | "recovery_code" }.
+  pending: null,
+  mfa: { enabled: null, unfinished: null, enrolling: null }, // factor ids
 };
 
 // --- errors from the API, next to the field they concern ---------------------------------------------
@@ -69,7 +75,18 @@ function go(view, { focus = true } = {}) {
   notice("");
   for (const form of document.querySelectorAll("form")) clearErrors(form);
   byId("account-error").textContent = "";
+  byId("mfa-panel-error").textContent = "";
   if (view === "account" && !state.token) view = "signin";
+  if (view !== "mfa-challenge") state.pending = null;
+  // The enrolment's key and the recovery codes are shown once: gone from the page as soon as it moves on.
+  if (view !== "mfa-enrol") {
+    byId("mfa-qr").replaceChildren();
+    byId("mfa-secret").textContent = "";
+    byId("mfa-enrol-code").value = "";
+    state.mfa.enrolling = null;
+  }
+  if (view !== "mfa-recovery") byId("mfa-recovery-list").replaceChildren();
+  if (view === "account") renderMfaPanel();
   if (view === "change") byId("change-username").value = state.email;
   byId("actor-picker").hidden = !(["signin", "register", "forgot"].includes(view) && actorsWithMethods().length > 1);
   showView(view, { focus });
@@ -176,9 +193,10 @@ async function signInSubmit(form) {
   if (!typed) return;
   const { email, password } = typed;
   try {
-    const { token } = await whileBusy(submitButton(form), () => api.signIn(state.actor, email, password));
+    const answer = await whileBusy(submitButton(form), () => api.signIn(state.actor, email, password));
     form.elements.password.value = "";
-    signedIn(token, { email: email.toLowerCase(), via: "emailpass" });
+    if (answer.mfa_required) return owesChallenge(answer, { email: email.toLowerCase(), via: "emailpass" });
+    signedIn(answer.token, { email: email.toLowerCase(), via: "emailpass" });
   } catch (error) {
     fail(form, error);
   }
@@ -277,6 +295,164 @@ async function refreshClick(button) {
   }
 }
 
+// --- two-factor authentication ----------------------------------------------------------------------------
+
+const CODE_LABELS = {
+  totp: ["Authentication code", "Enter the 6-digit code from your authenticator app.", "numeric", "Use a recovery code instead"],
+  recovery_code: ["Recovery code", "Enter one of the recovery codes you saved. Each works once.", "text", "Use your authenticator app instead"],
+};
+
+/** The sign-in answered `{mfa_required, mfa_challenge, token}`: ask for the second factor. */
+function owesChallenge({ token, mfa_challenge: challenge }, { email, via, focus = true }) {
+  go("mfa-challenge", { focus });
+  state.pending = { token, challenge, email, via, method: "totp" };
+  useMethod("totp");
+}
+
+function useMethod(method) {
+  state.pending.method = method;
+  const [label, hint, inputMode, other] = CODE_LABELS[method];
+  const input = byId("mfa-challenge-code");
+  byId("mfa-challenge-label").textContent = label;
+  byId("mfa-challenge-hint").textContent = hint;
+  input.inputMode = inputMode;
+  input.value = "";
+  clearErrors(byId("mfa-challenge-form"));
+  const toggle = byId("mfa-use-recovery");
+  toggle.textContent = other;
+  toggle.hidden = !(state.pending.challenge.methods ?? []).includes("recovery_code");
+}
+
+/** What is wrong with a typed code, or null. */
+function checkCode(code, method) {
+  if (!code) return method === "recovery_code" ? "Enter a recovery code." : "Enter the 6-digit code.";
+  if (method === "totp" && !/^\d{6}$/.test(code)) return "Enter the 6 digits your app shows, without letters.";
+  return null;
+}
+
+/** The code typed into `form`, spaces removed, or null once what is wrong with it is shown. */
+function typedCode(form, method) {
+  const input = form.elements.code;
+  const code = input.value.replace(/\s+/g, "");
+  const errors = collect([["code", checkCode(code, method)]]);
+  if (errors.length) {
+    input.value = "";
+    refuse(form, errors);
+    return null;
+  }
+  return code;
+}
+
+/** An API failure about a code: next to the code field (emptied) when it is about the code. */
+function failCode(form, error) {
+  form.elements.code.value = "";
+  const aboutCode = error instanceof api.ApiError && error.status === 400 && /code/i.test(error.message);
+  refuse(form, [{ field: aboutCode ? "code" : null, message: explain(error) }]);
+}
+
+async function challengeSubmit(form) {
+  const pending = state.pending;
+  if (!pending) return go("signin");
+  const code = typedCode(form, pending.method);
+  if (!code) return;
+  try {
+    const { token } = await whileBusy(submitButton(form), () =>
+      api.verifyMfaChallenge(pending.token, pending.challenge.id, pending.method, code),
+    );
+    form.elements.code.value = "";
+    signedIn(token, { email: pending.email, via: pending.via });
+    notice(pending.method === "recovery_code" ? "Signed in with a recovery code: it cannot be used again." : "Signed in.");
+  } catch (error) {
+    if (error instanceof api.ApiError && error.status === 401) {
+      return signOut("This sign-in has expired: sign in again.");
+    }
+    failCode(form, error);
+  }
+}
+
+/** The account's two-factor panel, from GET /auth/mfa/factors (hidden when the Worker has MFA off). */
+async function renderMfaPanel() {
+  const token = state.token;
+  let factors;
+  try {
+    ({ mfa_factors: factors } = await api.mfaFactors(token));
+  } catch (error) {
+    if (token !== state.token) return;
+    if (error instanceof api.ApiError && error.status === 401) return signOut("Your session is no longer valid: sign in again.");
+    // MFA off on this Worker (no MFA_ENCRYPTION_KEY), or unreachable: no panel.
+    byId("mfa-panel").hidden = true;
+    return;
+  }
+  if (token !== state.token) return; // signed out or in again meanwhile
+  state.mfa.enabled = factors.find((f) => f.status === "enabled")?.id ?? null;
+  state.mfa.unfinished = factors.find((f) => f.status === "pending")?.id ?? null;
+  byId("mfa-status").textContent = state.mfa.enabled
+    ? "On: signing in asks for a code from your authenticator app (or a recovery code)."
+    : "Off: signing in needs only your password.";
+  byId("mfa-setup").hidden = Boolean(state.mfa.enabled);
+  byId("mfa-disable").hidden = !state.mfa.enabled;
+  byId("mfa-panel").hidden = false;
+}
+
+async function setupClick(button) {
+  byId("mfa-panel-error").textContent = "";
+  let started;
+  try {
+    started = await whileBusy(button, async () => {
+      // An enrolment left unfinished holds the identity's one TOTP slot: discard it and start again.
+      if (state.mfa.unfinished) await api.disableMfaFactor(state.token, state.mfa.unfinished);
+      state.mfa.unfinished = null;
+      return api.startMfa(state.token, state.email);
+    });
+  } catch (error) {
+    byId("mfa-panel-error").textContent = explain(error);
+    return;
+  }
+  go("mfa-enrol");
+  state.mfa.enrolling = started.mfa_factor.id;
+  byId("mfa-secret").textContent = started.secret.replace(/(.{4})(?=.)/g, "$1 ");
+  byId("mfa-qr-error").textContent = "";
+  try {
+    byId("mfa-qr").replaceChildren(qrSvg(qrMatrix(started.otpauth_url), "QR code for your authenticator app"));
+  } catch {
+    byId("mfa-qr-error").textContent = "This key is too long for a QR code: type it into your app instead.";
+  }
+}
+
+async function enrolSubmit(form) {
+  const code = typedCode(form, "totp");
+  if (!code) return;
+  let codes;
+  try {
+    codes = await whileBusy(submitButton(form), async () => {
+      await api.verifyMfaFactor(state.token, state.mfa.enrolling, code);
+      return (await api.recoveryCodes(state.token)).recovery_codes;
+    });
+  } catch (error) {
+    return failCode(form, error);
+  }
+  go("mfa-recovery");
+  const list = byId("mfa-recovery-list");
+  for (const recovery of codes) {
+    const item = document.createElement("li");
+    item.textContent = recovery;
+    list.append(item);
+  }
+}
+
+async function disableClick(button) {
+  byId("mfa-panel-error").textContent = "";
+  try {
+    await whileBusy(button, () => api.disableMfaFactor(state.token, state.mfa.enabled));
+  } catch (error) {
+    byId("mfa-panel-error").textContent = explain(error);
+    return;
+  }
+  await renderMfaPanel();
+  notice("Two-factor authentication is off.");
+  byId("mfa-setup").focus();
+}
+
 // --- arriving: #token=… from redirect mode, ?error=… from a failed one, #reset_token=… from a reset link --
 
 /** Reads and removes what the URL carries, so a token never stays in the address bar or history. */
@@ -286,6 +462,7 @@ function takeFromUrl() {
   const found = {
     token: fragment.get("token"),
     resetToken: fragment.get("reset_token"),
+    mfaChallenge: fragment.get("mfa_challenge"),
     error: query.get("error"),
   };
   if (location.hash || query.has("error")) {
@@ -298,7 +475,12 @@ function takeFromUrl() {
 
 /** Shows what the URL brought. `focus`: move focus to the view's heading (not on the first load, where
  * focus starts at the top of the page as usual, skip link first). */
-function arrive({ token, resetToken, error }, { focus = true } = {}) {
+function arrive({ token, resetToken, error, mfaChallenge }, { focus = true } = {}) {
+  if (token && mfaChallenge && decodeClaims(token)) {
+    // Redirect mode owes the challenge too; the fragment names it but not its methods: offer both.
+    owesChallenge({ token, mfa_challenge: { id: mfaChallenge, methods: ["totp", "recovery_code"] } }, { via: "provider", focus });
+    return;
+  }
   if (token && decodeClaims(token)) {
     signedIn(token, { via: "provider", focus });
     notice("Signed in with your provider.");
@@ -327,6 +509,14 @@ async function start() {
   onSubmit("forgot-form", forgotSubmit);
   onSubmit("reset-form", resetSubmit);
   onSubmit("change-form", changeSubmit);
+  onSubmit("mfa-challenge-form", challengeSubmit);
+  onSubmit("mfa-enrol-form", enrolSubmit);
+  byId("mfa-use-recovery").addEventListener("click", () => {
+    useMethod(state.pending?.method === "totp" ? "recovery_code" : "totp");
+    byId("mfa-challenge-code").focus();
+  });
+  byId("mfa-setup").addEventListener("click", (e) => setupClick(e.currentTarget));
+  byId("mfa-disable").addEventListener("click", (e) => disableClick(e.currentTarget));
   byId("refresh").addEventListener("click", (e) => refreshClick(e.currentTarget));
   byId("signout").addEventListener("click", () => signOut());
   byId("actor").addEventListener("change", (e) => {

@@ -1,10 +1,13 @@
 // The sign-in page (www/) end to end in headless Chromium, served by the built Worker under `wrangler dev`:
 // the password flows with the dev-only outbox, third-party sign-in through the local OpenID Provider's
-// login and consent pages, keyboard-only use, the security headers, and the in-browser mode running the
-// npm package. Screenshots of each state go to test-artifacts/www/ (git-ignored).
+// login and consent pages, keyboard-only use, the security headers, two-factor authentication (enrolment
+// with the page's own QR code, read back and decoded here, recovery codes, the sign-in's challenge), and the
+// in-browser mode running the npm package. Screenshots of each state go to test-artifacts/www/ (git-ignored).
 
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { nextTotp, totp } from "../js-sdk/totp.mjs";
+import { gridFromSvg, readQr } from "./qr-read.mjs";
 import { OIDC_ID, launchBrowser, screenshot, startStack } from "./stack.mjs";
 
 const TEST_TIMEOUT_MS = 60_000;
@@ -391,6 +394,137 @@ describe("the sign-in page in headless Chromium", { timeout: 10 * TEST_TIMEOUT_M
     await shot(page, "22-local-signed-in");
     assert.deepEqual(requests, [], "nothing was sent anywhere");
     await assertNoTokenStored(page);
+    await page.close();
+  });
+
+  test("two-factor authentication: enrol with the QR code and key, recovery codes once, a sign-in owes a code (by keyboard), a recovery code works once, turn it off", { timeout: 3 * TEST_TIMEOUT_MS }, async () => {
+    const email = "mfa@example.com";
+    await registerViaApi(email, PASSWORD);
+    const page = await openPage();
+    const signIn = async () => {
+      await page.fill("#signin-email", email);
+      await page.fill("#signin-password", PASSWORD);
+      await page.click("#signin-form button[type=submit]");
+    };
+    await signIn();
+    await expectView(page, "account");
+    await page.locator("#mfa-panel").waitFor({ state: "visible" });
+    assert.match(await page.locator("#mfa-status").textContent(), /^Off/);
+    assert.ok(await page.locator("#mfa-disable").isHidden());
+
+    // Enrol: the QR code (an SVG drawn by the page) and the key as text; focus on the view's heading.
+    await page.click("#mfa-setup");
+    await expectView(page, "mfa-enrol");
+    assert.equal(await page.evaluate(() => document.activeElement?.id), "mfa-enrol-title");
+    const secret = (await page.locator("#mfa-secret").textContent()).replaceAll(" ", "");
+    assert.match(secret, /^[A-Z2-7]{32}$/);
+    const svg = page.locator("#mfa-qr svg");
+    assert.equal(await svg.getAttribute("role"), "img");
+    assert.equal(await svg.getAttribute("aria-label"), "QR code for your authenticator app");
+    const drawn = { viewBox: await svg.getAttribute("viewBox"), d: await svg.locator("path").getAttribute("d") };
+    // Read back and decoded here (tests/browser/qr-read.mjs): the otpauth URL the Worker answered.
+    const qr = readQr(gridFromSvg(drawn));
+    assert.equal(
+      qr.text,
+      `otpauth://totp/Medusa:${encodeURIComponent(email)}?secret=${secret}&issuer=Medusa&algorithm=SHA1&digits=6&period=30`,
+    );
+    assert.equal(qr.level, "M");
+    // The smallest version that holds the URL at level M (byte-mode capacities, ISO/IEC 18004 table 7).
+    const capacityM = [14, 26, 42, 62, 84, 106, 122, 152, 180, 213];
+    assert.equal(qr.version, capacityM.findIndex((c) => c >= qr.text.length) + 1);
+    // The reader is not vacuous: one data module flipped and the Reed–Solomon check refuses it.
+    const flipped = gridFromSvg(drawn);
+    flipped[20][20] = !flipped[20][20];
+    assert.throws(() => readQr(flipped), /syndrome/);
+    await shot(page, "23-mfa-enrol");
+
+    // A wrong code: next to the field, focus there, the field emptied.
+    await page.fill("#mfa-enrol-code", totp(secret, Date.now() / 1000 - 3600));
+    await page.click("#mfa-enrol-form button[type=submit]");
+    await page.waitForFunction(() => document.querySelector("#mfa-enrol-code-error").textContent !== "");
+    assert.equal(await fieldError(page, "mfa-enrol-code"), "Invalid TOTP code");
+    assert.equal(await page.locator("#mfa-enrol-code").getAttribute("aria-invalid"), "true");
+    assert.equal(await page.evaluate(() => document.activeElement?.id), "mfa-enrol-code");
+    assert.equal(await page.inputValue("#mfa-enrol-code"), "");
+    await shot(page, "24-mfa-enrol-wrong-code");
+    await page.fill("#mfa-enrol-code", totp(secret));
+    await page.click("#mfa-enrol-form button[type=submit]");
+
+    // The recovery codes, once; the key and QR code are gone from the page.
+    await expectView(page, "mfa-recovery");
+    const codes = await page.locator("#mfa-recovery-list li").allTextContents();
+    assert.equal(codes.length, 10);
+    for (const code of codes) assert.match(code, /^[0-9a-f]{4}(-[0-9a-f]{4}){7}$/);
+    assert.equal(await page.locator("#mfa-qr svg").count(), 0);
+    assert.equal(await page.locator("#mfa-secret").textContent(), "");
+    await shot(page, "25-mfa-recovery-codes");
+    await page.getByRole("button", { name: "I have saved them" }).click();
+    await expectView(page, "account");
+    assert.equal(await page.locator("#mfa-recovery-list li").count(), 0, "shown once");
+    await page.waitForFunction(() => /^On/.test(document.querySelector("#mfa-status").textContent));
+    assert.ok(await page.locator("#mfa-setup").isHidden());
+    await shot(page, "26-mfa-on");
+
+    // Sign in again: the challenge, answered by keyboard only (Tab to the code, type, Enter).
+    await page.click("#signout");
+    await signIn();
+    await expectView(page, "mfa-challenge");
+    assert.equal(await page.evaluate(() => document.activeElement?.id), "mfa-challenge-title");
+    assert.equal(await page.locator("#mfa-challenge-label").textContent(), "Authentication code");
+    assert.equal(await page.locator("#mfa-challenge-code").getAttribute("autocomplete"), "one-time-code");
+    await assertNoTokenStored(page);
+    await shot(page, "27-mfa-challenge");
+    const active = () => page.evaluate(() => document.activeElement?.id);
+    for (let presses = 0; (await active()) !== "mfa-challenge-code"; presses++) {
+      assert.ok(presses < 5, `Tab never reached the code (at ${await active()})`);
+      await page.keyboard.press("Tab");
+    }
+    await page.keyboard.type("12ab56");
+    await page.keyboard.press("Enter");
+    assert.equal(await fieldError(page, "mfa-challenge-code"), "Enter the 6 digits your app shows, without letters.");
+    // The enrolment used this step's code, which is spent: the next step's (±1 step is accepted).
+    await page.keyboard.type(nextTotp(secret));
+    await page.keyboard.press("Enter");
+    await expectView(page, "account");
+    const claims = JSON.parse(await page.locator("#claims").textContent());
+    assert.equal(claims.mfa_enabled, true);
+    assert.match(claims.mfa_challenge_completed_at, /^\d{4}-\d\d-\d\dT/);
+    assert.match(await page.locator("#identity").textContent(), /mfa@example\.com/);
+
+    // A recovery code signs in once; the second time it is refused next to the field.
+    const withRecovery = async (code) => {
+      await page.click("#signout");
+      await signIn();
+      await expectView(page, "mfa-challenge");
+      await page.getByRole("button", { name: "Use a recovery code instead" }).click();
+      assert.equal(await page.locator("#mfa-challenge-label").textContent(), "Recovery code");
+      assert.equal(await page.evaluate(() => document.activeElement?.id), "mfa-challenge-code");
+      await page.fill("#mfa-challenge-code", code);
+      await page.click("#mfa-challenge-form button[type=submit]");
+    };
+    await withRecovery(codes[0]);
+    await expectView(page, "account");
+    assert.equal(await noticeText(page), "Signed in with a recovery code: it cannot be used again.");
+    await withRecovery(codes[0]);
+    await page.waitForFunction(() => document.querySelector("#mfa-challenge-code-error").textContent !== "");
+    assert.equal(await fieldError(page, "mfa-challenge-code"), "Invalid MFA challenge code");
+    assert.equal(await page.locator("#mfa-challenge-code").getAttribute("aria-invalid"), "true");
+    assert.equal(await page.evaluate(() => document.activeElement?.id), "mfa-challenge-code");
+    await shot(page, "28-mfa-recovery-code-spent");
+    await page.fill("#mfa-challenge-code", codes[1].toUpperCase());
+    await page.click("#mfa-challenge-form button[type=submit]");
+    await expectView(page, "account");
+
+    // Turn it off: the next sign-in needs only the password.
+    await page.locator("#mfa-disable").waitFor({ state: "visible" });
+    await page.click("#mfa-disable");
+    await page.waitForFunction(() => /^Off/.test(document.querySelector("#mfa-status").textContent));
+    assert.equal(await noticeText(page), "Two-factor authentication is off.");
+    assert.equal(await page.evaluate(() => document.activeElement?.id), "mfa-setup");
+    await shot(page, "29-mfa-off");
+    await page.click("#signout");
+    await signIn();
+    await expectView(page, "account");
     await page.close();
   });
 
