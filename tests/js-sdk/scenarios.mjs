@@ -228,3 +228,39 @@ export async function mfaEnrolAndSignIn(open, stack, email) {
   assert.equal(plain.actor_id, customerId);
   assert.equal(plain.mfa_enabled, false);
 }
+
+/**
+ * MFA in session mode (a browser, with cookies): `login` posts the pending token to /auth/session, so the
+ * session owes the challenge and opens nothing else; `verifyChallenge` answers through that session and
+ * posts the real token to /auth/session, which then carries the actor and the completed challenge.
+ */
+export async function mfaInSessionMode(open, stack, email) {
+  const sdk = await open({ type: "session" });
+  const registered = signed(resolved(await sdk.register("customer", "emailpass", { email, password: PASSWORD }), "register"), "register");
+  const customerId = `cus_${registered.auth_identity_id.slice(-10)}`;
+  await stack.linkActor(registered.auth_identity_id, "customer", customerId);
+  signed(resolved(await sdk.login("customer", "emailpass", { email, password: PASSWORD }), "session login"), "login");
+  const started = resolved(await sdk.mfaStart({ provider: "totp" }), "mfa.start through the session");
+  assert.equal(resolved(await sdk.mfaVerify(started.mfa_factor.id, { code: totp(started.secret) }), "mfa.verify").mfa_factor.status, "enabled");
+
+  const owed = resolved(await sdk.login("customer", "emailpass", { email, password: PASSWORD }), "session login with MFA");
+  assert.equal(owed.mfa_required, true);
+  const pendingSession = resolved(await sdk.currentSession(), "GET /auth/session while the challenge is owed").user;
+  assert.equal(pendingSession.actor_id, "");
+  assert.equal(pendingSession.mfa_enabled, true);
+  assert.equal(pendingSession.mfa_challenge_completed_at, null);
+  refused(await sdk.mfaList(), 401, "Unauthorized", "mfa.list through the pending session");
+
+  const token = resolved(
+    await sdk.mfaVerifyChallenge(owed.mfa_challenge.id, { method: "totp", code: nextTotp(started.secret) }),
+    "mfa.verifyChallenge through the session",
+  );
+  assert.equal(signed(token, "challenge token").actor_id, customerId);
+  const session = resolved(await sdk.currentSession(), "GET /auth/session after the challenge").user;
+  assert.equal(session.actor_id, customerId);
+  assert.equal(session.mfa_enabled, true);
+  assert.match(session.mfa_challenge_completed_at, /^\d{4}-\d\d-\d\dT/);
+  assert.equal(resolved(await sdk.mfaList(), "mfa.list through the session").mfa_factors.length, 1);
+  assert.equal(resolved(await sdk.logout(), "logout"), null);
+  refused(await sdk.currentSession(), 401, "Unauthorized", "GET /auth/session after logout");
+}
