@@ -207,6 +207,26 @@ pub fn recovery_code_used(auth_identity_id: &str, digest: &str) -> String {
     format!("mfarc:{auth_identity_id}:{digest}")
 }
 
+/// An identity's verification of one entity (Medusa's unique `auth_identity_id, entity_id,
+/// entity_type`); the entity is hashed, as it may hold any character.
+pub fn verification(auth_identity_id: &str, entity_type: &str, entity_id: &str) -> String {
+    format!(
+        "verif:{auth_identity_id}:{}",
+        sha256_hex(&format!("{entity_type}\n{entity_id}"))
+    )
+}
+
+/// The index from a verification code's SHA-256 to its verification's key: the code itself is a
+/// bearer secret and is never a key.
+pub fn verification_code(code_hash: &str) -> String {
+    format!("verifcode:{code_hash}")
+}
+
+/// The guard's key for a verification code that was used.
+pub fn verification_code_used(code_hash: &str) -> String {
+    format!("verifused:{code_hash}")
+}
+
 /// The TTL actually given to the store.
 pub fn clamp_ttl(ttl_secs: u64) -> u64 {
     ttl_secs.max(MIN_TTL_SECS)
