@@ -2,8 +2,21 @@
 
 use crate::store::{KeyPage, KvStore, StoreError, keys};
 use async_trait::async_trait;
+use wasm_bindgen::JsValue;
+use worker::kv::{KvError, ToRawKvValue};
 
 pub struct WorkersKv(pub worker::kv::KvStore);
+
+/// A value put as the JavaScript string it is. workers-rs sends a `&str` through its blanket
+/// `Serialize` path (serde_wasm_bindgen, then checks for a number or a boolean): work and code
+/// (~700 bytes) for a value that is already text.
+struct Text<'a>(&'a str);
+
+impl ToRawKvValue for Text<'_> {
+    fn raw_kv_value(&self) -> Result<JsValue, KvError> {
+        Ok(JsValue::from_str(self.0))
+    }
+}
 
 fn failed(op: &str, e: impl std::fmt::Display) -> StoreError {
     StoreError(format!("KV {op} failed: {e}"))
@@ -16,7 +29,7 @@ impl KvStore for WorkersKv {
     }
 
     async fn put(&self, key: &str, value: &str, ttl_secs: Option<u64>) -> Result<(), StoreError> {
-        let mut put = self.0.put(key, value).map_err(|e| failed("put", e))?;
+        let mut put = self.0.put(key, Text(value)).map_err(|e| failed("put", e))?;
         if let Some(ttl) = ttl_secs {
             put = put.expiration_ttl(keys::clamp_ttl(ttl));
         }
