@@ -63,10 +63,10 @@ impl Verification {
     }
 }
 
-/// The stored record: the verification and the SHA-256 of its latest code.
+/// The stored record: the verification and the SHA-256 of its latest code (nested, not flattened:
+/// serde's `flatten` costs the Worker's wasm several kilobytes).
 #[derive(Debug, Serialize, Deserialize)]
 struct Record {
-    #[serde(flatten)]
     verification: Verification,
     code_hash: String,
     expires_at_ms: u64,
