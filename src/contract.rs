@@ -225,3 +225,27 @@ pub const MFA_RECOVERY_NEEDS_FACTOR: &str = "Recovery codes require an enabled M
 pub const MFA_RECOVERY_COUNT: &str = "Recovery code count must be between 1 and 50";
 /// `useAuthMfaRecoveryCode` with a wrong or spent code.
 pub const MFA_RECOVERY_INVALID: &str = "Recovery code is invalid or already used";
+
+// Email verification (Medusa 2.16+: `TokenVerificationProvider`, `validate-verification.js`).
+
+/// `requestAuthVerification` without a `code_provider`.
+pub const VERIFICATION_PROVIDER_REQUIRED: &str = "Verification provider is required";
+/// `confirmAuthVerification` without a code.
+pub const VERIFICATION_CODE_REQUIRED: &str = "Verification code is required";
+/// A code that matches no verification, or one already confirmed.
+pub const VERIFICATION_CODE_INVALID: &str = "Verification code is invalid or already used";
+/// A code confirmed after its TTL.
+pub const VERIFICATION_CODE_EXPIRED: &str = "Verification code has expired";
+/// A code confirmed under another verification provider.
+pub fn verification_code_wrong_provider(provider: &str) -> String {
+    format!("Verification code does not belong to provider \"{provider}\"")
+}
+/// A code provider that is not registered (Medusa's `retrieveProviderRegistration` of verification).
+pub fn verification_provider_not_found(provider: &str) -> String {
+    format!(
+        "\nUnable to retrieve the verification provider with id: {provider}\nPlease make sure that the provider is registered in the container and it is configured correctly in your project configuration file."
+    )
+}
+/// Sign-in needs a verification but the identity has no provider identity for the provider.
+pub const VERIFICATION_PROVIDER_IDENTITY_NOT_FOUND: &str =
+    "Provider identity not found while checking verification";

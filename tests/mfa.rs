@@ -863,3 +863,38 @@ fn the_challenge_is_answered_through_the_session_of_the_pending_token_as_the_sdk
     );
     assert_eq!(t.claims_of(&passed).actor_id, "cus_1");
 }
+
+/// With `AUTH_VERIFICATIONS_PER_ACTOR`, an unverified identity with MFA is asked for the verification
+/// first (Medusa checks it before MFA); its actor-less token counts as owing MFA, so it opens no MFA
+/// route and refreshes into no challenge, but it may request the verification.
+#[test]
+fn an_unverified_identity_with_mfa_owes_the_verification_first_and_its_token_opens_no_mfa_route() {
+    let t = app_with(&[
+        ("MFA_ENCRYPTION_KEY", MFA_KEY),
+        (
+            "AUTH_VERIFICATIONS_PER_ACTOR",
+            r#"{"customer":[{"entity_type":"email","auth_provider":"emailpass"}]}"#,
+        ),
+    ]);
+    let e = enrolled(&t, "a@b.co", "cus_1");
+    let r = t.login("a@b.co", PASSWORD);
+    let b = body(&r);
+    assert_eq!(b["verification_required"], json!(true), "{b}");
+    assert!(b.get("mfa_required").is_none());
+    let token = b["token"].as_str().unwrap();
+    let claims = t.claims(token);
+    assert_eq!(claims.actor_id, "");
+    assert!(claims.mfa_enabled && claims.mfa_challenge_completed_at.is_none());
+    assert_eq!(get_as(&t, "/auth/mfa/factors", token).status, 401);
+    let disable = delete_as(&t, &format!("/auth/mfa/factors/{}", e.factor), token);
+    assert_eq!(disable.status, 401);
+    let refreshed = t.claims_of(&t.refresh(token));
+    assert_eq!(refreshed.actor_id, "");
+    assert!(refreshed.mfa_challenge.is_none());
+    let requested = t.post_as(
+        "/auth/verification/request",
+        json!({"entity_id": "a@b.co", "entity_type": "email"}),
+        token,
+    );
+    assert_eq!(requested.status, 201, "{:?}", requested.body_json());
+}

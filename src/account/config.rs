@@ -24,6 +24,10 @@ pub const SESSION_TTL: &str = "SESSION_TTL";
 /// Var: the session cookie's name, `__Host-connect.sid` (default) or Medusa's `connect.sid`.
 pub const SESSION_COOKIE_NAME: &str = "SESSION_COOKIE_NAME";
 
+/// Var: Medusa's `authVerificationsPerActor` as JSON, e.g.
+/// `{"customer":[{"entity_type":"email","auth_provider":"emailpass"}]}`; unset: no verification.
+pub const AUTH_VERIFICATIONS_PER_ACTOR: &str = "AUTH_VERIFICATIONS_PER_ACTOR";
+
 /// Medusa's express-session default: 10 hours.
 pub const DEFAULT_SESSION_TTL: &str = "10h";
 /// Workers KV refuses shorter expirations, and the session record lives there.
@@ -328,6 +332,53 @@ impl SessionCookie {
     }
 }
 
+/// One verification an actor type owes when signing in through a provider.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequiredVerification {
+    /// e.g. `email`.
+    pub entity_type: String,
+    /// e.g. `emailpass`.
+    pub auth_provider: String,
+}
+
+/// `AUTH_VERIFICATIONS_PER_ACTOR`: per actor type, the verifications its sign-ins owe. Empty by default.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(transparent)]
+pub struct VerificationsPerActor(std::collections::BTreeMap<String, Vec<RequiredVerification>>);
+
+impl VerificationsPerActor {
+    /// The entity type a sign-in as `actor_type` through `auth_provider` must have verified, if any
+    /// (the first listed, as Medusa's `find`).
+    pub fn required(&self, actor_type: &str, auth_provider: &str) -> Option<&str> {
+        self.0
+            .get(actor_type)?
+            .iter()
+            .find(|v| v.auth_provider == auth_provider)
+            .map(|v| v.entity_type.as_str())
+    }
+
+    fn parse(text: &str) -> Result<Self, ConfigError> {
+        let parsed: Self = json(
+            AUTH_VERIFICATIONS_PER_ACTOR,
+            text,
+            "an object of actor type to [{\"entity_type\", \"auth_provider\"}]",
+        )?;
+        let empty = parsed
+            .0
+            .values()
+            .flatten()
+            .any(|v| v.entity_type.is_empty() || v.auth_provider.is_empty());
+        if empty {
+            return Err(invalid(
+                AUTH_VERIFICATIONS_PER_ACTOR,
+                "entity_type and auth_provider must not be empty",
+            ));
+        }
+        Ok(parsed)
+    }
+}
+
 /// Password reset, sessions, rate limits and the admin API, as configured.
 #[derive(Debug)]
 pub struct AccountConfig {
@@ -341,6 +392,8 @@ pub struct AccountConfig {
     pub session_ttl_secs: u64,
     /// The session cookie's name (`SESSION_COOKIE_NAME`).
     pub session_cookie: SessionCookie,
+    /// The verifications sign-ins owe (`AUTH_VERIFICATIONS_PER_ACTOR`).
+    pub verifications: VerificationsPerActor,
 }
 
 /// Reads the variables through `get` (which already treats empty as absent). `development`: short
@@ -407,7 +460,13 @@ pub fn from_vars(get: &VarLookup<'_>, development: bool) -> Result<AccountConfig
         Some(text) => SessionCookie::parse(text.trim())?,
     };
 
+    let verifications = match get(AUTH_VERIFICATIONS_PER_ACTOR) {
+        None => VerificationsPerActor::default(),
+        Some(text) => VerificationsPerActor::parse(&text)?,
+    };
+
     Ok(AccountConfig {
+        verifications,
         reset_webhook,
         admin_secret,
         rate_limits,
@@ -454,6 +513,7 @@ mod tests {
     fn nothing_set_means_no_webhook_no_admin_default_limits_and_ten_hour_sessions() {
         let c = parse(&[], false).unwrap();
         assert!(c.reset_webhook.is_none());
+        assert_eq!(c.verifications, VerificationsPerActor::default());
         assert!(c.admin_secret.is_none());
         assert_eq!(c.rate_limits, RateLimits::defaults());
         assert_eq!(c.session_ttl_secs, 36_000);
@@ -539,6 +599,31 @@ mod tests {
             RateLimits::defaults().route(LimitedRoute::Register)
         );
         assert_eq!(RateLimits::parse(" OFF ").unwrap(), RateLimits::off());
+    }
+
+    #[test]
+    fn verifications_per_actor_are_medusas_map_and_bad_ones_name_the_variable() {
+        let text =
+            r#"{"customer":[{"entity_type":"email","auth_provider":"emailpass"}],"user":[]}"#;
+        let c = parse(&[(AUTH_VERIFICATIONS_PER_ACTOR, text)], false).unwrap();
+        assert_eq!(
+            c.verifications.required("customer", "emailpass"),
+            Some("email")
+        );
+        assert_eq!(c.verifications.required("customer", "google"), None);
+        assert_eq!(c.verifications.required("user", "emailpass"), None);
+        for bad in [
+            "[]",
+            r#"{"customer":[{"entity_type":"email"}]}"#,
+            r#"{"customer":[{"entity_type":"","auth_provider":"emailpass"}]}"#,
+            r#"{"customer":[{"entity_type":"email","auth_provider":"x","extra":1}]}"#,
+        ] {
+            let e = parse(&[(AUTH_VERIFICATIONS_PER_ACTOR, bad)], false).unwrap_err();
+            assert!(
+                e.to_string().contains(AUTH_VERIFICATIONS_PER_ACTOR),
+                "{bad}: {e}"
+            );
+        }
     }
 
     #[test]

@@ -30,6 +30,8 @@ pub enum AccountError {
         /// Seconds until the client may try again.
         retry_after_secs: u64,
     },
+    /// Refused as Medusa's `NOT_ALLOWED` (a wrong, expired or used verification code), with its message.
+    NotAllowed(String),
     /// An MFA operation refused (a wrong code, a spent challenge, …), with Medusa's message.
     Mfa(MfaError),
     /// A backing store or the guard failed, or no randomness was available: nothing about the input.
@@ -74,7 +76,7 @@ impl fmt::Display for AccountError {
         match self {
             Self::Unauthorized => f.write_str(contract::UNAUTHORIZED),
             Self::InvalidResetToken => f.write_str(contract::INVALID_TOKEN),
-            Self::InvalidData(m) | Self::Refused(m) => f.write_str(m),
+            Self::InvalidData(m) | Self::Refused(m) | Self::NotAllowed(m) => f.write_str(m),
             Self::WrongCurrentPassword => f.write_str(CURRENT_PASSWORD_WRONG),
             Self::NoPassword => f.write_str(NO_PASSWORD),
             Self::TooManyRequests { retry_after_secs } => {

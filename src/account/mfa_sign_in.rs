@@ -7,6 +7,7 @@
 use super::AccountError;
 use super::service::AccountService;
 use super::tokens::{MfaState, SignIn};
+use super::verification::Verification;
 use crate::contract;
 use crate::guard::CredentialRecord;
 use crate::mfa::{Challenge, MfaError};
@@ -25,6 +26,14 @@ pub enum SignInAnswer {
         /// The login challenge.
         challenge: Challenge,
         /// A token good for the challenge route, sessions and refresh only.
+        token: String,
+    },
+    /// A verification is owed (`AUTH_VERIFICATIONS_PER_ACTOR`): Medusa's `{verification_required,
+    /// verification, token}`, checked before MFA as Medusa does.
+    VerificationRequired {
+        /// The verification owed; `None` when none was requested yet.
+        verification: Option<Verification>,
+        /// An actor-less token good for the verification routes, sessions and refresh.
         token: String,
     },
 }
@@ -59,7 +68,8 @@ impl MfaCaller {
 impl AccountService {
     /// The answer to a sign-in (or registration, or third-party callback) whose first factor passed
     /// (`sign_in`, through its provider): the token, or a challenge and an actor-less token when the
-    /// identity has an enabled factor. `verified` as for [`Self::issue_token_verified`].
+    /// identity has an enabled factor, or the verification it owes and an actor-less token.
+    /// `verified` as for [`Self::issue_token_verified`].
     pub async fn answer_sign_in(
         &self,
         identity: &AuthIdentity,
@@ -67,15 +77,62 @@ impl AccountService {
         sign_in: SignIn,
         verified: Option<&CredentialRecord>,
     ) -> Result<SignInAnswer, AccountError> {
+        self.answer(identity, actor_type, sign_in, verified, true)
+            .await
+    }
+
+    /// [`Self::answer_sign_in`] for a registration: Medusa's register route issues its token without
+    /// the verification check (the token has no actor yet; refresh checks it once there is one).
+    pub async fn answer_registration(
+        &self,
+        identity: &AuthIdentity,
+        actor_type: &ActorType,
+        sign_in: SignIn,
+        verified: Option<&CredentialRecord>,
+    ) -> Result<SignInAnswer, AccountError> {
+        self.answer(identity, actor_type, sign_in, verified, false)
+            .await
+    }
+
+    async fn answer(
+        &self,
+        identity: &AuthIdentity,
+        actor_type: &ActorType,
+        sign_in: SignIn,
+        verified: Option<&CredentialRecord>,
+        check_verification: bool,
+    ) -> Result<SignInAnswer, AccountError> {
         // The token's boundary and MFA's record are read at once; a challenge is written nowhere (the
         // pending token carries it): MFA costs a sign-in no extra round trip.
-        let (validity, challenge) = join2(
+        let provider = sign_in.auth_provider.as_deref();
+        let (validity, (challenge, owed)) = join2(
             self.issuing_validity(&identity.id, verified),
-            self.mfa
-                .sign_in_challenge(&identity.id, sign_in.auth_provider.as_deref()),
+            join2(self.mfa.sign_in_challenge(&identity.id, provider), async {
+                match check_verification {
+                    true => self.verification_owed(identity, actor_type, provider).await,
+                    false => Ok(None),
+                }
+            }),
         )
         .await;
         let (validity, challenge) = (validity?, challenge?);
+        if let Some(verification) = owed? {
+            // Medusa's actor-less token keeps `mfa_enabled`: with a factor it is held as owing MFA, so
+            // it cannot reach the MFA routes that need the challenge passed.
+            let mfa = match challenge {
+                Some(_) => MfaState::pending(None),
+                None => MfaState::default(),
+            };
+            let unverified = SignIn {
+                mfa,
+                unverified: true,
+                ..sign_in
+            };
+            return Ok(SignInAnswer::VerificationRequired {
+                verification,
+                token: self.sign(identity, actor_type, &unverified, &validity)?,
+            });
+        }
         Ok(match challenge {
             Some((challenge, claim)) => {
                 let pending = sign_in.with_mfa(MfaState::pending(Some(claim)));
@@ -163,6 +220,7 @@ impl AccountService {
         let sign_in = SignIn {
             auth_provider: challenge.auth_provider,
             mfa: MfaState::completed(completed_at),
+            unverified: false,
         };
         self.issue_token(&identity, &actor_type, &sign_in).await
     }

@@ -1,6 +1,6 @@
 //! The account domain: what happens around an identity once it exists — auth tokens and their refresh,
 //! revocation on password change, change password, password reset with single-use tokens delivered by a
-//! signed webhook, cookie sessions, rate limits and known devices — as one service, [`AccountService`], that the HTTP
+//! signed webhook, cookie sessions, rate limits, known devices and email verification — as one service, [`AccountService`], that the HTTP
 //! routes and the npm package both call. Its configuration is [`config`]; strongly consistent parts go
 //! through [`crate::guard`]. Contract: `docs/http-api.md`.
 
@@ -20,6 +20,7 @@ mod service;
 pub(crate) mod session;
 mod sessions;
 mod tokens;
+pub mod verification;
 pub mod webhook;
 
 pub use config::AccountConfig;
@@ -33,3 +34,4 @@ pub use reset_jti::{ConsumedResetJti, IssuedResetJti};
 pub use service::{AccountPorts, AccountService};
 pub use sessions::NewSession;
 pub use tokens::{MfaState, SignIn, claims_for};
+pub use verification::{RequestedVerification, Verification, VerificationRequest};

@@ -132,6 +132,7 @@ impl AccountService {
             let ports = &this.ports;
             webhook::deliver(
                 target,
+                webhook::PASSWORD_RESET_EVENT,
                 &body,
                 &delivery_id,
                 ports.http.as_ref(),

@@ -76,6 +76,7 @@ impl AuthContext {
                     .as_deref()
                     .and_then(crate::token::ChallengeClaim::parse),
             },
+            unverified: false,
         }
     }
 }

@@ -83,7 +83,7 @@ impl AccountService {
         }
         let identity = identity?;
         let sign_in = self
-            .refreshed_sign_in(&identity.id, &context.actor_id, context.sign_in())
+            .refreshed_sign_in(&identity, &actor_type, &context.actor_id, context.sign_in())
             .await?;
         self.sign(&identity, &actor_type, &sign_in, &validity)
             .map(Some)

@@ -57,6 +57,9 @@ pub struct SignIn {
     pub auth_provider: Option<String>,
     /// Multi-factor state.
     pub mfa: MfaState,
+    /// The sign-in still owes a verification (`AUTH_VERIFICATIONS_PER_ACTOR`): the token gets no actor,
+    /// as Medusa's `skipActorType`.
+    pub unverified: bool,
 }
 
 impl SignIn {
@@ -64,7 +67,7 @@ impl SignIn {
     pub fn through(provider: &ProviderId) -> Self {
         Self {
             auth_provider: Some(provider.as_str().to_owned()),
-            mfa: MfaState::default(),
+            ..Self::default()
         }
     }
 
@@ -81,6 +84,8 @@ impl SignIn {
                     .as_deref()
                     .and_then(ChallengeClaim::parse),
             },
+            // A token says no such thing: refresh judges an actor-less token again.
+            unverified: false,
         }
     }
 
@@ -104,7 +109,7 @@ pub fn claims_for(
 ) -> Claims {
     let actor_type = actor_type.as_str();
     let pending = sign_in.mfa.is_pending();
-    let actor_id = match pending {
+    let actor_id = match pending || sign_in.unverified {
         true => String::new(),
         false => identity.actor_id(actor_type).unwrap_or_default().to_owned(),
     };
@@ -263,7 +268,12 @@ impl AccountService {
             .retrieve_auth_identity(&claims.auth_identity_id)
             .await?;
         let sign_in = self
-            .refreshed_sign_in(&identity.id, &claims.actor_id, SignIn::of(&claims))
+            .refreshed_sign_in(
+                &identity,
+                &actor_type,
+                &claims.actor_id,
+                SignIn::of(&claims),
+            )
             .await?;
         self.sign(&identity, &actor_type, &sign_in, &validity)
     }
@@ -274,7 +284,8 @@ impl AccountService {
     /// refreshing never skips MFA (Medusa answers with a new challenge; we with the pending token).
     pub(super) async fn refreshed_sign_in(
         &self,
-        auth_identity_id: &str,
+        identity: &AuthIdentity,
+        actor_type: &ActorType,
         actor_id: &str,
         old: SignIn,
     ) -> Result<SignIn, AccountError> {
@@ -292,6 +303,28 @@ impl AccountService {
             return Ok(old);
         }
         let provider = old.auth_provider.as_deref();
+        let auth_identity_id = identity.id.as_str();
+        // Still owing its verification: actor-less again (Medusa's refresh answers
+        // `verification_required`), and past no MFA challenge either.
+        if self
+            .verification_owed(identity, actor_type, provider)
+            .await?
+            .is_some()
+        {
+            let mfa = match self
+                .mfa
+                .sign_in_challenge(auth_identity_id, provider)
+                .await?
+            {
+                Some(_) => MfaState::pending(None),
+                None => MfaState::default(),
+            };
+            return Ok(SignIn {
+                mfa,
+                unverified: true,
+                ..old
+            });
+        }
         let mfa = match self
             .mfa
             .sign_in_challenge(auth_identity_id, provider)

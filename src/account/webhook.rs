@@ -1,7 +1,10 @@
-//! Delivery of reset tokens: a signed `POST` to `RESET_PASSWORD_WEBHOOK_URL`, retried a few times.
+//! Delivery of reset tokens and verification codes: a signed `POST` to `RESET_PASSWORD_WEBHOOK_URL`,
+//! retried a few times.
 //!
 //! The body is Medusa's event with the provider added:
-//! `{"event":"auth.password_reset","data":{"entity_id","actor_type","provider","token"}}`.
+//! `{"event":"auth.password_reset","data":{"entity_id","actor_type","provider","token"}}`, or
+//! `{"event":"auth.verification_requested","data":{"auth_identity_id","entity_id","entity_type",
+//! "code_provider","code","expires_at","metadata"}}`.
 //!
 //! The signature header (Stripe's scheme) is `x-edge-auth-signature: t=<unix seconds>,v1=<hex>`, where
 //! `<hex>` is `HMAC-SHA256(RESET_PASSWORD_WEBHOOK_SECRET, "<t>.<raw body>")`. A receiver recomputes it
@@ -19,6 +22,8 @@ use std::fmt;
 
 /// The event name of a reset-token delivery.
 pub const PASSWORD_RESET_EVENT: &str = "auth.password_reset";
+/// The event name of a verification-code delivery.
+pub const VERIFICATION_REQUESTED_EVENT: &str = "auth.verification_requested";
 /// Header carrying `t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body">`.
 pub const SIGNATURE_HEADER: &str = "x-edge-auth-signature";
 /// Header carrying the event name.
@@ -70,15 +75,15 @@ impl WebhookTarget {
         format!("t={t},v1={}", hex(&mac.finalize().into_bytes()))
     }
 
-    /// The signed `POST` of `body` at `t` (unix seconds).
-    pub fn request(&self, body: &[u8], t: u64, delivery_id: &str) -> OutgoingRequest {
+    /// The signed `POST` of the `event` `body` at `t` (unix seconds).
+    pub fn request(&self, event: &str, body: &[u8], t: u64, delivery_id: &str) -> OutgoingRequest {
         OutgoingRequest {
             method: Method::Post,
             url: self.url.clone(),
             headers: vec![
                 ("content-type".into(), "application/json".into()),
                 ("user-agent".into(), USER_AGENT.into()),
-                (EVENT_HEADER.into(), PASSWORD_RESET_EVENT.into()),
+                (EVENT_HEADER.into(), event.into()),
                 (DELIVERY_HEADER.into(), delivery_id.into()),
                 (SIGNATURE_HEADER.into(), self.signature(t, body)),
             ],
@@ -123,6 +128,7 @@ pub fn password_reset_body(event: PasswordResetEvent<'_>) -> Vec<u8> {
 /// 429), or [`ATTEMPTS`] run out. Failures are warned about, without the body.
 pub async fn deliver(
     target: &WebhookTarget,
+    event: &str,
     body: &[u8],
     delivery_id: &str,
     http: &dyn HttpClient,
@@ -134,7 +140,7 @@ pub async fn deliver(
         if attempt > 0 {
             runtime.sleep(PAUSES_MS[attempt - 1]).await;
         }
-        let request = target.request(body, clock.now_secs(), delivery_id);
+        let request = target.request(event, body, clock.now_secs(), delivery_id);
         match http.send(request).await {
             Ok(r) if r.is_success() => return true,
             Ok(r) => {
@@ -148,10 +154,44 @@ pub async fn deliver(
         }
     }
     runtime.warn(&format!(
-        "edge-auth: {PASSWORD_RESET_EVENT} delivery {delivery_id} to {} failed: {last_failure}",
+        "edge-auth: {event} delivery {delivery_id} to {} failed: {last_failure}",
         crate::ports::http::host_of(&target.url)
     ));
     false
+}
+
+/// What a verification-code event says.
+#[derive(Debug, Clone, Copy)]
+pub struct VerificationEvent<'a> {
+    /// The verification, as Medusa shows it (its id, identity, entity and metadata).
+    pub verification: &'a crate::account::Verification,
+    /// The actor type of the token that asked.
+    pub actor_type: &'a str,
+    /// The code itself.
+    pub code: &'a str,
+    /// When the code expires, ISO 8601.
+    pub expires_at: &'a str,
+}
+
+/// The event body. The code is in it: this body goes to the webhook and nowhere else.
+pub fn verification_body(event: VerificationEvent<'_>) -> Vec<u8> {
+    let v = event.verification;
+    json!({
+        "event": VERIFICATION_REQUESTED_EVENT,
+        "data": {
+            "id": v.id,
+            "auth_identity_id": v.auth_identity_id,
+            "entity_id": v.entity_id,
+            "entity_type": v.entity_type,
+            "code_provider": v.code_provider,
+            "actor_type": event.actor_type,
+            "code": event.code,
+            "expires_at": event.expires_at,
+            "metadata": v.metadata,
+        }
+    })
+    .to_string()
+    .into_bytes()
 }
 
 #[cfg(test)]
@@ -207,7 +247,15 @@ mod tests {
             token: "TOKEN",
             metadata: &metadata,
         });
-        let ok = block_on(deliver(&target, &body, "d1", &http, &runtime, &clock));
+        let ok = block_on(deliver(
+            &target,
+            PASSWORD_RESET_EVENT,
+            &body,
+            "d1",
+            &http,
+            &runtime,
+            &clock,
+        ));
         (ok, http, runtime)
     }
 

@@ -72,6 +72,7 @@ pub async fn run(
         }
     };
     let service = &app.service;
+    let registering = matches!(flow, Flow::Register);
     let result = match flow {
         Flow::Authenticate => {
             // Third-party redirect mode (`?return_to=`) answers with 302s: see `oauth.rs`.
@@ -114,7 +115,8 @@ pub async fn run(
         }
     };
     // Settling the counters (a guard call) overlaps with issuing the token (a KV read).
-    let (device_cookie, mut response) = join2(settle, token_or_failure(app, &scope, result)).await;
+    let (device_cookie, mut response) =
+        join2(settle, token_or_failure(app, &scope, result, registering)).await;
     if let Some(cookie) = device_cookie.filter(|_| response.status == 200) {
         response.set_header("set-cookie", &cookie);
     }
@@ -123,8 +125,14 @@ pub async fn run(
 
 /// `{location}` for a third-party step, `{token}` on success (dated from the credential record the
 /// password was verified against) or, for an identity with MFA, `{mfa_required, mfa_challenge,
-/// token}`, else 401 with the provider's message.
-async fn token_or_failure(app: &App, scope: &Scope, result: VerifiedResponse) -> HttpResponse {
+/// token}`, or one owing a verification, `{verification_required, verification, token}`, else 401 with
+/// the provider's message.
+async fn token_or_failure(
+    app: &App,
+    scope: &Scope,
+    result: VerifiedResponse,
+    registering: bool,
+) -> HttpResponse {
     let VerifiedResponse {
         response: result,
         verified,
@@ -135,10 +143,20 @@ async fn token_or_failure(app: &App, scope: &Scope, result: VerifiedResponse) ->
     match result.auth_identity {
         Some(identity) if result.success => {
             let sign_in = SignIn::through(&scope.provider);
-            let answer = app
-                .account
-                .answer_sign_in(&identity, &scope.actor, sign_in, verified.as_ref())
-                .await;
+            let account = &app.account;
+            let verified = verified.as_ref();
+            let answer = match registering {
+                true => {
+                    account
+                        .answer_registration(&identity, &scope.actor, sign_in, verified)
+                        .await
+                }
+                false => {
+                    account
+                        .answer_sign_in(&identity, &scope.actor, sign_in, verified)
+                        .await
+                }
+            };
             match answer {
                 Ok(SignInAnswer::Token(token)) => {
                     HttpResponse::json(200, &json!({ "token": token }))
@@ -147,6 +165,17 @@ async fn token_or_failure(app: &App, scope: &Scope, result: VerifiedResponse) ->
                     200,
                     &json!({ "mfa_required": true, "mfa_challenge": challenge.to_json(), "token": token }),
                 ),
+                Ok(SignInAnswer::VerificationRequired {
+                    verification,
+                    token,
+                }) => {
+                    // Medusa's `verification` is `undefined` (absent) before any was requested.
+                    let mut body = json!({ "verification_required": true, "token": token });
+                    if let Some(v) = verification {
+                        body["verification"] = v.to_json();
+                    }
+                    HttpResponse::json(200, &body)
+                }
                 Err(e) => e.into(),
             }
         }

@@ -35,6 +35,7 @@ impl From<AccountError> for HttpResponse {
             AccountError::InvalidResetToken => HttpResponse::unauthorized(contract::INVALID_TOKEN),
             AccountError::InvalidData(m) => HttpResponse::invalid_data(&m),
             AccountError::Refused(m) => HttpResponse::unauthorized(&m),
+            AccountError::NotAllowed(m) => HttpResponse::error(400, ErrorType::NotAllowed, &m),
             e @ AccountError::WrongCurrentPassword => HttpResponse::unauthorized(&e.to_string()),
             e @ AccountError::NoPassword => HttpResponse::invalid_data(&e.to_string()),
             AccountError::TooManyRequests { retry_after_secs } => too_many(retry_after_secs),

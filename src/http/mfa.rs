@@ -136,7 +136,7 @@ fn json_type(value: &Value) -> &'static str {
 }
 
 /// Medusa's (zod) message for a field of the wrong type.
-fn wrong_type(name: &str, expected: &str, got: &Value) -> HttpResponse {
+pub(super) fn wrong_type(name: &str, expected: &str, got: &Value) -> HttpResponse {
     HttpResponse::invalid_data(&format!(
         "Invalid request: Expected type: '{expected}' for field '{name}', got: '{}'",
         json_type(got)
@@ -144,7 +144,10 @@ fn wrong_type(name: &str, expected: &str, got: &Value) -> HttpResponse {
 }
 
 /// A required non-empty string field (`z.string().min(1)`).
-fn required_string<'b>(input: &'b Metadata, name: &str) -> Result<&'b str, HttpResponse> {
+pub(super) fn required_string<'b>(
+    input: &'b Metadata,
+    name: &str,
+) -> Result<&'b str, HttpResponse> {
     match input.get(name) {
         Some(Value::String(s)) if !s.is_empty() => Ok(s),
         Some(Value::String(_)) => Err(HttpResponse::invalid_data(&format!(
@@ -158,7 +161,10 @@ fn required_string<'b>(input: &'b Metadata, name: &str) -> Result<&'b str, HttpR
 }
 
 /// An optional string field (absent or null is `None`).
-fn optional_string<'b>(input: &'b Metadata, name: &str) -> Result<Option<&'b str>, HttpResponse> {
+pub(super) fn optional_string<'b>(
+    input: &'b Metadata,
+    name: &str,
+) -> Result<Option<&'b str>, HttpResponse> {
     match input.get(name) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),

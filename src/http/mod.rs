@@ -19,6 +19,7 @@ mod response;
 mod routes;
 mod session;
 mod token;
+mod verification;
 
 pub use body::{BodyCollector, MAX_BODY_BYTES, parse_query};
 pub use error::UNAVAILABLE;

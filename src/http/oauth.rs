@@ -110,6 +110,10 @@ pub async fn finish_callback(
                     "{return_to}#token={token}&mfa_challenge={}",
                     challenge.id
                 )),
+                // A verification is owed: the page requests and confirms it with the actor-less token.
+                Ok(SignInAnswer::VerificationRequired { token, .. }) => redirect(&format!(
+                    "{return_to}#token={token}&verification_required=true"
+                )),
                 // The store failed: nothing about the browser; send it back with the generic failure.
                 Err(_) => redirect(&error_url(
                     return_to,

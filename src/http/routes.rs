@@ -4,7 +4,7 @@
 use super::{App, HttpRequest, HttpResponse};
 use super::{
     admin, admin_costs, admin_import, auth_flow, change_password, dev_outbox, discovery, mfa,
-    reset, session, token,
+    reset, session, token, verification,
 };
 use crate::contract::ErrorType;
 use auth_flow::Flow;
@@ -36,6 +36,14 @@ pub async fn route(app: &App, req: &HttpRequest) -> HttpResponse {
         },
         ["auth", "mfa", "challenges", id, "verify"] => match method {
             "POST" => mfa::handle(app, req, MfaRoute::VerifyChallenge(id)).await,
+            _ => not_allowed("POST"),
+        },
+        ["auth", "verification", "request"] => match method {
+            "POST" => verification::handle(app, req, verification::Route::Request).await,
+            _ => not_allowed("POST"),
+        },
+        ["auth", "verification", "confirm"] => match method {
+            "POST" => verification::handle(app, req, verification::Route::Confirm).await,
             _ => not_allowed("POST"),
         },
         ["auth", "token", "refresh"] => match method {

@@ -127,6 +127,7 @@ impl From<AccountError> for ApiError {
             // A refusal is the provider's verdict on the data (e.g. a password the policy refuses):
             // the caller fixes the data, and a reset token stays usable.
             AccountError::InvalidData(_) | AccountError::Refused(_) => Code::InvalidData,
+            AccountError::NotAllowed(_) => Code::NotAllowed,
             AccountError::WrongCurrentPassword => Code::WrongCurrentPassword,
             AccountError::NoPassword => Code::NoPassword,
             AccountError::TooManyRequests { retry_after_secs } => {

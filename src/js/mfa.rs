@@ -104,7 +104,7 @@ fn settle(work: impl Future<Output = Result<Value, MfaError>> + 'static) -> Prom
 }
 
 impl JsAuthModuleService {
-    fn mfa(&self, method: &str) -> Result<Rc<AccountService>, ApiError> {
+    pub(super) fn account_for(&self, method: &str) -> Result<Rc<AccountService>, ApiError> {
         self.account
             .clone()
             .ok_or_else(|| super::account_options::not_configured(method))
@@ -121,7 +121,7 @@ impl JsAuthModuleService {
     /// Enrols a TOTP factor (pending until verified): `{ mfa, secret, otpauth_url }`, the secret this once.
     #[wasm_bindgen(js_name = startAuthMfa)]
     pub fn start_auth_mfa(&self, data: JsValue) -> Result<Promise, JsValue> {
-        let account = self.mfa("startAuthMfa")?;
+        let account = self.account_for("startAuthMfa")?;
         let a = args(&data, "startAuthMfa", START)?;
         let start = StartFactor {
             auth_identity_id: a.auth_identity_id.unwrap_or_default(),
@@ -143,7 +143,7 @@ impl JsAuthModuleService {
     /// Proves a factor with a code (enabling a pending one): the factor.
     #[wasm_bindgen(js_name = verifyAuthMfa)]
     pub fn verify_auth_mfa(&self, data: JsValue) -> Result<Promise, JsValue> {
-        let account = self.mfa("verifyAuthMfa")?;
+        let account = self.account_for("verifyAuthMfa")?;
         let a = args(&data, "verifyAuthMfa", VERIFY)?;
         Ok(settle(async move {
             let (id, code) = (a.id.unwrap_or_default(), a.code.unwrap_or_default());
@@ -158,7 +158,7 @@ impl JsAuthModuleService {
     /// A login challenge for an identity with an enabled factor.
     #[wasm_bindgen(js_name = createAuthMfaChallenge)]
     pub fn create_auth_mfa_challenge(&self, data: JsValue) -> Result<Promise, JsValue> {
-        let account = self.mfa("createAuthMfaChallenge")?;
+        let account = self.account_for("createAuthMfaChallenge")?;
         let a = args(&data, "createAuthMfaChallenge", CREATE_CHALLENGE)?;
         Ok(settle(async move {
             let me = a.auth_identity_id.unwrap_or_default();
@@ -174,7 +174,7 @@ impl JsAuthModuleService {
     /// Answers a challenge by `method` (`totp` or `recovery_code`): the completed challenge.
     #[wasm_bindgen(js_name = verifyAuthMfaChallenge)]
     pub fn verify_auth_mfa_challenge(&self, data: JsValue) -> Result<Promise, JsValue> {
-        let account = self.mfa("verifyAuthMfaChallenge")?;
+        let account = self.account_for("verifyAuthMfaChallenge")?;
         let a = args(&data, "verifyAuthMfaChallenge", VERIFY_CHALLENGE)?;
         Ok(settle(async move {
             let id = a.id.unwrap_or_default();
@@ -190,7 +190,7 @@ impl JsAuthModuleService {
     /// Disables a factor (Medusa's default `session` policy: no code needed): the factor.
     #[wasm_bindgen(js_name = disableAuthMfa)]
     pub fn disable_auth_mfa(&self, data: JsValue) -> Result<Promise, JsValue> {
-        let account = self.mfa("disableAuthMfa")?;
+        let account = self.account_for("disableAuthMfa")?;
         let a = args(&data, "disableAuthMfa", DISABLE)?;
         Ok(settle(async move {
             let id = a.id.unwrap_or_default();
@@ -201,7 +201,7 @@ impl JsAuthModuleService {
     /// The factors of `filters.auth_identity_id` (of `filters.status` when given).
     #[wasm_bindgen(js_name = listAuthMfa)]
     pub fn list_auth_mfa(&self, filters: JsValue) -> Result<Promise, JsValue> {
-        let account = self.mfa("listAuthMfa")?;
+        let account = self.account_for("listAuthMfa")?;
         let a = args(&filters, "listAuthMfa", LIST)?;
         let status = match a.status.as_deref() {
             None => None,
@@ -220,7 +220,7 @@ impl JsAuthModuleService {
     /// `count` (default 10, at most 50) new recovery codes, replacing the old: `{ codes }`, shown once.
     #[wasm_bindgen(js_name = generateAuthMfaRecoveryCodes)]
     pub fn generate_auth_mfa_recovery_codes(&self, data: JsValue) -> Result<Promise, JsValue> {
-        let account = self.mfa("generateAuthMfaRecoveryCodes")?;
+        let account = self.account_for("generateAuthMfaRecoveryCodes")?;
         let a = args(&data, "generateAuthMfaRecoveryCodes", GENERATE)?;
         Ok(settle(async move {
             let me = a.auth_identity_id.unwrap_or_default();
@@ -234,7 +234,7 @@ impl JsAuthModuleService {
     /// Spends a recovery code; rejects with NOT_ALLOWED when it is wrong or spent.
     #[wasm_bindgen(js_name = useAuthMfaRecoveryCode)]
     pub fn use_auth_mfa_recovery_code(&self, data: JsValue) -> Result<Promise, JsValue> {
-        let account = self.mfa("useAuthMfaRecoveryCode")?;
+        let account = self.account_for("useAuthMfaRecoveryCode")?;
         let a = args(&data, "useAuthMfaRecoveryCode", USE_CODE)?;
         Ok(future_to_promise(async move {
             let (me, code) = (

@@ -16,6 +16,7 @@ mod options;
 mod reset_jti;
 mod runtime;
 mod service;
+mod verification;
 
 pub use memory::JsMemoryStore;
 pub use service::JsAuthModuleService;

@@ -334,6 +334,39 @@ export interface ConsumePasswordResetTokenResponse {
   entity_id: string;
 }
 
+/** Medusa 2.16+'s `AuthVerificationDTO` (without `provider_metadata`: the code's hash stays stored). */
+export interface AuthVerificationDTO {
+  id: string;
+  auth_identity_id: string;
+  entity_id: string;
+  entity_type: string;
+  code_provider: string;
+  metadata: Record<string, unknown> | null;
+  requested_at: Date;
+  verified_at: Date | null;
+}
+
+/** Medusa's `RequestAuthVerificationDTO`. */
+export interface RequestAuthVerificationDTO {
+  auth_identity_id: string;
+  entity_id: string;
+  entity_type: string;
+  /** Only `"token"`; required, as in Medusa's module ("Verification provider is required"). */
+  code_provider: string;
+  metadata?: Record<string, unknown> | null;
+}
+
+/** Medusa's `RequestAuthVerificationResponse`: `code` and `expires_at` unless it was already verified. */
+export type RequestAuthVerificationResponse = AuthVerificationDTO & { code?: string; expires_at?: Date };
+
+/** Medusa's `ConfirmAuthVerificationDTO`. */
+export interface ConfirmAuthVerificationDTO {
+  /** When given, only this identity's code is accepted. */
+  auth_identity_id?: string;
+  code: string;
+  code_provider?: string;
+}
+
 /** A single-use password-reset token (valid 15 minutes) and the entity it resets. */
 export interface PasswordResetToken {
   token: string;
@@ -586,6 +619,19 @@ export class AuthModuleService {
   generateAuthMfaRecoveryCodes(data: { auth_identity_id: string; count?: number }): Promise<{ codes: string[] }>;
   /** Spends a recovery code; NOT_ALLOWED "Recovery code is invalid or already used" otherwise. */
   useAuthMfaRecoveryCode(data: { auth_identity_id: string; code: string }): Promise<void>;
+
+  // ---- Email verification (needs `jwtSecret`); rejects with INVALID_DATA, NOT_ALLOWED, TOO_MANY_REQUESTS, STORE_ERROR ----
+
+  /**
+   * A new single-use code (32 random bytes, base64url, 15 minutes) for one of the identity's own entity
+   * ids, replacing any earlier one; you deliver it. A verification already confirmed comes back without one.
+   */
+  requestAuthVerification(data: RequestAuthVerificationDTO): Promise<RequestAuthVerificationResponse>;
+  /**
+   * Confirms a code once: the verification, verified. NOT_ALLOWED "Verification code is invalid or already
+   * used", "Verification code has expired" or "Verification code does not belong to provider …".
+   */
+  confirmAuthVerification(data: ConfirmAuthVerificationDTO): Promise<AuthVerificationDTO>;
 }
 
 /** An in-memory store with Workers KV's interface and semantics, for tests and demos. */

@@ -14,19 +14,23 @@
 //! - `meta:hash-costs` → how many stored password hashes there are per KDF and parameters (JSON, no TTL):
 //!   the population an unknown email's dummy verification draws its cost from ([`crate::hash_costs`]).
 //!   `meta:hash-costs-recount` → a recount of it in progress, for a day.
-//! - `dev:outbox` → the last reset deliveries (JSON list) received by the development-only webhook sink
+//! - `dev:outbox` → the last webhook deliveries (reset tokens, verification codes) (JSON list) received by the development-only webhook sink
 //!   (`src/http/dev_outbox.rs`; `ENVIRONMENT=development` only), with [`DEV_OUTBOX_TTL_SECS`].
 //! - `mfa:<auth_identity_id>` → the identity's MFA factors (secrets sealed) and recovery-code digests
 //!   (JSON, no TTL); `mfaf:<factor_id>` → auth_identity_id; `mfachal:<challenge_id>` → a login
 //!   challenge (JSON), with the challenge's TTL ([`crate::mfa`]).
+//! - `verif:<auth_identity_id>:<sha256(entity_type, entity_id)>` → a verification and its latest code's
+//!   SHA-256 (JSON, no TTL); `verifcode:<sha256(code)>` → that key, an hour past the code's expiry
+//!   ([`crate::account::verification`]).
 //!
 //! Keys of the guard (the Durable Object's tables, never in KV): `claim:<provider>:<sha256(entity_id)>`
 //! (one owner per provider identity), `reset:<jti>` (a consumed reset token), `reset-latest:<auth_identity_id>`
 //! (a claim owned by the `jti` of the identity's latest reset token), `state:<state>` (a consumed
 //! OAuth state), `rl:<route>:<counter>:<sha256(value)>` (a rate-limit bucket), `cred:<auth_identity_id>`
 //! (the identity's credential record, never expiring), `totp:<factor_id>:<step>` (a TOTP code used),
-//! `mfarc:<auth_identity_id>:<digest>` (a recovery code used), `mfachal:<id>` (a challenge completed) and
-//! `rl:mfa-challenge:id:<sha256(id)>` (its attempts). Emails and IPs are hashed: the guard needs
+//! `mfarc:<auth_identity_id>:<digest>` (a recovery code used), `mfachal:<id>` (a challenge completed),
+//! `rl:mfa-challenge:id:<sha256(id)>` (its attempts), `verifused:<sha256(code)>` (a verification code
+//! used) and `rl:verification-{request,confirm}:{id,ip}:<sha256(value)>` (their limits). Emails and IPs are hashed: the guard needs
 //! equality, not the values.
 //!
 //! Provider ids never contain `:` (checked at registration), so `pi:` keys cannot collide.
@@ -205,6 +209,26 @@ pub fn totp_used(factor_id: &str, step: u64) -> String {
 /// The guard's key for a used recovery code (by its digest).
 pub fn recovery_code_used(auth_identity_id: &str, digest: &str) -> String {
     format!("mfarc:{auth_identity_id}:{digest}")
+}
+
+/// An identity's verification of one entity (Medusa's unique `auth_identity_id, entity_id,
+/// entity_type`); the entity is hashed, as it may hold any character.
+pub fn verification(auth_identity_id: &str, entity_type: &str, entity_id: &str) -> String {
+    format!(
+        "verif:{auth_identity_id}:{}",
+        sha256_hex(&format!("{entity_type}\n{entity_id}"))
+    )
+}
+
+/// The index from a verification code's SHA-256 to its verification's key: the code itself is a
+/// bearer secret and is never a key.
+pub fn verification_code(code_hash: &str) -> String {
+    format!("verifcode:{code_hash}")
+}
+
+/// The guard's key for a verification code that was used.
+pub fn verification_code_used(code_hash: &str) -> String {
+    format!("verifused:{code_hash}")
 }
 
 /// The TTL actually given to the store.

@@ -22,6 +22,7 @@ mod rate_limit;
 mod reset;
 mod security;
 mod session;
+mod verification;
 
 use crate::kit::{ORIGIN, TestApp, assert_bare_unauthorized, assert_error, config, request};
 use async_trait::async_trait;

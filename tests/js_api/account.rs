@@ -704,3 +704,60 @@ async fn medusas_reset_token_registry_issues_and_consumes_jtis_once() {
         Err(e) => assert_edge_auth_error(&e, "INVALID_ARGUMENT", "has no field `email`"),
     }
 }
+
+/// Medusa 2.16+'s verification methods: `requestAuthVerification` hands the caller a code (a `Date`
+/// expiry), only for the identity's own entity; `confirmAuthVerification` spends it once, refuses it to
+/// another identity, and answers the verification with `verified_at` a `Date`.
+#[wasm_bindgen_test]
+async fn verification_codes_are_requested_and_confirmed_once() {
+    let service = account();
+    let identity = registered(&service, "verify@example.com", "correct horse").await;
+    let id = text(&identity, "id");
+    let request = |entity: &str| {
+        service.request_auth_verification(js(&format!(
+            r#"{{"auth_identity_id": "{id}", "entity_id": "{entity}", "entity_type": "email", "code_provider": "token"}}"#
+        )))
+    };
+    let requested = resolved(request("verify@example.com")).await;
+    assert_eq!(text(&requested, "entity_id"), "verify@example.com");
+    assert_eq!(at(&requested, "verified_at"), JsValue::NULL);
+    assert!(at(&requested, "expires_at").is_instance_of::<js_sys::Date>());
+    assert!(at(&requested, "requested_at").is_instance_of::<js_sys::Date>());
+    let code = text(&requested, "code");
+
+    let e = rejected(request("someone@example.com")).await;
+    assert_edge_auth_error(&e, "INVALID_DATA", "Provider identity not found");
+    let missing = service.request_auth_verification(js(&format!(
+        r#"{{"auth_identity_id": "{id}", "entity_id": "verify@example.com", "entity_type": "email"}}"#
+    )));
+    assert_edge_auth_error(
+        &rejected(missing).await,
+        "INVALID_DATA",
+        "Verification provider is required",
+    );
+
+    let confirm = |who: &str| {
+        service.confirm_auth_verification(js(&format!(
+            r#"{{"code": "{code}", "auth_identity_id": "{who}"}}"#
+        )))
+    };
+    let e = rejected(confirm("authid_other")).await;
+    assert_edge_auth_error(
+        &e,
+        "NOT_ALLOWED",
+        "Verification code is invalid or already used",
+    );
+    let confirmed = resolved(confirm(&id)).await;
+    assert!(at(&confirmed, "verified_at").is_instance_of::<js_sys::Date>());
+    assert_eq!(text(&confirmed, "auth_identity_id"), id);
+    let e = rejected(confirm(&id)).await;
+    assert_edge_auth_error(
+        &e,
+        "NOT_ALLOWED",
+        "Verification code is invalid or already used",
+    );
+    // Once verified, a request answers the verification as it is, without a code.
+    let again = resolved(request("verify@example.com")).await;
+    assert_eq!(at(&again, "code"), JsValue::UNDEFINED);
+    assert!(at(&again, "verified_at").is_instance_of::<js_sys::Date>());
+}
