@@ -90,24 +90,31 @@ describe("Medusa's scrypt-kdf hashes", { timeout: 6 * TEST_TIMEOUT_MS }, () => {
       const medusa = FIXTURES.hashes.find((c) => c.logN === 15);
       await seed(worker, 1, "known@example.com", medusa.hash);
       const admin = { authorization: `Bearer ${ADMIN_SECRET}` };
-      // Seeded behind the Worker's back, as an import from before the tally: the recount finds them.
-      const recount = await jsonBody(await worker.post("/admin/password-costs/recount", {}, admin), 200);
-      assert.deepEqual(recount.costs, { "scrypt$ln=15,r=8,p=1": 1 });
-
       const fastest = async (body) => {
         const runs = [];
         for (let i = 0; i < 3; i++) runs.push(await timed(worker, body));
         for (const r of runs) assert.equal(r.status, 401);
         return Math.min(...runs.map((r) => r.ms));
       };
+      const unknownEmail = { email: "nobody@example.com", password: "wrong password" };
+      // Before the recount the tally is empty: an unknown email spends today's cost (1,000 PBKDF2
+      // iterations, about a millisecond).
+      const before = await fastest(unknownEmail);
+      // Seeded behind the Worker's back, as an import from before the tally: the recount finds them.
+      const recount = await jsonBody(await worker.post("/admin/password-costs/recount", {}, admin), 200);
+      assert.deepEqual(recount.costs, { "scrypt$ln=15,r=8,p=1": 1 });
+
       const wrong = await fastest({ email: "known@example.com", password: "wrong password" });
-      const unknown = await fastest({ email: "nobody@example.com", password: "wrong password" });
+      const unknown = await fastest(unknownEmail);
       console.log(
         `[timing report] scrypt logN 15, r 8, p 1 in workerd: wrong password ${wrong.toFixed(0)} ms, ` +
-          `unknown email ${unknown.toFixed(0)} ms (fastest of 3; PBKDF2 at 1,000 iterations would be ~1 ms)`,
+          `unknown email ${unknown.toFixed(0)} ms, unknown email before the recount ${before.toFixed(1)} ms (fastest of 3)`,
       );
-      // Against today's cost (1,000 PBKDF2 iterations) the unknown email would answer in a few ms.
-      assert.ok(unknown > wrong / 2, `unknown ${unknown} ms vs wrong password ${wrong} ms`);
+      // The work itself is counted natively (src/providers/tests.rs,
+      // medusa_hashes_are_a_cost_class_that_unknown_emails_spend_until_re_hashed). Here only a cross-check
+      // that the Worker's dummy path switched KDF: the two costs differ about a hundredfold, so machine load,
+      // which slows both measurements, cannot flip it (a comparison with a wrong password's scrypt could).
+      assert.ok(unknown > 10 * before, `unknown email ${unknown} ms after the recount vs ${before} ms before`);
     });
   });
 });
