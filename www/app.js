@@ -1,8 +1,9 @@
 // The sign-in page served by the Worker: register, sign in, sign out, refresh, forgot/reset password,
 // change password, "Continue with <provider>" in redirect mode, two-factor authentication (TOTP: enrol
 // with a QR code drawn here, recovery codes, the sign-in's challenge, turning it off), and the email
-// confirmation a sign-in owes under AUTH_VERIFICATIONS_PER_ACTOR (send a code, enter it, sign in). The token lives in this module's
-// memory only — never in localStorage, sessionStorage or a cookie — so a reload signs out.
+// confirmation a sign-in owes under AUTH_VERIFICATIONS_PER_ACTOR (send a code, enter it, sign in). The
+// token lives in this module's memory only — never in localStorage, sessionStorage or a cookie — so a
+// reload signs out.
 
 import * as api from "./api.js";
 import { decodeClaims, describeTime } from "./jwt.js";
