@@ -72,6 +72,16 @@ export const updatePassword = (actor, resetToken, body) =>
 export const changePassword = (actor, token, body) =>
   call(`/auth/${enc(actor)}/emailpass/change-password`, { method: "POST", bearer: token, body });
 
+// --- email verification (AUTH_VERIFICATIONS_PER_ACTOR), Medusa 2.16+'s /auth/verification/* ---------------
+
+/** Sends a code to `email` (delivered by the Worker's webhook, never in this answer): `{verification}`. */
+export const requestVerification = (token, email) =>
+  call("/auth/verification/request", { method: "POST", bearer: token, body: { entity_id: email, entity_type: "email" } });
+
+/** Confirms a code: `{entity_id, entity_type, code_provider, verified_at}`. */
+export const confirmVerification = (token, code) =>
+  call("/auth/verification/confirm", { method: "POST", bearer: token, body: { code } });
+
 /** Local development only: what the Worker would have delivered (404 anywhere else). */
 export const devOutbox = () => call("/__dev/outbox");
 

@@ -1,7 +1,9 @@
 // The sign-in page served by the Worker: register, sign in, sign out, refresh, forgot/reset password,
-// change password, "Continue with <provider>" in redirect mode, and two-factor authentication (TOTP: enrol
-// with a QR code drawn here, recovery codes, the sign-in's challenge, turning it off). The token lives in this module's
-// memory only — never in localStorage, sessionStorage or a cookie — so a reload signs out.
+// change password, "Continue with <provider>" in redirect mode, two-factor authentication (TOTP: enrol
+// with a QR code drawn here, recovery codes, the sign-in's challenge, turning it off), and the email
+// confirmation a sign-in owes under AUTH_VERIFICATIONS_PER_ACTOR (send a code, enter it, sign in). The
+// token lives in this module's memory only — never in localStorage, sessionStorage or a cookie — so a
+// reload signs out.
 
 import * as api from "./api.js";
 import { decodeClaims, describeTime } from "./jwt.js";
@@ -43,6 +45,8 @@ const state = {
   // A sign-in that owes its MFA challenge: { token (pending, opens nothing else), challenge, email, via,
   // method: "totp" | "recovery_code" }.
   pending: null,
+  // A sign-in that owes a confirmed email: { token (actor-less, opens only the verification routes), email }.
+  verifying: null,
   mfa: { enabled: null, unfinished: null, enrolling: null }, // factor ids
 };
 
@@ -78,6 +82,10 @@ function go(view, { focus = true } = {}) {
   byId("mfa-panel-error").textContent = "";
   if (view === "account" && !state.token) view = "signin";
   if (view !== "mfa-challenge") state.pending = null;
+  if (view !== "verify-email") {
+    state.verifying = null;
+    byId("verify-email-code").value = "";
+  }
   // The enrolment's key and the recovery codes are shown once: gone from the page as soon as it moves on.
   if (view !== "mfa-enrol") {
     byId("mfa-qr").replaceChildren();
@@ -195,6 +203,7 @@ async function signInSubmit(form) {
   try {
     const answer = await whileBusy(submitButton(form), () => api.signIn(state.actor, email, password));
     form.elements.password.value = "";
+    if (answer.verification_required) return owesVerification(answer, { email: email.toLowerCase() });
     if (answer.mfa_required) return owesChallenge(answer, { email: email.toLowerCase(), via: "emailpass" });
     signedIn(answer.token, { email: email.toLowerCase(), via: "emailpass" });
   } catch (error) {
@@ -293,6 +302,53 @@ async function refreshClick(button) {
     }
     byId("account-error").textContent = explain(error);
   }
+}
+
+// --- email verification ------------------------------------------------------------------------------------
+
+/** The sign-in answered `{verification_required, verification?, token}`: the email must be confirmed first. */
+function owesVerification({ token, verification }, { email }) {
+  go("verify-email");
+  state.verifying = { token, email };
+  byId("verify-email-for").textContent = verification
+    ? `Before you sign in, confirm ${email}: enter the code we sent to it, or send a new one.`
+    : `Before you sign in, confirm ${email}: send a code to it, then enter the code here.`;
+}
+
+async function verifySendSubmit(form) {
+  const verifying = state.verifying;
+  if (!verifying) return go("signin");
+  const since = Date.now();
+  try {
+    await whileBusy(submitButton(form), () => api.requestVerification(verifying.token, verifying.email));
+  } catch (error) {
+    if (error instanceof api.ApiError && error.status === 401) return signOut("This sign-in has expired: sign in again.");
+    return fail(form, error);
+  }
+  // An earlier "enter the code" error no longer applies: a code is coming.
+  clearErrors(byId("verify-email-form"));
+  notice(`A code is on its way to ${verifying.email}. It works for 15 minutes; a new one replaces it.`);
+  byId("verify-email-code").focus();
+  if (state.config?.dev) await waitForDelivery(since, RETURN_TO, { found: "New delivery: its code is below." });
+}
+
+async function verifyConfirmSubmit(form) {
+  const verifying = state.verifying;
+  if (!verifying) return go("signin");
+  const input = form.elements.code;
+  const code = input.value.trim();
+  if (!code) return refuse(form, [{ field: "code", message: "Enter the code from the message." }]);
+  try {
+    await whileBusy(submitButton(form), () => api.confirmVerification(verifying.token, code));
+  } catch (error) {
+    if (error instanceof api.ApiError && error.status === 401) return signOut("This sign-in has expired: sign in again.");
+    return failCode(form, error);
+  }
+  // Sign-in gives the real token now; the password is never kept, so it is asked for again.
+  byId("signin-email").value = verifying.email;
+  go("signin", { focus: false });
+  notice(`${verifying.email} is confirmed. Enter your password again to sign in.`);
+  byId("signin-password").focus();
 }
 
 // --- two-factor authentication ----------------------------------------------------------------------------
@@ -511,6 +567,8 @@ async function start() {
   onSubmit("change-form", changeSubmit);
   onSubmit("mfa-challenge-form", challengeSubmit);
   onSubmit("mfa-enrol-form", enrolSubmit);
+  onSubmit("verify-send-form", verifySendSubmit);
+  onSubmit("verify-email-form", verifyConfirmSubmit);
   byId("mfa-use-recovery").addEventListener("click", () => {
     useMethod(state.pending?.method === "totp" ? "recovery_code" : "totp");
     byId("mfa-challenge-code").focus();

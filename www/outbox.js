@@ -20,8 +20,19 @@ export function renderOutbox(deliveries, pageUrl) {
     const item = document.createElement("li");
     const what = document.createElement("div");
     const when = new Date(delivery.received_at).toLocaleTimeString();
-    what.textContent = `Password reset for ${data.entity_id ?? "?"} (${data.actor_type ?? "?"}), received ${when}`;
+    const verification = delivery.event === "auth.verification_requested";
+    const kind = verification ? "Email verification" : "Password reset";
+    what.textContent = `${kind} for ${data.entity_id ?? "?"} (${data.actor_type ?? "?"}), received ${when}`;
     item.append(what);
+    if (verification && typeof data.code === "string") {
+      // What a real mail would carry: the code, to type (or paste) into the verify-email step.
+      const line = document.createElement("div");
+      const code = document.createElement("code");
+      code.className = "outbox-code";
+      code.textContent = data.code;
+      line.append("Code: ", code);
+      item.append(line);
+    }
     if (typeof data.token === "string") {
       const link = document.createElement("a");
       // What a real mail would carry: this page, with the token in the fragment (never sent to a server).
@@ -48,15 +59,16 @@ export async function devOutbox(pageUrl) {
   }
 }
 
-/** After a reset request: polls briefly, since the Worker delivers after answering (ctx.waitUntil). */
-export async function waitForDelivery(sinceMs, pageUrl, { timeoutMs = 8000 } = {}) {
+/** After a reset (or verification) request: polls briefly, since the Worker delivers after answering
+ * (ctx.waitUntil). `found`: what to tell once it arrived. */
+export async function waitForDelivery(sinceMs, pageUrl, { timeoutMs = 8000, found = "New delivery: follow its link below." } = {}) {
   status("Waiting for the delivery…");
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const deliveries = await devOutbox(pageUrl);
     // Clocks of page and Worker are the same machine's in local development; allow a little skew anyway.
     if (deliveries.some((d) => d.received_at >= sinceMs - 2000)) {
-      status("New delivery: follow its link below.");
+      status(found);
       return true;
     }
     await sleep(400);

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { bundleSdk, serveStorefront } from "../js-sdk/bundle.mjs";
-import { jwtSignUpAndSignIn, listProviders, mfaEnrolAndSignIn, mfaInSessionMode, resetAndUpdate, sessionFromSignUp } from "../js-sdk/scenarios.mjs";
+import { jwtSignUpAndSignIn, listProviders, mfaEnrolAndSignIn, mfaInSessionMode, resetAndUpdate, sessionFromSignUp, verifyEmailThenSignIn } from "../js-sdk/scenarios.mjs";
 import { startSdkWorker } from "../js-sdk/stack.mjs";
 import { launchBrowser } from "./stack.mjs";
 
@@ -65,6 +65,11 @@ describe("@medusajs/js-sdk in Chromium, from another origin", { timeout: 240_000
   test("MFA in session mode: the session owes the challenge, verifyChallenge completes it through the cookie", async () => {
     const { open } = await storefrontPage(storefront);
     await mfaInSessionMode(open, stack, "browser-mfa-session@b.co");
+  });
+
+  test("email verification: login owes it, sdk.auth.verification request and confirm, then login", async () => {
+    const { open } = await storefrontPage(storefront);
+    await verifyEmailThenSignIn(open, stack, "browser-verify@b.co");
   });
 
   test("listProviders", async () => {

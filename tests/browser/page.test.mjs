@@ -1,7 +1,8 @@
 // The sign-in page (www/) end to end in headless Chromium, served by the built Worker under `wrangler dev`:
 // the password flows with the dev-only outbox, third-party sign-in through the local OpenID Provider's
 // login and consent pages, keyboard-only use, the security headers, two-factor authentication (enrolment
-// with the page's own QR code, read back and decoded here, recovery codes, the sign-in's challenge), and the
+// with the page's own QR code, read back and decoded here, recovery codes, the sign-in's challenge), email
+// verification (a user's sign-in owes it: send a code, read it from the dev outbox, confirm), and the
 // in-browser mode running the npm package. Screenshots of each state go to test-artifacts/www/ (git-ignored).
 
 import assert from "node:assert/strict";
@@ -526,6 +527,84 @@ describe("the sign-in page in headless Chromium", { timeout: 10 * TEST_TIMEOUT_M
     await signIn();
     await expectView(page, "account");
     await page.close();
+  });
+
+  test("email verification: a user's sign-in owes a confirmed email; send a code, a wrong one is refused, the delivered one (by keyboard) confirms, then sign in", { timeout: 2 * TEST_TIMEOUT_MS }, async () => {
+    const email = "vera@example.com";
+    const registered = await fetch(`${stack.origin}/auth/user/emailpass/register`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email, password: PASSWORD }),
+    });
+    assert.equal(registered.status, 200, await registered.text());
+
+    const page = await openPage();
+    await page.selectOption("#actor", "user");
+    await page.fill("#signin-email", email);
+    await page.fill("#signin-password", PASSWORD);
+    await page.click("#signin-form button[type=submit]");
+    await expectView(page, "verify-email");
+    assert.equal(await page.evaluate(() => document.activeElement?.id), "verify-email-title");
+    assert.match(await page.locator("#verify-email-for").textContent(), /confirm vera@example\.com: send a code/);
+    assert.equal(await page.locator("#verify-email-code").getAttribute("autocomplete"), "one-time-code");
+    assert.equal(await page.locator("label[for=verify-email-code]").textContent(), "Verification code");
+    await assertNoTokenStored(page);
+    await shot(page, "30-verify-email");
+
+    // An empty code is refused here, next to the field.
+    await page.click("#verify-email-form button[type=submit]");
+    assert.equal(await fieldError(page, "verify-email-code"), "Enter the code from the message.");
+    assert.equal(await page.locator("#verify-email-code").getAttribute("aria-invalid"), "true");
+
+    // Send a code: the Worker delivers it to the dev outbox, which the DEV ONLY panel shows.
+    const requested = page.waitForResponse("**/auth/verification/request");
+    await page.click("#verify-send-form button[type=submit]");
+    assert.equal((await requested).status(), 201);
+    await page.waitForFunction(() => /A code is on its way/.test(document.querySelector("#notice").textContent));
+    assert.equal(await page.evaluate(() => document.activeElement?.id), "verify-email-code");
+    assert.equal(await fieldError(page, "verify-email-code"), "", "the empty-code error is gone once a code is sent");
+    const code = page.locator("#dev-outbox-list .outbox-code").first();
+    await code.waitFor();
+    assert.match(await page.locator("#dev-outbox-list li").first().textContent(), /Email verification for vera@example\.com \(user\)/);
+    const delivered = await code.textContent();
+    assert.match(delivered, /^[A-Za-z0-9_-]{43}$/);
+    await shot(page, "31-verify-email-code-sent");
+
+    // A wrong code: Medusa's message next to the field, which is emptied.
+    await page.fill("#verify-email-code", `${delivered.slice(0, -1)}${delivered.endsWith("A") ? "B" : "A"}`);
+    await page.click("#verify-email-form button[type=submit]");
+    await page.waitForFunction(() => document.querySelector("#verify-email-code-error").textContent !== "");
+    assert.equal(await fieldError(page, "verify-email-code"), "Verification code is invalid or already used");
+    assert.equal(await page.locator("#verify-email-code").getAttribute("aria-invalid"), "true");
+    assert.equal(await page.inputValue("#verify-email-code"), "");
+    await shot(page, "32-verify-email-wrong-code");
+
+    // The delivered code, typed and sent by keyboard: back to sign-in, email kept, focus on the password.
+    await page.focus("#verify-email-code");
+    await page.keyboard.type(delivered);
+    await page.keyboard.press("Enter");
+    await expectView(page, "signin");
+    assert.match(await noticeText(page), /vera@example\.com is confirmed/);
+    assert.equal(await page.inputValue("#signin-email"), email);
+    assert.equal(await page.evaluate(() => document.activeElement?.id), "signin-password");
+    await shot(page, "33-verify-email-confirmed");
+
+    await page.keyboard.type(PASSWORD);
+    await page.keyboard.press("Enter");
+    await expectView(page, "account");
+    const claims = JSON.parse(await page.locator("#claims").textContent());
+    assert.equal(claims.actor_type, "user");
+    assert.match(claims.auth_identity_id, /^authid_/);
+    await assertNoTokenStored(page);
+
+    // The same code again (through the API, as the page no longer offers it): spent.
+    const again = await fetch(`${stack.origin}/auth/verification/confirm`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ code: delivered }),
+    });
+    assert.equal(again.status, 400);
+    assert.equal((await again.json()).message, "Verification code is invalid or already used");
   });
 
   test("no page broke its CSP or threw", { timeout: TEST_TIMEOUT_MS }, () => {

@@ -124,6 +124,8 @@ export async function startStack() {
     // The dev-only webhook sink: the Worker delivers reset tokens to its own /__dev/outbox, as run.sh sets up.
     RESET_PASSWORD_WEBHOOK_URL: `${origin}/__dev/outbox`,
     RESET_PASSWORD_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    // Users (not customers) confirm their email before signing in: the page's verify-email step.
+    AUTH_VERIFICATIONS_PER_ACTOR: JSON.stringify({ user: [{ entity_type: "email", auth_provider: "emailpass" }] }),
   };
   const log = join(ARTIFACTS, "wrangler-dev.log");
   const out = openSync(log, "w");

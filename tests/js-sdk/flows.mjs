@@ -42,6 +42,9 @@ export function sdkFlows(Medusa, { baseUrl, auth, publishableKey = "pk_edge_auth
     mfaDisable: (id, body) => settle(() => sdk.auth.mfa.disable(id, body)),
     mfaRecoveryCodes: (body) => settle(() => sdk.auth.mfa.generateRecoveryCodes(body)),
     mfaVerifyChallenge: (id, body) => settle(() => sdk.auth.mfa.verifyChallenge(id, body)),
+    // sdk.auth.verification.*: POST /auth/verification/request (with the kept token) and …/confirm.
+    verificationRequest: (body) => settle(() => sdk.auth.verification.request(body)),
+    verificationConfirm: (body) => settle(() => sdk.auth.verification.confirm(body)),
     /** The token the SDK keeps (JWT mode): what it sends as Authorization on the next call. */
     storedToken: () => settle(() => sdk.client.getToken()),
     /** `GET /auth/session` through the SDK's client: with its stored token, or its session cookie. */

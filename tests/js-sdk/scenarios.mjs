@@ -264,3 +264,73 @@ export async function mfaInSessionMode(open, stack, email) {
   assert.equal(resolved(await sdk.logout(), "logout"), null);
   refused(await sdk.currentSession(), 401, "Unauthorized", "GET /auth/session after logout");
 }
+
+/**
+ * Email verification through `sdk.auth.verification.*` (JWT mode), for an actor type whose sign-ins owe a
+ * confirmed email (AUTH_VERIFICATIONS_PER_ACTOR, set for `user` in stack.mjs): `login` answers
+ * `{verification_required, verification, token}` and keeps the actor-less token; `verification.request`
+ * with that token answers the verification (no code: it goes to the signed webhook, here the development
+ * outbox); a wrong code is refused, `verification.confirm` with the delivered one answers the confirmed
+ * entity; `login` then gives a plain token with the actor, and the same code is refused again.
+ */
+export async function verifyEmailThenSignIn(open, stack, email) {
+  const sdk = await open({ type: "jwt" });
+  const registered = signed(resolved(await sdk.register("user", "emailpass", { email, password: PASSWORD }), "register"), "register");
+  const userId = `user_${registered.auth_identity_id.slice(-10)}`;
+  await stack.linkActor(registered.auth_identity_id, "user", userId);
+
+  const owed = resolved(await sdk.login("user", "emailpass", { email, password: PASSWORD }), "login owing verification");
+  assert.equal(owed.verification_required, true, JSON.stringify(owed));
+  assert.equal(owed.verification ?? null, null, "nothing requested yet");
+  const pending = signed(owed.token, "pending token");
+  assert.equal(pending.actor_id, "", "the token is actor-less until the email is confirmed");
+  assert.equal(pending.auth_identity_id, registered.auth_identity_id);
+  assert.equal(resolved(await sdk.storedToken(), "getToken"), owed.token, "login keeps the pending token");
+
+  const seen = await stack.outboxSeen();
+  const { verification } = resolved(
+    await sdk.verificationRequest({ entity_id: email, entity_type: "email" }),
+    "verification.request",
+  );
+  assert.match(verification.id, /^authver_/);
+  assert.equal(verification.auth_identity_id, registered.auth_identity_id);
+  assert.equal(verification.entity_id, email);
+  assert.equal(verification.entity_type, "email");
+  assert.equal(verification.code_provider, "token");
+  assert.equal(verification.verified_at, null);
+  assert.equal(verification.code, undefined, "the code goes to the webhook only");
+  const code = await stack.verificationCodeFor(email, seen);
+  assert.equal(typeof code, "string");
+
+  // Still owed; the answer now names the requested verification.
+  const again = resolved(await sdk.login("user", "emailpass", { email, password: PASSWORD }), "login before confirming");
+  assert.equal(again.verification_required, true);
+  assert.equal(again.verification.id, verification.id);
+  assert.equal(again.verification.verified_at, null);
+
+  refused(
+    await sdk.verificationConfirm({ code: `${code.slice(0, -1)}${code.endsWith("A") ? "B" : "A"}` }),
+    400,
+    "Verification code is invalid or already used",
+    "verification.confirm, wrong code",
+  );
+  const confirmed = resolved(await sdk.verificationConfirm({ code }), "verification.confirm");
+  assert.deepEqual(Object.keys(confirmed).sort(), ["code_provider", "entity_id", "entity_type", "verified_at"]);
+  assert.equal(confirmed.entity_id, email);
+  assert.equal(confirmed.entity_type, "email");
+  assert.equal(confirmed.code_provider, "token");
+  assert.match(confirmed.verified_at, /^\d{4}-\d\d-\d\dT/);
+
+  const token = resolved(await sdk.login("user", "emailpass", { email, password: PASSWORD }), "login after confirming");
+  const signedIn = signed(token, "login");
+  assert.equal(signedIn.actor_id, userId);
+  assert.equal(signedIn.actor_type, "user");
+  assert.equal(resolved(await sdk.storedToken(), "getToken"), token);
+
+  refused(
+    await sdk.verificationConfirm({ code }),
+    400,
+    "Verification code is invalid or already used",
+    "a verification code used twice",
+  );
+}

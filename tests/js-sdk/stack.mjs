@@ -13,7 +13,8 @@ const WEBHOOK_SECRET = "dev-only-webhook-secret-for-the-js-sdk-tests-01234";
 
 /**
  * Starts the Worker; `vars` are added to (and win over) the harness's defaults. Returns the harness's
- * worker plus `linkActor(authIdentityId, actorType, actorId)`, `outboxSeen()` and `resetTokenFor(email, seen)`.
+ * worker plus `linkActor(authIdentityId, actorType, actorId)`, `outboxSeen()`, `resetTokenFor(email, seen)` and
+ * `verificationCodeFor(email, seen)`.
  */
 export async function startSdkWorker(vars = {}) {
   const port = await freePort();
@@ -25,6 +26,8 @@ export async function startSdkWorker(vars = {}) {
       RESET_PASSWORD_WEBHOOK_URL: `http://127.0.0.1:${port}/__dev/outbox`,
       RESET_PASSWORD_WEBHOOK_SECRET: WEBHOOK_SECRET,
       MFA_ENCRYPTION_KEY,
+      // Users (only: the customer scenarios sign in without it) owe a confirmed email before sign-in.
+      AUTH_VERIFICATIONS_PER_ACTOR: JSON.stringify({ user: [{ entity_type: "email", auth_provider: "emailpass" }] }),
       ...vars,
     },
   });
@@ -46,16 +49,25 @@ export async function startSdkWorker(vars = {}) {
     return new Set((await outbox()).map((d) => d.delivery));
   }
 
-  /** The token of a reset delivery for `email` not in `seen` (the delivery runs in the background). */
-  async function resetTokenFor(email, seen) {
+  /** The first delivery of `event` for `email` not in `seen` (deliveries run in the background). */
+  async function deliveryFor(event, email, seen) {
     const deadline = Date.now() + 10_000;
     while (Date.now() < deadline) {
-      const found = (await outbox()).find((d) => d.data?.entity_id === email && !seen.has(d.delivery));
-      if (found) return found.data.token;
+      const found = (await outbox()).find(
+        (d) => d.event === event && d.data?.entity_id === email && !seen.has(d.delivery),
+      );
+      if (found) return found.data;
       await sleep(100);
     }
-    assert.fail(`no new reset delivery for ${email} in the outbox`);
+    assert.fail(`no new ${event} delivery for ${email} in the outbox`);
   }
 
-  return { ...worker, linkActor, outboxSeen, resetTokenFor };
+  /** The token of a reset delivery for `email` not in `seen`. */
+  const resetTokenFor = async (email, seen) => (await deliveryFor("auth.password_reset", email, seen)).token;
+
+  /** The code of a verification delivery (`auth.verification_requested`) for `email` not in `seen`. */
+  const verificationCodeFor = async (email, seen) =>
+    (await deliveryFor("auth.verification_requested", email, seen)).code;
+
+  return { ...worker, linkActor, outboxSeen, resetTokenFor, verificationCodeFor };
 }

@@ -5,7 +5,7 @@
 import Medusa from "@medusajs/js-sdk";
 import { after, before, describe, test } from "node:test";
 import { sdkFlows } from "../js-sdk/flows.mjs";
-import { jwtSignUpAndSignIn, listProviders, mfaEnrolAndSignIn, resetAndUpdate, sessionFromSignUp } from "../js-sdk/scenarios.mjs";
+import { jwtSignUpAndSignIn, listProviders, mfaEnrolAndSignIn, resetAndUpdate, sessionFromSignUp, verifyEmailThenSignIn } from "../js-sdk/scenarios.mjs";
 import { startSdkWorker } from "../js-sdk/stack.mjs";
 import { TEST_TIMEOUT_MS } from "./harness.mjs";
 
@@ -33,4 +33,7 @@ describe("@medusajs/js-sdk in Node", { timeout: 6 * TEST_TIMEOUT_MS }, () => {
 
   test("MFA: sdk.auth.mfa enrolment, login owes the challenge, TOTP and recovery codes, disable", () =>
     mfaEnrolAndSignIn(open, stack, "node-mfa@b.co"));
+
+  test("email verification: login owes it, sdk.auth.verification request and confirm, then login", () =>
+    verifyEmailThenSignIn(open, stack, "node-verify@b.co"));
 });
