@@ -37,7 +37,7 @@ shopt -u nullglob
 printf '// The error class the wasm throws (re-exported from the snippet wasm-bindgen copied).\nexport { EdgeAuthError } from "./%s";\n' \
   "${snippets[0]#pkg/}" >pkg/errors.js
 
-cp npm/node.js npm/workerd.js npm/browser.js npm/web.js npm/index.d.ts npm/web.d.ts npm/errors.d.ts \
+cp npm/node.js npm/workerd.js npm/browser.js npm/web.js npm/index.d.ts npm/web.d.ts npm/errors.d.ts npm/medusa.cjs npm/medusa.d.ts \
   npm/README.md pkg/
 # The API's declarations on their own (edge_auth.d.ts has them too, with init types that need the DOM).
 cp src/js/types.d.ts pkg/types.d.ts

@@ -12,6 +12,8 @@
 //! - `GET /admin/auth-identities/{id}` → `{auth_identity}`.
 //! - `PATCH /admin/auth-identities/{id}` `{app_metadata: {...}}` → `{auth_identity}`. The keys given are
 //!   set, a `null` value removes its key (Medusa's `setAuthAppMetadataStep` semantics), others are kept.
+//! - `PUT /admin/auth-identities/{id}` `{app_metadata: {...}}` → `{auth_identity}`: replaces
+//!   `app_metadata` whole (Medusa's `updateAuthIdentities`; values are stored as given, `null` too).
 //! - `DELETE /admin/auth-identities/{id}` → `{id, object: "auth_identity", deleted: true}`; its
 //!   uniqueness claims are released (the email can register again) and its sessions end.
 
@@ -58,13 +60,24 @@ pub async fn item(app: &App, req: &HttpRequest, id: &str) -> HttpResponse {
             }
             Err(e) => e.into(),
         },
-        "PATCH" => patch(app, req, id).await,
+        "PATCH" => patch(app, req, id, Merge::Keys).await,
+        "PUT" => patch(app, req, id, Merge::Replace).await,
         "DELETE" => delete(app, id).await,
-        _ => HttpResponse::method_not_allowed("GET, PATCH, DELETE"),
+        _ => HttpResponse::method_not_allowed("GET, PATCH, PUT, DELETE"),
     }
 }
 
-async fn patch(app: &App, req: &HttpRequest, id: &str) -> HttpResponse {
+/// How a body's `app_metadata` meets the stored one.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Merge {
+    /// `PATCH`: the keys given are set, a `null` removes its key, others are kept.
+    Keys,
+    /// `PUT`: the body's object is the new `app_metadata`, as Medusa's `updateAuthIdentities` stores it
+    /// (a workflow's compensation removes a key by leaving it out).
+    Replace,
+}
+
+async fn patch(app: &App, req: &HttpRequest, id: &str, merge: Merge) -> HttpResponse {
     let input = match body::json_object(req) {
         Ok(input) => input,
         Err(refused) => return refused,
@@ -76,8 +89,15 @@ async fn patch(app: &App, req: &HttpRequest, id: &str) -> HttpResponse {
         Ok(identity) => identity,
         Err(e) => return e.into(),
     };
-    let mut metadata = current.app_metadata.unwrap_or_default();
+    let mut metadata = match merge {
+        Merge::Keys => current.app_metadata.unwrap_or_default(),
+        Merge::Replace => Metadata::new(),
+    };
     for (key, value) in changes {
+        if merge == Merge::Replace {
+            metadata.insert(key.clone(), value.clone());
+            continue;
+        }
         if value.is_null() {
             metadata.remove(key);
         } else {

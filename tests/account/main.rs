@@ -10,6 +10,7 @@
 mod kit;
 
 mod admin;
+mod admin_module;
 mod concurrency;
 mod guard_calls;
 mod import;

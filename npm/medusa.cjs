@@ -1,0 +1,428 @@
+"use strict";
+// edge-auth/medusa: an Auth Module for a stock Medusa 2.21 backend whose identities live in an edge-auth
+// Worker. Each module method is one or a few calls to the Worker's admin API (docs/http-api.md#admin-api),
+// authenticated with the Worker's ADMIN_SECRET. Setup and behaviour: docs/medusa-backend.md.
+//
+// CommonJS on purpose: Medusa 2.21's module loader loads a module's resolved path with `require`.
+
+const DEFAULT_TIMEOUT_MS = 5000;
+const DEFAULT_RETRIES = 2;
+const RETRY_BASE_MS = 100;
+const FORWARDED_CLIENT_HEADER = "x-edge-auth-client-ip";
+// Headers of the backend's request that the Worker has no use for, or must not see.
+const DROPPED_HEADERS = new Set(["authorization", "cookie", "host", "content-length", "connection"]);
+
+/** Medusa's `MedusaError` when `@medusajs/framework` is installed (a backend always has it), else a class
+ * with the same fields: Medusa's error handler reads `type`, not the class. */
+function loadMedusa() {
+  try {
+    return require("@medusajs/framework/utils");
+  } catch {
+    return null;
+  }
+}
+const medusa = loadMedusa();
+
+class EdgeAuthMedusaError extends Error {
+  constructor(type, message, code) {
+    super(message);
+    this.__isMedusaError = true;
+    this.type = type;
+    this.code = code;
+    this.date = new Date();
+  }
+  static isMedusaError(error) {
+    return !!error?.__isMedusaError;
+  }
+}
+EdgeAuthMedusaError.Types = {
+  INVALID_ARGUMENT: "invalid_argument",
+  INVALID_DATA: "invalid_data",
+  UNAUTHORIZED: "unauthorized",
+  FORBIDDEN: "forbidden",
+  NOT_FOUND: "not_found",
+  NOT_ALLOWED: "not_allowed",
+  UNEXPECTED_STATE: "unexpected_state",
+  CONFLICT: "conflict",
+};
+const MedusaError = medusa?.MedusaError ?? EdgeAuthMedusaError;
+const Types = MedusaError.Types;
+
+/** The Worker's error `type` (Medusa's own strings) to Medusa's error type; unknown ones are the Worker's fault. */
+function errorType(status, type) {
+  const known = Object.values(Types);
+  if (typeof type === "string" && known.includes(type)) return type;
+  if (status === 404) return Types.NOT_FOUND;
+  if (status === 400 || status === 422) return Types.INVALID_DATA;
+  if (status === 401) return Types.UNAUTHORIZED;
+  if (status === 429) return Types.NOT_ALLOWED;
+  return Types.UNEXPECTED_STATE;
+}
+
+/** Options as medusa-config gives them, checked once; every message names the option to fix. */
+function parseOptions(options) {
+  const o = options ?? {};
+  const known = ["url", "adminSecret", "timeoutMs", "retries"];
+  for (const key of Object.keys(o)) {
+    if (!known.includes(key)) {
+      throw new Error(`edge-auth/medusa: unknown option "${key}"; the options are ${known.join(", ")}`);
+    }
+  }
+  if (typeof o.url !== "string" || o.url.trim() === "") {
+    throw new Error(
+      'edge-auth/medusa: the option "url" is required: the Worker\'s base URL, e.g. url: process.env.EDGE_AUTH_URL (https://auth.example.com)',
+    );
+  }
+  let url;
+  try {
+    url = new URL(o.url.trim());
+  } catch {
+    throw new Error(`edge-auth/medusa: the option "url" must be an absolute http(s) URL, got ${JSON.stringify(o.url)}`);
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    throw new Error(`edge-auth/medusa: the option "url" must be an http(s) URL, got ${JSON.stringify(o.url)}`);
+  }
+  if (typeof o.adminSecret !== "string" || o.adminSecret === "") {
+    throw new Error(
+      'edge-auth/medusa: the option "adminSecret" is required: the Worker\'s ADMIN_SECRET, e.g. adminSecret: process.env.EDGE_AUTH_ADMIN_SECRET',
+    );
+  }
+  const timeoutMs = o.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > 600000) {
+    throw new Error(`edge-auth/medusa: the option "timeoutMs" must be an integer from 1 to 600000 (milliseconds), got ${JSON.stringify(o.timeoutMs)}`);
+  }
+  const retries = o.retries ?? DEFAULT_RETRIES;
+  if (!Number.isInteger(retries) || retries < 0 || retries > 10) {
+    throw new Error(`edge-auth/medusa: the option "retries" must be an integer from 0 to 10, got ${JSON.stringify(o.retries)}`);
+  }
+  return { base: url.href.replace(/\/+$/, ""), adminSecret: o.adminSecret, timeoutMs, retries };
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Express's headers and query to Medusa's `AuthenticationInput` with string values only. */
+function stringMap(value, drop) {
+  const out = {};
+  if (!value || typeof value !== "object") return out;
+  for (const [k, v] of Object.entries(value)) {
+    const key = k.toLowerCase();
+    if (drop?.has(key)) continue;
+    if (typeof v === "string") out[drop ? key : k] = v;
+    else if (Array.isArray(v) && v.every((x) => typeof x === "string")) out[drop ? key : k] = v.join(", ");
+    else if (typeof v === "number" || typeof v === "boolean") out[drop ? key : k] = String(v);
+  }
+  return out;
+}
+
+function authenticationInput(data) {
+  const d = data ?? {};
+  const input = {
+    headers: stringMap(d.headers, DROPPED_HEADERS),
+    query: stringMap(d.query),
+    body: d.body && typeof d.body === "object" && !Array.isArray(d.body) ? d.body : {},
+  };
+  if (typeof d.url === "string") input.url = d.url;
+  if (typeof d.protocol === "string") input.protocol = d.protocol;
+  return input;
+}
+
+/** The end user's address as Express saw it (`req.ip` is not in the input; the forwarded headers are). */
+function clientAddress(data) {
+  const h = data?.headers ?? {};
+  const pick = (v) => (Array.isArray(v) ? v[0] : v);
+  const forwarded = pick(h["x-forwarded-for"]);
+  if (typeof forwarded === "string" && forwarded.trim()) return forwarded.split(",")[0].trim();
+  const real = pick(h["x-real-ip"]) ?? pick(h["cf-connecting-ip"]);
+  return typeof real === "string" && real.trim() ? real.trim() : undefined;
+}
+
+const asArray = (x) => (Array.isArray(x) ? x : [x]);
+
+class EdgeAuthModuleService {
+  /** Medusa passes the module's container and its options. */
+  constructor(container, options) {
+    this.options_ = parseOptions(options);
+    this.logger_ = safeResolve(container, "logger") ?? console;
+    this.__hooks = {
+      onApplicationStart: async () => {
+        await this.checkConnection();
+      },
+    };
+  }
+
+  /** One request to the Worker: the admin secret, a timeout per attempt, retries with backoff when
+   * `idempotent`. Resolves the parsed JSON body of a 2xx answer; throws a MedusaError otherwise. */
+  async call(method, path, { body, idempotent = false, clientIp } = {}) {
+    const { base, adminSecret, timeoutMs, retries } = this.options_;
+    const url = base + path;
+    const attempts = idempotent ? retries + 1 : 1;
+    let lastError;
+    for (let attempt = 0; attempt < attempts; attempt++) {
+      if (attempt > 0) await sleep(RETRY_BASE_MS * 2 ** (attempt - 1));
+      const headers = { authorization: `Bearer ${adminSecret}`, accept: "application/json" };
+      if (body !== undefined) headers["content-type"] = "application/json";
+      if (clientIp) headers[FORWARDED_CLIENT_HEADER] = clientIp;
+      let res;
+      try {
+        res = await fetch(url, {
+          method,
+          headers,
+          body: body === undefined ? undefined : JSON.stringify(body),
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+      } catch (e) {
+        const slow = e?.name === "TimeoutError" || e?.name === "AbortError";
+        lastError = new MedusaError(
+          Types.UNEXPECTED_STATE,
+          slow
+            ? `edge-auth: the Worker at ${base} did not answer ${method} ${path} within timeoutMs=${timeoutMs} ms`
+            : `edge-auth: the Worker at ${base} could not be reached (${method} ${path}): ${e?.cause?.code ?? e?.message ?? e}`,
+        );
+        continue;
+      }
+      const text = await res.text().catch(() => "");
+      let json = null;
+      try {
+        json = text ? JSON.parse(text) : null;
+      } catch {
+        json = null;
+      }
+      if (res.ok) return json;
+      if (res.status === 401) {
+        throw new MedusaError(
+          Types.UNEXPECTED_STATE,
+          `edge-auth: the Worker at ${base} refused the admin credential: set the module option "adminSecret" (EDGE_AUTH_ADMIN_SECRET) to the Worker's ADMIN_SECRET`,
+        );
+      }
+      const message = typeof json?.message === "string" ? json.message : `the Worker answered ${res.status} to ${method} ${path}`;
+      lastError = new MedusaError(errorType(res.status, json?.type), message);
+      // A 5xx or a 429 may pass; anything else is the answer.
+      if (res.status < 500 && res.status !== 429) throw lastError;
+    }
+    throw lastError;
+  }
+
+  /** Checks the URL and the admin credential; at start-up it logs what to fix (Medusa swallows errors
+   * thrown by start-up hooks). Resolves `true` when the Worker accepts the credential. */
+  async checkConnection() {
+    try {
+      await this.call("GET", "/admin/auth-identities?limit=1", { idempotent: true });
+      return true;
+    } catch (e) {
+      this.logger_.error?.(`edge-auth/medusa: ${e.message}`);
+      return false;
+    }
+  }
+
+  // ---- The flows: like Medusa's own service, they never throw. ----
+
+  async flow_(provider, name, data) {
+    try {
+      const path = `/admin/auth/${encodeURIComponent(provider)}/${name}`;
+      const body = name === "update" ? (data ?? {}) : authenticationInput(data);
+      const clientIp = name === "update" ? undefined : clientAddress(data);
+      return await this.call("POST", path, { body, clientIp });
+    } catch (e) {
+      return { success: false, error: e.message };
+    }
+  }
+
+  register(provider, data) {
+    return this.flow_(provider, "register", data);
+  }
+
+  authenticate(provider, data) {
+    return this.flow_(provider, "authenticate", data);
+  }
+
+  validateCallback(provider, data) {
+    return this.flow_(provider, "callback", data);
+  }
+
+  updateProvider(provider, data) {
+    return this.flow_(provider, "update", data);
+  }
+
+  async validateAuthIdentity(id, provider) {
+    try {
+      return await this.call("POST", `/admin/auth-identities/${encodeURIComponent(id)}/validate`, {
+        body: { provider: provider ?? null },
+        idempotent: false,
+      });
+    } catch (e) {
+      return { success: false, error: e.message };
+    }
+  }
+
+  // ---- Auth identities ----
+
+  async retrieveAuthIdentity(id) {
+    if (typeof id !== "string" || id === "") {
+      throw new MedusaError(Types.NOT_FOUND, "authIdentity - id must be defined");
+    }
+    const json = await this.call("GET", `/admin/auth-identities/${encodeURIComponent(id)}`, { idempotent: true });
+    return json.auth_identity;
+  }
+
+  async listAuthIdentities(filters = {}, config = {}) {
+    const params = new URLSearchParams();
+    if (filters.id !== undefined) params.set("id", asArray(filters.id).join(","));
+    const pi = filters.provider_identities;
+    if (pi?.entity_id !== undefined) params.set("entity_id", String(pi.entity_id));
+    if (pi?.provider !== undefined) params.set("provider", String(pi.provider));
+    if (filters.app_metadata !== undefined) params.set("app_metadata", JSON.stringify(filters.app_metadata));
+    const take = Number.isInteger(config.take) ? config.take : Infinity;
+    const skip = Number.isInteger(config.skip) ? config.skip : 0;
+    const out = [];
+    let cursor = null;
+    do {
+      const page = new URLSearchParams(params);
+      page.set("limit", "100");
+      if (cursor) page.set("cursor", cursor);
+      const json = await this.call("GET", `/admin/auth-identities?${page}`, { idempotent: true });
+      out.push(...json.auth_identities);
+      cursor = json.next_cursor;
+    } while (cursor && out.length < skip + take);
+    return out.slice(skip, skip + take);
+  }
+
+  async listAndCountAuthIdentities(filters = {}, config = {}) {
+    const all = await this.listAuthIdentities(filters, {});
+    const skip = Number.isInteger(config.skip) ? config.skip : 0;
+    const take = Number.isInteger(config.take) ? config.take : Infinity;
+    return [all.slice(skip, skip + take), all.length];
+  }
+
+  async createAuthIdentities(data) {
+    const created = [];
+    for (const item of asArray(data)) {
+      const json = await this.call("POST", "/admin/auth-identities", { body: item });
+      created.push(await this.retrieveAuthIdentity(json.id));
+    }
+    return Array.isArray(data) ? created : created[0];
+  }
+
+  async updateAuthIdentities(data) {
+    const updated = [];
+    for (const item of asArray(data)) {
+      if (!item || typeof item.id !== "string") {
+        throw new MedusaError(Types.INVALID_DATA, "updateAuthIdentities: each update needs an id");
+      }
+      if (item.app_metadata === undefined) {
+        updated.push(await this.retrieveAuthIdentity(item.id));
+        continue;
+      }
+      const json = await this.call("PUT", `/admin/auth-identities/${encodeURIComponent(item.id)}`, {
+        body: { app_metadata: item.app_metadata ?? {} },
+        idempotent: true,
+      });
+      updated.push(json.auth_identity);
+    }
+    return Array.isArray(data) ? updated : updated[0];
+  }
+
+  async deleteAuthIdentities(ids) {
+    for (const id of asArray(ids)) {
+      try {
+        await this.call("DELETE", `/admin/auth-identities/${encodeURIComponent(id)}`, { idempotent: true });
+      } catch (e) {
+        // Gone already (or deleted by an earlier attempt whose answer was lost): what was asked.
+        if (e.type !== Types.NOT_FOUND) throw e;
+      }
+    }
+  }
+
+  // ---- Provider identities ----
+
+  async listProviderIdentities(filters = {}) {
+    const params = new URLSearchParams();
+    if (filters.id !== undefined) params.set("id", asArray(filters.id).join(","));
+    for (const key of ["entity_id", "provider", "auth_identity_id"]) {
+      if (filters[key] !== undefined) params.set(key, String(filters[key]));
+    }
+    if ([...params.keys()].length === 0) {
+      throw new MedusaError(
+        Types.INVALID_DATA,
+        "listProviderIdentities: name at least one filter (id, entity_id, provider or auth_identity_id)",
+      );
+    }
+    const json = await this.call("GET", `/admin/provider-identities?${params}`, { idempotent: true });
+    return json.provider_identities;
+  }
+
+  async retrieveProviderIdentity(id) {
+    const [found] = await this.listProviderIdentities({ id });
+    if (!found) {
+      throw new MedusaError(Types.NOT_FOUND, `ProviderIdentity with id: ${id} was not found`);
+    }
+    return found;
+  }
+
+  // ---- MFA ----
+
+  async listAuthMfa(filters = {}) {
+    const id = filters.auth_identity_id;
+    if (typeof id !== "string" || id === "") {
+      throw new MedusaError(Types.INVALID_DATA, "listAuthMfa: filters.auth_identity_id is required");
+    }
+    const query = typeof filters.status === "string" ? `?status=${encodeURIComponent(filters.status)}` : "";
+    const json = await this.call("GET", `/admin/auth-identities/${encodeURIComponent(id)}/mfa-factors${query}`, {
+      idempotent: true,
+    });
+    return json.mfa_factors;
+  }
+}
+
+// The module methods the bridge does not serve: the Worker's own /auth routes do (the storefront and the
+// admin talk to the Worker for them). Refused, never silently accepted.
+const SERVED_BY_THE_WORKER = [
+  "listAuthProviders",
+  "createPasswordResetToken",
+  "consumePasswordResetToken",
+  "startAuthMfa",
+  "verifyAuthMfa",
+  "createAuthMfaChallenge",
+  "verifyAuthMfaChallenge",
+  "disableAuthMfa",
+  "retrieveAuthMfa",
+  "generateAuthMfaRecoveryCodes",
+  "useAuthMfaRecoveryCode",
+  "requestAuthVerification",
+  "confirmAuthVerification",
+  "retrieveAuthVerification",
+  "listAuthVerifications",
+  "listAndCountAuthVerifications",
+  "createProviderIdentities",
+  "updateProviderIdentities",
+  "deleteProviderIdentities",
+];
+for (const name of SERVED_BY_THE_WORKER) {
+  EdgeAuthModuleService.prototype[name] = async function () {
+    throw new MedusaError(
+      Types.NOT_ALLOWED,
+      `edge-auth/medusa: ${name} is not available through the backend; the edge-auth Worker at ${this.options_.base} serves it on its /auth routes (see docs/medusa-backend.md)`,
+    );
+  };
+}
+
+function safeResolve(container, name) {
+  try {
+    return container?.[name] ?? container?.resolve?.(name);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Checks the options when Medusa loads the module, so a missing url or secret stops the start. */
+async function optionsLoader({ options }) {
+  parseOptions(options);
+}
+
+const definition = { service: EdgeAuthModuleService, loaders: [optionsLoader] };
+const moduleExport = medusa?.Module ? medusa.Module(medusa.Modules?.AUTH ?? "auth", definition) : definition;
+
+module.exports = moduleExport;
+module.exports.default = moduleExport;
+module.exports.EdgeAuthModuleService = EdgeAuthModuleService;
+module.exports.MedusaError = MedusaError;
+module.exports.parseOptions = parseOptions;

@@ -1,0 +1,139 @@
+/**
+ * `edge-auth/medusa`: an Auth Module for a Medusa 2.21 backend whose identities live in an edge-auth
+ * Worker. Register it in medusa-config:
+ *
+ * ```ts
+ * modules: [{ key: Modules.AUTH, resolve: "edge-auth/medusa",
+ *   options: { url: process.env.EDGE_AUTH_URL, adminSecret: process.env.EDGE_AUTH_ADMIN_SECRET, timeoutMs: 5000 } }]
+ * ```
+ */
+
+/** The module's options (medusa-config `options`). */
+export interface EdgeAuthMedusaOptions {
+  /** The Worker's base URL, e.g. `https://auth.example.com`. Required. */
+  url: string;
+  /** The Worker's `ADMIN_SECRET`. Required. */
+  adminSecret: string;
+  /** Time allowed for one request to the Worker, in milliseconds (1–600000). Default 5000. */
+  timeoutMs?: number;
+  /** Retries of idempotent calls (reads, `PUT`, `DELETE`) after a network error, a timeout, a 5xx or a 429 (0–10). Default 2. */
+  retries?: number;
+}
+
+/** Medusa's `AuthenticationInput`. */
+export interface AuthenticationInput {
+  url?: string;
+  headers?: Record<string, string | string[] | undefined>;
+  query?: Record<string, unknown>;
+  body?: Record<string, unknown>;
+  protocol?: string;
+  [key: string]: unknown;
+}
+
+export interface ProviderIdentityDTO {
+  id: string;
+  entity_id: string;
+  provider: string;
+  auth_identity_id?: string;
+  user_metadata?: Record<string, unknown> | null;
+  provider_metadata?: Record<string, unknown> | null;
+}
+
+export interface AuthIdentityDTO {
+  id: string;
+  app_metadata?: Record<string, unknown> | null;
+  provider_identities?: ProviderIdentityDTO[];
+}
+
+/** A login challenge, when the identity has an enabled MFA factor. */
+export interface AuthMfaChallengeDTO {
+  id: string;
+  auth_identity_id: string;
+  methods: string[];
+  expires_at: string;
+  attempts: number;
+  max_attempts: number;
+  [key: string]: unknown;
+}
+
+/** Medusa's `AuthenticationResponse`. */
+export interface AuthenticationResponse {
+  success: boolean;
+  authIdentity?: AuthIdentityDTO;
+  location?: string;
+  error?: string;
+  mfaChallenge?: AuthMfaChallengeDTO;
+}
+
+export interface AuthMfaDTO {
+  id: string;
+  auth_identity_id: string;
+  provider: string;
+  status: "pending" | "enabled" | "disabled";
+  [key: string]: unknown;
+}
+
+/** Medusa's `MedusaError` (from `@medusajs/framework/utils` when installed, else a class with its fields). */
+export declare class MedusaError extends Error {
+  constructor(type: string, message: string, code?: string);
+  type: string;
+  code?: string;
+  date: Date;
+  __isMedusaError: true;
+  static isMedusaError(error: unknown): boolean;
+  static Types: Record<string, string>;
+}
+
+/** The service Medusa instantiates; its methods follow `IAuthModuleService`. */
+export declare class EdgeAuthModuleService {
+  constructor(container: Record<string, unknown>, options: EdgeAuthMedusaOptions);
+  /** Resolves `true` when the Worker accepts the admin credential; logs what to fix otherwise. */
+  checkConnection(): Promise<boolean>;
+  register(provider: string, data: AuthenticationInput): Promise<AuthenticationResponse>;
+  authenticate(provider: string, data: AuthenticationInput): Promise<AuthenticationResponse>;
+  validateCallback(provider: string, data: AuthenticationInput): Promise<AuthenticationResponse>;
+  updateProvider(provider: string, data: Record<string, unknown>): Promise<AuthenticationResponse>;
+  validateAuthIdentity(id: string, provider?: string, config?: unknown): Promise<AuthenticationResponse>;
+  retrieveAuthIdentity(id: string, config?: unknown): Promise<AuthIdentityDTO>;
+  listAuthIdentities(
+    filters?: {
+      id?: string | string[];
+      app_metadata?: Record<string, unknown>;
+      provider_identities?: { entity_id?: string; provider?: string };
+    },
+    config?: { skip?: number; take?: number },
+  ): Promise<AuthIdentityDTO[]>;
+  listAndCountAuthIdentities(
+    filters?: Parameters<EdgeAuthModuleService["listAuthIdentities"]>[0],
+    config?: { skip?: number; take?: number },
+  ): Promise<[AuthIdentityDTO[], number]>;
+  createAuthIdentities(data: Record<string, unknown>[]): Promise<AuthIdentityDTO[]>;
+  createAuthIdentities(data: Record<string, unknown>): Promise<AuthIdentityDTO>;
+  updateAuthIdentities(data: { id: string; app_metadata?: Record<string, unknown> | null }[]): Promise<AuthIdentityDTO[]>;
+  updateAuthIdentities(data: { id: string; app_metadata?: Record<string, unknown> | null }): Promise<AuthIdentityDTO>;
+  deleteAuthIdentities(ids: string[]): Promise<void>;
+  listProviderIdentities(filters: {
+    id?: string | string[];
+    entity_id?: string;
+    provider?: string;
+    auth_identity_id?: string;
+  }): Promise<ProviderIdentityDTO[]>;
+  retrieveProviderIdentity(id: string): Promise<ProviderIdentityDTO>;
+  listAuthMfa(filters: { auth_identity_id: string; status?: "pending" | "enabled" | "disabled" }): Promise<AuthMfaDTO[]>;
+}
+
+/** Checks the options as the module does at load; throws an `Error` naming the option to fix. */
+export declare function parseOptions(options: unknown): {
+  base: string;
+  adminSecret: string;
+  timeoutMs: number;
+  retries: number;
+};
+
+/** The module definition Medusa's loader reads (`Module("auth", { service, loaders })`). */
+declare const definition: {
+  service: typeof EdgeAuthModuleService;
+  loaders: ((args: { options?: unknown }) => Promise<void>)[];
+  linkable?: Record<string, unknown>;
+};
+export default definition;
