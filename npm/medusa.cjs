@@ -188,13 +188,17 @@ class EdgeAuthModuleService {
         json = null;
       }
       if (res.ok) return json;
-      if (res.status === 401) {
+      // The admin secret refused (a token refused by a route says which: "Invalid token").
+      if (res.status === 401 && json?.message === "Unauthorized") {
         throw new MedusaError(
           Types.UNEXPECTED_STATE,
           `edge-auth: the Worker at ${base} refused the admin credential: set the module option "adminSecret" (EDGE_AUTH_ADMIN_SECRET) to the Worker's ADMIN_SECRET`,
         );
       }
       const message = typeof json?.message === "string" ? json.message : `the Worker answered ${res.status} to ${method} ${path}`;
+      if (res.status === 404 && message.startsWith("The admin API is disabled")) {
+        throw new MedusaError(Types.UNEXPECTED_STATE, `edge-auth: the Worker at ${base} has no admin API: ${message}`);
+      }
       lastError = new MedusaError(errorType(res.status, json?.type), message);
       // A 5xx or a 429 may pass; anything else is the answer.
       if (res.status < 500 && res.status !== 429) throw lastError;
@@ -371,18 +375,40 @@ class EdgeAuthModuleService {
     });
     return json.mfa_factors;
   }
+
+  async verifyAuthMfaChallenge(data = {}) {
+    const { id, method, code, auth_identity_id } = data;
+    if (typeof id !== "string" || id === "") {
+      throw new MedusaError(Types.INVALID_DATA, "verifyAuthMfaChallenge: data.id is required");
+    }
+    const json = await this.call("POST", `/admin/mfa-challenges/${encodeURIComponent(id)}/verify`, {
+      body: { method, code, auth_identity_id: auth_identity_id ?? null },
+    });
+    return json.mfa_challenge;
+  }
+
+  // ---- Password reset (Medusa 2.16+'s single-use jti) ----
+
+  async createPasswordResetToken(data = {}) {
+    const body = { provider: data.provider, entity_id: data.entity_id };
+    if (data.ttl_seconds !== undefined) body.ttl_seconds = data.ttl_seconds;
+    const json = await this.call("POST", "/admin/password-reset-tokens", { body });
+    return { jti: json.jti, expires_at: new Date(json.expires_at) };
+  }
+
+  async consumePasswordResetToken(data = {}) {
+    const body = { jti: data.jti, provider: data.provider, entity_id: data.entity_id };
+    return await this.call("POST", "/admin/password-reset-tokens/consume", { body });
+  }
 }
 
 // The module methods the bridge does not serve: the Worker's own /auth routes do (the storefront and the
 // admin talk to the Worker for them). Refused, never silently accepted.
 const SERVED_BY_THE_WORKER = [
   "listAuthProviders",
-  "createPasswordResetToken",
-  "consumePasswordResetToken",
   "startAuthMfa",
   "verifyAuthMfa",
   "createAuthMfaChallenge",
-  "verifyAuthMfaChallenge",
   "disableAuthMfa",
   "retrieveAuthMfa",
   "generateAuthMfaRecoveryCodes",

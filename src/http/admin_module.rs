@@ -10,6 +10,12 @@
 //! - `GET /admin/auth-identities/{id}/mfa-factors?status=` → `{mfa_factors}` (`listAuthMfa`).
 //! - `GET /admin/provider-identities?id=&entity_id=&provider=&auth_identity_id=` →
 //!   `{provider_identities}` (`listProviderIdentities`).
+//! - `POST /admin/password-reset-tokens` `{provider, entity_id, ttl_seconds?}` → `201 {jti, expires_at}`
+//!   and `POST /admin/password-reset-tokens/consume` `{jti, provider, entity_id}` →
+//!   `{auth_identity_id, provider_identity_id, entity_id}` or `401 Invalid token`
+//!   (`createPasswordResetToken`, `consumePasswordResetToken`).
+//! - `POST /admin/mfa-challenges/{id}/verify` `{method, code, auth_identity_id?}` → `{mfa_challenge}`
+//!   (`verifyAuthMfaChallenge`).
 //!
 //! Rate limits: the backend calls for its users, from one address. Sign-in and registration are counted
 //! per email as on the public routes, and per client IP only when the backend names the end user's
@@ -24,6 +30,8 @@ use crate::mfa::FactorStatus;
 use crate::model::{
     AuthIdentity, AuthenticationInput, AuthenticationResponse, ProviderIdentityFilter,
 };
+use crate::oauth::profile::iso8601_utc;
+use crate::scope::ProviderId;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
@@ -279,6 +287,109 @@ pub async fn provider_identities(app: &App, req: &HttpRequest) -> HttpResponse {
                 .collect();
             HttpResponse::json(200, &json!({ "provider_identities": shown }))
         }
+        Err(e) => e.into(),
+    }
+}
+
+/// A required non-empty string field of a JSON body, or a 400 naming it.
+fn text_field<'a>(data: &'a crate::model::Metadata, field: &str) -> Result<&'a str, HttpResponse> {
+    match data.get(field) {
+        Some(Value::String(s)) if !s.is_empty() => Ok(s),
+        _ => Err(HttpResponse::invalid_data(&format!(
+            "{field} must be a non-empty string"
+        ))),
+    }
+}
+
+fn provider_field(data: &crate::model::Metadata) -> Result<ProviderId, HttpResponse> {
+    let id = text_field(data, "provider")?;
+    ProviderId::parse(id).ok_or_else(|| {
+        HttpResponse::invalid_data(&format!("provider must be a provider id, got {id:?}"))
+    })
+}
+
+/// Medusa's default lifetime of a reset token's jti.
+const DEFAULT_RESET_TTL_SECS: u64 = 900;
+
+/// `POST /admin/password-reset-tokens` and `…/consume`: Medusa 2.16+'s single-use reset jti.
+pub async fn reset_tokens(app: &App, req: &HttpRequest, consume: bool) -> HttpResponse {
+    if let Err(refused) = super::admin::authorized(app, req) {
+        return refused;
+    }
+    if req.method != "POST" {
+        return HttpResponse::method_not_allowed("POST");
+    }
+    let data = match body::json_object(req) {
+        Ok(data) => data,
+        Err(refused) => return refused,
+    };
+    let fields = match (provider_field(&data), text_field(&data, "entity_id")) {
+        (Ok(provider), Ok(entity_id)) => (provider, entity_id.to_owned()),
+        (Err(refused), _) | (_, Err(refused)) => return refused,
+    };
+    let (provider, entity_id) = fields;
+    if consume {
+        let jti = match text_field(&data, "jti") {
+            Ok(jti) => jti,
+            Err(refused) => return refused,
+        };
+        return match app
+            .account
+            .consume_reset_jti(jti, &provider, &entity_id)
+            .await
+        {
+            Ok(consumed) => {
+                HttpResponse::json(200, &serde_json::to_value(consumed).unwrap_or(Value::Null))
+            }
+            Err(e) => e.into(),
+        };
+    }
+    // Anything but a positive integer is 0, which the domain refuses with Medusa's message.
+    let ttl_secs = match data.get("ttl_seconds") {
+        None | Some(Value::Null) => DEFAULT_RESET_TTL_SECS,
+        Some(v) => v.as_u64().unwrap_or(0),
+    };
+    match app
+        .account
+        .create_reset_jti(&provider, &entity_id, ttl_secs)
+        .await
+    {
+        Ok(issued) => HttpResponse::json(
+            201,
+            &json!({ "jti": issued.jti, "expires_at": iso8601_utc(issued.expires_at_ms) }),
+        ),
+        Err(e) => e.into(),
+    }
+}
+
+/// `POST /admin/mfa-challenges/{id}/verify`: Medusa's `verifyAuthMfaChallenge`.
+pub async fn verify_challenge(app: &App, req: &HttpRequest, id: &str) -> HttpResponse {
+    if let Err(refused) = super::admin::authorized(app, req) {
+        return refused;
+    }
+    if req.method != "POST" {
+        return HttpResponse::method_not_allowed("POST");
+    }
+    let data = match body::json_object(req) {
+        Ok(data) => data,
+        Err(refused) => return refused,
+    };
+    let (method, code) = match (text_field(&data, "method"), text_field(&data, "code")) {
+        (Ok(method), Ok(code)) => (method, code),
+        (Err(refused), _) | (_, Err(refused)) => return refused,
+    };
+    let owner = match data.get("auth_identity_id") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(owner)) => Some(owner.as_str()),
+        Some(_) => return HttpResponse::invalid_data("auth_identity_id must be a string"),
+    };
+    match app
+        .account
+        .mfa()
+        .verify_challenge(id, method, code, owner)
+        .await
+    {
+        Ok(challenge) => HttpResponse::json(200, &json!({ "mfa_challenge": challenge.to_json() })),
         Err(e) => e.into(),
     }
 }

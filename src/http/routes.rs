@@ -100,6 +100,13 @@ pub async fn route(app: &App, req: &HttpRequest) -> HttpResponse {
             admin_module::mfa_factors(app, req, id).await
         }
         ["admin", "provider-identities"] => admin_module::provider_identities(app, req).await,
+        ["admin", "password-reset-tokens"] => admin_module::reset_tokens(app, req, false).await,
+        ["admin", "password-reset-tokens", "consume"] => {
+            admin_module::reset_tokens(app, req, true).await
+        }
+        ["admin", "mfa-challenges", id, "verify"] => {
+            admin_module::verify_challenge(app, req, id).await
+        }
         ["admin", "auth", provider, name] => match admin_module::Method::parse(name) {
             Some(flow) => admin_module::flow(app, req, provider, flow).await,
             None => not_found(method, path),
