@@ -9,8 +9,8 @@ const DEFAULT_TIMEOUT_MS = 5000;
 const DEFAULT_RETRIES = 2;
 const RETRY_BASE_MS = 100;
 const FORWARDED_CLIENT_HEADER = "x-edge-auth-client-ip";
-// Headers of the backend's request that the Worker has no use for, or must not see.
-const DROPPED_HEADERS = new Set(["authorization", "cookie", "host", "content-length", "connection"]);
+const MFA_AT_THE_WORKER =
+  "This identity has multi-factor authentication enabled: sign in at the edge-auth Worker, which asks for the second factor";
 
 /** Medusa's `MedusaError` when `@medusajs/framework` is installed (a backend always has it), else a class
  * with the same fields: Medusa's error handler reads `type`, not the class. */
@@ -98,32 +98,37 @@ function parseOptions(options) {
   return { base: url.href.replace(/\/+$/, ""), adminSecret: o.adminSecret, timeoutMs, retries };
 }
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
-/** Express's headers and query to Medusa's `AuthenticationInput` with string values only. */
-function stringMap(value, drop) {
-  const out = {};
-  if (!value || typeof value !== "object") return out;
-  for (const [k, v] of Object.entries(value)) {
-    const key = k.toLowerCase();
-    if (drop?.has(key)) continue;
-    if (typeof v === "string") out[drop ? key : k] = v;
-    else if (Array.isArray(v) && v.every((x) => typeof x === "string")) out[drop ? key : k] = v.join(", ");
-    else if (typeof v === "number" || typeof v === "boolean") out[drop ? key : k] = String(v);
+/** A Medusa entity id: `<prefix>_` and a ULID (48-bit time, 80 random bits, Crockford base32). */
+function entityId(prefix) {
+  let time = Date.now();
+  let head = "";
+  for (let i = 0; i < 10; i++) {
+    head = CROCKFORD[time % 32] + head;
+    time = Math.floor(time / 32);
   }
-  return out;
+  const random = require("node:crypto").randomBytes(16);
+  let tail = "";
+  for (let i = 0; i < 16; i++) tail += CROCKFORD[random[i] % 32];
+  return `${prefix}_${head}${tail}`;
 }
 
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The parts of Medusa's `AuthenticationInput` the Worker's providers read: the body, and the query with
+ * string values (Express may parse `a[b]=c` into objects; those are dropped). */
 function authenticationInput(data) {
   const d = data ?? {};
-  const input = {
-    headers: stringMap(d.headers, DROPPED_HEADERS),
-    query: stringMap(d.query),
-    body: d.body && typeof d.body === "object" && !Array.isArray(d.body) ? d.body : {},
-  };
-  if (typeof d.url === "string") input.url = d.url;
-  if (typeof d.protocol === "string") input.protocol = d.protocol;
-  return input;
+  const query = {};
+  if (d.query && typeof d.query === "object") {
+    for (const [k, v] of Object.entries(d.query)) {
+      if (typeof v === "string") query[k] = v;
+      else if (typeof v === "number" || typeof v === "boolean") query[k] = String(v);
+    }
+  }
+  const body = d.body && typeof d.body === "object" && !Array.isArray(d.body) ? d.body : {};
+  return { body, query };
 }
 
 /** The end user's address as Express saw it (`req.ip` is not in the input; the forwarded headers are). */
@@ -223,12 +228,22 @@ class EdgeAuthModuleService {
   async flow_(provider, name, data) {
     try {
       const path = `/admin/auth/${encodeURIComponent(provider)}/${name}`;
-      const body = name === "update" ? (data ?? {}) : authenticationInput(data);
-      const clientIp = name === "update" ? undefined : clientAddress(data);
-      return await this.call("POST", path, { body, clientIp });
+      const answer = await this.call("POST", path, {
+        body: authenticationInput(data),
+        clientIp: clientAddress(data),
+      });
+      return await this.unlessMfa_(answer);
     } catch (e) {
       return { success: false, error: e.message };
     }
+  }
+
+  /** Where Medusa's service opens an MFA challenge, the bridge refuses: the second factor is asked by the
+   * Worker's own sign-in (the backend's challenge routes are not served). */
+  async unlessMfa_(answer) {
+    if (!answer?.success || !answer.authIdentity || answer.location) return answer;
+    const enabled = await this.listAuthMfa({ auth_identity_id: answer.authIdentity.id, status: "enabled" });
+    return enabled.length ? { success: false, error: MFA_AT_THE_WORKER } : answer;
   }
 
   register(provider, data) {
@@ -239,20 +254,24 @@ class EdgeAuthModuleService {
     return this.flow_(provider, "authenticate", data);
   }
 
-  validateCallback(provider, data) {
-    return this.flow_(provider, "callback", data);
+  async validateCallback(provider) {
+    return {
+      success: false,
+      error: `edge-auth/medusa: third-party callbacks land at the Worker (${this.options_.base}/auth/{actor_type}/${provider}/callback), not at the backend`,
+    };
   }
 
-  updateProvider(provider, data) {
-    return this.flow_(provider, "update", data);
+  async updateProvider(provider) {
+    return {
+      success: false,
+      error: `edge-auth/medusa: passwords are reset and changed at the Worker (${this.options_.base}/auth/{actor_type}/${provider}/reset-password and /update), not at the backend`,
+    };
   }
 
-  async validateAuthIdentity(id, provider) {
+  async validateAuthIdentity(id) {
     try {
-      return await this.call("POST", `/admin/auth-identities/${encodeURIComponent(id)}/validate`, {
-        body: { provider: provider ?? null },
-        idempotent: false,
-      });
+      const authIdentity = await this.retrieveAuthIdentity(id);
+      return await this.unlessMfa_({ success: true, authIdentity });
     } catch (e) {
       return { success: false, error: e.message };
     }
@@ -300,24 +319,37 @@ class EdgeAuthModuleService {
   async createAuthIdentities(data) {
     const created = [];
     for (const item of asArray(data)) {
-      const json = await this.call("POST", "/admin/auth-identities", { body: item });
+      // Medusa makes the ids when none are given; the Worker's import keeps the ids it is given.
+      const body = { ...item, id: item?.id ?? entityId("authid") };
+      if (Array.isArray(item?.provider_identities)) {
+        body.provider_identities = item.provider_identities.map((pi) => ({ ...pi, id: pi?.id ?? entityId("provid") }));
+      }
+      const json = await this.call("POST", "/admin/auth-identities", { body });
       created.push(await this.retrieveAuthIdentity(json.id));
     }
     return Array.isArray(data) ? created : created[0];
   }
 
+  /** Medusa stores the `app_metadata` given whole; the Worker's PATCH sets the keys given and removes the
+   * keys set to null, so the keys the new object leaves out are sent as null. */
   async updateAuthIdentities(data) {
     const updated = [];
     for (const item of asArray(data)) {
       if (!item || typeof item.id !== "string") {
         throw new MedusaError(Types.INVALID_DATA, "updateAuthIdentities: each update needs an id");
       }
+      const current = await this.retrieveAuthIdentity(item.id);
       if (item.app_metadata === undefined) {
-        updated.push(await this.retrieveAuthIdentity(item.id));
+        updated.push(current);
         continue;
       }
-      const json = await this.call("PUT", `/admin/auth-identities/${encodeURIComponent(item.id)}`, {
-        body: { app_metadata: item.app_metadata ?? {} },
+      const next = item.app_metadata ?? {};
+      const changes = { ...next };
+      for (const key of Object.keys(current.app_metadata ?? {})) {
+        if (!(key in next)) changes[key] = null;
+      }
+      const json = await this.call("PATCH", `/admin/auth-identities/${encodeURIComponent(item.id)}`, {
+        body: { app_metadata: changes },
         idempotent: true,
       });
       updated.push(json.auth_identity);
@@ -338,20 +370,29 @@ class EdgeAuthModuleService {
 
   // ---- Provider identities ----
 
+  /** Served from the identities that own them: by (entity_id, provider) and by auth identity, one
+   * indexed read at the Worker; other filters page through the identities (of `provider`, if given). */
   async listProviderIdentities(filters = {}) {
-    const params = new URLSearchParams();
-    if (filters.id !== undefined) params.set("id", asArray(filters.id).join(","));
-    for (const key of ["entity_id", "provider", "auth_identity_id"]) {
-      if (filters[key] !== undefined) params.set(key, String(filters[key]));
+    const wanted = {};
+    for (const key of ["id", "entity_id", "provider", "auth_identity_id"]) {
+      if (filters[key] !== undefined) wanted[key] = asArray(filters[key]).map(String);
     }
-    if ([...params.keys()].length === 0) {
-      throw new MedusaError(
-        Types.INVALID_DATA,
-        "listProviderIdentities: name at least one filter (id, entity_id, provider or auth_identity_id)",
-      );
+    const single = (key) => wanted[key]?.length === 1 ? wanted[key][0] : undefined;
+    let owners;
+    if (single("entity_id") !== undefined && single("provider") !== undefined) {
+      owners = await this.listAuthIdentities({
+        provider_identities: { entity_id: single("entity_id"), provider: single("provider") },
+      });
+    } else if (wanted.auth_identity_id) {
+      owners = await this.listAuthIdentities({ id: wanted.auth_identity_id });
+    } else if (single("provider") !== undefined) {
+      owners = await this.listAuthIdentities({ provider_identities: { provider: single("provider") } });
+    } else {
+      owners = await this.listAuthIdentities({});
     }
-    const json = await this.call("GET", `/admin/provider-identities?${params}`, { idempotent: true });
-    return json.provider_identities;
+    return owners
+      .flatMap((identity) => identity.provider_identities ?? [])
+      .filter((pi) => Object.entries(wanted).every(([key, values]) => values.includes(String(pi[key]))));
   }
 
   async retrieveProviderIdentity(id) {
@@ -369,36 +410,13 @@ class EdgeAuthModuleService {
     if (typeof id !== "string" || id === "") {
       throw new MedusaError(Types.INVALID_DATA, "listAuthMfa: filters.auth_identity_id is required");
     }
-    const query = typeof filters.status === "string" ? `?status=${encodeURIComponent(filters.status)}` : "";
-    const json = await this.call("GET", `/admin/auth-identities/${encodeURIComponent(id)}/mfa-factors${query}`, {
+    const json = await this.call("GET", `/admin/auth-identities/${encodeURIComponent(id)}/mfa-factors`, {
       idempotent: true,
     });
-    return json.mfa_factors;
-  }
-
-  async verifyAuthMfaChallenge(data = {}) {
-    const { id, method, code, auth_identity_id } = data;
-    if (typeof id !== "string" || id === "") {
-      throw new MedusaError(Types.INVALID_DATA, "verifyAuthMfaChallenge: data.id is required");
-    }
-    const json = await this.call("POST", `/admin/mfa-challenges/${encodeURIComponent(id)}/verify`, {
-      body: { method, code, auth_identity_id: auth_identity_id ?? null },
-    });
-    return json.mfa_challenge;
-  }
-
-  // ---- Password reset (Medusa 2.16+'s single-use jti) ----
-
-  async createPasswordResetToken(data = {}) {
-    const body = { provider: data.provider, entity_id: data.entity_id };
-    if (data.ttl_seconds !== undefined) body.ttl_seconds = data.ttl_seconds;
-    const json = await this.call("POST", "/admin/password-reset-tokens", { body });
-    return { jti: json.jti, expires_at: new Date(json.expires_at) };
-  }
-
-  async consumePasswordResetToken(data = {}) {
-    const body = { jti: data.jti, provider: data.provider, entity_id: data.entity_id };
-    return await this.call("POST", "/admin/password-reset-tokens/consume", { body });
+    const wanted = Object.entries(filters).filter(([key, value]) => key !== "auth_identity_id" && value !== undefined);
+    return json.mfa_factors.filter((factor) =>
+      wanted.every(([key, value]) => asArray(value).map(String).includes(String(factor[key]))),
+    );
   }
 }
 
@@ -406,6 +424,9 @@ class EdgeAuthModuleService {
 // admin talk to the Worker for them). Refused, never silently accepted.
 const SERVED_BY_THE_WORKER = [
   "listAuthProviders",
+  "createPasswordResetToken",
+  "consumePasswordResetToken",
+  "verifyAuthMfaChallenge",
   "startAuthMfa",
   "verifyAuthMfa",
   "createAuthMfaChallenge",

@@ -182,6 +182,7 @@ pub fn could_not_verify_id_token(display_name: &str, reason: &str) -> String {
 // and the `/auth/mfa/*` routes).
 
 /// Every MFA operation when no encryption key is configured.
+/// Medusa's.
 pub const MFA_KEY_REQUIRED: &str = "MFA encryption key is required to use MFA methods";
 /// An MFA method (`provider`, `method`) that does not exist.
 pub fn mfa_method_unknown(method: &str) -> String {

@@ -59,9 +59,13 @@ impl AuthIdentity {
 
     /// A copy for HTTP answers: [`AuthIdentity::sanitized`], and every [`PROVIDER_SECRET_KEYS`] removed.
     pub fn without_provider_secrets(&self) -> Self {
-        let mut copy = self.clone();
-        for pi in &mut copy.provider_identities {
-            *pi = pi.without_provider_secrets();
+        let mut copy = self.sanitized();
+        for meta in copy
+            .provider_identities
+            .iter_mut()
+            .filter_map(|pi| pi.provider_metadata.as_mut())
+        {
+            meta.retain(|k, _| !PROVIDER_SECRET_KEYS.contains(&k.as_str()));
         }
         copy
     }
@@ -123,16 +127,6 @@ impl ProviderIdentity {
         let mut copy = self.clone();
         if let Some(meta) = &mut copy.provider_metadata {
             meta.remove(PASSWORD_METADATA_KEY);
-        }
-        copy
-    }
-
-    /// A copy for HTTP answers: [`ProviderIdentity::sanitized`], and every [`PROVIDER_SECRET_KEYS`]
-    /// removed.
-    pub fn without_provider_secrets(&self) -> Self {
-        let mut copy = self.sanitized();
-        if let Some(meta) = &mut copy.provider_metadata {
-            meta.retain(|k, _| !PROVIDER_SECRET_KEYS.contains(&k.as_str()));
         }
         copy
     }

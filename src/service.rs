@@ -298,29 +298,10 @@ impl AuthModuleService {
         &self,
         filter: &ProviderIdentityFilter,
     ) -> Result<Vec<ProviderIdentity>, IdentityError> {
-        // The reset-password workflow asks by (entity_id, provider) and the bridge by identity: both are
-        // one indexed read, not a scan of every identity.
-        let owner = match (
-            &filter.entity_id,
-            &filter.provider,
-            &filter.auth_identity_id,
-        ) {
-            (Some(entity_id), Some(provider), _) => Some(
-                self.identities()
-                    .find_by_entity(provider, entity_id)
-                    .await?,
-            ),
-            (_, _, Some(id)) => Some(self.identities().get(id).await?),
-            _ => None,
-        };
-        let all = match owner {
-            Some(owner) => owner.into_iter().collect(),
-            None => {
-                self.identities()
-                    .list(&AuthIdentityFilter::default())
-                    .await?
-            }
-        };
+        let all = self
+            .identities()
+            .list(&AuthIdentityFilter::default())
+            .await?;
         Ok(all
             .iter()
             .flat_map(|i| &i.provider_identities)

@@ -12,8 +12,6 @@
 //! - `GET /admin/auth-identities/{id}` → `{auth_identity}`.
 //! - `PATCH /admin/auth-identities/{id}` `{app_metadata: {...}}` → `{auth_identity}`. The keys given are
 //!   set, a `null` value removes its key (Medusa's `setAuthAppMetadataStep` semantics), others are kept.
-//! - `PUT /admin/auth-identities/{id}` `{app_metadata: {...}}` → `{auth_identity}`: replaces
-//!   `app_metadata` whole (Medusa's `updateAuthIdentities`; values are stored as given, `null` too).
 //! - `DELETE /admin/auth-identities/{id}` → `{id, object: "auth_identity", deleted: true}`; its
 //!   uniqueness claims are released (the email can register again) and its sessions end.
 
@@ -60,24 +58,13 @@ pub async fn item(app: &App, req: &HttpRequest, id: &str) -> HttpResponse {
             }
             Err(e) => e.into(),
         },
-        "PATCH" => patch(app, req, id, Merge::Keys).await,
-        "PUT" => patch(app, req, id, Merge::Replace).await,
+        "PATCH" => patch(app, req, id).await,
         "DELETE" => delete(app, id).await,
-        _ => HttpResponse::method_not_allowed("GET, PATCH, PUT, DELETE"),
+        _ => HttpResponse::method_not_allowed("GET, PATCH, DELETE"),
     }
 }
 
-/// How a body's `app_metadata` meets the stored one.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Merge {
-    /// `PATCH`: the keys given are set, a `null` removes its key, others are kept.
-    Keys,
-    /// `PUT`: the body's object is the new `app_metadata`, as Medusa's `updateAuthIdentities` stores it
-    /// (a workflow's compensation removes a key by leaving it out).
-    Replace,
-}
-
-async fn patch(app: &App, req: &HttpRequest, id: &str, merge: Merge) -> HttpResponse {
+async fn patch(app: &App, req: &HttpRequest, id: &str) -> HttpResponse {
     let input = match body::json_object(req) {
         Ok(input) => input,
         Err(refused) => return refused,
@@ -89,15 +76,8 @@ async fn patch(app: &App, req: &HttpRequest, id: &str, merge: Merge) -> HttpResp
         Ok(identity) => identity,
         Err(e) => return e.into(),
     };
-    let mut metadata = match merge {
-        Merge::Keys => current.app_metadata.unwrap_or_default(),
-        Merge::Replace => Metadata::new(),
-    };
+    let mut metadata = current.app_metadata.unwrap_or_default();
     for (key, value) in changes {
-        if merge == Merge::Replace {
-            metadata.insert(key.clone(), value.clone());
-            continue;
-        }
         if value.is_null() {
             metadata.remove(key);
         } else {

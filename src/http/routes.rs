@@ -6,6 +6,7 @@ use super::{
     admin, admin_costs, admin_import, admin_module, auth_flow, change_password, dev_outbox,
     discovery, mfa, reset, session, token, verification,
 };
+use crate::account::PasswordRoute;
 use crate::contract::ErrorType;
 use auth_flow::Flow;
 use mfa::Route as MfaRoute;
@@ -95,32 +96,21 @@ pub async fn route(app: &App, req: &HttpRequest) -> HttpResponse {
         ["admin", "auth-identities"] => admin::collection(app, req).await,
         ["admin", "auth-identities", "import"] => admin_import::batch(app, req).await,
         ["admin", "auth-identities", id] => admin::item(app, req, id).await,
-        ["admin", "auth-identities", id, "validate"] => admin_module::validate(app, req, id).await,
         ["admin", "auth-identities", id, "mfa-factors"] => {
             admin_module::mfa_factors(app, req, id).await
         }
-        ["admin", "provider-identities"] => admin_module::provider_identities(app, req).await,
-        ["admin", "password-reset-tokens"] => admin_module::reset_tokens(app, req, false).await,
-        ["admin", "password-reset-tokens", "consume"] => {
-            admin_module::reset_tokens(app, req, true).await
+        ["admin", "auth", provider, "register"] => {
+            admin_module::flow(app, req, provider, PasswordRoute::Register).await
         }
-        ["admin", "mfa-challenges", id, "verify"] => {
-            admin_module::verify_challenge(app, req, id).await
+        ["admin", "auth", provider, "authenticate"] => {
+            admin_module::flow(app, req, provider, PasswordRoute::SignIn).await
         }
-        ["admin", "auth", provider, name] => match admin_module::Method::parse(name) {
-            Some(flow) => admin_module::flow(app, req, provider, flow).await,
-            None => not_found(method, path),
-        },
         ["admin", "password-costs"] => admin_costs::costs(app, req).await,
         ["admin", "password-costs", "recount"] => admin_costs::recount(app, req).await,
-        _ => not_found(method, path),
+        _ => HttpResponse::error(
+            404,
+            ErrorType::NotFound,
+            &format!("Route not found: {method} {path}"),
+        ),
     }
-}
-
-fn not_found(method: &str, path: &str) -> HttpResponse {
-    HttpResponse::error(
-        404,
-        ErrorType::NotFound,
-        &format!("Route not found: {method} {path}"),
-    )
 }

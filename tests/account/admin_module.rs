@@ -1,6 +1,7 @@
-//! The module API of the admin API, which the Medusa bridge (`edge-auth/medusa`) calls: the flows answer
-//! Medusa's `AuthenticationResponse`, identities are read, replaced, listed by provider identity, and
-//! every route needs the admin secret and refuses bad input with a message.
+//! The module routes of the admin API, which the Medusa bridge (`edge-auth/medusa`) calls: sign-in and
+//! registration answer Medusa's `AuthenticationResponse`, an identity's MFA factors are listed, every
+//! route needs the admin secret and refuses bad input with a message, and the limits count the end
+//! user's forwarded address.
 
 use crate::*;
 
@@ -95,11 +96,6 @@ fn failed_flows_are_success_false_with_medusas_message_never_an_http_error() {
             credentials("a@b.co", "correct horse"),
             "\nUnable to retrieve the auth provider with id: nope\nPlease make sure that the provider is registered in the container and it is configured correctly in your project configuration file.",
         ),
-        (
-            "/admin/auth/emailpass/callback",
-            json!({}),
-            "Callback authentication not implemented for provider emailpass",
-        ),
     ];
     for (path, body, message) in cases {
         let answer = ok(&admin(&h, "POST", path, Some(body)));
@@ -112,35 +108,6 @@ fn failed_flows_are_success_false_with_medusas_message_never_an_http_error() {
 }
 
 #[test]
-fn update_sets_a_new_password() {
-    let h = harness(&[]);
-    h.register("a@b.co", "correct horse");
-    let answer = ok(&admin(
-        &h,
-        "POST",
-        "/admin/auth/emailpass/update",
-        Some(json!({ "entity_id": "a@b.co", "password": "battery staple" })),
-    ));
-    assert_eq!(answer["success"], json!(true), "{answer}");
-    assert!(
-        answer["authIdentity"]["provider_identities"][0]["provider_metadata"]
-            .get("password")
-            .is_none()
-    );
-    h.assert_password_changed("a@b.co", "correct horse", "battery staple");
-    let missing = ok(&admin(
-        &h,
-        "POST",
-        "/admin/auth/emailpass/update",
-        Some(json!({ "password": "battery staple" })),
-    ));
-    assert_eq!(
-        missing,
-        json!({ "success": false, "error": "Cannot update emailpass provider identity without entity_id" })
-    );
-}
-
-#[test]
 fn every_module_route_needs_the_admin_secret() {
     let h = harness(&[]);
     let token = h.registered("a@b.co", "correct horse");
@@ -148,15 +115,7 @@ fn every_module_route_needs_the_admin_secret() {
     let routes = [
         ("POST", "/admin/auth/emailpass/register".to_owned()),
         ("POST", "/admin/auth/emailpass/authenticate".to_owned()),
-        ("POST", "/admin/auth/emailpass/callback".to_owned()),
-        ("POST", "/admin/auth/emailpass/update".to_owned()),
-        ("POST", format!("/admin/auth-identities/{id}/validate")),
         ("GET", format!("/admin/auth-identities/{id}/mfa-factors")),
-        (
-            "GET",
-            "/admin/provider-identities?entity_id=a@b.co".to_owned(),
-        ),
-        ("PUT", format!("/admin/auth-identities/{id}")),
     ];
     for (method, path) in &routes {
         for auth in [None, Some("Bearer wrong"), Some(token.as_str())] {
@@ -196,20 +155,25 @@ fn bad_input_is_a_400_with_a_message() {
     let h = harness(&[]);
     let token = h.registered("a@b.co", "correct horse");
     let id = h.claims(&token).auth_identity_id;
-    let r = admin(
-        &h,
-        "POST",
-        "/admin/auth/emailpass/authenticate",
-        Some(json!({ "headers": { "x-a": ["not", "a", "string"] } })),
-    );
-    assert_eq!(r.status, 400, "{:?}", r.body_json());
-    assert_eq!(r.body_json().unwrap()["type"], "invalid_data");
-    assert!(
-        r.body_json().unwrap()["message"]
-            .as_str()
-            .unwrap()
-            .starts_with("Expected an AuthenticationInput")
-    );
+    for (input, message) in [
+        (json!({ "body": "a@b.co" }), "body must be an object"),
+        (
+            json!({ "query": { "code": 1 } }),
+            "query must be an object of strings",
+        ),
+        (
+            json!({ "query": ["code"] }),
+            "query must be an object of strings",
+        ),
+    ] {
+        let r = admin(
+            &h,
+            "POST",
+            "/admin/auth/emailpass/authenticate",
+            Some(input),
+        );
+        assert_error(&r, 400, "invalid_data", message);
+    }
     let not_json = h.send(
         "POST",
         "/admin/auth/emailpass/register",
@@ -220,163 +184,25 @@ fn bad_input_is_a_400_with_a_message() {
         b"{nope",
     );
     assert_eq!(not_json.status, 400);
-    let r = admin(
-        &h,
-        "POST",
-        &format!("/admin/auth-identities/{id}/validate"),
-        Some(json!({ "provider": 7 })),
-    );
-    assert_error(&r, 400, "invalid_data", "provider must be a string");
+    let r = admin(&h, "GET", "/admin/auth/emailpass/register", None);
+    assert_eq!(r.status, 405);
+    for unknown in ["callback", "update", "reset"] {
+        let path = format!("/admin/auth/emailpass/{unknown}");
+        let r = admin(&h, "POST", &path, Some(json!({})));
+        assert_error(
+            &r,
+            404,
+            "not_found",
+            &format!("Route not found: POST {path}"),
+        );
+    }
     let r = admin(
         &h,
         "GET",
-        &format!("/admin/auth-identities/{id}/mfa-factors?status=on"),
+        &format!("/admin/auth-identities/{id}/mfa-factors"),
         None,
     );
-    assert_error(
-        &r,
-        400,
-        "invalid_data",
-        "status must be \"pending\", \"enabled\" or \"disabled\", got \"on\"",
-    );
-    let r = admin(&h, "GET", "/admin/provider-identities", None);
-    assert_error(
-        &r,
-        400,
-        "invalid_data",
-        "Name at least one filter: id, entity_id, provider or auth_identity_id",
-    );
-    let r = admin(&h, "GET", "/admin/provider-identities?email=a@b.co", None);
-    assert_error(
-        &r,
-        400,
-        "invalid_data",
-        "Unknown filter \"email\": use id, entity_id, provider or auth_identity_id",
-    );
-    let r = admin(
-        &h,
-        "PUT",
-        &format!("/admin/auth-identities/{id}"),
-        Some(json!({ "app_metadata": "cus_1" })),
-    );
-    assert_error(
-        &r,
-        400,
-        "invalid_data",
-        "Expected a body {\"app_metadata\": {...}}",
-    );
-    let r = admin(&h, "GET", "/admin/auth/emailpass/register", None);
-    assert_eq!(r.status, 405);
-    let r = admin(&h, "POST", "/admin/auth/emailpass/reset", Some(json!({})));
-    assert_error(
-        &r,
-        404,
-        "not_found",
-        "Route not found: POST /admin/auth/emailpass/reset",
-    );
-}
-
-#[test]
-fn put_replaces_app_metadata_where_patch_merges() {
-    let h = harness(&[]);
-    let token = h.registered("a@b.co", "correct horse");
-    let id = h.claims(&token).auth_identity_id;
-    let path = format!("/admin/auth-identities/{id}");
-    ok(&admin(
-        &h,
-        "PATCH",
-        &path,
-        Some(json!({ "app_metadata": { "customer_id": "cus_1", "note": "x" } })),
-    ));
-    let replaced = ok(&admin(
-        &h,
-        "PUT",
-        &path,
-        Some(json!({ "app_metadata": { "user_id": "user_1", "customer_id": null } })),
-    ));
-    assert_eq!(
-        replaced["auth_identity"]["app_metadata"],
-        json!({ "user_id": "user_1", "customer_id": null })
-    );
-    let read = ok(&admin(&h, "GET", &path, None));
-    assert_eq!(
-        read["auth_identity"]["app_metadata"],
-        json!({ "user_id": "user_1", "customer_id": null })
-    );
-    let r = admin(
-        &h,
-        "PUT",
-        "/admin/auth-identities/authid_nope",
-        Some(json!({ "app_metadata": {} })),
-    );
-    assert_eq!(r.status, 404);
-    assert_eq!(r.body_json().unwrap()["type"], "not_found");
-}
-
-#[test]
-fn validate_answers_the_identity_or_success_false() {
-    let h = harness(&[]);
-    let token = h.registered("a@b.co", "correct horse");
-    let id = h.claims(&token).auth_identity_id;
-    let answer = ok(&admin(
-        &h,
-        "POST",
-        &format!("/admin/auth-identities/{id}/validate"),
-        Some(json!({ "provider": "emailpass" })),
-    ));
-    assert_eq!(answer["success"], json!(true));
-    assert_eq!(answer["authIdentity"]["id"], json!(id));
-    assert_eq!(
-        answer["authIdentity"]["provider_identities"][0]["entity_id"],
-        "a@b.co"
-    );
-    let missing = ok(&admin(
-        &h,
-        "POST",
-        "/admin/auth-identities/authid_nope/validate",
-        Some(json!({})),
-    ));
-    assert_eq!(
-        missing,
-        json!({ "success": false, "error": "AuthIdentity with id: authid_nope was not found" })
-    );
-}
-
-#[test]
-fn provider_identities_are_listed_by_entity_provider_identity_and_id() {
-    let h = harness(&[]);
-    let a = h
-        .claims(&h.registered("a@b.co", "correct horse"))
-        .auth_identity_id;
-    let b = h
-        .claims(&h.registered("b@b.co", "correct horse"))
-        .auth_identity_id;
-    let listed = |query: &str| {
-        let body = ok(&admin(
-            &h,
-            "GET",
-            &format!("/admin/provider-identities?{query}"),
-            None,
-        ));
-        body["provider_identities"].as_array().unwrap().clone()
-    };
-    let by_entity = listed("entity_id=a%40b.co&provider=emailpass");
-    assert_eq!(by_entity.len(), 1);
-    assert_eq!(by_entity[0]["auth_identity_id"], json!(a));
-    assert!(by_entity[0]["provider_metadata"].get("password").is_none());
-    let pi_id = by_entity[0]["id"].as_str().unwrap().to_owned();
-    assert_eq!(
-        listed(&format!("auth_identity_id={b}"))[0]["entity_id"],
-        "b@b.co"
-    );
-    assert_eq!(
-        listed(&format!("id={pi_id}"))[0]["auth_identity_id"],
-        json!(a)
-    );
-    assert_eq!(listed("provider=emailpass").len(), 2);
-    assert!(listed("entity_id=nobody%40b.co&provider=emailpass").is_empty());
-    assert!(listed("entity_id=a%40b.co&provider=google").is_empty());
-    assert!(listed("auth_identity_id=authid_nope").is_empty());
+    assert_eq!(ok(&r), json!({ "mfa_factors": [] }));
 }
 
 #[test]
@@ -388,7 +214,7 @@ fn mfa_factors_of_an_identity_without_mfa_are_empty() {
     let answer = ok(&admin(
         &h,
         "GET",
-        &format!("/admin/auth-identities/{id}/mfa-factors?status=enabled"),
+        &format!("/admin/auth-identities/{id}/mfa-factors"),
         None,
     ));
     assert_eq!(answer, json!({ "mfa_factors": [] }));

@@ -1,0 +1,395 @@
+// The Medusa bridge (`edge-auth/medusa`, npm/medusa.cjs) against the real Worker in workerd: each module
+// method's answer in Medusa's shape, Medusa's error types, the MFA refusal, the end user's address reaching
+// the Worker's rate limits, a wrong admin secret named at start-up and at the first call, and a Worker that
+// never answers or fails (timeouts, retries of idempotent calls only, counted).
+
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { createServer } from "node:http";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { startWorker, TEST_TIMEOUT_MS } from "../worker/harness.mjs";
+import { totp } from "../js-sdk/totp.mjs";
+
+const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const BRIDGE = join(REPO_ROOT, "npm", "medusa.cjs");
+const require = createRequire(import.meta.url);
+const bridge = require(BRIDGE);
+const { EdgeAuthModuleService, MedusaError } = bridge;
+
+const ADMIN_SECRET = "admin-bridge-0123456789abcdef0123456";
+const MFA_ENCRYPTION_KEY = "mfa-bridge-0123456789abcdef0123456789";
+const PASSWORD = "correct horse battery";
+
+/** A logger that records what the module logs. */
+function recordingLogger() {
+  const lines = [];
+  return { lines, error: (m) => lines.push(["error", m]), warn: (m) => lines.push(["warn", m]), info() {} };
+}
+
+function service(url, extra = {}, logger = recordingLogger()) {
+  return new EdgeAuthModuleService({ logger }, { url, adminSecret: ADMIN_SECRET, timeoutMs: 5000, ...extra });
+}
+
+/** Resolves the MedusaError a promise rejects with. */
+async function medusaError(promise) {
+  try {
+    await promise;
+  } catch (e) {
+    assert.ok(MedusaError.isMedusaError(e), `not a MedusaError: ${e?.stack ?? e}`);
+    assert.ok(e instanceof MedusaError);
+    return e;
+  }
+  assert.fail("expected a rejection");
+}
+
+const login = (email, password = PASSWORD) => ({ body: { email, password } });
+
+describe("the bridge over a Worker in workerd", { timeout: 120_000 }, () => {
+  let worker;
+  let auth;
+
+  before(async () => {
+    worker = await startWorker({ vars: { ADMIN_SECRET, MFA_ENCRYPTION_KEY } });
+    auth = service(worker.url);
+  });
+  after(() => worker?.dispose());
+
+  test("register and authenticate answer Medusa's AuthenticationResponse", { timeout: TEST_TIMEOUT_MS }, async () => {
+    const registered = await auth.register("emailpass", {
+      actor_type: "customer",
+      url: "/auth/customer/emailpass/register",
+      headers: { "content-type": "application/json", cookie: "connect.sid=x", "x-forwarded-for": ["198.51.100.1"] },
+      query: { nested: { ignored: true } },
+      body: { email: "Reg@b.co", password: PASSWORD },
+      protocol: "http",
+    });
+    assert.equal(registered.success, true, JSON.stringify(registered));
+    assert.deepEqual(Object.keys(registered).sort(), ["authIdentity", "success"]);
+    const identity = registered.authIdentity;
+    assert.match(identity.id, /^authid_[0-9A-Z]{26}$/);
+    assert.equal(identity.provider_identities.length, 1);
+    const [pi] = identity.provider_identities;
+    assert.equal(pi.entity_id, "reg@b.co");
+    assert.equal(pi.provider, "emailpass");
+    assert.equal(pi.auth_identity_id, identity.id);
+    assert.ok(!JSON.stringify(registered).includes("password"), JSON.stringify(registered));
+
+    const signedIn = await auth.authenticate("emailpass", login("reg@b.co"));
+    assert.equal(signedIn.success, true);
+    assert.equal(signedIn.authIdentity.id, identity.id);
+
+    assert.deepEqual(await auth.authenticate("emailpass", login("reg@b.co", "wrong horse!")), {
+      success: false,
+      error: "Invalid email or password",
+    });
+    assert.deepEqual(await auth.register("emailpass", login("reg@b.co", "another horse")), {
+      success: false,
+      error: "Identity with email already exists",
+    });
+    assert.deepEqual(await auth.authenticate("emailpass", { body: { email: "reg@b.co" } }), {
+      success: false,
+      error: "Password should be a string",
+    });
+    const unknown = await auth.authenticate("nope", login("reg@b.co"));
+    assert.equal(unknown.success, false);
+    assert.match(unknown.error, /Unable to retrieve the auth provider with id: nope/);
+    // The same identity signs in at the Worker's own routes.
+    const res = await worker.post("/auth/customer/emailpass", { email: "reg@b.co", password: PASSWORD });
+    assert.equal(res.status, 200);
+  });
+
+  test("callbacks and password updates are the Worker's: success false naming its routes", async () => {
+    const callback = await auth.validateCallback("google", { query: { code: "x", state: "y" } });
+    assert.equal(callback.success, false);
+    assert.ok(callback.error.includes(`${worker.url}/auth/{actor_type}/google/callback`), callback.error);
+    const update = await auth.updateProvider("emailpass", { entity_id: "reg@b.co", password: "x" });
+    assert.equal(update.success, false);
+    assert.ok(update.error.includes("reset-password"), update.error);
+  });
+
+  test("retrieveAuthIdentity answers the identity with its provider identities, or not_found", async () => {
+    const { authIdentity } = await auth.register("emailpass", login("get@b.co"));
+    const found = await auth.retrieveAuthIdentity(authIdentity.id, { relations: ["provider_identities"] });
+    assert.equal(found.id, authIdentity.id);
+    assert.equal(found.provider_identities[0].entity_id, "get@b.co");
+    assert.ok(!("password" in (found.provider_identities[0].provider_metadata ?? {})));
+    const missing = await medusaError(auth.retrieveAuthIdentity("authid_missing"));
+    assert.equal(missing.type, "not_found");
+    assert.equal(missing.message, "AuthIdentity with id: authid_missing was not found");
+    assert.equal((await medusaError(auth.retrieveAuthIdentity(""))).type, "not_found");
+  });
+
+  test("updateAuthIdentities stores app_metadata whole, as Medusa, and the Worker's refresh sees the actor", async () => {
+    const { authIdentity } = await auth.register("emailpass", login("link@b.co"));
+    const linked = await auth.updateAuthIdentities({ id: authIdentity.id, app_metadata: { customer_id: "cus_1", x: 1 } });
+    assert.deepEqual(linked.app_metadata, { customer_id: "cus_1", x: 1 });
+    // setAuthAppMetadataStep's compensation: the key left out is gone.
+    const [unlinked] = await auth.updateAuthIdentities([{ id: authIdentity.id, app_metadata: { x: 1 } }]);
+    assert.deepEqual(unlinked.app_metadata, { x: 1 });
+    await auth.updateAuthIdentities({ id: authIdentity.id, app_metadata: { customer_id: "cus_2" } });
+    assert.deepEqual((await auth.retrieveAuthIdentity(authIdentity.id)).app_metadata, { customer_id: "cus_2" });
+
+    const res = await worker.post("/auth/customer/emailpass", { email: "link@b.co", password: PASSWORD });
+    const { token } = await res.json();
+    const claims = JSON.parse(Buffer.from(token.split(".")[1], "base64url"));
+    assert.equal(claims.actor_id, "cus_2");
+
+    const missing = await medusaError(auth.updateAuthIdentities({ id: "authid_missing", app_metadata: {} }));
+    assert.equal(missing.type, "not_found");
+    assert.equal((await medusaError(auth.updateAuthIdentities({ app_metadata: {} }))).type, "invalid_data");
+  });
+
+  test("listAuthIdentities, listAndCountAuthIdentities and listProviderIdentities filter like Medusa", async () => {
+    const a = (await auth.register("emailpass", login("list-a@b.co"))).authIdentity;
+    const b = (await auth.register("emailpass", login("list-b@b.co"))).authIdentity;
+    const byId = await auth.listAuthIdentities({ id: [a.id, b.id, "authid_missing"] });
+    assert.deepEqual(byId.map((i) => i.id).sort(), [a.id, b.id].sort());
+    const byEntity = await auth.listAuthIdentities({ provider_identities: { entity_id: "list-b@b.co", provider: "emailpass" } });
+    assert.deepEqual(byEntity.map((i) => i.id), [b.id]);
+    const [page, count] = await auth.listAndCountAuthIdentities({ id: [a.id, b.id] }, { take: 1 });
+    assert.equal(page.length, 1);
+    assert.equal(count, 2);
+
+    // The reset-password workflow's lookup.
+    const [pi] = await auth.listProviderIdentities({ entity_id: "list-a@b.co", provider: "emailpass" });
+    assert.equal(pi.auth_identity_id, a.id);
+    assert.equal(pi.entity_id, "list-a@b.co");
+    assert.deepEqual(await auth.listProviderIdentities({ entity_id: "nobody@b.co", provider: "emailpass" }), []);
+    const ofB = await auth.listProviderIdentities({ auth_identity_id: b.id });
+    assert.deepEqual(ofB.map((p) => p.entity_id), ["list-b@b.co"]);
+    assert.equal((await auth.retrieveProviderIdentity(pi.id)).auth_identity_id, a.id);
+    const missing = await medusaError(auth.retrieveProviderIdentity("provid_missing"));
+    assert.equal(missing.type, "not_found");
+  });
+
+  test("deleteAuthIdentities removes them; createAuthIdentities restores what a workflow listed", async () => {
+    const { authIdentity } = await auth.register("emailpass", login("gone@b.co"));
+    await auth.updateAuthIdentities({ id: authIdentity.id, app_metadata: { user_id: "user_1" } });
+    const prev = await auth.listAuthIdentities({ id: [authIdentity.id] }, { relations: ["provider_identities"] });
+    await auth.deleteAuthIdentities([authIdentity.id, "authid_never_was"]);
+    assert.equal((await medusaError(auth.retrieveAuthIdentity(authIdentity.id))).type, "not_found");
+    // deleteAuthIdentityStep's compensation.
+    const [restored] = await auth.createAuthIdentities(prev);
+    assert.equal(restored.id, authIdentity.id);
+    assert.deepEqual(restored.app_metadata, { user_id: "user_1" });
+    assert.equal(restored.provider_identities[0].entity_id, "gone@b.co");
+    // Without ids (the \`medusa user\` CLI's and Medusa's own create): made in Medusa's form.
+    const made = await auth.createAuthIdentities({
+      provider_identities: [{ entity_id: "made@b.co", provider: "emailpass", user_metadata: { name: "M" } }],
+      app_metadata: { user_id: "user_2" },
+    });
+    assert.match(made.id, /^authid_[0-9A-HJKMNP-TV-Z]{26}$/);
+    assert.match(made.provider_identities[0].id, /^provid_[0-9A-HJKMNP-TV-Z]{26}$/);
+    assert.deepEqual(made.provider_identities[0].user_metadata, { name: "M" });
+    const invalid = await medusaError(auth.createAuthIdentities({ app_metadata: {} }));
+    assert.equal(invalid.type, "invalid_data");
+    assert.match(invalid.message, /provider_identities/);
+  });
+
+  test("validateAuthIdentity answers the identity, or success false", async () => {
+    const { authIdentity } = await auth.register("emailpass", login("valid@b.co"));
+    const ok = await auth.validateAuthIdentity(authIdentity.id, "emailpass", { relations: ["provider_identities"] });
+    assert.equal(ok.success, true);
+    assert.equal(ok.authIdentity.provider_identities[0].entity_id, "valid@b.co");
+    assert.deepEqual(await auth.validateAuthIdentity("authid_missing", "emailpass"), {
+      success: false,
+      error: "AuthIdentity with id: authid_missing was not found",
+    });
+  });
+
+  test("an identity with MFA enabled is listed by listAuthMfa and refused by the backend's sign-in", async () => {
+    const { authIdentity } = await auth.register("emailpass", login("mfa@b.co"));
+    assert.deepEqual(await auth.listAuthMfa({ auth_identity_id: authIdentity.id, status: "enabled" }), []);
+    const { token } = await (await worker.post("/auth/customer/emailpass", { email: "mfa@b.co", password: PASSWORD })).json();
+    const bearer = { authorization: `Bearer ${token}` };
+    const started = await (await worker.post("/auth/mfa/factors", { provider: "totp" }, bearer)).json();
+    const verified = await worker.post(
+      `/auth/mfa/factors/${started.mfa_factor.id}/verify`,
+      { code: totp(started.secret) },
+      bearer,
+    );
+    assert.equal(verified.status, 200);
+
+    const factors = await auth.listAuthMfa({ auth_identity_id: authIdentity.id, status: "enabled" }, { select: ["id"] });
+    assert.deepEqual(factors.map((f) => [f.id, f.status, f.provider]), [[started.mfa_factor.id, "enabled", "totp"]]);
+    assert.ok(!JSON.stringify(factors).includes(started.secret));
+    assert.deepEqual(await auth.listAuthMfa({ auth_identity_id: authIdentity.id, status: "pending" }), []);
+    const refused = await auth.authenticate("emailpass", login("mfa@b.co"));
+    assert.equal(refused.success, false);
+    assert.match(refused.error, /multi-factor authentication enabled: sign in at the edge-auth Worker/);
+    assert.ok(!("authIdentity" in refused));
+    const validated = await auth.validateAuthIdentity(authIdentity.id, "emailpass");
+    assert.equal(validated.success, false);
+    assert.equal((await medusaError(auth.listAuthMfa({}))).type, "invalid_data");
+  });
+
+  test("module methods the bridge does not serve are refused with not_allowed naming the Worker", async () => {
+    for (const method of ["verifyAuthMfaChallenge", "createPasswordResetToken", "startAuthMfa", "listAuthProviders"]) {
+      const e = await medusaError(auth[method]({}));
+      assert.equal(e.type, "not_allowed");
+      assert.ok(e.message.includes(method) && e.message.includes(worker.url), e.message);
+    }
+  });
+
+  test("a wrong admin secret is logged at start-up and named at the first call", async () => {
+    const logger = recordingLogger();
+    const wrong = service(worker.url, { adminSecret: "not-the-secret" }, logger);
+    await wrong.__hooks.onApplicationStart();
+    assert.equal(logger.lines.length, 1);
+    assert.match(logger.lines[0][1], /refused the admin credential: set the module option "adminSecret" \(EDGE_AUTH_ADMIN_SECRET\)/);
+    assert.ok(!logger.lines[0][1].includes("not-the-secret"));
+    const e = await medusaError(wrong.retrieveAuthIdentity("authid_x"));
+    assert.equal(e.type, "unexpected_state");
+    assert.match(e.message, /adminSecret/);
+    const flow = await wrong.register("emailpass", login("x@b.co"));
+    assert.equal(flow.success, false);
+    assert.match(flow.error, /EDGE_AUTH_ADMIN_SECRET/);
+    assert.equal(await service(worker.url).checkConnection(), true);
+  });
+});
+
+test("the end user's address reaches the Worker's per-IP limit; the backend's is not one client", { timeout: 60_000 }, async () => {
+  const worker = await startWorker({
+    vars: { ADMIN_SECRET, RATE_LIMITS: JSON.stringify({ authenticate: { ip: { limit: 2, window: "1m" } } }) },
+  });
+  try {
+    const auth = service(worker.url);
+    const from = (ip, email) => auth.authenticate("emailpass", { ...login(email, "wrong horse!"), headers: { "x-forwarded-for": `${ip}, 10.0.0.1` } });
+    assert.equal((await from("203.0.113.7", "a@b.co")).error, "Invalid email or password");
+    assert.equal((await from("203.0.113.7", "b@b.co")).error, "Invalid email or password");
+    const limited = await from("203.0.113.7", "c@b.co");
+    assert.equal(limited.success, false);
+    assert.match(limited.error, /Too many/i);
+    assert.equal((await from("198.51.100.9", "c@b.co")).error, "Invalid email or password");
+    // No forwarded address: not counted per IP at all.
+    for (const email of ["d@b.co", "e@b.co", "f@b.co"]) {
+      assert.equal((await auth.authenticate("emailpass", login(email, "wrong horse!"))).error, "Invalid email or password");
+    }
+  } finally {
+    await worker.dispose();
+  }
+});
+
+/** A server on 127.0.0.1 that counts requests and answers with `respond(req, res)`. */
+async function fakeWorker(respond) {
+  const seen = [];
+  const server = createServer((req, res) => {
+    seen.push(`${req.method} ${req.url}`);
+    respond(req, res);
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${server.address().port}`;
+  return {
+    url,
+    seen,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+test("a Worker that never answers: timeoutMs per attempt, retries for reads only, a message naming both", { timeout: 30_000 }, async () => {
+  const hung = await fakeWorker(() => {});
+  try {
+    const auth = service(hung.url, { timeoutMs: 200, retries: 2 });
+    const started = Date.now();
+    const e = await medusaError(auth.retrieveAuthIdentity("authid_1"));
+    const elapsed = Date.now() - started;
+    assert.equal(e.type, "unexpected_state");
+    assert.equal(e.message, `edge-auth: the Worker at ${hung.url} did not answer GET /admin/auth-identities/authid_1 within timeoutMs=200 ms`);
+    assert.equal(hung.seen.length, 3, hung.seen.join("\n"));
+    assert.ok(elapsed < 5000, `took ${elapsed} ms`);
+    hung.seen.length = 0;
+    const flow = await auth.authenticate("emailpass", login("a@b.co"));
+    assert.equal(flow.success, false);
+    assert.match(flow.error, /did not answer POST \/admin\/auth\/emailpass\/authenticate within timeoutMs=200 ms/);
+    assert.equal(hung.seen.length, 1, "register/authenticate are never retried");
+  } finally {
+    await hung.close();
+  }
+});
+
+test("a Worker that fails: 5xx retried with backoff for reads, 4xx not, unreachable named", { timeout: 30_000 }, async () => {
+  const failing = await fakeWorker((req, res) => {
+    res.writeHead(503, { "content-type": "application/json" });
+    res.end(JSON.stringify({ type: "unexpected_state", message: "Storage is unavailable" }));
+  });
+  try {
+    const auth = service(failing.url, { retries: 3 });
+    const e = await medusaError(auth.listAuthIdentities({ id: ["authid_1"] }));
+    assert.equal(e.type, "unexpected_state");
+    assert.equal(e.message, "Storage is unavailable");
+    assert.equal(failing.seen.length, 4);
+    failing.seen.length = 0;
+    const created = await medusaError(auth.createAuthIdentities({ provider_identities: [] }));
+    assert.equal(created.type, "unexpected_state");
+    assert.equal(failing.seen.length, 1, "a create is never retried");
+  } finally {
+    await failing.close();
+  }
+  const invalid = await fakeWorker((req, res) => {
+    res.writeHead(400, { "content-type": "application/json" });
+    res.end(JSON.stringify({ type: "invalid_data", message: "Invalid cursor" }));
+  });
+  try {
+    const e = await medusaError(service(invalid.url).retrieveAuthIdentity("authid_1"));
+    assert.equal(e.type, "invalid_data");
+    assert.equal(invalid.seen.length, 1);
+  } finally {
+    await invalid.close();
+  }
+  // A closed port: refused at once, named.
+  const closed = await fakeWorker(() => {});
+  const url = closed.url;
+  await closed.close();
+  const e = await medusaError(service(url, { retries: 0 }).retrieveAuthIdentity("authid_1"));
+  assert.equal(e.type, "unexpected_state");
+  assert.ok(e.message.startsWith(`edge-auth: the Worker at ${url} could not be reached (GET /admin/auth-identities/authid_1)`), e.message);
+});
+
+test("options are checked at load, each message naming the option", () => {
+  const cases = [
+    [{ adminSecret: "s" }, /the option "url" is required: .*EDGE_AUTH_URL/],
+    [{ url: "auth.example.com", adminSecret: "s" }, /the option "url" must be an absolute http\(s\) URL/],
+    [{ url: "ftp://auth.example.com", adminSecret: "s" }, /the option "url" must be an http\(s\) URL/],
+    [{ url: "https://auth.example.com" }, /the option "adminSecret" is required: .*EDGE_AUTH_ADMIN_SECRET/],
+    [{ url: "https://auth.example.com", adminSecret: "s", timeoutMs: 0 }, /the option "timeoutMs" must be an integer/],
+    [{ url: "https://auth.example.com", adminSecret: "s", timeoutMs: "5000" }, /the option "timeoutMs" must be an integer/],
+    [{ url: "https://auth.example.com", adminSecret: "s", retries: -1 }, /the option "retries" must be an integer/],
+    [{ url: "https://auth.example.com", adminSecret: "s", secret: "x" }, /unknown option "secret"/],
+  ];
+  for (const [options, message] of cases) {
+    assert.throws(() => new EdgeAuthModuleService({}, options), message);
+    assert.rejects(bridge.loaders[0]({ options }), message);
+  }
+  const parsed = bridge.parseOptions({ url: "https://auth.example.com/", adminSecret: "s" });
+  assert.deepEqual(parsed, { base: "https://auth.example.com", adminSecret: "s", timeoutMs: 5000, retries: 2 });
+});
+
+// Medusa 2.21's loader `require`s the resolved path of `edge-auth/medusa` (CommonJS) and reads
+// `default ?? module`; with @medusajs/framework installed the bridge is a `Module("auth", …)` and throws
+// the framework's own MedusaError. Needs the Medusa backend the medusa stage installs.
+const MEDUSA_MODULES = process.env.MEDUSA_BACKEND_MODULES ?? join(REPO_ROOT, "tests", "medusa-backend", "node_modules");
+test("with @medusajs/framework the export is Module(\"auth\", …) and errors are the framework's MedusaError", (t) => {
+  if (!existsSync(join(MEDUSA_MODULES, "@medusajs", "framework"))) {
+    t.skip(`no Medusa install at ${MEDUSA_MODULES} (the medusa stage makes it)`);
+    return;
+  }
+  const script = `
+    const utils = require("@medusajs/framework/utils");
+    const m = require(${JSON.stringify(BRIDGE)});
+    const def = m.default ?? m;
+    if (m.MedusaError !== utils.MedusaError) throw new Error("not the framework's MedusaError");
+    if (typeof def.service !== "function" || !def.linkable || !Array.isArray(def.loaders)) throw new Error("not a Module: " + Object.keys(def));
+    if (typeof def.service.prototype.__joinerConfig !== "function") throw new Error("no joiner config");
+    console.log("ok");
+  `;
+  const run = spawnSync(process.execPath, ["-e", script], { env: { ...process.env, NODE_PATH: MEDUSA_MODULES }, encoding: "utf8" });
+  assert.equal(run.status, 0, run.stderr);
+  assert.equal(run.stdout.trim(), "ok");
+});
