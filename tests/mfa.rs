@@ -898,3 +898,46 @@ fn an_unverified_identity_with_mfa_owes_the_verification_first_and_its_token_ope
     );
     assert_eq!(requested.status, 201, "{:?}", requested.body_json());
 }
+
+/// An actor-less token that owed only the verification when it was issued, refreshed after the identity
+/// enabled a factor: still owing the verification, it now owes MFA too (its `mfa_enabled` turns true),
+/// so finishing the verification later cannot skip the challenge.
+#[test]
+fn an_unverified_token_refreshed_after_enrolment_owes_mfa_as_well() {
+    let t = app_with(&[
+        ("MFA_ENCRYPTION_KEY", MFA_KEY),
+        (
+            "AUTH_VERIFICATIONS_PER_ACTOR",
+            r#"{"customer":[{"entity_type":"email","auth_provider":"emailpass"}]}"#,
+        ),
+    ]);
+    let registered = t.registered("a@b.co", PASSWORD);
+    let signed_in = body(&t.login("a@b.co", PASSWORD));
+    assert_eq!(
+        signed_in["verification_required"],
+        json!(true),
+        "{signed_in}"
+    );
+    let unverified = signed_in["token"].as_str().unwrap().to_owned();
+    assert!(!t.claims(&unverified).mfa_enabled);
+    // The registration's token enrols the factor (Medusa's register owes no verification).
+    let started = body(&t.post_as(
+        "/auth/mfa/factors",
+        json!({"provider": "totp"}),
+        &registered,
+    ));
+    let secret = started["secret"].as_str().unwrap();
+    let id = started["mfa_factor"]["id"].as_str().unwrap();
+    let verified = t.post_as(
+        &format!("/auth/mfa/factors/{id}/verify"),
+        json!({ "code": totp(secret, t.clock.now_secs()) }),
+        &registered,
+    );
+    assert_eq!(verified.status, 200, "{:?}", verified.body_json());
+    let refreshed = t.claims_of(&t.refresh(&unverified));
+    assert_eq!(
+        (refreshed.actor_id.as_str(), refreshed.mfa_enabled),
+        ("", true)
+    );
+    assert_eq!(refreshed.mfa_challenge_completed_at, None);
+}
