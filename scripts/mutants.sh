@@ -31,12 +31,13 @@ while (($#)); do
     esac
 done
 
+# --workspace: the KDF crate (crates/edge-auth-kdf) is on the list too.
 # Narrowing by file: a copy of the config whose examine_globs are just these files (exclusions and test
 # arguments kept). Neither `--file` (adds to the config's globs) nor `--re` (it matched mutants of other
 # files) narrows the run.
 config=.cargo/mutants.toml
 if ((${#files[@]})); then
-    listed=$(cargo mutants --list-files)
+    listed=$(cargo mutants --workspace --list-files)
     globs=
     for f in "${files[@]}"; do
         f=${f#./}
@@ -60,7 +61,7 @@ copy_target=false
 
 started=$SECONDS
 status=0
-cargo mutants --config "$config" --output target --copy-target="$copy_target" "${extra[@]}" || status=$?
+cargo mutants --workspace --config "$config" --output target --copy-target="$copy_target" "${extra[@]}" || status=$?
 elapsed=$((SECONDS - started))
 
 # Per file: caught / missed / timeout / unviable.
