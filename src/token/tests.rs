@@ -331,3 +331,60 @@ fn a_challenge_claim_round_trips_and_anything_else_is_refused() {
         assert_eq!(ChallengeClaim::parse(bad), None, "{bad:?}");
     }
 }
+
+/// A correctly signed HS256 token of exactly `len` bytes: its claims padded in `app_metadata`, its
+/// header's `kid` lengthened until the base64url lengths add up.
+fn signed_token_of_len(len: usize) -> String {
+    for kid in 0..4 {
+        let header = format!(
+            r#"{{"alg":"HS256","typ":"JWT","kid":"{}"}}"#,
+            "k".repeat(kid)
+        );
+        let mut claims = claims();
+        for pad in 0..len {
+            claims.app_metadata = json!({ "pad": "x".repeat(pad) });
+            let input = format!(
+                "{}.{}",
+                b64(&header),
+                b64(serde_json::to_vec(&claims).expect("json"))
+            );
+            let token = format!("{input}.{}", b64(key().signature(input.as_bytes())));
+            if token.len() == len {
+                return token;
+            }
+            if token.len() > len {
+                break;
+            }
+        }
+    }
+    unreachable!("no token of {len} bytes")
+}
+
+#[test]
+fn a_token_of_exactly_the_size_limit_verifies_and_one_byte_more_is_refused() {
+    // The limit docs/security.md states: 8 KiB.
+    const LIMIT: usize = 8 * 1024;
+    let at_limit = signed_token_of_len(LIMIT);
+    assert!(verify(&at_limit, &key(), NOW).is_ok());
+    let over = signed_token_of_len(LIMIT + 1);
+    assert_eq!(verify(&over, &key(), NOW), Err(TokenError::Malformed));
+}
+
+#[test]
+fn an_asymmetric_token_of_exactly_the_size_limit_opens_and_one_byte_more_is_refused() {
+    let header = b64(r#"{"alg":"ES256","typ":"JWT","kid":"k1"}"#);
+    let signature = b64([7u8; 64]);
+    // The payload is not decoded before the signature is checked, so any run of characters fills it.
+    let of_len = |len: usize| {
+        let payload = "a".repeat(len - header.len() - signature.len() - 2);
+        format!("{header}.{payload}.{signature}")
+    };
+    let at_limit = of_len(MAX_TOKEN_BYTES);
+    assert_eq!(at_limit.len(), MAX_TOKEN_BYTES);
+    let opened = open_asymmetric(&at_limit, "ES256", 64).expect("at the limit");
+    assert_eq!(opened.kid, "k1");
+    assert!(matches!(
+        open_asymmetric(&of_len(MAX_TOKEN_BYTES + 1), "ES256", 64),
+        Err(TokenError::Malformed)
+    ));
+}

@@ -101,14 +101,19 @@ impl KvStore for CountingKv {
 }
 
 fn metered() -> (TestApp, Rc<Meter>) {
+    metered_with(&[])
+}
+
+fn metered_with(extra: &[(&str, &str)]) -> (TestApp, Rc<Meter>) {
     let meter = Rc::new(Meter::default());
+    let vars = [&ACCOUNT_VARS[..], extra].concat();
     let app = TestApp::new(ORIGIN, NOW_MS, |store, clock| {
         let guard = Rc::new(CountingGuard(
             MemoryGuard::with_clock(clock.clone()),
             meter.clone(),
         ));
         let kv = Rc::new(CountingKv(store, meter.clone()));
-        App::new(config(&ACCOUNT_VARS), kv, clock).with_guard(guard)
+        App::new(config(&vars), kv, clock).with_guard(guard)
     });
     (app, meter)
 }
@@ -214,6 +219,32 @@ fn a_spent_reset_jti_stays_spent_in_the_guard_for_the_rest_of_its_life() {
             .consume_reset_jti(&issued.jti, &emailpass, "a@b.co"),
     )
     .unwrap();
+    let consumed = m.consumed.borrow();
+    assert_eq!(consumed.len(), 1, "{consumed:?}");
+    assert_eq!(consumed[0].1, 800);
+}
+
+/// Likewise a confirmed verification code: spent in the guard for exactly the rest of its life.
+#[test]
+fn a_confirmed_verification_code_stays_spent_in_the_guard_for_the_rest_of_its_life() {
+    use edge_auth::account::VerificationRequest;
+    let (a, m) = metered_with(&[(
+        "AUTH_VERIFICATIONS_PER_ACTOR",
+        r#"{"customer":[{"entity_type":"email","auth_provider":"emailpass"}]}"#,
+    )]);
+    let token = a.registered("a@b.co", "correct horse");
+    let id = a.claims(&token).auth_identity_id;
+    let requested = block_on(a.app.account.request_verification(VerificationRequest {
+        auth_identity_id: id,
+        entity_id: "a@b.co".into(),
+        entity_type: "email".into(),
+        code_provider: "token".into(),
+        metadata: None,
+    }))
+    .unwrap();
+    a.clock.advance_secs(100);
+    let code = requested.code.unwrap();
+    block_on(a.app.account.confirm_verification(&code, None, None, None)).unwrap();
     let consumed = m.consumed.borrow();
     assert_eq!(consumed.len(), 1, "{consumed:?}");
     assert_eq!(consumed[0].1, 800);

@@ -400,3 +400,27 @@ fn concurrent_confirmations_of_one_code_succeed_once() {
     );
     assert!(answers.iter().all(|a| a.status == 200 || a.status == 400));
 }
+
+/// A code confirms up to its fifteenth minute; after it, it is told expired while its index lives (an
+/// hour more), and unknown after that.
+#[test]
+fn a_code_lives_fifteen_minutes_and_is_told_expired_for_an_hour_more() {
+    let h = verifying();
+    customer(&h, "a@b.co", "cus_1");
+    customer(&h, "c@d.co", "cus_2");
+    let login_token = |email: &str| {
+        unverified_login(&h, email)["token"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let (a, c) = (login_token("a@b.co"), login_token("c@d.co"));
+    let in_time = delivered_code(&h, &a, "a@b.co");
+    let late = delivered_code(&h, &c, "c@d.co");
+    h.clock.advance_secs(899);
+    assert_eq!(confirm(&h, &in_time, &[]).status, 200);
+    h.clock.advance_secs(1 + 3599);
+    assert_code_refused(&confirm(&h, &late, &[]), "Verification code has expired");
+    h.clock.advance_secs(1);
+    assert_code_refused(&confirm(&h, &late, &[]), INVALID);
+}
