@@ -4,6 +4,7 @@
 
 use crate::oauth::jwk::rsa_modulus_acceptable;
 use crate::ports::cipher::{Aead, AeadKey, CipherError};
+use crate::ports::jws::{JwsAlgorithm, JwsCrypto, JwsCryptoError, JwsPrivateKey, JwsPublicKey};
 use crate::ports::signature::{PublicKey, SignatureVerifier};
 use async_trait::async_trait;
 use base64::Engine;
@@ -166,5 +167,156 @@ impl Aead for WebCryptoAead {
         aes_gcm(key, nonce, aad, sealed, "decrypt")
             .await
             .map_err(|_| CipherError)
+    }
+}
+
+/// [`JwsCrypto`] over `crypto.subtle`: our own tokens signed and checked with ES256 (ECDSA P-256,
+/// whose WebCrypto signatures are already JWS's 64-byte r || s) or EdDSA (`Ed25519`: workerd, Node >= 20,
+/// current browsers). The private key is imported from PKCS #8 for each use and never extractable
+/// except for the one export that reads its public key.
+pub struct WebCryptoJws;
+
+/// WebCrypto's import and sign parameters of `algorithm`.
+fn jws_params(algorithm: JwsAlgorithm) -> Result<(Object, Object), JsValue> {
+    Ok(match algorithm {
+        JwsAlgorithm::Es256 => (
+            object(&[("name", "ECDSA"), ("namedCurve", "P-256")])?,
+            object(&[("name", "ECDSA"), ("hash", "SHA-256")])?,
+        ),
+        JwsAlgorithm::EdDsa => (
+            object(&[("name", "Ed25519")])?,
+            object(&[("name", "Ed25519")])?,
+        ),
+    })
+}
+
+async fn import_private(
+    subtle: &JsValue,
+    key: &JwsPrivateKey,
+    extractable: bool,
+) -> Result<JsValue, JsValue> {
+    let (import, _) = jws_params(key.algorithm())?;
+    let usages: Array = [JsValue::from_str("sign")].into_iter().collect();
+    call(
+        subtle,
+        "importKey",
+        &[
+            JsValue::from_str("pkcs8"),
+            Uint8Array::from(&key.pkcs8_der()[..]).into(),
+            import.into(),
+            JsValue::from_bool(extractable),
+            usages.into(),
+        ],
+    )
+    .await
+}
+
+async fn jws_sign(key: &JwsPrivateKey, signing_input: &[u8]) -> Result<Vec<u8>, JsValue> {
+    let subtle = get(&get(&js_sys::global(), "crypto")?, "subtle")?;
+    let imported = import_private(&subtle, key, false).await?;
+    let (_, sign) = jws_params(key.algorithm())?;
+    let out = call(
+        &subtle,
+        "sign",
+        &[
+            sign.into(),
+            imported,
+            Uint8Array::from(signing_input).into(),
+        ],
+    )
+    .await?;
+    Ok(Uint8Array::new(&out).to_vec())
+}
+
+fn jwk_coordinate(jwk: &JsValue, name: &str) -> Result<[u8; 32], JsValue> {
+    let text = get(jwk, name)?.as_string().unwrap_or_default();
+    B64URL
+        .decode(text)
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(|| JsValue::from_str("bad coordinate"))
+}
+
+async fn jws_public_key(key: &JwsPrivateKey) -> Result<JwsPublicKey, JsValue> {
+    let subtle = get(&get(&js_sys::global(), "crypto")?, "subtle")?;
+    let imported = import_private(&subtle, key, true).await?;
+    let jwk = call(&subtle, "exportKey", &[JsValue::from_str("jwk"), imported]).await?;
+    Ok(match key.algorithm() {
+        JwsAlgorithm::Es256 => JwsPublicKey::P256 {
+            x: jwk_coordinate(&jwk, "x")?,
+            y: jwk_coordinate(&jwk, "y")?,
+        },
+        JwsAlgorithm::EdDsa => JwsPublicKey::Ed25519 {
+            x: jwk_coordinate(&jwk, "x")?,
+        },
+    })
+}
+
+async fn jws_verify(
+    key: &JwsPublicKey,
+    signing_input: &[u8],
+    signature: &[u8],
+) -> Result<bool, JsValue> {
+    let subtle = get(&get(&js_sys::global(), "crypto")?, "subtle")?;
+    let jwk = match key {
+        JwsPublicKey::P256 { x, y } => {
+            let (x, y) = (B64URL.encode(x), B64URL.encode(y));
+            object(&[("kty", "EC"), ("crv", "P-256"), ("x", &x), ("y", &y)])?
+        }
+        JwsPublicKey::Ed25519 { x } => {
+            let x = B64URL.encode(x);
+            object(&[("kty", "OKP"), ("crv", "Ed25519"), ("x", &x)])?
+        }
+    };
+    let (import, verify) = jws_params(key.algorithm())?;
+    let usages: Array = [JsValue::from_str("verify")].into_iter().collect();
+    let imported = call(
+        &subtle,
+        "importKey",
+        &[
+            JsValue::from_str("jwk"),
+            jwk.into(),
+            import.into(),
+            JsValue::FALSE,
+            usages.into(),
+        ],
+    )
+    .await?;
+    let valid = call(
+        &subtle,
+        "verify",
+        &[
+            verify.into(),
+            imported,
+            Uint8Array::from(signature).into(),
+            Uint8Array::from(signing_input).into(),
+        ],
+    )
+    .await?;
+    Ok(valid.as_bool() == Some(true))
+}
+
+#[async_trait(?Send)]
+impl JwsCrypto for WebCryptoJws {
+    async fn sign(
+        &self,
+        key: &JwsPrivateKey,
+        signing_input: &[u8],
+    ) -> Result<Vec<u8>, JwsCryptoError> {
+        match jws_sign(key, signing_input).await {
+            Ok(signature) if signature.len() == JwsAlgorithm::SIGNATURE_LEN => Ok(signature),
+            _ => Err(JwsCryptoError),
+        }
+    }
+
+    async fn public_key(&self, key: &JwsPrivateKey) -> Result<JwsPublicKey, JwsCryptoError> {
+        jws_public_key(key).await.map_err(|_| JwsCryptoError)
+    }
+
+    async fn verify(&self, key: &JwsPublicKey, signing_input: &[u8], signature: &[u8]) -> bool {
+        signature.len() == JwsAlgorithm::SIGNATURE_LEN
+            && jws_verify(key, signing_input, signature)
+                .await
+                .unwrap_or(false)
     }
 }

@@ -130,18 +130,22 @@ impl AccountService {
             };
             return Ok(SignInAnswer::VerificationRequired {
                 verification,
-                token: self.sign(identity, actor_type, &unverified, &validity)?,
+                token: self
+                    .sign(identity, actor_type, &unverified, &validity)
+                    .await?,
             });
         }
         Ok(match challenge {
             Some((challenge, claim)) => {
                 let pending = sign_in.with_mfa(MfaState::pending(Some(claim)));
                 SignInAnswer::MfaRequired {
-                    token: self.sign(identity, actor_type, &pending, &validity)?,
+                    token: self.sign(identity, actor_type, &pending, &validity).await?,
                     challenge,
                 }
             }
-            None => SignInAnswer::Token(self.sign(identity, actor_type, &sign_in, &validity)?),
+            None => {
+                SignInAnswer::Token(self.sign(identity, actor_type, &sign_in, &validity).await?)
+            }
         })
     }
 

@@ -127,5 +127,6 @@ impl AccountService {
         let validity = self.revoke_tokens(&identity.id).await?;
         // The new token keeps what the old one said about the sign-in (its provider, MFA).
         self.sign(&identity, actor_type, &SignIn::of(claims), &validity)
+            .await
     }
 }

@@ -86,6 +86,7 @@ impl AccountService {
             .refreshed_sign_in(&identity, &actor_type, &context.actor_id, context.sign_in())
             .await?;
         self.sign(&identity, &actor_type, &sign_in, &validity)
+            .await
             .map(Some)
     }
 

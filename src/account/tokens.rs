@@ -9,7 +9,8 @@ use crate::model::AuthIdentity;
 use crate::ports::runtime::join2;
 use crate::scope::{ActorType, ProviderId};
 use crate::store::keys;
-use crate::token::{self, ChallengeClaim, Claims};
+use crate::token::jwk::public_jwk;
+use crate::token::{ChallengeClaim, Claims};
 use serde_json::Value;
 
 /// A token's multi-factor state: Medusa 2.21's `mfa_enabled` and `mfa_challenge_completed_at`, and
@@ -171,7 +172,7 @@ impl AccountService {
         sign_in: &SignIn,
     ) -> Result<String, AccountError> {
         let validity = self.validity(&identity.id).await?;
-        self.sign(identity, actor_type, sign_in, &validity)
+        self.sign(identity, actor_type, sign_in, &validity).await
     }
 
     /// A token for a sign-in whose password was verified against `verified`, the provider's read of the
@@ -185,7 +186,7 @@ impl AccountService {
         verified: Option<&CredentialRecord>,
     ) -> Result<String, AccountError> {
         let validity = self.issuing_validity(&identity.id, verified).await?;
-        self.sign(identity, actor_type, sign_in, &validity)
+        self.sign(identity, actor_type, sign_in, &validity).await
     }
 
     /// The boundary a token for a sign-in verified against `verified` is dated from (see
@@ -209,7 +210,7 @@ impl AccountService {
         Ok(at_check)
     }
 
-    pub(super) fn sign(
+    pub(super) async fn sign(
         &self,
         identity: &AuthIdentity,
         actor_type: &ActorType,
@@ -224,7 +225,27 @@ impl AccountService {
             iat,
             self.tokens.expires_in_secs,
         );
-        Ok(token::sign(&claims, &self.tokens.key))
+        self.tokens
+            .signer
+            .sign(&claims)
+            .await
+            .map_err(|e| AccountError::Unavailable(e.to_string()))
+    }
+
+    /// The public keys our tokens verify with, current first (`GET /.well-known/jwks.json`, the npm
+    /// package's `jwks()`); `None` in HS256 mode, whose key is a shared secret.
+    /// As a JWKS, `{"keys": [{kty, crv, x, (y,) kid, alg, use: "sig"}, …]}`.
+    pub async fn key_set(&self) -> Result<Option<Value>, AccountError> {
+        let keys = self
+            .tokens
+            .signer
+            .public_keys()
+            .await
+            .map_err(|e| AccountError::Unavailable(format!("{}: {e}", e.variable())))?;
+        Ok(keys.map(|keys| {
+            let keys: Vec<Value> = keys.iter().map(public_jwk).collect();
+            serde_json::json!({ "keys": keys })
+        }))
     }
 
     /// The claims of a bearer token that is validly signed, unexpired, not voided by a revocation, and
@@ -248,7 +269,11 @@ impl AccountService {
         &self,
         raw: &str,
     ) -> Result<(Claims, Validity), AccountError> {
-        let claims = token::verify(raw, &self.tokens.key, self.now_secs())
+        let claims = self
+            .tokens
+            .signer
+            .verify(raw, self.now_secs())
+            .await
             .map_err(|_| AccountError::Unauthorized)?;
         let validity = self.validity(&claims.auth_identity_id).await?;
         if validity.is_revoked(claims.iat) {
@@ -275,7 +300,7 @@ impl AccountService {
                 SignIn::of(&claims),
             )
             .await?;
-        self.sign(&identity, &actor_type, &sign_in, &validity)
+        self.sign(&identity, &actor_type, &sign_in, &validity).await
     }
 
     /// What a refreshed token says, from what the old one (or a session) said. A token with an actor,

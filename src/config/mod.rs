@@ -7,6 +7,7 @@
 //! sets) lives in runtime objects such as [`crate::oauth::OAuthProvider`].
 
 pub mod cors;
+pub mod jwt_keys;
 pub mod vars;
 
 use crate::account::config::{self as account_config, AccountConfig};
@@ -14,12 +15,15 @@ use crate::mfa::config::{self as mfa_config, MfaConfig};
 use crate::oauth::config::{self as oauth_config, OAuthConfig};
 use crate::password::{self, Algorithm, Hasher, PasswordError};
 use crate::token::JwtKey;
+use crate::token::signer::{Signing, TokenSigner};
 use std::collections::BTreeMap;
 use std::rc::Rc;
 use vars::{ConfigError, check_secret, duration_secs, invalid, json, whole_number};
 
-/// Secret: the HS256 key that signs auth tokens (at least 32 bytes).
+/// Secret: the HS256 key that signs auth tokens (at least 32 bytes), and the root of the derived keys
+/// and reset tokens in every mode.
 pub const JWT_SECRET: &str = "JWT_SECRET";
+pub use jwt_keys::{JWT_ALGORITHM, JWT_KEY_ID, JWT_PREVIOUS_PUBLIC_KEYS, JWT_PRIVATE_KEY};
 /// Var: how long an auth token lasts, e.g. `1d`.
 pub const JWT_EXPIRES_IN: &str = "JWT_EXPIRES_IN";
 /// Var: actor type → the provider ids it may use, as JSON.
@@ -50,8 +54,10 @@ pub const DEFAULT_AUTH_METHODS_PER_ACTOR: &str =
 /// The whole parsed configuration of the Worker, built once per isolate by [`Config::from_vars`].
 #[derive(Debug)]
 pub struct Config {
-    /// Signs and verifies auth tokens.
+    /// `JWT_SECRET`: signs and verifies auth tokens in HS256 mode, reset tokens and derived keys always.
     pub jwt_key: JwtKey,
+    /// `JWT_ALGORITHM` and its keys: how auth tokens are signed.
+    pub token_signing: Signing,
     /// Lifetime of a new auth token.
     pub jwt_expires_in_secs: u64,
     /// Actor type → the provider ids it may use. Its keys are the actor types that exist.
@@ -98,6 +104,7 @@ impl Config {
         };
 
         let jwt_expires_in_secs = duration_secs(&get, JWT_EXPIRES_IN, DEFAULT_JWT_EXPIRES_IN)?;
+        let token_signing = jwt_keys::from_vars(&get)?;
 
         let methods =
             get(AUTH_METHODS_PER_ACTOR).unwrap_or_else(|| DEFAULT_AUTH_METHODS_PER_ACTOR.into());
@@ -136,6 +143,7 @@ impl Config {
 
         Ok(Self {
             jwt_key: JwtKey::new(secret.as_bytes()),
+            token_signing,
             jwt_expires_in_secs,
             auth_methods_per_actor,
             cors_origins,
@@ -178,11 +186,22 @@ fn parse_auth_methods(text: &str) -> Result<BTreeMap<String, Vec<String>>, Confi
     Ok(map)
 }
 
-/// How auth tokens are signed and how long they live (`JWT_SECRET`, `JWT_EXPIRES_IN`).
+impl Config {
+    /// A signer of this configuration's auth tokens (the Worker keeps one per isolate: it derives the
+    /// public key once).
+    pub fn token_signer(&self) -> TokenSigner {
+        TokenSigner::new(self.jwt_key.clone(), self.token_signing.clone())
+    }
+}
+
+/// How auth tokens are signed and how long they live (`JWT_SECRET`, `JWT_ALGORITHM` and its keys,
+/// `JWT_EXPIRES_IN`).
 #[derive(Debug, Clone)]
 pub struct TokenSettings {
-    /// Signs and checks every token.
+    /// `JWT_SECRET`: reset tokens and derived keys (and auth tokens in HS256 mode, through `signer`).
     pub key: JwtKey,
+    /// Signs and checks auth tokens with the configured algorithm.
+    pub signer: Rc<TokenSigner>,
     /// A token's lifetime.
     pub expires_in_secs: u64,
 }
@@ -193,6 +212,7 @@ pub struct TokenSettings {
 pub fn token_settings(
     secret: &str,
     expires_in: Option<&str>,
+    signing: Signing,
     development: bool,
 ) -> Result<TokenSettings, ConfigError> {
     if secret.is_empty() {
@@ -202,8 +222,10 @@ pub fn token_settings(
     let expires_in = expires_in.unwrap_or(DEFAULT_JWT_EXPIRES_IN);
     let expires_in_secs = crate::token::parse_duration_secs(expires_in.trim())
         .map_err(|e| invalid(JWT_EXPIRES_IN, e.to_string()))?;
+    let key = JwtKey::new(secret.as_bytes());
     Ok(TokenSettings {
-        key: JwtKey::new(secret.as_bytes()),
+        signer: Rc::new(TokenSigner::new(key.clone(), signing)),
+        key,
         expires_in_secs,
     })
 }
@@ -360,26 +382,33 @@ mod tests {
 
     #[test]
     fn token_settings_take_the_workers_rules_for_jwt_secret_and_jwt_expires_in() {
-        let t = token_settings(SECRET, None, false).unwrap();
+        let t = token_settings(SECRET, None, Signing::Hs256, false).unwrap();
         assert_eq!(t.expires_in_secs, 86_400, "JWT_EXPIRES_IN defaults to 1d");
         assert_eq!(
-            token_settings(SECRET, Some(" 15m "), false)
+            token_settings(SECRET, Some(" 15m "), Signing::Hs256, false)
                 .unwrap()
                 .expires_in_secs,
             900
         );
-        let short = token_settings("short", None, false).unwrap_err();
+        let short = token_settings("short", None, Signing::Hs256, false).unwrap_err();
         assert_eq!(short.var, JWT_SECRET);
         assert!(
             short.message.contains("at least 32 bytes"),
             "{}",
             short.message
         );
-        assert!(token_settings("short", None, true).is_ok());
-        assert_eq!(token_settings("", None, true).unwrap_err().var, JWT_SECRET);
+        assert!(token_settings("short", None, Signing::Hs256, true).is_ok());
+        assert_eq!(
+            token_settings("", None, Signing::Hs256, true)
+                .unwrap_err()
+                .var,
+            JWT_SECRET
+        );
         for bad in ["120", "soon", "-1d"] {
             assert_eq!(
-                token_settings(SECRET, Some(bad), false).unwrap_err().var,
+                token_settings(SECRET, Some(bad), Signing::Hs256, false)
+                    .unwrap_err()
+                    .var,
                 JWT_EXPIRES_IN,
                 "{bad}"
             );

@@ -13,6 +13,7 @@ mod dev_outbox;
 mod discovery;
 mod error;
 mod extract;
+mod jwks;
 mod mfa;
 mod oauth;
 mod reset;
@@ -37,6 +38,7 @@ use crate::ports::runtime::{Recorder, Runtime, Task};
 use crate::providers::emailpass::EmailPass;
 use crate::service::AuthModuleService;
 use crate::store::KvStore;
+use crate::token::signer::TokenSigner;
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -87,6 +89,8 @@ pub struct App {
     /// Tokens, password change and reset, sessions and rate limits.
     pub account: Rc<AccountService>,
     ports: AccountPorts,
+    /// Signs and checks auth tokens; the Worker keeps one per isolate ([`App::with_token_signer`]).
+    signer: Rc<TokenSigner>,
     /// Made once per isolate by the Worker: they keep discovery documents and key sets between requests.
     third_parties: Vec<Rc<OAuthProvider>>,
     /// Work to run after the response ([`App::take_tasks`]).
@@ -129,7 +133,8 @@ impl App {
             http,
             runtime: Rc::new(Recorder::default()),
         };
-        Self::assemble(config, ports, third_parties.to_vec())
+        let signer = Rc::new(config.token_signer());
+        Self::assemble(config, ports, third_parties.to_vec(), signer)
     }
 
     /// Builds both services over `ports`.
@@ -137,6 +142,7 @@ impl App {
         config: Rc<Config>,
         ports: AccountPorts,
         third_parties: Vec<Rc<OAuthProvider>>,
+        signer: Rc<TokenSigner>,
     ) -> Self {
         let mut service = AuthModuleService::new(ports.store.clone(), ports.clock.clone())
             .with_guard(ports.guard.clone())
@@ -150,6 +156,7 @@ impl App {
         let service = Rc::new(service);
         let tokens = TokenSettings {
             key: config.jwt_key.clone(),
+            signer: signer.clone(),
             expires_in_secs: config.jwt_expires_in_secs,
         };
         let account = Rc::new(
@@ -166,6 +173,7 @@ impl App {
             service,
             account,
             ports,
+            signer,
             third_parties,
             tasks: RefCell::new(Vec::new()),
         }
@@ -184,7 +192,13 @@ impl App {
             guard,
             ..self.ports
         };
-        Self::assemble(self.config, ports, self.third_parties)
+        Self::assemble(self.config, ports, self.third_parties, self.signer)
+    }
+
+    /// Replaces the token signer made for this app by one made beforehand from the same configuration
+    /// ([`Config::token_signer`]), so the Worker derives and checks its keys once per isolate.
+    pub fn with_token_signer(self, signer: Rc<TokenSigner>) -> Self {
+        Self::assemble(self.config, self.ports, self.third_parties, signer)
     }
 
     /// Replaces the default runtime, which never sleeps and keeps warnings in memory.
@@ -193,7 +207,7 @@ impl App {
             runtime,
             ..self.ports
         };
-        Self::assemble(self.config, ports, self.third_parties)
+        Self::assemble(self.config, ports, self.third_parties, self.signer)
     }
 
     /// Queues work to run after the response.
@@ -212,6 +226,13 @@ pub async fn handle(app: &App, req: &HttpRequest) -> HttpResponse {
     let origin = req.header("origin");
     if req.method == "OPTIONS" {
         return cors::preflight(&app.config, origin);
+    }
+    // Asymmetric keys are checked on first use (deriving a public key is async on the platform): a bad
+    // key answers every request as a configuration error naming its variable, like any other.
+    if let Err(e) = app.signer.check_keys().await {
+        let e = crate::config::vars::invalid(e.variable(), e.to_string());
+        app.ports.runtime.warn(&format!("edge-auth: {e}"));
+        return misconfigured(&e);
     }
     let mut response = routes::route(app, req).await;
     if let Some(line) = response.log.take() {

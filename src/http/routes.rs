@@ -4,7 +4,7 @@
 use super::{App, HttpRequest, HttpResponse};
 use super::{
     admin, admin_costs, admin_import, admin_module, auth_flow, change_password, dev_outbox,
-    discovery, mfa, reset, session, token, verification,
+    discovery, jwks, mfa, reset, session, token, verification,
 };
 use crate::account::PasswordRoute;
 use crate::contract::ErrorType;
@@ -76,6 +76,10 @@ pub async fn route(app: &App, req: &HttpRequest) -> HttpResponse {
         ["auth", actor, provider, "change-password"] => match method {
             "POST" => change_password::change(app, req, actor, provider).await,
             _ => not_allowed("POST"),
+        },
+        [".well-known", "jwks.json"] => match method {
+            "GET" => jwks::key_set(app).await,
+            _ => not_allowed("GET"),
         },
         ["auth", "providers"] => match method {
             "GET" => discovery::providers(app, req),

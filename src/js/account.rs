@@ -227,6 +227,14 @@ impl JsAuthModuleService {
         Ok(settle(async move { account.refresh_token(&token).await }))
     }
 
+    /// The JSON Web Key Set our tokens verify with (`{ keys: [...] }`, current key first) when tokens
+    /// are signed with ES256 or EdDSA (`jwtAlgorithm`); `null` with HS256, whose key is a shared secret.
+    #[wasm_bindgen(js_name = jwks)]
+    pub fn jwks(&self) -> Result<Promise, JsValue> {
+        let account = self.account("jwks")?;
+        Ok(settle(async move { account.key_set().await }))
+    }
+
     /// Voids every token, session and reset token of the identity issued until now.
     #[wasm_bindgen(js_name = revokeTokens)]
     pub fn revoke_tokens(&self, auth_identity_id: JsValue) -> Result<Promise, JsValue> {

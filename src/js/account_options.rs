@@ -11,7 +11,10 @@ use crate::account::config::{
     SESSION_TTL,
 };
 use crate::config::vars::ConfigError;
-use crate::config::{JWT_EXPIRES_IN, JWT_SECRET, TokenSettings, token_settings};
+use crate::config::{
+    JWT_ALGORITHM, JWT_EXPIRES_IN, JWT_KEY_ID, JWT_PREVIOUS_PUBLIC_KEYS, JWT_PRIVATE_KEY,
+    JWT_SECRET, TokenSettings, jwt_keys, token_settings,
+};
 use crate::mfa::config::{self as mfa_config, MFA_ENCRYPTION_KEY, MFA_ISSUER, MfaConfig};
 use js_sys::Object;
 use std::collections::HashMap;
@@ -21,9 +24,13 @@ const JWT_SECRET_OPTION: &str = "jwtSecret";
 const DEVELOPMENT_OPTION: &str = "development";
 
 /// Each text option and the Worker variable it stands for.
-const TEXT_OPTIONS: [(&str, &str); 8] = [
+const TEXT_OPTIONS: [(&str, &str); 12] = [
     (JWT_SECRET_OPTION, JWT_SECRET),
     ("jwtExpiresIn", JWT_EXPIRES_IN),
+    ("jwtAlgorithm", JWT_ALGORITHM),
+    ("jwtPrivateKey", JWT_PRIVATE_KEY),
+    ("jwtKeyId", JWT_KEY_ID),
+    ("jwtPreviousPublicKeys", JWT_PREVIOUS_PUBLIC_KEYS),
     ("sessionTtl", SESSION_TTL),
     ("rateLimits", RATE_LIMITS),
     ("resetPasswordWebhookUrl", RESET_PASSWORD_WEBHOOK_URL),
@@ -32,8 +39,11 @@ const TEXT_OPTIONS: [(&str, &str); 8] = [
     ("mfaIssuer", MFA_ISSUER),
 ];
 
+/// The options that may be objects (JSON values) as well as text.
+const JSON_OPTIONS: [&str; 3] = ["rateLimits", "jwtPrivateKey", "jwtPreviousPublicKeys"];
+
 /// The option names this module reads, for the constructor's list of known options.
-pub const KEYS: [&str; 9] = [
+pub const KEYS: [&str; 13] = [
     TEXT_OPTIONS[0].0,
     TEXT_OPTIONS[1].0,
     TEXT_OPTIONS[2].0,
@@ -42,6 +52,10 @@ pub const KEYS: [&str; 9] = [
     TEXT_OPTIONS[5].0,
     TEXT_OPTIONS[6].0,
     TEXT_OPTIONS[7].0,
+    TEXT_OPTIONS[8].0,
+    TEXT_OPTIONS[9].0,
+    TEXT_OPTIONS[10].0,
+    TEXT_OPTIONS[11].0,
     DEVELOPMENT_OPTION,
 ];
 
@@ -79,13 +93,19 @@ fn text(object: &Object, name: &str) -> Result<Option<String>, ApiError> {
     if let Some(text) = value.as_string() {
         return Ok(Some(text));
     }
-    if name == "rateLimits" && plain_object(&value, "options.rateLimits").is_ok() {
-        return Ok(Some(to_json(&value, "options.rateLimits")?.to_string()));
+    // JSON-valued options may also be given as objects: read as their JSON.
+    if JSON_OPTIONS.contains(&name) && plain_object(&value, &format!("options.{name}")).is_ok() {
+        return Ok(Some(
+            to_json(&value, &format!("options.{name}"))?.to_string(),
+        ));
     }
-    let expected = if name == "rateLimits" {
-        "\"off\" or an object like { authenticate: { identifier: { limit: 5, window: \"1m\", backoff: true } } }"
-    } else {
-        "a string"
+    let expected = match name {
+        "rateLimits" => {
+            "\"off\" or an object like { authenticate: { identifier: { limit: 5, window: \"1m\", backoff: true } } }"
+        }
+        "jwtPrivateKey" => "a PKCS #8 PEM string or a private JWK (object or JSON)",
+        "jwtPreviousPublicKeys" => "a JWKS { keys: [...] } (object or JSON)",
+        _ => "a string",
     };
     Err(wrong(name, expected, &value))
 }
@@ -127,8 +147,15 @@ pub fn parse(object: &Object) -> Result<Option<AccountOptions>, ApiError> {
             .map(|(_, v)| v.as_str())
             .filter(|v| !v.trim().is_empty())
     };
-    let tokens =
-        token_settings(secret, value(JWT_EXPIRES_IN), development).map_err(option_error)?;
+    let signing = jwt_keys::from_values(
+        value(JWT_ALGORITHM),
+        value(JWT_PRIVATE_KEY),
+        value(JWT_KEY_ID),
+        value(JWT_PREVIOUS_PUBLIC_KEYS),
+    )
+    .map_err(option_error)?;
+    let tokens = token_settings(secret, value(JWT_EXPIRES_IN), signing, development)
+        .map_err(option_error)?;
     let config = account_config::from_vars(&|var| value(var).map(str::to_owned), development)
         .map_err(option_error)?;
     let mfa = mfa_config::from_vars(&|var| value(var).map(str::to_owned), development)

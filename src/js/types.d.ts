@@ -211,6 +211,20 @@ export interface AuthModuleServiceOptions {
   jwtSecret?: string;
   /** Auth token lifetime, like "1d" (the default), "12h" or "900s". A bare number is refused. */
   jwtExpiresIn?: string;
+  /**
+   * How auth tokens are signed (the Worker's `JWT_ALGORITHM`): "HS256" (default, under `jwtSecret`),
+   * "ES256" or "EdDSA" (under `jwtPrivateKey`, with a `kid`; `jwks()` publishes the public keys).
+   */
+  jwtAlgorithm?: "HS256" | "ES256" | "EdDSA";
+  /**
+   * The signing key of "ES256" (P-256) or "EdDSA" (Ed25519): a PKCS #8 PEM ("-----BEGIN PRIVATE KEY-----")
+   * or a private JWK (object or JSON). Required with those algorithms.
+   */
+  jwtPrivateKey?: string | PrivateJsonWebKey;
+  /** The `kid` of `jwtPrivateKey`. Default: its RFC 7638 thumbprint. */
+  jwtKeyId?: string;
+  /** Retired public keys (each with `kid` and `alg`) whose tokens still verify, as a JWKS (object or JSON). */
+  jwtPreviousPublicKeys?: string | JsonWebKeySet;
   /** Session lifetime, at least "60s". Default "10h" (Medusa's). */
   sessionTtl?: string;
   /** Overrides of the default limits, or "off"; a string is read as JSON, as the Worker's `RATE_LIMITS`. */
@@ -229,6 +243,33 @@ export interface AuthModuleServiceOptions {
   mfaIssuer?: string;
   /** Local development only: allows secrets shorter than 32 bytes. Default false. */
   development?: boolean;
+}
+
+/** A private key as a JWK: P-256 (`kty: "EC"`) or Ed25519 (`kty: "OKP"`), with its private part `d`. */
+export interface PrivateJsonWebKey {
+  kty: "EC" | "OKP";
+  crv: "P-256" | "Ed25519";
+  x: string;
+  y?: string;
+  d: string;
+  [member: string]: unknown;
+}
+
+/** A public key as `jwks()` lists it. */
+export interface PublicJsonWebKey {
+  kty: "EC" | "OKP";
+  crv: "P-256" | "Ed25519";
+  x: string;
+  /** P-256 only. */
+  y?: string;
+  kid: string;
+  alg: "ES256" | "EdDSA";
+  use?: "sig";
+}
+
+/** A JSON Web Key Set (RFC 7517 §5). */
+export interface JsonWebKeySet {
+  keys: PublicJsonWebKey[];
 }
 
 /** Medusa 2.21's auth token claims, as `verifyToken` resolves them. */
@@ -540,6 +581,11 @@ export class AuthModuleService {
   refreshToken(token: string): Promise<string>;
   /** Voids every token, session and reset token of the identity issued until now. */
   revokeTokens(authIdentityId: string): Promise<void>;
+  /**
+   * The public keys tokens verify with (current first, then `jwtPreviousPublicKeys`) with "ES256" or
+   * "EdDSA"; `null` with "HS256", whose key is a shared secret. Serve it as `/.well-known/jwks.json`.
+   */
+  jwks(): Promise<JsonWebKeySet | null>;
   /** Proves the current password, sets the new one, voids earlier tokens and sessions; a fresh token. */
   changePassword(
     token: string,

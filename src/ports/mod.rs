@@ -6,6 +6,7 @@
 //! - [`runtime`]: background work ([`runtime::Task`]), sleeping and warnings, and [`runtime::join2`].
 //! - [`secret`]: [`secret::Secret`], a string that never reaches a log line.
 //! - [`signature`]: id_token signature checks ([`signature::SignatureVerifier`]).
+//! - [`jws`]: signing and checking our own tokens with an asymmetric key ([`jws::JwsCrypto`]).
 //! - [`cipher`]: authenticated encryption of secrets at rest ([`cipher::Aead`]).
 //!
 //! Nothing here imports the rest of the crate; everything else may import from here.
@@ -13,6 +14,7 @@
 pub mod cipher;
 pub mod clock;
 pub mod http;
+pub mod jws;
 pub(crate) mod random;
 pub mod runtime;
 pub(crate) mod secret;

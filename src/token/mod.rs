@@ -1,9 +1,15 @@
-//! Medusa's auth tokens: HS256 JSON Web Tokens, built from HMAC-SHA256 and base64url directly.
+//! Medusa's auth tokens: JSON Web Tokens, built from HMAC-SHA256 (HS256) or an asymmetric signature
+//! (ES256, EdDSA: [`signer`]) and base64url directly.
 //!
-//! Only HS256 exists here, on purpose: accepting whatever `alg` a token names is how JWT libraries end
-//! up verifying `none` or confusing keys between algorithms.
+//! Each deployment signs with exactly one algorithm and accepts only it, on purpose: accepting whatever
+//! `alg` a token names is how JWT libraries end up verifying `none` or confusing keys between
+//! algorithms.
 
 mod duration;
+pub mod jwk;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod rust_jws;
+pub mod signer;
 #[cfg(test)]
 mod tests;
 
@@ -155,6 +161,8 @@ pub enum TokenError {
     UnsupportedAlgorithm,
     /// The signature was not made with our key over this header and payload.
     BadSignature,
+    /// An asymmetric token without a `kid`, or naming a key we neither sign nor verify with.
+    UnknownKey,
     /// Validly signed, but past its `exp`.
     Expired,
 }
@@ -165,6 +173,7 @@ impl fmt::Display for TokenError {
             TokenError::Malformed => "token is malformed",
             TokenError::UnsupportedAlgorithm => "token algorithm is not supported",
             TokenError::BadSignature => "token signature is invalid",
+            TokenError::UnknownKey => "token key is unknown",
             TokenError::Expired => "token has expired",
         })
     }
@@ -196,7 +205,12 @@ pub fn sign_payload<T: Serialize>(payload: &T, key: &JwtKey) -> String {
 /// received (constant-time), claims, then expiry, so an expired forgery is reported as a forgery.
 pub fn verify(token: &str, key: &JwtKey, now_secs: u64) -> Result<Claims, TokenError> {
     let payload = verify_signature(token, key)?;
-    let claims: Claims = serde_json::from_slice(&payload).map_err(|_| TokenError::Malformed)?;
+    checked_claims(&payload, now_secs)
+}
+
+/// The claims of a payload whose signature was checked: their shape, then expiry.
+pub fn checked_claims(payload: &[u8], now_secs: u64) -> Result<Claims, TokenError> {
+    let claims: Claims = serde_json::from_slice(payload).map_err(|_| TokenError::Malformed)?;
     if !(claims.app_metadata.is_object() || claims.app_metadata.is_null()) {
         return Err(TokenError::Malformed);
     }
@@ -234,18 +248,101 @@ pub fn verify_signature(token: &str, key: &JwtKey) -> Result<Vec<u8>, TokenError
 }
 
 fn check_header(header: &str) -> Result<(), TokenError> {
+    read_header(header, ALGORITHM).map(drop)
+}
+
+/// The header's `kid`, once its `alg` is exactly `algorithm`.
+fn read_header(header: &str, algorithm: &str) -> Result<Option<String>, TokenError> {
     let header = B64URL.decode(header).map_err(|_| TokenError::Malformed)?;
     let header: serde_json::Value =
         serde_json::from_slice(&header).map_err(|_| TokenError::Malformed)?;
     let header = header.as_object().ok_or(TokenError::Malformed)?;
-    if header.get("alg").and_then(serde_json::Value::as_str) != Some(ALGORITHM) {
+    if header.get("alg").and_then(serde_json::Value::as_str) != Some(algorithm) {
         return Err(TokenError::UnsupportedAlgorithm);
     }
     // `crit` names extensions the verifier must understand (RFC 7515 §4.1.11); we understand none.
     if header.contains_key("crit") {
         return Err(TokenError::Malformed);
     }
-    Ok(())
+    match header.get("kid") {
+        None => Ok(None),
+        Some(serde_json::Value::String(kid)) => Ok(Some(kid.clone())),
+        Some(_) => Err(TokenError::Malformed),
+    }
+}
+
+/// The signing input of an asymmetric token: the header `{"alg":…,"typ":"JWT","kid":…}` (in the
+/// order `jsonwebtoken` writes it) and the payload, base64url, joined by `.`.
+pub fn asymmetric_signing_input<T: Serialize>(algorithm: &str, kid: &str, payload: &T) -> String {
+    let header = serde_json::json!({ "alg": algorithm, "typ": "JWT", "kid": kid });
+    // serde_json sorts object keys; write the header in jsonwebtoken's order instead.
+    let header = format!(
+        r#"{{"alg":{},"typ":"JWT","kid":{}}}"#,
+        header["alg"], header["kid"]
+    );
+    let payload =
+        serde_json::to_vec(payload).expect("token payloads are plain data, which always serialise");
+    format!("{}.{}", B64URL.encode(header), B64URL.encode(payload))
+}
+
+/// `signing_input` with its signature appended: the finished token.
+pub fn with_signature(mut signing_input: String, signature: &[u8]) -> String {
+    signing_input.push('.');
+    signing_input.push_str(&B64URL.encode(signature));
+    signing_input
+}
+
+/// An asymmetric token taken apart, its signature not yet checked.
+#[derive(Debug)]
+pub struct Unverified<'a> {
+    /// The header's `kid`.
+    pub kid: String,
+    /// The bytes the signature covers, exactly as received.
+    pub signing_input: &'a [u8],
+    /// The decoded signature, of the algorithm's length.
+    pub signature: Vec<u8>,
+    /// The payload, still base64url.
+    payload: &'a str,
+}
+
+impl Unverified<'_> {
+    /// The payload's bytes; call only once the signature was checked.
+    pub fn payload(&self) -> Result<Vec<u8>, TokenError> {
+        B64URL
+            .decode(self.payload)
+            .map_err(|_| TokenError::Malformed)
+    }
+}
+
+/// Size, shape, `alg` (exactly `algorithm`: HS256, `none` and every other name are refused), a `kid`,
+/// and a signature of `signature_len` bytes.
+pub fn open_asymmetric<'a>(
+    token: &'a str,
+    algorithm: &str,
+    signature_len: usize,
+) -> Result<Unverified<'a>, TokenError> {
+    if token.len() > MAX_TOKEN_BYTES {
+        return Err(TokenError::Malformed);
+    }
+    let mut parts = token.split('.');
+    let (Some(header), Some(payload), Some(signature), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(TokenError::Malformed);
+    };
+    let kid = read_header(header, algorithm)?.ok_or(TokenError::UnknownKey)?;
+    let signature = B64URL
+        .decode(signature)
+        .map_err(|_| TokenError::Malformed)?;
+    if signature.len() != signature_len {
+        return Err(TokenError::BadSignature);
+    }
+    Ok(Unverified {
+        kid,
+        signing_input: &token.as_bytes()[..header.len() + 1 + payload.len()],
+        signature,
+        payload,
+    })
 }
 
 /// Properties of the token parser: no input panics it, every signed token verifies, a change to any one segment is refused, and an oversized token is refused before its signature is checked.

@@ -14,6 +14,7 @@ use crate::oauth::OAuthProvider;
 use crate::ports::clock::SystemClock;
 use crate::ports::http::HttpClient;
 use crate::store::KvStore;
+use crate::token::signer::TokenSigner;
 use std::cell::OnceCell;
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
@@ -32,6 +33,13 @@ thread_local! {
     /// The third-party providers of [`CONFIG`], made once: each keeps its discovery document and key
     /// set for the isolate's life.
     static THIRD_PARTIES: OnceCell<Vec<Rc<OAuthProvider>>> = const { OnceCell::new() };
+    /// The token signer of [`CONFIG`], made once: it derives and checks the asymmetric keys once.
+    static TOKEN_SIGNER: OnceCell<Rc<TokenSigner>> = const { OnceCell::new() };
+}
+
+/// The isolate's token signer over `config` (the isolate's one parsed configuration).
+fn token_signer(config: &Config) -> Rc<TokenSigner> {
+    TOKEN_SIGNER.with(|cell| cell.get_or_init(|| Rc::new(config.token_signer())).clone())
 }
 
 /// The isolate's third-party providers over `config` (the isolate's one parsed configuration).
@@ -165,6 +173,7 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
         (Ok(config), Ok(kv)) => {
             let store: Rc<dyn KvStore> = Rc::new(kv::WorkersKv(kv));
             let third_parties = third_parties(&config);
+            let signer = token_signer(&config);
             let app = App::with_providers(
                 config,
                 store.clone(),
@@ -173,7 +182,8 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
                 &third_parties,
             )
             .with_guard(guard(&env, &store))
-            .with_runtime(Rc::new(platform::WorkerRuntime));
+            .with_runtime(Rc::new(platform::WorkerRuntime))
+            .with_token_signer(signer);
             let request = to_http_request(req).await?;
             let response = http::handle(&app, &request).await;
             // Background work (reset-token delivery) runs after the response is sent.

@@ -161,7 +161,8 @@ impl TestApp {
 
     /// The verified claims of `token`, at the clock's time.
     pub fn claims(&self, token: &str) -> token::Claims {
-        token::verify(token, &self.app.config.jwt_key, self.clock.now_secs()).unwrap()
+        let signer = self.app.config.token_signer();
+        block_on(signer.verify(token, self.clock.now_secs())).unwrap()
     }
 
     /// The verified claims of the token of a `200 {token}` answer.

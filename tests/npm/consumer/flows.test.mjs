@@ -1,7 +1,7 @@
 // The seed page's flows against the installed `edge-auth` package, imported by its name as users do.
 // Run inside a fresh project with the packed tarball installed (see ../package.test.mjs), on each Node.
 import assert from "node:assert/strict";
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createHmac, createPublicKey, generateKeyPairSync, timingSafeEqual, verify as verifySignature } from "node:crypto";
 import { createServer } from "node:http";
 import { createRequire } from "node:module";
 import { join } from "node:path";
@@ -489,4 +489,54 @@ test("MFA with Medusa 2.21's method names: enrol, challenge, recovery codes, sin
     (e) => e.code === "NOT_FOUND" && e.message === 'MFA factor with id "authmfa_nope" was not found',
   );
   assert.throws(() => service.startAuthMfa({ provider: "totp" }), (e) => e.code === "INVALID_ARGUMENT");
+});
+
+// ---- Asymmetric tokens ----------------------------------------------------------------------------------
+
+/** Verifies a compact JWS with node:crypto under the JWK of the set that its `kid` names. */
+function verifiedBy(set, token) {
+  const [header, payload, signature] = token.split(".");
+  const { alg, kid } = JSON.parse(Buffer.from(header, "base64url"));
+  const jwk = set.keys.find((k) => k.kid === kid);
+  assert.ok(jwk, `no key ${kid}`);
+  const key = createPublicKey({ key: jwk, format: "jwk" });
+  const options = alg === "ES256" ? { key, dsaEncoding: "ieee-p1363" } : key;
+  const ok = verifySignature(alg === "ES256" ? "sha256" : null, Buffer.from(`${header}.${payload}`), options, Buffer.from(signature, "base64url"));
+  return ok && JSON.parse(Buffer.from(payload, "base64url"));
+}
+
+for (const [alg, make] of [
+  ["ES256", () => generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ type: "pkcs8", format: "pem" })],
+  ["EdDSA", () => generateKeyPairSync("ed25519").privateKey.export({ format: "jwk" })],
+]) {
+  test(`account: jwtAlgorithm ${alg} signs with jwtPrivateKey, jwks() publishes the key, node:crypto verifies`, async () => {
+    const auth = accountService({ jwtAlgorithm: alg, jwtPrivateKey: make(), jwtKeyId: `k-${alg}` });
+    const identity = await registered(auth, `jwks-${alg}@example.com`, "supersecret");
+    const token = await auth.issueToken(identity, "customer", "emailpass");
+    assert.deepEqual(JSON.parse(Buffer.from(token.split(".")[0], "base64url")), { alg, typ: "JWT", kid: `k-${alg}` });
+    const set = await auth.jwks();
+    assert.equal(set.keys.length, 1);
+    assert.equal(set.keys[0].kid, `k-${alg}`);
+    assert.equal(set.keys[0].use, "sig");
+    assert.equal("d" in set.keys[0], false);
+    const claims = verifiedBy(set, token);
+    assert.equal(claims.auth_identity_id, identity.id);
+    assert.equal((await auth.verifyToken(token)).auth_identity_id, identity.id);
+    // An HS256 token under jwtSecret is refused in this mode.
+    const hs = accountService();
+    const hsToken = await hs.issueToken(identity, "customer");
+    await assert.rejects(auth.verifyToken(hsToken), coded("UNAUTHORIZED"));
+    await assert.rejects(hs.verifyToken(token), coded("UNAUTHORIZED"));
+  });
+}
+
+test("account: jwks() is null with HS256; a key of the wrong curve throws naming jwtPrivateKey only", async () => {
+  assert.equal(await accountService().jwks(), null);
+  const p384 = generateKeyPairSync("ec", { namedCurve: "P-384" }).privateKey.export({ type: "pkcs8", format: "pem" });
+  assert.throws(
+    () => accountService({ jwtAlgorithm: "ES256", jwtPrivateKey: p384 }),
+    (e) => coded("INVALID_ARGUMENT")(e) && /^options\.jwtPrivateKey: is an EC key on another curve/.test(e.message) && !e.message.includes("PRIVATE KEY-----"),
+  );
+  assert.throws(() => accountService({ jwtAlgorithm: "RS256" }), (e) => coded("INVALID_ARGUMENT")(e) && /options\.jwtAlgorithm/.test(e.message));
+  assert.throws(() => accountService({ jwtAlgorithm: "ES256" }), (e) => coded("INVALID_ARGUMENT")(e) && /options\.jwtPrivateKey: is not set/.test(e.message));
 });

@@ -50,6 +50,8 @@ export async function misuse(): Promise<void> {
   new AuthModuleService({ store, jwtSecret: 32 }); // error TS2322
   new AuthModuleService({ store, jwtSecret: "s", rateLimits: { login: {} } }); // error TS2353
   new AuthModuleService({ store, jwtSecret: "s", sessionTtl: 3600 }); // error TS2322
+  new AuthModuleService({ store, jwtSecret: "s", jwtAlgorithm: "RS256" }); // error TS2820
+  (await service.jwks()).keys; // error TS2531
   await service.issueToken({ app_metadata: {} }, "customer"); // error TS2345
   await service.refreshToken(); // error TS2554
   const claims = await service.verifyToken("t");

@@ -10,6 +10,7 @@ import {
   type AuthenticationResponse,
   type AuthIdentity,
   type EdgeAuthErrorCode,
+  type JsonWebKeySet,
   type KvStoreLike,
   type NewSession,
   type PasswordResetToken,
@@ -126,6 +127,18 @@ const accounts = new AuthModuleService({
   resetPasswordWebhookSecret: "0123456789abcdef0123456789abcdef",
 });
 new AuthModuleService({ store: new MemoryStore(), jwtSecret: "dev", development: true, rateLimits: "off" });
+const es256 = new AuthModuleService({
+  store: new MemoryStore(),
+  jwtSecret: "0123456789abcdef0123456789abcdef",
+  jwtAlgorithm: "ES256",
+  jwtPrivateKey: "-----BEGIN PRIVATE KEY-----\n…\n-----END PRIVATE KEY-----",
+  jwtKeyId: "key-1",
+  jwtPreviousPublicKeys: { keys: [{ kty: "EC", crv: "P-256", x: "x", y: "y", kid: "key-0", alg: "ES256" }] },
+});
+export async function publishedKeys(): Promise<string[]> {
+  const set: JsonWebKeySet | null = await es256.jwks();
+  return set ? set.keys.map((k) => k.kid) : [];
+}
 
 export async function account(identity: AuthIdentity, ip: string | null): Promise<void> {
   const token: string = await accounts.issueToken(identity, "customer");
