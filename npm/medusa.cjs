@@ -174,33 +174,43 @@ class EdgeAuthModuleService {
       if (body !== undefined) headers["content-type"] = "application/json";
       if (clientIp) headers[FORWARDED_CLIENT_HEADER] = clientIp;
       let res;
+      let text;
       try {
         res = await fetch(url, {
           method,
           headers,
           body: body === undefined ? undefined : JSON.stringify(body),
+          // The admin API never redirects; following one could carry the secret elsewhere.
+          redirect: "error",
           signal: AbortSignal.timeout(timeoutMs),
         });
+        // The body is read under the same deadline.
+        text = await res.text();
       } catch (e) {
         const slow = e?.name === "TimeoutError" || e?.name === "AbortError";
         lastError = new MedusaError(
           Types.UNEXPECTED_STATE,
           slow
             ? `edge-auth: the Worker at ${base} did not answer ${method} ${path} within timeoutMs=${timeoutMs} ms`
-            : `edge-auth: the Worker at ${base} could not be reached (${method} ${path}): ${e?.cause?.code ?? e?.message ?? e}`,
+            : `edge-auth: the Worker at ${base} could not be reached (${method} ${path}): ${e?.cause?.code ?? e?.cause?.message ?? e?.message ?? e}`,
         );
         continue;
       }
-      const text = await res.text().catch(() => "");
       let json = null;
       try {
         json = text ? JSON.parse(text) : null;
       } catch {
         json = null;
       }
-      if (res.ok) return json;
-      // The admin secret refused (a token refused by a route says which: "Invalid token").
-      if (res.status === 401 && json?.message === "Unauthorized") {
+      if (res.ok) {
+        if (json && typeof json === "object") return json;
+        throw new MedusaError(
+          Types.UNEXPECTED_STATE,
+          `edge-auth: the Worker at ${base} answered ${method} ${path} with ${res.status} and no JSON object: is "url" the Worker?`,
+        );
+      }
+      // Every admin route answers 401 for a missing or wrong secret, and for nothing else.
+      if (res.status === 401) {
         throw new MedusaError(
           Types.UNEXPECTED_STATE,
           `edge-auth: the Worker at ${base} refused the admin credential: set the module option "adminSecret" (EDGE_AUTH_ADMIN_SECRET) to the Worker's ADMIN_SECRET`,

@@ -45,24 +45,12 @@ export interface AuthIdentityDTO {
   provider_identities?: ProviderIdentityDTO[];
 }
 
-/** A login challenge, when the identity has an enabled MFA factor. */
-export interface AuthMfaChallengeDTO {
-  id: string;
-  auth_identity_id: string;
-  methods: string[];
-  expires_at: string;
-  attempts: number;
-  max_attempts: number;
-  [key: string]: unknown;
-}
-
 /** Medusa's `AuthenticationResponse`. */
 export interface AuthenticationResponse {
   success: boolean;
   authIdentity?: AuthIdentityDTO;
   location?: string;
   error?: string;
-  mfaChallenge?: AuthMfaChallengeDTO;
 }
 
 export interface AuthMfaDTO {
@@ -84,16 +72,26 @@ export declare class MedusaError extends Error {
   static Types: Record<string, string>;
 }
 
-/** The service Medusa instantiates; its methods follow `IAuthModuleService`. */
+/**
+ * The service Medusa instantiates; its methods follow `IAuthModuleService`. The flows (`register`,
+ * `authenticate`, `validateCallback`, `updateProvider`, `validateAuthIdentity`) never reject: failures are
+ * `{ success: false, error }`, and an identity with an enabled MFA factor is refused (it signs in at the
+ * Worker). The other methods reject with a `MedusaError`. The module methods this file does not declare
+ * (MFA enrolment and challenges, reset tokens, verifications, provider listing, provider-identity writes)
+ * reject with `not_allowed`: the Worker's own `/auth` routes serve them.
+ */
 export declare class EdgeAuthModuleService {
   constructor(container: Record<string, unknown>, options: EdgeAuthMedusaOptions);
   /** Resolves `true` when the Worker accepts the admin credential; logs what to fix otherwise. */
   checkConnection(): Promise<boolean>;
+  /** Medusa's module hooks: `onApplicationStart` runs {@link checkConnection}. */
+  __hooks: { onApplicationStart(): Promise<void> };
   register(provider: string, data: AuthenticationInput): Promise<AuthenticationResponse>;
   authenticate(provider: string, data: AuthenticationInput): Promise<AuthenticationResponse>;
   validateCallback(provider: string, data: AuthenticationInput): Promise<AuthenticationResponse>;
   updateProvider(provider: string, data: Record<string, unknown>): Promise<AuthenticationResponse>;
   validateAuthIdentity(id: string, provider?: string, config?: unknown): Promise<AuthenticationResponse>;
+  /** Always with `provider_identities` (whatever `config.relations` asks). */
   retrieveAuthIdentity(id: string, config?: unknown): Promise<AuthIdentityDTO>;
   listAuthIdentities(
     filters?: {
@@ -101,25 +99,33 @@ export declare class EdgeAuthModuleService {
       app_metadata?: Record<string, unknown>;
       provider_identities?: { entity_id?: string; provider?: string };
     },
-    config?: { skip?: number; take?: number },
+    config?: { skip?: number; take?: number; relations?: string[] },
   ): Promise<AuthIdentityDTO[]>;
   listAndCountAuthIdentities(
     filters?: Parameters<EdgeAuthModuleService["listAuthIdentities"]>[0],
     config?: { skip?: number; take?: number },
   ): Promise<[AuthIdentityDTO[], number]>;
+  /** In Medusa's shape (`provider_identities` required); ids are made when absent. */
   createAuthIdentities(data: Record<string, unknown>[]): Promise<AuthIdentityDTO[]>;
   createAuthIdentities(data: Record<string, unknown>): Promise<AuthIdentityDTO>;
   updateAuthIdentities(data: { id: string; app_metadata?: Record<string, unknown> | null }[]): Promise<AuthIdentityDTO[]>;
   updateAuthIdentities(data: { id: string; app_metadata?: Record<string, unknown> | null }): Promise<AuthIdentityDTO>;
-  deleteAuthIdentities(ids: string[]): Promise<void>;
-  listProviderIdentities(filters: {
-    id?: string | string[];
-    entity_id?: string;
-    provider?: string;
-    auth_identity_id?: string;
-  }): Promise<ProviderIdentityDTO[]>;
+  /** Unknown ids are skipped, as Medusa's delete does. */
+  deleteAuthIdentities(ids: string | string[]): Promise<void>;
+  listProviderIdentities(
+    filters?: {
+      id?: string | string[];
+      entity_id?: string | string[];
+      provider?: string | string[];
+      auth_identity_id?: string | string[];
+    },
+    config?: unknown,
+  ): Promise<ProviderIdentityDTO[]>;
   retrieveProviderIdentity(id: string): Promise<ProviderIdentityDTO>;
-  listAuthMfa(filters: { auth_identity_id: string; status?: "pending" | "enabled" | "disabled" }): Promise<AuthMfaDTO[]>;
+  listAuthMfa(
+    filters: { auth_identity_id: string; status?: AuthMfaDTO["status"] | AuthMfaDTO["status"][]; id?: string | string[]; provider?: string },
+    config?: unknown,
+  ): Promise<AuthMfaDTO[]>;
 }
 
 /** Checks the options as the module does at load; throws an `Error` naming the option to fix. */

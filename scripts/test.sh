@@ -11,7 +11,8 @@
 #   rust    rustfmt, clippy (native, wasm32 with the worker feature, core only, js feature), cargo test
 #   wasm    the core as wasm in headless Chromium, the npm package's API in headless Chromium and Firefox
 #   worker  build the Worker, its size budget, the deploy dry run, the end-to-end suite in workerd
-#   npm     build the npm package, its tarball in Node 20 + 22, tsc, a JS Worker in workerd and Chromium
+#   npm     build the npm package, its tarball in Node 20 + 22, tsc, a JS Worker in workerd and Chromium;
+#           the Medusa bridge (edge-auth/medusa) against the Worker in workerd
 #   www     the sign-in page (www/) in headless Chromium against wrangler dev (uses the worker and npm builds)
 #   medusa  a stock Medusa 2.21.2 backend (npm) on a private PostgreSQL cluster (apt) with edge-auth/medusa as
 #           its Auth Module, against the Worker in workerd: storefront and admin flows, HS256 and ES256, faults
@@ -33,7 +34,8 @@ stages, run in this order:
   rust    cargo fmt --check, cargo clippy (native and wasm32), cargo test
   wasm    wasm-pack tests in headless Chromium; the npm package's API in headless Chromium and Firefox
   worker  build the Worker, wasm size budget, wrangler deploy --dry-run, end-to-end tests in workerd
-  npm     build the npm package; its tarball in Node 20 + 22, tsc, a JS Worker in workerd, Chromium
+  npm     build the npm package; its tarball in Node 20 + 22, tsc, a JS Worker in workerd, Chromium;
+          the Medusa bridge edge-auth/medusa against the Worker in workerd (builds it if missing)
   www     the sign-in page in headless Chromium against wrangler dev (needs the worker and npm builds:
           run it with those stages, or after them)
   medusa  a stock Medusa 2.21.2 backend (tests/medusa-backend, npm ci) on a private PostgreSQL cluster
@@ -134,6 +136,13 @@ if stage npm; then
   step "build the npm package (scripts/build-pkg.sh)" "$REPO_ROOT/scripts/build-pkg.sh"
   step "npm package from its tarball: Node 20 + 22, tsc, a JS Worker in workerd, Chromium" \
     "$NODE" --test --test-reporter=spec --test-timeout=300000 tests/npm/package.test.mjs
+  # The Medusa bridge (edge-auth/medusa) against the built Worker in workerd: the worker stage's build,
+  # made here when this stage runs alone.
+  if [[ ! -f "$REPO_ROOT/build/worker/edge_auth_bg.wasm" ]]; then
+    step "build the Worker for the bridge's suite (scripts/build-worker.sh)" "$REPO_ROOT/scripts/build-worker.sh"
+  fi
+  step "the Medusa bridge edge-auth/medusa against the Worker in workerd (tests/medusa-bridge/)" \
+    "$NODE" --test --test-reporter=spec --test-concurrency=1 --test-timeout=300000 "tests/medusa-bridge/*.test.mjs"
 fi
 
 if stage www; then

@@ -117,14 +117,17 @@ pub async fn flow(
         PasswordRoute::Register => service.register(provider, &input).await,
         PasswordRoute::SignIn => service.authenticate(provider, &input).await,
     };
-    if let Some(identity) = response.auth_identity.as_ref() {
-        if response.success && response.location.is_none() {
-            // The known-device cookie it may answer is a browser's; the backend has none to set.
-            let _ = app
-                .account
-                .password_attempt_succeeded(admitted, identity)
-                .await;
-        }
+    let signed_in = response
+        .auth_identity
+        .as_ref()
+        .filter(|_| response.success && response.location.is_none());
+    if let Some(identity) = signed_in {
+        // Clears the counter the attempt was counted in. The known-device cookie it may answer is a
+        // browser's; the backend has none to set.
+        let _ = app
+            .account
+            .password_attempt_succeeded(admitted, identity)
+            .await;
     }
     module_answer(&response)
 }

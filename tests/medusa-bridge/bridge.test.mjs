@@ -343,6 +343,28 @@ test("a Worker that fails: 5xx retried with backoff for reads, 4xx not, unreacha
   } finally {
     await invalid.close();
   }
+  // Something else at the URL: a page, or a redirect (never followed: it could carry the secret away).
+  const page = await fakeWorker((req, res) => {
+    if (req.url.startsWith("/admin/auth-identities/authid_moved")) {
+      res.writeHead(302, { location: "http://127.0.0.1:9/steal" });
+      res.end();
+      return;
+    }
+    res.writeHead(200, { "content-type": "text/html" });
+    res.end("<html>hello</html>");
+  });
+  try {
+    const e = await medusaError(service(page.url).retrieveAuthIdentity("authid_1"));
+    assert.equal(e.type, "unexpected_state");
+    assert.equal(e.message, `edge-auth: the Worker at ${page.url} answered GET /admin/auth-identities/authid_1 with 200 and no JSON object: is "url" the Worker?`);
+    page.seen.length = 0;
+    const moved = await medusaError(service(page.url, { retries: 0 }).retrieveAuthIdentity("authid_moved"));
+    assert.equal(moved.type, "unexpected_state");
+    assert.match(moved.message, /could not be reached/);
+    assert.deepEqual(page.seen, ["GET /admin/auth-identities/authid_moved"]);
+  } finally {
+    await page.close();
+  }
   // A closed port: refused at once, named.
   const closed = await fakeWorker(() => {});
   const url = closed.url;

@@ -150,6 +150,40 @@ test("tsc accepts a Worker passing its KVNamespace binding (@cloudflare/workers-
   tsc("workers", ["ok.ts", "ok-workers.ts"], { types: ["@cloudflare/workers-types"] });
 });
 
+test("tsc accepts a Medusa project's use of edge-auth/medusa (its own types, no Medusa installed)", () => {
+  tsc("medusa", ["ok-medusa.ts"]);
+});
+
+// Medusa 2.21's module loader resolves `resolve: "edge-auth/medusa"` with require.resolve from the project
+// and loads it with require (CommonJS), then reads `default ?? module`.
+for (const node of nodes()) {
+  test(`edge-auth/medusa loads as Medusa's loader loads it, without Medusa installed (${node})`, () => {
+    const script = `
+      const path = require.resolve("edge-auth/medusa", { paths: [process.cwd()] });
+      const loaded = require(path);
+      const def = loaded.default ?? loaded;
+      let message;
+      try { new def.service({}, {}); } catch (e) { message = e.message; }
+      console.log(JSON.stringify({
+        file: require("node:path").basename(path),
+        service: typeof def.service,
+        loaders: def.loaders.length,
+        medusaError: loaded.MedusaError.isMedusaError(new loaded.MedusaError("not_found", "x")),
+        message,
+      }));
+    `;
+    const output = run(node, ["--input-type=commonjs", "-e", script]);
+    assert.deepEqual(JSON.parse(output.trim().split("\n").at(-1)), {
+      file: "medusa.cjs",
+      service: "function",
+      loaders: 1,
+      medusaError: true,
+      message:
+        'edge-auth/medusa: the option "url" is required: the Worker\'s base URL, e.g. url: process.env.EDGE_AUTH_URL (https://auth.example.com)',
+    });
+  });
+}
+
 test("tsc refuses bad.ts with exactly the marked errors", () => {
   const output = tsc("bad", ["bad.ts"], { expectFailure: true });
   const reported = new Set(

@@ -132,3 +132,73 @@ describe("admin API", { timeout: 4 * TEST_TIMEOUT_MS }, () => {
     assert.notEqual(again.payload.auth_identity_id, ids[0]);
   });
 });
+
+// The module routes the Medusa bridge calls (docs/http-api.md#module-api-for-a-medusa-backend), over the
+// wire in workerd: Medusa's AuthenticationResponse, the MFA factors, the secret, bad input, and the end
+// user's forwarded address counted per IP on them only.
+test("the admin module routes answer Medusa's AuthenticationResponse and count the forwarded client", { timeout: 2 * TEST_TIMEOUT_MS }, async () => {
+  const limits = JSON.stringify({ authenticate: { ip: { limit: 2, window: "1m" } } });
+  await withWorker({ vars: { ADMIN_SECRET, RATE_LIMITS: limits } }, async (worker) => {
+    const admin = (path, body, headers = {}) =>
+      worker.post(path, body, { authorization: `Bearer ${ADMIN_SECRET}`, ...headers });
+    const credentials = (email, password) => ({ body: { email, password }, query: {}, url: "/ignored" });
+
+    const registered = await jsonBody(await admin("/admin/auth/emailpass/register", credentials("Mod@b.co", "correct horse")), 200);
+    assert.equal(registered.success, true);
+    assert.deepEqual(Object.keys(registered).sort(), ["authIdentity", "success"]);
+    assert.match(registered.authIdentity.id, /^authid_/);
+    assert.equal(registered.authIdentity.provider_identities[0].entity_id, "mod@b.co");
+    assert.ok(!JSON.stringify(registered).includes("pbkdf2"), JSON.stringify(registered));
+    assert.deepEqual(
+      await jsonBody(await admin("/admin/auth/emailpass/register", credentials("mod@b.co", "other horse")), 200),
+      { success: false, error: "Identity with email already exists" },
+    );
+    const signedIn = await jsonBody(await admin("/admin/auth/emailpass/authenticate", credentials("mod@b.co", "correct horse")), 200);
+    assert.equal(signedIn.authIdentity.id, registered.authIdentity.id);
+
+    const factors = await worker.fetch(`/admin/auth-identities/${registered.authIdentity.id}/mfa-factors`, {
+      headers: { authorization: `Bearer ${ADMIN_SECRET}` },
+    });
+    assert.deepEqual(await jsonBody(factors, 200), { mfa_factors: [] });
+
+    for (const auth of [undefined, "Bearer wrong"]) {
+      const headers = { "content-type": "application/json", ...(auth ? { authorization: auth } : {}) };
+      const r = await worker.fetch("/admin/auth/emailpass/authenticate", {
+        method: "POST",
+        headers,
+        body: JSON.stringify(credentials("mod@b.co", "correct horse")),
+      });
+      await assertError(r, 401, "unauthorized", "Unauthorized");
+    }
+    await assertError(
+      await admin("/admin/auth/emailpass/authenticate", { body: "mod@b.co" }),
+      400,
+      "invalid_data",
+      "body must be an object",
+    );
+    await assertError(
+      await admin("/admin/auth/emailpass/authenticate", { query: { code: 1 } }),
+      400,
+      "invalid_data",
+      "query must be an object of strings",
+    );
+
+    // Per IP: the forwarded end user's address, two wrong passwords a minute.
+    const from = (ip, email) =>
+      admin("/admin/auth/emailpass/authenticate", credentials(email, "wrong horse!"), { "x-edge-auth-client-ip": ip });
+    for (const email of ["a@b.co", "b@b.co"]) {
+      assert.deepEqual(await jsonBody(await from("203.0.113.7", email), 200), { success: false, error: "Invalid email or password" });
+    }
+    const limited = await from("203.0.113.7", "c@b.co");
+    assert.equal(limited.status, 429);
+    assert.ok(Number(limited.headers.get("retry-after")) > 0);
+    await limited.text();
+    assert.equal((await jsonBody(await from("198.51.100.2", "c@b.co"), 200)).error, "Invalid email or password");
+    // The public route ignores the header: its client is CF-Connecting-IP.
+    const publicWrong = (ip) =>
+      worker.post("/auth/customer/emailpass", { email: "d@b.co", password: "wrong horse!" }, { "x-edge-auth-client-ip": ip, "cf-connecting-ip": "192.0.2.5" });
+    assert.equal((await publicWrong("10.0.0.1")).status, 401);
+    assert.equal((await publicWrong("10.0.0.2")).status, 401);
+    assert.equal((await publicWrong("10.0.0.3")).status, 429);
+  });
+});
