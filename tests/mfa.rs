@@ -946,3 +946,126 @@ fn the_admin_module_routes_show_an_enrolled_identitys_factors() {
     ));
     assert_eq!(none, json!({ "mfa_factors": [] }));
 }
+
+/// An actor-less token that owed only the verification when it was issued, refreshed after the identity
+/// enabled a factor: still owing the verification, it now owes MFA too (its `mfa_enabled` turns true),
+/// so finishing the verification later cannot skip the challenge.
+#[test]
+fn an_unverified_token_refreshed_after_enrolment_owes_mfa_as_well() {
+    let t = app_with(&[
+        ("MFA_ENCRYPTION_KEY", MFA_KEY),
+        (
+            "AUTH_VERIFICATIONS_PER_ACTOR",
+            r#"{"customer":[{"entity_type":"email","auth_provider":"emailpass"}]}"#,
+        ),
+    ]);
+    let registered = t.registered("a@b.co", PASSWORD);
+    let signed_in = body(&t.login("a@b.co", PASSWORD));
+    assert_eq!(
+        signed_in["verification_required"],
+        json!(true),
+        "{signed_in}"
+    );
+    let unverified = signed_in["token"].as_str().unwrap().to_owned();
+    assert!(!t.claims(&unverified).mfa_enabled);
+    // The registration's token enrols the factor (Medusa's register owes no verification).
+    let started = body(&t.post_as(
+        "/auth/mfa/factors",
+        json!({"provider": "totp"}),
+        &registered,
+    ));
+    let secret = started["secret"].as_str().unwrap();
+    let id = started["mfa_factor"]["id"].as_str().unwrap();
+    let verified = t.post_as(
+        &format!("/auth/mfa/factors/{id}/verify"),
+        json!({ "code": totp(secret, t.clock.now_secs()) }),
+        &registered,
+    );
+    assert_eq!(verified.status, 200, "{:?}", verified.body_json());
+    let refreshed = t.claims_of(&t.refresh(&unverified));
+    assert_eq!(
+        (refreshed.actor_id.as_str(), refreshed.mfa_enabled),
+        ("", true)
+    );
+    assert_eq!(refreshed.mfa_challenge_completed_at, None);
+}
+
+/// A pending token refreshes into one with the same challenge while it lives (up to its last second),
+/// and into a new challenge from the second it expires, when answering it is refused too.
+#[test]
+fn a_pending_token_keeps_its_challenge_until_the_second_it_expires() {
+    let t = app();
+    enrolled(&t, "a@b.co", "cus_1");
+    let (challenge, pending) = challenged(&t, "a@b.co");
+    let id = challenge["id"].as_str().unwrap();
+    let refreshed_challenge = |t: &TestApp| {
+        let claims = t.claims_of(&t.refresh(&pending));
+        assert_eq!((claims.actor_id.as_str(), claims.mfa_enabled), ("", true));
+        claims.mfa_challenge.unwrap()
+    };
+    assert!(refreshed_challenge(&t).starts_with(id));
+    t.clock.advance_secs(299);
+    assert!(refreshed_challenge(&t).starts_with(id));
+    t.clock.advance_secs(1);
+    let fresh = refreshed_challenge(&t);
+    assert!(
+        fresh.starts_with("authmfachal_") && !fresh.starts_with(id),
+        "{fresh}"
+    );
+}
+
+/// Tokens past MFA keep their state when refreshed, as Medusa regenerates them: one with an actor issued
+/// before the factor was enabled, and one without an actor that answered its challenge.
+#[test]
+fn tokens_with_an_actor_or_past_their_challenge_refresh_as_they_were() {
+    let t = app();
+    let e = enrolled(&t, "a@b.co", "cus_1");
+    let before = t.claims(&e.token);
+    assert_eq!(
+        (before.actor_id.as_str(), before.mfa_enabled),
+        ("cus_1", false)
+    );
+    let refreshed = t.claims_of(&t.refresh(&e.token));
+    assert_eq!(
+        (refreshed.actor_id.as_str(), refreshed.mfa_enabled),
+        ("cus_1", false)
+    );
+    assert_eq!(refreshed.mfa_challenge, None);
+
+    // No actor yet: register, enrol with the registration's token, sign in, answer the challenge.
+    let registered = t.registered("c@d.co", PASSWORD);
+    let started = body(&t.post_as(
+        "/auth/mfa/factors",
+        json!({"provider": "totp"}),
+        &registered,
+    ));
+    let secret = started["secret"].as_str().unwrap().to_owned();
+    let factor = started["mfa_factor"]["id"].as_str().unwrap();
+    let code = totp(&secret, t.clock.now_secs());
+    let verify = format!("/auth/mfa/factors/{factor}/verify");
+    assert_eq!(
+        t.post_as(&verify, json!({ "code": code }), &registered)
+            .status,
+        200
+    );
+    t.clock.advance_secs(30);
+    let (challenge, pending) = challenged(&t, "c@d.co");
+    let code = totp(&secret, t.clock.now_secs());
+    let passed = t.token(&answer(&t, &challenge, &pending, "totp", &code));
+    let claims = t.claims(&passed);
+    assert_eq!((claims.actor_id.as_str(), claims.mfa_enabled), ("", true));
+    let completed = claims.mfa_challenge_completed_at;
+    assert!(completed.is_some());
+    let refreshed = t.claims_of(&t.refresh(&passed));
+    assert_eq!(
+        (refreshed.actor_id.as_str(), refreshed.mfa_enabled),
+        ("", true)
+    );
+    assert_eq!(
+        (
+            refreshed.mfa_challenge,
+            refreshed.mfa_challenge_completed_at
+        ),
+        (None, completed)
+    );
+}

@@ -13,6 +13,8 @@ use std::cell::Cell;
 struct Meter {
     guard: Cell<u32>,
     kv_reads: Cell<u32>,
+    /// Each `consume_once` call's key and time to live.
+    consumed: std::cell::RefCell<Vec<(String, u64)>>,
 }
 
 struct CountingGuard(MemoryGuard, Rc<Meter>);
@@ -39,6 +41,10 @@ impl Guard for CountingGuard {
     }
     async fn consume_once(&self, key: &str, ttl_secs: u64) -> Result<bool, StoreError> {
         self.tick();
+        self.1
+            .consumed
+            .borrow_mut()
+            .push((key.to_owned(), ttl_secs));
         self.0.consume_once(key, ttl_secs).await
     }
     async fn unconsume(&self, key: &str) -> Result<(), StoreError> {
@@ -191,4 +197,24 @@ fn guard_calls_and_kv_reads_per_operation() {
     assert_eq!(guard_calls, [4, 4, 3, 3, 1, 1, 1, 7]);
     // A wrong password and an unknown email cost the same.
     assert_eq!(wrong, unknown);
+}
+
+/// A spent reset jti is remembered by the guard for exactly the rest of its life: a location whose KV still
+/// holds the record (deletes take up to a minute to reach every location) must find it spent until then.
+#[test]
+fn a_spent_reset_jti_stays_spent_in_the_guard_for_the_rest_of_its_life() {
+    let (a, m) = metered();
+    a.registered("a@b.co", "correct horse");
+    let emailpass = edge_auth::scope::ProviderId::parse("emailpass").unwrap();
+    let issued = block_on(a.app.account.create_reset_jti(&emailpass, "a@b.co", 900)).unwrap();
+    a.clock.advance_secs(100);
+    block_on(
+        a.app
+            .account
+            .consume_reset_jti(&issued.jti, &emailpass, "a@b.co"),
+    )
+    .unwrap();
+    let consumed = m.consumed.borrow();
+    assert_eq!(consumed.len(), 1, "{consumed:?}");
+    assert_eq!(consumed[0].1, 800);
 }

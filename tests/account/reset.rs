@@ -446,6 +446,37 @@ fn an_issued_jti_is_consumed_once_for_its_entity_and_names_the_identity() {
     refused(&issued.jti, "a@b.co");
 }
 
+/// The jti names the provider identity of its provider *and* entity: an identity whose other provider
+/// identity shares the email (a Google sign-in of the same address, listed first) is not the one named.
+#[test]
+fn a_jti_names_the_provider_identity_of_its_provider_not_another_with_the_same_email() {
+    use edge_auth::model::{CreateAuthIdentity, CreateProviderIdentity};
+    let h = harness(&[]);
+    let pi = |id: &str, provider: &str| CreateProviderIdentity {
+        id: Some(id.into()),
+        entity_id: "a@b.co".into(),
+        provider: provider.into(),
+        ..Default::default()
+    };
+    block_on(
+        h.app
+            .service
+            .create_auth_identities(vec![CreateAuthIdentity {
+                provider_identities: vec![
+                    pi("provid_google", "google"),
+                    pi("provid_email", "emailpass"),
+                ],
+                ..Default::default()
+            }]),
+    )
+    .unwrap();
+    let account = &h.app.account;
+    let issued = block_on(account.create_reset_jti(&emailpass(), "a@b.co", 900)).unwrap();
+    let consumed =
+        block_on(account.consume_reset_jti(&issued.jti, &emailpass(), "a@b.co")).unwrap();
+    assert_eq!(consumed.provider_identity_id, "provid_email");
+}
+
 #[test]
 fn a_newer_jti_voids_older_ones_and_an_expired_one_is_refused() {
     use edge_auth::account::AccountError;
