@@ -5,7 +5,7 @@
 // docs/development.md#test-stages. Run it with ./scripts/test.sh medusa.
 
 import assert from "node:assert/strict";
-import { createHmac, createPublicKey, generateKeyPairSync, sign } from "node:crypto";
+import { createHmac, createPublicKey, generateKeyPairSync, sign, verify } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -273,6 +273,31 @@ describe("ES256: the backend verifies with the public key from the Worker's JWKS
     assert.equal(mine.user.id, admin.userId);
     await medusa.stop();
     await edge.dispose();
+  });
+});
+
+describe("EdDSA: what a stock Medusa 2.21.2 backend cannot verify", () => {
+  test("the Worker's valid EdDSA token is refused by the backend (jsonwebtoken 9 has no Ed25519): use ES256", async () => {
+    assert.ok(shopper, "needs the HS256 storefront flow");
+    const signing = generateKeyPairSync("ed25519");
+    const edge = await worker({
+      JWT_ALGORITHM: "EdDSA",
+      JWT_PRIVATE_KEY: JSON.stringify(signing.privateKey.export({ format: "jwk" })),
+    });
+    const publicPem = signing.publicKey.export({ type: "spki", format: "pem" });
+    const medusa = await backend("eddsa", bridgeTo(edge.url, { JWT_PUBLIC_KEY: publicPem, JWT_ALGORITHMS: "EdDSA" }));
+    try {
+      const login = await tokenOf(await postJson(edge.url, "/auth/customer/emailpass", { email: shopper.email, password: PASSWORD }));
+      assert.equal(decodeJwt(login).header.alg, "EdDSA");
+      // The token is sound (node:crypto verifies it with the same public key)...
+      const [header, payload, signature] = login.split(".");
+      assert.ok(verify(null, Buffer.from(`${header}.${payload}`), signing.publicKey, Buffer.from(signature, "base64url")));
+      // ...and Medusa's authenticate middleware still answers 401.
+      assert.equal((await me(medusa, login)).status, 401);
+    } finally {
+      await medusa.stop();
+      await edge.dispose();
+    }
   });
 });
 

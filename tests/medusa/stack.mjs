@@ -1,8 +1,8 @@
 // What the `medusa` stage's flows run against: the built Worker in workerd (the harness of tests/worker/),
 // and a stock Medusa 2.21.2 backend (tests/medusa-backend/) started with `medusa start` on a free port of
 // 127.0.0.1, on the PostgreSQL cluster tests/medusa/run.sh made (DATABASE_URL). Each backend runs in its
-// own process group, stopped by its PID (and killed on exit if a test dies first); its log is
-// test-artifacts/medusa/<name>.log.
+// own process group, stopped by its PID (and killed on exit, Ctrl-C or SIGTERM if a test dies first); its
+// log is test-artifacts/medusa/<name>.log.
 
 import { spawn } from "node:child_process";
 import { mkdirSync, openSync, readFileSync } from "node:fs";
@@ -64,6 +64,33 @@ const tail = (file) => readFileSync(file, "utf8").slice(-4000);
  * test process alive. */
 const deadline = (ms) => sleep(ms, undefined, { ref: false });
 
+// Each backend and CLI run is its own process group (detached), so a Ctrl-C or a SIGTERM meant for the
+// tests does not reach it: these kill what is still running, on exit and on those signals.
+const emergencyStops = new Set();
+const killAll = () => {
+  for (const stop of emergencyStops) stop();
+};
+process.once("exit", killAll);
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
+  process.once(signal, () => {
+    killAll();
+    process.exit(128 + (signal === "SIGINT" ? 2 : signal === "SIGTERM" ? 15 : 1));
+  });
+}
+
+/** Registers `child`'s process group for killAll; answers a function that unregisters it. */
+function killedOnExit(child) {
+  const stop = () => {
+    try {
+      process.kill(-child.pid, "SIGKILL");
+    } catch {
+      // gone
+    }
+  };
+  emergencyStops.add(stop);
+  return () => emergencyStops.delete(stop);
+}
+
 /** Ends a process group started with `detached: true`: SIGTERM, then SIGKILL after 10 s; waits for it. */
 async function killGroup(child) {
   if (child.exitCode !== null || child.signalCode !== null) return;
@@ -98,20 +125,13 @@ export async function startBackend(name, env) {
     stdio: ["ignore", out, out],
     env: backendEnv({ HOST: "127.0.0.1", PORT: String(port), ...env }),
   });
-  const emergencyStop = () => {
-    try {
-      process.kill(-child.pid, "SIGKILL");
-    } catch {
-      // gone
-    }
-  };
-  process.once("exit", emergencyStop);
+  const forget = killedOnExit(child);
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
     stopped = true;
     await killGroup(child);
-    process.removeListener("exit", emergencyStop);
+    forget();
   };
 
   const readyBy = Date.now() + READY_TIMEOUT_MS;
@@ -156,9 +176,11 @@ export async function medusaCli(name, args, env) {
     stdio: ["ignore", out, out],
     env: backendEnv(env),
   });
+  const forget = killedOnExit(child);
   const exited = new Promise((resolve) => child.once("exit", (code, signal) => resolve(code ?? signal)));
   const code = await Promise.race([exited, deadline(CLI_TIMEOUT_MS).then(() => "timeout")]);
   if (code === "timeout") await killGroup(child);
+  forget();
   return { code, output: tail(log) };
 }
 
