@@ -19,8 +19,9 @@ const PASSWORD = "correct horse battery staple";
 // The bridge's default retries (2) after the first attempt: a call to a dead Worker is tried 3 times.
 const BRIDGE_ATTEMPTS = 3;
 
-/** Every Worker of the suite shares one KV directory: identities outlive a restart in another mode. */
-const kvPersist = mkdtempSync(join(tmpdir(), "edge-auth-medusa-kv-"));
+/** Every Worker of the suite shares one KV directory: identities outlive a restart in another mode. Inside
+ * run.sh's temp dir, which its trap removes even when an interrupt skips `after`. */
+const kvPersist = mkdtempSync(join(process.env.MEDUSA_STAGE_TMP ?? tmpdir(), "edge-auth-medusa-kv-"));
 /** How to end what is still running (Workers, backends, servers), whatever failed: see `after`. */
 const running = new Set();
 

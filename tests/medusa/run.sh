@@ -129,7 +129,8 @@ step "start PostgreSQL on 127.0.0.1:$PG_PORT" \
 step "createdb medusa" "$PG_BIN/createdb" --host=127.0.0.1 --port="$PG_PORT" --username=postgres medusa
 
 export DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/medusa"
-export MEDUSA_PG_DATA="$PG_DATA"
+# The tests keep their Workers' KV here too, so the trap removes it whatever happens.
+export MEDUSA_STAGE_TMP="$PG_DIR"
 
 # --- Medusa's schema and the storefront's key -------------------------------------------------------------
 
