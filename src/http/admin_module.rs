@@ -117,10 +117,8 @@ pub async fn flow(
         PasswordRoute::Register => service.register(provider, &input).await,
         PasswordRoute::SignIn => service.authenticate(provider, &input).await,
     };
-    let signed_in = response
-        .auth_identity
-        .as_ref()
-        .filter(|_| response.success && response.location.is_none());
+    // Only a success signs in (a redirect to a third party carries no identity).
+    let signed_in = response.auth_identity.as_ref().filter(|_| response.success);
     if let Some(identity) = signed_in {
         // Clears the counter the attempt was counted in. The known-device cookie it may answer is a
         // browser's; the backend has none to set.

@@ -288,3 +288,41 @@ fn wrong_passwords_for_one_email_are_limited_through_the_module_api_too() {
     assert_eq!(r.status, 429, "{:?}", r.body_json());
     assert_eq!(r.body_json().unwrap()["type"], "not_allowed");
 }
+
+#[test]
+fn a_third_party_authenticate_answers_its_location_or_the_providers_error_from_the_query() {
+    let h = harness(&[
+        ("GOOGLE_CLIENT_ID", "g"),
+        ("GOOGLE_CLIENT_SECRET", "s"),
+        ("GOOGLE_CALLBACK_URL", "https://shop.example/google"),
+    ]);
+    let started = ok(&admin(
+        &h,
+        "POST",
+        "/admin/auth/google/authenticate",
+        Some(json!({})),
+    ));
+    assert_eq!(started["success"], json!(true));
+    assert!(
+        started["location"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://accounts.google.com/o/oauth2/v2/auth?"),
+        "{started}"
+    );
+    assert!(started.get("authIdentity").is_none());
+    let refused = ok(&admin(
+        &h,
+        "POST",
+        "/admin/auth/google/authenticate",
+        Some(json!({ "query": {
+            "error": "access_denied",
+            "error_description": "The user said no",
+            "error_uri": "https://docs.example/e"
+        } })),
+    ));
+    assert_eq!(
+        refused,
+        json!({ "success": false, "error": "The user said no, read more at: https://docs.example/e" })
+    );
+}
