@@ -59,11 +59,17 @@ function errorType(status, type) {
   return Types.UNEXPECTED_STATE;
 }
 
+// Keys a real Medusa 2.21 backend adds to the options it hands every Auth Module: defineConfig's
+// `mfa: { encryption_key }` and the module loader's shared `database`. The Worker keeps its own MFA key
+// (MFA_ENCRYPTION_KEY) and has no database here, so the bridge ignores both.
+const MEDUSA_ADDED_OPTIONS = ["mfa", "database"];
+
 /** Options as medusa-config gives them, checked once; every message names the option to fix. */
 function parseOptions(options) {
   const o = options ?? {};
   const known = ["url", "adminSecret", "timeoutMs", "retries"];
   for (const key of Object.keys(o)) {
+    if (MEDUSA_ADDED_OPTIONS.includes(key)) continue;
     if (!known.includes(key)) {
       throw new Error(`edge-auth/medusa: unknown option "${key}"; the options are ${known.join(", ")}`);
     }
@@ -479,7 +485,6 @@ const definition = { service: EdgeAuthModuleService, loaders: [optionsLoader] };
 const moduleExport = medusa?.Module ? medusa.Module(medusa.Modules?.AUTH ?? "auth", definition) : definition;
 
 module.exports = moduleExport;
-module.exports.default = moduleExport;
 module.exports.EdgeAuthModuleService = EdgeAuthModuleService;
 module.exports.MedusaError = MedusaError;
 module.exports.parseOptions = parseOptions;

@@ -6,19 +6,22 @@
 #   scripts/setup.sh             what `scripts/run.sh` needs
 #   scripts/setup.sh --lint      plus rustfmt and clippy
 #   scripts/setup.sh --browsers  plus headless Chromium + chromedriver and Firefox ESR + geckodriver
-#   scripts/setup.sh --test      both (everything `scripts/test.sh` can use)
+#   scripts/setup.sh --postgres  plus PostgreSQL's server (apt), for the medusa stage's private cluster
+#   scripts/setup.sh --test      all of them (everything `scripts/test.sh` can use)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 cd "$REPO_ROOT"
 
 for_lint=false
 for_browsers=false
+for_postgres=false
 for arg in "$@"; do
   case "$arg" in
     --lint) for_lint=true ;;
     --browsers) for_browsers=true ;;
-    --test) for_lint=true for_browsers=true ;;
-    *) die "usage: scripts/setup.sh [--lint] [--browsers] [--test]" ;;
+    --postgres) for_postgres=true ;;
+    --test) for_lint=true for_browsers=true for_postgres=true ;;
+    *) die "usage: scripts/setup.sh [--lint] [--browsers] [--postgres] [--test]" ;;
   esac
 done
 
@@ -37,7 +40,7 @@ locked_wasm_bindgen_version() {
 # Installs Debian packages, as root or through sudo. Elsewhere (macOS …) says what to install instead.
 apt_install() {
   command -v apt-get >/dev/null ||
-    die "the browser tests need $* (Debian's names) and there is no apt-get here: put Chromium + chromedriver and Firefox + geckodriver on PATH yourself, or run only the stages that need no browser: ./scripts/test.sh docs rust worker"
+    die "the chosen test stages need $* (Debian's names) and there is no apt-get here: put Chromium + chromedriver and Firefox + geckodriver (browser stages) or PostgreSQL's server (medusa) on PATH yourself, or run only the stages that need neither: ./scripts/test.sh docs rust worker"
   local sudo=()
   [[ $EUID -eq 0 ]] || sudo=(sudo)
   export DEBIAN_FRONTEND=noninteractive
@@ -130,5 +133,28 @@ if $for_browsers; then
   else
     # From crates.io (its GitHub release binaries are unreachable), ~4 min.
     step "cargo install geckodriver $GECKODRIVER_VERSION" cargo install geckodriver --version "$GECKODRIVER_VERSION"
+  fi
+fi
+
+# --- PostgreSQL for the medusa stage (tests/medusa/run.sh runs a private cluster of its own) --------------
+
+# Whether PostgreSQL's server binaries are here: Debian keeps them in /usr/lib/postgresql/<version>/bin.
+postgres_installed() {
+  compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || command -v initdb >/dev/null
+}
+
+if $for_postgres; then
+  if postgres_installed; then
+    skip "postgresql" "installed"
+  else
+    # Debian's package would create a cluster "main" and start it on port 5432; the stage needs only the
+    # binaries, so postgresql-common is told not to (its createcluster.d drop-ins are read at install).
+    sudo=()
+    [[ $EUID -eq 0 ]] || sudo=(sudo)
+    "${sudo[@]}" mkdir -p /etc/postgresql-common/createcluster.d
+    echo "create_main_cluster = false" |
+      "${sudo[@]}" tee /etc/postgresql-common/createcluster.d/edge-auth-no-main-cluster.conf >/dev/null
+    apt_install postgresql
+    postgres_installed || die "apt installed postgresql, but no initdb is in /usr/lib/postgresql/*/bin"
   fi
 fi

@@ -14,13 +14,15 @@
 #   npm     build the npm package, its tarball in Node 20 + 22, tsc, a JS Worker in workerd and Chromium;
 #           the Medusa bridge (edge-auth/medusa) against the Worker in workerd
 #   www     the sign-in page (www/) in headless Chromium against wrangler dev (uses the worker and npm builds)
+#   medusa  a stock Medusa 2.21.2 backend (npm) on a private PostgreSQL cluster (apt) with edge-auth/medusa as
+#           its Auth Module, against the Worker in workerd: storefront and admin flows, HS256 and ES256, faults
 # Setup (scripts/setup.sh, idempotent) runs first whatever the stages, installing only what they need.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 cd "$REPO_ROOT"
 started=$SECONDS
 
-STAGES=(docs rust wasm worker npm www)
+STAGES=(docs rust wasm worker npm www medusa)
 
 usage() {
   cat <<USAGE
@@ -36,6 +38,9 @@ stages, run in this order:
           the Medusa bridge edge-auth/medusa against the Worker in workerd (builds it if missing)
   www     the sign-in page in headless Chromium against wrangler dev (needs the worker and npm builds:
           run it with those stages, or after them)
+  medusa  a stock Medusa 2.21.2 backend (tests/medusa-backend, npm ci) on a private PostgreSQL cluster
+          (apt), edge-auth/medusa as its Auth Module, against the Worker in workerd (tests/medusa/);
+          builds the Worker and the npm package unless the worker and npm stages run too
 USAGE
 }
 
@@ -72,6 +77,7 @@ wants() {
 setup_args=()
 wants rust && setup_args+=(--lint)
 if wants wasm || wants npm || wants www; then setup_args+=(--browsers); fi
+wants medusa && setup_args+=(--postgres)
 say "stages: ${selected[*]}"
 
 # stage NAME: whether NAME was asked for; if so, says the stage starts.
@@ -146,6 +152,18 @@ if stage www; then
   step "copy the npm package into www/pkg (scripts/build-www.sh)" "$REPO_ROOT/scripts/build-www.sh"
   step "sign-in page (www/) in headless Chromium against wrangler dev (node --test tests/browser/)" \
     "$NODE" --test --test-reporter=spec --test-timeout=300000 "tests/browser/*.test.mjs"
+fi
+
+if stage medusa; then
+  # The Worker and the npm package (edge-auth/medusa) as this checkout builds them: the worker and npm
+  # stages of this run built them already; otherwise build them here (incremental, seconds when current).
+  wants worker || step "build the Worker (scripts/build-worker.sh)" "$REPO_ROOT/scripts/build-worker.sh"
+  wants npm || step "build the npm package (scripts/build-pkg.sh)" "$REPO_ROOT/scripts/build-pkg.sh"
+  # npm ci of the backend (skipped when current), initdb, PostgreSQL on a free port of 127.0.0.1, medusa
+  # db:migrate, the publishable key, then tests/medusa/*.test.mjs; PostgreSQL stopped by its PID on any
+  # exit. Each step prints its time; the logs are in test-artifacts/medusa/.
+  step "Medusa 2.21.2 backend with edge-auth/medusa against the Worker (tests/medusa/run.sh)" \
+    "$REPO_ROOT/tests/medusa/run.sh"
 fi
 
 say "all tests passed: ${selected[*]} ($((SECONDS - started))s)"
