@@ -349,3 +349,37 @@ pub fn public_jwk(named: &NamedKey) -> Value {
     };
     serde_json::from_str(&text).expect("a JSON object written above")
 }
+
+/// The DER reader's edges that well-formed test keys never reach.
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEYS: &str = include_str!("../../tests/fixtures/jwt/test-keys.json");
+
+    #[test]
+    fn a_two_byte_length_counts_its_high_byte() {
+        let mut element = vec![OCTET_STRING, 0x82, 0x01, 0x02];
+        element.extend(std::iter::repeat_n(7u8, 0x102));
+        element.push(0xff);
+        let (tag, contents, rest) = der(&element).unwrap();
+        assert_eq!(
+            (tag, contents.len(), rest),
+            (OCTET_STRING, 0x102, &[0xff][..])
+        );
+    }
+
+    /// The `[1] publicKey` of an ECPrivateKey is read (the signer then checks it against the secret).
+    #[test]
+    fn a_pkcs8_p256_key_gives_the_public_key_it_carries() {
+        let keys: Value = serde_json::from_str(KEYS).unwrap();
+        let pem = keys["es256"]["pkcs8"].as_str().unwrap();
+        let key = parse_private_key(pem, JwsAlgorithm::Es256).unwrap();
+        let coordinate = |c: &str| -> [u8; 32] {
+            let text = keys["es256"]["public_jwk"][c].as_str().unwrap();
+            B64URL.decode(text).unwrap().try_into().unwrap()
+        };
+        let (x, y) = (coordinate("x"), coordinate("y"));
+        assert_eq!(key.public, Some(JwsPublicKey::P256 { x, y }));
+    }
+}
