@@ -382,4 +382,25 @@ mod tests {
         let (x, y) = (coordinate("x"), coordinate("y"));
         assert_eq!(key.public, Some(JwsPublicKey::P256 { x, y }));
     }
+    /// RFC 8410's version-2 form: the seed, then `[1] publicKey`, which is read too.
+    #[test]
+    fn an_ed25519_pkcs8_key_gives_the_public_key_it_carries() {
+        let keys: Value = serde_json::from_str(KEYS).unwrap();
+        let pem = keys["eddsa"]["pkcs8"].as_str().unwrap();
+        let v1 = pem_body(pem, "PRIVATE KEY").unwrap();
+        let x: [u8; 32] = B64URL
+            .decode(keys["eddsa"]["public_jwk"]["x"].as_str().unwrap())
+            .unwrap()
+            .try_into()
+            .unwrap();
+        // SEQUENCE { INTEGER 1, the same algorithm and seed, [1] (0x81) { 0x00, x } }.
+        let mut inner = vec![INTEGER, 1, 1];
+        inner.extend(&v1[5..]);
+        inner.extend([0x81, 33, 0]);
+        inner.extend(x);
+        let mut v2 = vec![SEQUENCE, u8::try_from(inner.len()).unwrap()];
+        v2.extend(inner);
+        let key = pkcs8(&v2, JwsAlgorithm::EdDsa).unwrap();
+        assert_eq!(key.public, Some(JwsPublicKey::Ed25519 { x }));
+    }
 }
