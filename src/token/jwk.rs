@@ -403,4 +403,24 @@ mod tests {
         let key = pkcs8(&v2, JwsAlgorithm::EdDsa).unwrap();
         assert_eq!(key.public, Some(JwsPublicKey::Ed25519 { x }));
     }
+    /// `JWT_PREVIOUS_PUBLIC_KEYS` holds up to ten keys.
+    #[test]
+    fn a_key_set_of_ten_is_read_and_of_eleven_refused() {
+        let keys: Value = serde_json::from_str(KEYS).unwrap();
+        let set = |n: usize| {
+            let listed: Vec<Value> = (0..n)
+                .map(|i| {
+                    let mut key = keys["es256_previous"]["public_jwk"].clone();
+                    key["kid"] = Value::String(format!("k{i}"));
+                    key["alg"] = Value::String("ES256".into());
+                    key
+                })
+                .collect();
+            serde_json::json!({ "keys": listed }).to_string()
+        };
+        let ten = parse_public_key_set(&set(MAX_PREVIOUS_KEYS), JwsAlgorithm::Es256).unwrap();
+        assert_eq!(ten.len(), 10);
+        let eleven = parse_public_key_set(&set(MAX_PREVIOUS_KEYS + 1), JwsAlgorithm::Es256);
+        assert!(eleven.is_err());
+    }
 }
