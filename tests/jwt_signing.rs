@@ -758,6 +758,37 @@ fn a_jwk_whose_public_part_is_not_its_own_answers_every_request_as_misconfigured
     );
 }
 
+/// What the Worker logs for a key it cannot use: the variable and what is wrong with it.
+#[test]
+fn key_errors_say_which_variable_and_what_is_wrong() {
+    use edge_auth::token::signer::{KeyCheckError, SignError, TokenSigner};
+    let mut jwk = keys()["es256"]["jwk"].clone();
+    jwk["x"] = keys()["es256_previous"]["jwk"]["x"].clone();
+    jwk["y"] = keys()["es256_previous"]["jwk"]["y"].clone();
+    let jwk = jwk.to_string();
+    let config = config_result(&[("JWT_ALGORITHM", "ES256"), ("JWT_PRIVATE_KEY", &jwk)]).unwrap();
+    let signer = TokenSigner::new(JwtKey::new(SECRET.as_bytes()), config.token_signing.clone());
+    assert_eq!(format!("{signer:?}"), "TokenSigner(ES256)");
+    let mismatch = futures::executor::block_on(signer.check_keys()).unwrap_err();
+    assert_eq!(
+        SignError::Keys(mismatch).to_string(),
+        "token signing key: JWT_PRIVATE_KEY: its public part does not belong to its private part"
+    );
+    assert_eq!(
+        SignError::Keys(KeyCheckError::KidCollision("k1".into())).to_string(),
+        "token signing key: JWT_PREVIOUS_PUBLIC_KEYS: lists the kid \"k1\", which is the current key's (JWT_KEY_ID or its thumbprint)"
+    );
+    assert!(
+        KeyCheckError::Unusable
+            .to_string()
+            .starts_with("the platform refused the key")
+    );
+    assert_eq!(
+        SignError::Platform.to_string(),
+        "the platform failed to sign a token"
+    );
+}
+
 #[test]
 fn mfa_pending_tokens_are_signed_and_checked_with_the_configured_key() {
     // A token that owes its challenge is refused where a signed-in actor is needed, in every mode; here

@@ -147,11 +147,6 @@ impl TokenSigner {
         }
     }
 
-    /// The JOSE name of the algorithm tokens are signed and accepted with.
-    pub fn algorithm_name(&self) -> &'static str {
-        self.signing.algorithm_name()
-    }
-
     /// Derives and checks the asymmetric keys once (HS256: nothing to do). The Worker calls it before
     /// each request, so a bad key is a configuration error naming its variable, not a failed sign-in.
     pub async fn check_keys(&self) -> Result<(), KeyCheckError> {
