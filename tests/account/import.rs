@@ -313,3 +313,29 @@ fn batch_limits_methods_and_the_admin_secret_are_enforced() {
     assert_eq!(post(&h, IMPORT, &big, "application/x-ndjson").status, 413);
     assert!(h.store.dump().is_empty(), "nothing was written");
 }
+
+/// A third-party entity taken by another identity is named with its provider (the case-folding hint is
+/// for emails only).
+#[test]
+fn a_third_party_entity_of_another_identity_fails_naming_its_provider() {
+    let h = harness(&[
+        ("GITHUB_CLIENT_ID", "github-client-id"),
+        ("GITHUB_CLIENT_SECRET", "github-very-secret"),
+        (
+            "GITHUB_CALLBACK_URL",
+            "https://shop.example/auth/customer/github/callback",
+        ),
+    ]);
+    let github = |n: u32| {
+        json!({
+            "id": format!("authid_gh{n}"),
+            "provider_identities": [{"id": format!("provid_gh{n}"), "provider": "github", "entity_id": "4242"}],
+        })
+    };
+    let answer = import_json(&h, &[github(1), github(2)]);
+    assert_eq!(statuses(&answer), ["created", "failed"], "{answer}");
+    assert_eq!(
+        answer["results"][1]["error"],
+        json!("github entity_id \"4242\" belongs to another identity")
+    );
+}
