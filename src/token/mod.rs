@@ -223,15 +223,7 @@ pub fn checked_claims(payload: &[u8], now_secs: u64) -> Result<Claims, TokenErro
 /// Checks size ([`MAX_TOKEN_BYTES`]), shape, algorithm (exactly HS256) and signature, and returns the
 /// payload's bytes; the caller parses and checks its claims (expiry included).
 pub fn verify_signature(token: &str, key: &JwtKey) -> Result<Vec<u8>, TokenError> {
-    if token.len() > MAX_TOKEN_BYTES {
-        return Err(TokenError::Malformed);
-    }
-    let mut parts = token.split('.');
-    let (Some(header), Some(payload), Some(signature), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err(TokenError::Malformed);
-    };
+    let (header, payload, signature) = segments(token)?;
 
     check_header(header)?;
 
@@ -245,6 +237,21 @@ pub fn verify_signature(token: &str, key: &JwtKey) -> Result<Vec<u8>, TokenError
         return Err(TokenError::BadSignature);
     }
     B64URL.decode(payload).map_err(|_| TokenError::Malformed)
+}
+
+/// Header, payload and signature of a compact JWS, once its size is within [`MAX_TOKEN_BYTES`]: the
+/// checks every token passes before anything is decoded.
+fn segments(token: &str) -> Result<(&str, &str, &str), TokenError> {
+    if token.len() > MAX_TOKEN_BYTES {
+        return Err(TokenError::Malformed);
+    }
+    let mut parts = token.split('.');
+    let (Some(header), Some(payload), Some(signature), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(TokenError::Malformed);
+    };
+    Ok((header, payload, signature))
 }
 
 fn check_header(header: &str) -> Result<(), TokenError> {
@@ -321,15 +328,7 @@ pub fn open_asymmetric<'a>(
     algorithm: &str,
     signature_len: usize,
 ) -> Result<Unverified<'a>, TokenError> {
-    if token.len() > MAX_TOKEN_BYTES {
-        return Err(TokenError::Malformed);
-    }
-    let mut parts = token.split('.');
-    let (Some(header), Some(payload), Some(signature), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err(TokenError::Malformed);
-    };
+    let (header, payload, signature) = segments(token)?;
     let kid = read_header(header, algorithm)?.ok_or(TokenError::UnknownKey)?;
     let signature = B64URL
         .decode(signature)
