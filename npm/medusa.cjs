@@ -209,8 +209,9 @@ class EdgeAuthModuleService {
           `edge-auth: the Worker at ${base} answered ${method} ${path} with ${res.status} and no JSON object: is "url" the Worker?`,
         );
       }
-      // Every admin route answers 401 for a missing or wrong secret, and for nothing else.
-      if (res.status === 401) {
+      // A missing or wrong secret is 401 "Unauthorized"; the one other 401, a spent or unknown reset
+      // jti, says "Invalid token" (Medusa's error, below).
+      if (res.status === 401 && (json?.message ?? "Unauthorized") === "Unauthorized") {
         throw new MedusaError(
           Types.UNEXPECTED_STATE,
           `edge-auth: the Worker at ${base} refused the admin credential: set the module option "adminSecret" (EDGE_AUTH_ADMIN_SECRET) to the Worker's ADMIN_SECRET`,
@@ -277,11 +278,15 @@ class EdgeAuthModuleService {
     };
   }
 
-  async updateProvider(provider) {
-    return {
-      success: false,
-      error: `edge-auth/medusa: passwords are reset and changed at the Worker (${this.options_.base}/auth/{actor_type}/${provider}/reset-password and /update), not at the backend`,
-    };
+  /** Medusa's `updateProvider(provider, {entity_id, password, ...})`: the backend's password update,
+   * after its reset token's jti was spent (`consumePasswordResetToken`). Never throws. */
+  async updateProvider(provider, data) {
+    try {
+      const path = `/admin/auth/${encodeURIComponent(provider)}/update`;
+      return await this.call("POST", path, { body: data ?? {} });
+    } catch (e) {
+      return { success: false, error: e.message };
+    }
   }
 
   async validateAuthIdentity(id) {
@@ -393,6 +398,11 @@ class EdgeAuthModuleService {
     for (const key of ["id", "entity_id", "provider", "auth_identity_id"]) {
       if (filters[key] !== undefined) wanted[key] = asArray(filters[key]).map(String);
     }
+    // The Worker keeps emailpass emails trimmed and lower-cased: an email as typed (a reset token's
+    // entity_id is the identifier the user typed) finds its provider identity.
+    if (wanted.entity_id && wanted.provider?.length === 1 && wanted.provider[0] === "emailpass") {
+      wanted.entity_id = wanted.entity_id.map((email) => email.trim().toLowerCase());
+    }
     const single = (key) => wanted[key]?.length === 1 ? wanted[key][0] : undefined;
     let owners;
     if (single("entity_id") !== undefined && single("provider") !== undefined) {
@@ -419,6 +429,24 @@ class EdgeAuthModuleService {
     return found;
   }
 
+  // ---- Password reset: Medusa 2.16+'s single-use jti, embedded in the reset token the backend signs ----
+
+  /** `{provider, entity_id, ttl_seconds?}` → `{jti, expires_at: Date}`; voids the identity's earlier jti. */
+  async createPasswordResetToken(data = {}) {
+    const body = { provider: data.provider, entity_id: data.entity_id };
+    if (data.ttl_seconds !== undefined) body.ttl_seconds = data.ttl_seconds;
+    const json = await this.call("POST", "/admin/password-reset-tokens", { body });
+    return { jti: json.jti, expires_at: new Date(json.expires_at) };
+  }
+
+  /** `{jti, provider, entity_id}` → `{auth_identity_id, provider_identity_id, entity_id}`, once; a spent,
+   * unknown, voided or expired jti throws Medusa's `unauthorized` "Invalid token". Not retried: an attempt
+   * whose answer was lost may have spent it already. */
+  async consumePasswordResetToken(data = {}) {
+    const body = { jti: data.jti, provider: data.provider, entity_id: data.entity_id };
+    return await this.call("POST", "/admin/password-reset-tokens/consume", { body });
+  }
+
   // ---- MFA ----
 
   async listAuthMfa(filters = {}) {
@@ -440,8 +468,6 @@ class EdgeAuthModuleService {
 // admin talk to the Worker for them). Refused, never silently accepted.
 const SERVED_BY_THE_WORKER = [
   "listAuthProviders",
-  "createPasswordResetToken",
-  "consumePasswordResetToken",
   "verifyAuthMfaChallenge",
   "startAuthMfa",
   "verifyAuthMfa",

@@ -76,9 +76,10 @@ export declare class MedusaError extends Error {
  * The service Medusa instantiates; its methods follow `IAuthModuleService`. The flows (`register`,
  * `authenticate`, `validateCallback`, `updateProvider`, `validateAuthIdentity`) never reject: failures are
  * `{ success: false, error }`, and an identity with an enabled MFA factor is refused (it signs in at the
- * Worker). The other methods reject with a `MedusaError`. The module methods this file does not declare
- * (MFA enrolment and challenges, reset tokens, verifications, provider listing, provider-identity writes)
- * reject with `not_allowed`: the Worker's own `/auth` routes serve them.
+ * Worker). `updateProvider` sets a password (the backend's `/auth/{actor}/{provider}/update`) and voids the
+ * identity's earlier tokens. The other methods reject with a `MedusaError`. The module methods this file
+ * does not declare (MFA enrolment and challenges, verifications, provider listing, provider-identity
+ * writes) reject with `not_allowed`: the Worker's own `/auth` routes serve them.
  */
 export declare class EdgeAuthModuleService {
   constructor(container: Record<string, unknown>, options: EdgeAuthMedusaOptions);
@@ -122,6 +123,19 @@ export declare class EdgeAuthModuleService {
     config?: unknown,
   ): Promise<ProviderIdentityDTO[]>;
   retrieveProviderIdentity(id: string): Promise<ProviderIdentityDTO>;
+  /** Medusa 2.16+: a single-use `jti` for the reset token the backend signs; voids the identity's earlier
+   * ones. `ttl_seconds` defaults to 900, at most 30 days. */
+  createPasswordResetToken(data: {
+    provider: string;
+    entity_id: string;
+    ttl_seconds?: number;
+  }): Promise<{ jti: string; expires_at: Date }>;
+  /** Spends a `jti` once; a spent, unknown, voided or expired one rejects with `unauthorized` "Invalid token". */
+  consumePasswordResetToken(data: {
+    jti: string;
+    provider: string;
+    entity_id: string;
+  }): Promise<{ auth_identity_id: string; provider_identity_id: string; entity_id: string }>;
   listAuthMfa(
     filters: { auth_identity_id: string; status?: AuthMfaDTO["status"] | AuthMfaDTO["status"][]; id?: string | string[]; provider?: string },
     config?: unknown,

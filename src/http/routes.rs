@@ -109,6 +109,11 @@ pub async fn route(app: &App, req: &HttpRequest) -> HttpResponse {
         ["admin", "auth", provider, "authenticate"] => {
             admin_module::flow(app, req, provider, PasswordRoute::SignIn).await
         }
+        ["admin", "auth", provider, "update"] => admin_module::update(app, req, provider).await,
+        ["admin", "password-reset-tokens"] => admin_module::reset_token(app, req, false).await,
+        ["admin", "password-reset-tokens", "consume"] => {
+            admin_module::reset_token(app, req, true).await
+        }
         ["admin", "password-costs"] => admin_costs::costs(app, req).await,
         ["admin", "password-costs", "recount"] => admin_costs::recount(app, req).await,
         _ => HttpResponse::error(

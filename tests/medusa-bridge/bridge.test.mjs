@@ -1,5 +1,6 @@
 // The Medusa bridge (`edge-auth/medusa`, npm/medusa.cjs) against the real Worker in workerd: each module
-// method's answer in Medusa's shape, Medusa's error types, the MFA refusal, the end user's address reaching
+// method's answer in Medusa's shape, Medusa's error types, the backend's password reset (jti and
+// updateProvider), the MFA refusal, the end user's address reaching
 // the Worker's rate limits, a wrong admin secret named at start-up and at the first call, and a Worker that
 // never answers or fails (timeouts, retries of idempotent calls only, counted).
 
@@ -102,13 +103,63 @@ describe("the bridge over a Worker in workerd", { timeout: 120_000 }, () => {
     assert.equal(res.status, 200);
   });
 
-  test("callbacks and password updates are the Worker's: success false naming its routes", async () => {
+  test("callbacks are the Worker's: success false naming its route", async () => {
     const callback = await auth.validateCallback("google", { query: { code: "x", state: "y" } });
     assert.equal(callback.success, false);
     assert.ok(callback.error.includes(`${worker.url}/auth/{actor_type}/google/callback`), callback.error);
-    const update = await auth.updateProvider("emailpass", { entity_id: "reg@b.co", password: "x" });
-    assert.equal(update.success, false);
-    assert.ok(update.error.includes("reset-password"), update.error);
+  });
+
+  test("password reset as the backend runs it: a jti spent once, then updateProvider sets the password", async () => {
+    const { authIdentity } = await auth.register("emailpass", login("reset@b.co"));
+    // generateResetPasswordTokenWorkflow, with the identifier as the user typed it.
+    const before = Date.now();
+    const issued = await auth.createPasswordResetToken({ provider: "emailpass", entity_id: "Reset@B.co", ttl_seconds: 900 });
+    assert.deepEqual(Object.keys(issued).sort(), ["expires_at", "jti"]);
+    assert.match(issued.jti, /^[0-9a-f]{32}$/);
+    assert.ok(issued.expires_at instanceof Date);
+    const lifetime = issued.expires_at.getTime() - before;
+    assert.ok(lifetime > 890_000 && lifetime <= 901_000, `expires in ${lifetime} ms`);
+
+    // validate-token.js: consume with the token's entity_id, then find the provider identity.
+    const stranger = await medusaError(auth.consumePasswordResetToken({ jti: issued.jti, provider: "emailpass", entity_id: "other@b.co" }));
+    assert.equal(stranger.type, "unauthorized");
+    assert.equal(stranger.message, "Invalid token");
+    const spent = await auth.consumePasswordResetToken({ jti: issued.jti, provider: "emailpass", entity_id: "Reset@B.co" });
+    const [pi] = await auth.listProviderIdentities({ entity_id: "Reset@B.co", provider: "emailpass" });
+    assert.deepEqual(spent, { auth_identity_id: authIdentity.id, provider_identity_id: pi.id, entity_id: "reset@b.co" });
+    const again = await medusaError(auth.consumePasswordResetToken({ jti: issued.jti, provider: "emailpass", entity_id: "Reset@B.co" }));
+    assert.equal(again.type, "unauthorized");
+    assert.equal(again.message, "Invalid token");
+
+    // The update route: `{...req.body, entity_id}`.
+    const updated = await auth.updateProvider("emailpass", { password: "a new horse staple", entity_id: pi.entity_id });
+    assert.equal(updated.success, true, JSON.stringify(updated));
+    assert.equal(updated.authIdentity.id, authIdentity.id);
+    assert.ok(!JSON.stringify(updated).includes("password"), JSON.stringify(updated));
+    const signIn = (password) => worker.post("/auth/customer/emailpass", { email: "reset@b.co", password });
+    assert.equal((await signIn("a new horse staple")).status, 200);
+    assert.equal((await signIn(PASSWORD)).status, 401);
+
+    // Refusals: the flow's answer, never a throw.
+    assert.deepEqual(await auth.updateProvider("emailpass", { entity_id: "reset@b.co" }), {
+      success: false,
+      error: "Password should be a string",
+    });
+    const unknown = await auth.updateProvider("emailpass", { entity_id: "nobody@b.co", password: "a new horse staple" });
+    assert.equal(unknown.success, false);
+    assert.match(unknown.error, /nobody@b\.co/);
+    // A newer jti voids an older one; a bad TTL or an unknown entity is Medusa's invalid_data.
+    const first = await auth.createPasswordResetToken({ provider: "emailpass", entity_id: "reset@b.co" });
+    const second = await auth.createPasswordResetToken({ provider: "emailpass", entity_id: "reset@b.co" });
+    const voided = await medusaError(auth.consumePasswordResetToken({ jti: first.jti, provider: "emailpass", entity_id: "reset@b.co" }));
+    assert.equal(voided.type, "unauthorized");
+    assert.equal((await auth.consumePasswordResetToken({ jti: second.jti, provider: "emailpass", entity_id: "reset@b.co" })).entity_id, "reset@b.co");
+    const ttl = await medusaError(auth.createPasswordResetToken({ provider: "emailpass", entity_id: "reset@b.co", ttl_seconds: 0 }));
+    assert.equal(ttl.type, "invalid_data");
+    assert.equal(ttl.message, "Password reset token TTL must be a positive integer");
+    const nobody = await medusaError(auth.createPasswordResetToken({ provider: "emailpass", entity_id: "nobody@b.co" }));
+    assert.equal(nobody.type, "invalid_data");
+    assert.equal(nobody.message, "Provider identity with entity_id nobody@b.co and provider emailpass not found");
   });
 
   test("retrieveAuthIdentity answers the identity with its provider identities, or not_found", async () => {
@@ -228,7 +279,7 @@ describe("the bridge over a Worker in workerd", { timeout: 120_000 }, () => {
   });
 
   test("module methods the bridge does not serve are refused with not_allowed naming the Worker", async () => {
-    for (const method of ["verifyAuthMfaChallenge", "createPasswordResetToken", "startAuthMfa", "listAuthProviders"]) {
+    for (const method of ["verifyAuthMfaChallenge", "confirmAuthVerification", "startAuthMfa", "listAuthProviders"]) {
       const e = await medusaError(auth[method]({}));
       assert.equal(e.type, "not_allowed");
       assert.ok(e.message.includes(method) && e.message.includes(worker.url), e.message);
@@ -329,6 +380,14 @@ test("a Worker that fails: 5xx retried with backoff for reads, 4xx not, unreacha
     const created = await medusaError(auth.createAuthIdentities({ provider_identities: [] }));
     assert.equal(created.type, "unexpected_state");
     assert.equal(failing.seen.length, 1, "a create is never retried");
+    failing.seen.length = 0;
+    const consumed = await medusaError(auth.consumePasswordResetToken({ jti: "j", provider: "emailpass", entity_id: "a@b.co" }));
+    assert.equal(consumed.type, "unexpected_state");
+    assert.deepEqual(await auth.updateProvider("emailpass", { entity_id: "a@b.co", password: "p" }), {
+      success: false,
+      error: "Storage is unavailable",
+    });
+    assert.equal(failing.seen.length, 2, "spending a jti and setting a password are never retried");
   } finally {
     await failing.close();
   }
