@@ -1,16 +1,18 @@
 // A stock Medusa 2.21.2 backend on edge identities, end to end (issue 14): the built Worker in workerd, and
 // the backend (tests/medusa-backend/, PostgreSQL from tests/medusa/run.sh) with edge-auth/medusa as its
 // Auth Module. The storefront registers and signs in at the Worker only; the backend links the customer
-// through the bridge and accepts the Worker's tokens. Setup: docs/medusa-backend.md; the stage:
+// through the bridge and accepts the Worker's tokens; an admin's forgot-password at the backend sets the
+// password in the Worker. Setup: docs/medusa-backend.md; the stage:
 // docs/development.md#test-stages. Run it with ./scripts/test.sh medusa.
 
 import assert from "node:assert/strict";
 import { createHmac, createPublicKey, generateKeyPairSync, sign, verify } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
 import { TEST_JWT_SECRET, decodeJwt, jsonBody, startWorker } from "../worker/harness.mjs";
 import { ADMIN_SECRET, medusaCli, postJson, stageEnv, startBackend, timed } from "./stack.mjs";
 
@@ -22,6 +24,10 @@ const BRIDGE_ATTEMPTS = 3;
 /** Every Worker of the suite shares one KV directory: identities outlive a restart in another mode. Inside
  * run.sh's temp dir, which its trap removes even when an interrupt skips `after`. */
 const kvPersist = mkdtempSync(join(process.env.MEDUSA_STAGE_TMP ?? tmpdir(), "edge-auth-medusa-kv-"));
+/** Where the backend's test subscriber (tests/medusa-backend/src/subscribers/capture-password-reset.js)
+ * appends each `auth.password_reset` event: the reset tokens a shop would mail. */
+const resetDir = mkdtempSync(join(process.env.MEDUSA_STAGE_TMP ?? tmpdir(), "edge-auth-medusa-resets-"));
+const RESET_FILE = join(resetDir, "password-resets.ndjson");
 /** How to end what is still running (Workers, backends, servers), whatever failed: see `after`. */
 const running = new Set();
 
@@ -59,8 +65,22 @@ const bridgeTo = (workerUrl, env = {}) => ({
   EDGE_AUTH_URL: workerUrl,
   EDGE_AUTH_ADMIN_SECRET: ADMIN_SECRET,
   JWT_SECRET: TEST_JWT_SECRET,
+  EDGE_AUTH_E2E_RESET_FILE: RESET_FILE,
   ...env,
 });
+
+/** The `auth.password_reset` event for `entityId` the subscriber wrote (events are delivered after the
+ * route answered: polled for up to 20 s). */
+async function resetEvent(entityId) {
+  const by = Date.now() + 20_000;
+  for (;;) {
+    const lines = existsSync(RESET_FILE) ? readFileSync(RESET_FILE, "utf8").split("\n").filter(Boolean) : [];
+    const event = lines.map((line) => JSON.parse(line)).findLast((e) => e.entity_id === entityId);
+    if (event) return event;
+    if (Date.now() > by) assert.fail(`no auth.password_reset event for ${entityId} in ${RESET_FILE}`);
+    await sleep(100);
+  }
+}
 
 const bearer = (token) => ({ authorization: `Bearer ${token}` });
 const store = (token) => ({ "x-publishable-api-key": publishableKey, ...(token ? bearer(token) : {}) });
@@ -95,6 +115,7 @@ after(async () => {
     await end().catch((error) => console.error(`cleanup: ${error}`));
   }
   rmSync(kvPersist, { recursive: true, force: true });
+  rmSync(resetDir, { recursive: true, force: true });
   if (timings.length) {
     console.log("timings of the medusa stage's flows:");
     for (const [what, ms] of timings) console.log(`  ${what}: ${(ms / 1000).toFixed(1)} s`);
@@ -186,6 +207,48 @@ describe("HS256: the backend verifies the Worker's tokens with the shared secret
     report("admin flow (medusa user + sign-in)", ms);
   });
 
+  test("admin forgot password at the backend: its reset token sets the password in the Worker, once", async () => {
+    assert.ok(admin, "needs the admin flow");
+    const [, ms] = await timed(async () => {
+      const signIn = (password) => postJson(edge.url, "/auth/user/emailpass", { email: admin.email, password });
+      const before = await tokenOf(await signIn(PASSWORD));
+      // The dashboard's "forgot password", the email as typed (the Worker's emails are case-insensitive).
+      const typed = admin.email.toUpperCase();
+      const requested = await postJson(medusa.url, "/auth/user/emailpass/reset-password", { identifier: typed });
+      assert.equal(requested.status, 201);
+      const event = await resetEvent(typed);
+      assert.equal(event.actor_type, "user");
+      // The backend signed it; its jti was issued by the Worker (createPasswordResetToken through the bridge).
+      const claims = decodeJwt(event.token).payload;
+      assert.equal(claims.purpose, "reset");
+      assert.match(claims.jti, /^[0-9a-f]{32}$/);
+
+      const newPassword = "a new admin horse staple";
+      const update = (token) =>
+        postJson(medusa.url, "/auth/user/emailpass/update", { password: newPassword }, bearer(token));
+      const updated = await update(event.token);
+      assert.deepEqual(await jsonBody(updated, 200), { success: true });
+
+      // The Worker now takes the new password only, and the tokens from before are void.
+      const after = await tokenOf(await signIn(newPassword));
+      assert.equal(decodeJwt(after).payload.actor_id, admin.userId);
+      assert.equal((await signIn(PASSWORD)).status, 401);
+      assert.equal((await postJson(edge.url, "/auth/token/refresh", {}, bearer(before))).status, 401);
+      const mine = await jsonBody(await medusa.fetch("/admin/users/me", { headers: bearer(after) }), 200);
+      assert.equal(mine.user.id, admin.userId);
+
+      // The same reset token again: its jti is spent.
+      const replayed = await update(event.token);
+      assert.equal(replayed.status, 401);
+      assert.equal((await replayed.json()).message, "Invalid token");
+      // An unknown email: the same 201 (the workflow fails quietly: no enumeration).
+      const unknown = await postJson(medusa.url, "/auth/user/emailpass/reset-password", { identifier: `nobody-${Date.now()}@example.com` });
+      assert.equal(unknown.status, 201);
+      admin.password = newPassword;
+    });
+    report("admin password reset at the backend", ms);
+  });
+
   test("fault: with the Worker stopped, POST /store/customers answers Medusa's error naming the Worker, without hanging", async () => {
     const email = `stranded-${Date.now()}@example.com`;
     const registered = await tokenOf(await postJson(edge.url, "/auth/customer/emailpass/register", { email, password: PASSWORD }));
@@ -269,7 +332,7 @@ describe("ES256: the backend verifies with the public key from the Worker's JWKS
 
   test("admin: the user `medusa user` made signs in at the ES256 Worker, /admin/users/me", async () => {
     assert.ok(admin, "needs the HS256 admin flow");
-    const token = await tokenOf(await postJson(edge.url, "/auth/user/emailpass", { email: admin.email, password: PASSWORD }));
+    const token = await tokenOf(await postJson(edge.url, "/auth/user/emailpass", { email: admin.email, password: admin.password ?? PASSWORD }));
     const mine = await jsonBody(await medusa.fetch("/admin/users/me", { headers: bearer(token) }), 200);
     assert.equal(mine.user.id, admin.userId);
     await medusa.stop();
