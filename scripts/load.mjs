@@ -3,9 +3,10 @@
 // OAuth callback answered anything but 200.
 // Run through ./scripts/load.sh, which builds the Worker first.
 //
-//   node scripts/load.mjs [--quick] [--root DIR]
+//   node scripts/load.mjs [--quick] [--root DIR] [--only GROUP,...]
 //     --quick: fewer requests, for a smoke run
 //     --root:  a directory holding worker/entry.mjs and build/worker/ (default: this repository)
+//     --only:  just these groups: cold, refresh, login, oauth, mfa, verification, medusa (default: all)
 //
 // What it measures, and how:
 // - cold start: from `new Miniflare()` (spawning workerd, which compiles the wasm and evaluates the entry
@@ -27,8 +28,17 @@
 //   GET /auth/customer/<id>/callback?code&state is timed. The OP asks for login and consent once, then its
 //   session cookie makes every further code a single redirect. The providers run in this Node process, so
 //   their answers are part of the wall time but not of workerd's CPU time.
+// - the paths issues 11 and 13 added, at PBKDF2 100,000 (compare with that login row of the same run): a
+//   sign-in that owes an MFA challenge (answers the challenge instead of the token) and the challenge
+//   answered with a recovery code; a sign-in that owes an email verification, a code requested (delivered
+//   to a webhook receiver in this process) and confirmed; a Medusa scrypt-kdf hash (logN 15, r 8, p 1,
+//   written into KV as the import leaves it) refused for a wrong password and signed in the first time
+//   (scrypt, then the re-hash). Requests that each need their own single-use code or a fresh identity run
+//   once per item at concurrency 1 only.
 
+import { createHmac } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
+import { createServer } from "node:http";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
@@ -37,9 +47,20 @@ import { freePort, inspect } from "./isolate-inspector.mjs";
 
 const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const { values: args } = parseArgs({
-  options: { quick: { type: "boolean", default: false }, root: { type: "string", default: REPO_ROOT } },
+  options: {
+    quick: { type: "boolean", default: false },
+    root: { type: "string", default: REPO_ROOT },
+    only: { type: "string" },
+  },
 });
 const QUICK = args.quick;
+// --only cold,refresh,login,oauth,mfa,verification,medusa: just those groups of scenarios.
+const GROUPS = ["cold", "refresh", "login", "oauth", "mfa", "verification", "medusa"];
+const ONLY = args.only?.split(",");
+for (const group of ONLY ?? []) {
+  if (!GROUPS.includes(group)) throw new Error(`--only: unknown group ${group}; the groups are ${GROUPS.join(",")}`);
+}
+const wants = (group) => !ONLY || ONLY.includes(group);
 const WORKER_ROOT = args.root;
 
 const JWT_SECRET = "load-test-secret-0123456789abcdef0123456789";
@@ -252,21 +273,21 @@ async function loginScenario(label, vars, sequentialCount, loadCount, concurrenc
 
 // Cold start: a fresh workerd each time.
 const coldStarts = [];
-for (let i = 0; i < (QUICK ? 2 : 5); i++) {
+for (let i = 0; wants("cold") && i < (QUICK ? 2 : 5); i++) {
   const worker = await startWorker({ PBKDF2_ITERATIONS: "600000" });
   coldStarts.push(worker.coldStart);
   await worker.mf.dispose();
 }
 const wasmBytes = readFileSync(join(WORKER_ROOT, "build", "worker", "edge_auth_bg.wasm"));
 const compileTimes = [];
-for (let i = 0; i < 5; i++) {
+for (let i = 0; wants("cold") && i < 5; i++) {
   const started = performance.now();
   await WebAssembly.compile(wasmBytes);
   compileTimes.push(performance.now() - started);
 }
 
 // Token refresh: no KDF; one KV read and an HS256 signature.
-{
+if (wants("refresh")) {
   const worker = await startWorker({ PBKDF2_ITERATIONS: "1000" }, { inspectorPort: await freePort() });
   const isolate = await inspect(worker.inspectorPort);
   try {
@@ -288,11 +309,15 @@ for (let i = 0; i < 5; i++) {
   }
 }
 
-for (const iterations of [100_000, 310_000, 600_000]) {
+// The new paths compare with the 100,000 row, which --only mfa / verification / medusa run too.
+const loginIterations = wants("login") ? [100_000, 310_000, 600_000] : ["mfa", "verification", "medusa"].some(wants) ? [100_000] : [];
+for (const iterations of loginIterations) {
   const n = QUICK ? 3 : iterations >= 600_000 ? 10 : 15;
   await loginScenario(`login, PBKDF2 ${iterations.toLocaleString("en-US")}`, { PBKDF2_ITERATIONS: String(iterations) }, n, QUICK ? 8 : 40, 8);
 }
-await loginScenario("login, Argon2id m=19456,t=2,p=1", { PASSWORD_HASH: "argon2id" }, QUICK ? 3 : 15, QUICK ? 8 : 40, 20);
+if (wants("login")) {
+  await loginScenario("login, Argon2id m=19456,t=2,p=1", { PASSWORD_HASH: "argon2id" }, QUICK ? 3 : 15, QUICK ? 8 : 40, 20);
+}
 
 // OAuth callbacks: no KDF. Where the provider sends the browser back (the frontend's page in JSON mode);
 // never loaded, only read for its query.
@@ -352,7 +377,7 @@ async function oauthCallbackScenario(label, provider, sequentialCount, loadCount
 }
 
 const oauthCounts = [QUICK ? 20 : 200, QUICK ? 100 : 500, 16];
-{
+if (wants("oauth")) {
   const { startGithubFake } = await fixture("fixtures/oauth/github-fake.mjs");
   const github = await startGithubFake({
     clientId: "load-gh-client",
@@ -390,7 +415,7 @@ const oauthCounts = [QUICK ? 20 : 200, QUICK ? 100 : 500, 16];
     await github.close();
   }
 }
-{
+if (wants("oauth")) {
   const { startOp } = await fixture("fixtures/oauth/op.mjs");
   const { Browser } = await fixture("worker/oauth-browser.mjs");
   const op = await startOp({ redirectUris: [frontendCallback("corp")] });
@@ -430,6 +455,204 @@ const oauthCounts = [QUICK ? 20 : 200, QUICK ? 100 : 500, 16];
   }
 }
 
+// --- the paths issues 11 and 13 added (MFA, email verification, Medusa's scrypt hashes) ----------------------
+
+const NEW_PATHS_ITERATIONS = "100000";
+const ADMIN_SECRET = "load-test-admin-0123456789abcdef0123456789";
+const MFA_KEY = "load-test-mfa-key-0123456789abcdef01234567";
+
+/** POSTs `body` as JSON and returns the answer's JSON, or throws naming `what` unless `expect` came back. */
+async function postJson(worker, path, body, { token, expect = 200, what = path } = {}) {
+  const headers = { "content-type": "application/json" };
+  if (token) headers.authorization = `Bearer ${token}`;
+  const response = await fetch(new URL(path, worker.url), { method: "POST", headers, body: JSON.stringify(body) });
+  const text = await response.text();
+  if (response.status !== expect) throw new Error(`${what}: HTTP ${response.status} ${text}`);
+  return text ? JSON.parse(text) : undefined;
+}
+
+/** RFC 6238 TOTP (SHA-1, 6 digits, 30 s) of a base32 secret, computed here independently of the Worker. */
+function totp(secretBase32, unixSecs) {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = "";
+  for (const c of secretBase32.replace(/=+$/, "")) bits += alphabet.indexOf(c).toString(2).padStart(5, "0");
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(unixSecs / 30)));
+  const mac = createHmac("sha1", key).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0xf;
+  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, "0");
+}
+
+/**
+ * One Worker with `vars`, the isolate inspected; `body(worker)` returns the rows' run results, recorded as
+ * `{label: [sequential, loaded?]}`; the memory row is read after the last pass.
+ */
+async function newPathScenario(label, vars, body) {
+  const worker = await startWorker({ PBKDF2_ITERATIONS: NEW_PATHS_ITERATIONS, ADMIN_SECRET, ...vars }, { inspectorPort: await freePort() });
+  const isolate = await inspect(worker.inspectorPort);
+  try {
+    const afterSetup = { value: undefined };
+    const results = await body(worker, async () => (afterSetup.value = await isolate.memory()));
+    for (const [name, passes] of Object.entries(results)) {
+      for (const sample of passes.flatMap((p) => p.unexpectedSamples)) console.error(`${name}: ${sample}`);
+    }
+    for (const [name, [sequential, loaded]] of Object.entries(results)) {
+      if (loaded) record(name, sequential, loaded);
+      else onceRows.push({ name, sequential });
+      badRequests += sequential.serverErrors + sequential.failures + sequential.unexpected;
+      if (loaded) badRequests += loaded.unexpected;
+    }
+    memoryRows.push({ label, concurrency: 8, afterSequential: afterSetup.value ?? (await isolate.memory()), afterLoad: await isolate.memory() });
+  } finally {
+    isolate.close();
+    await worker.mf.dispose();
+  }
+}
+
+const onceRows = []; // requests that each need their own code or identity: c=1, one per item
+// `once` stays within the 10 verification confirmations per client address per 15 minutes (not a RATE_LIMITS counter).
+const newPathCounts = { sequential: QUICK ? 3 : 15, load: QUICK ? 8 : 40, once: QUICK ? 3 : 10 };
+const signIn = (body) => () => ["/auth/customer/emailpass", json(body)];
+
+if (wants("mfa")) {
+  await newPathScenario("MFA (TOTP factor enabled)", { MFA_ENCRYPTION_KEY: MFA_KEY }, async (worker, memoryAfterPass) => {
+    const email = "mfa@example.com";
+    const token = (await postJson(worker, "/auth/customer/emailpass/register", { email, password: PASSWORD })).token;
+    const started = await postJson(worker, "/auth/mfa/factors", { provider: "totp" }, { token });
+    const code = totp(started.secret, Date.now() / 1000);
+    await postJson(worker, `/auth/mfa/factors/${started.mfa_factor.id}/verify`, { code }, { token });
+    const { recovery_codes: codes } = await postJson(worker, "/auth/mfa/recovery-codes", { count: 50 }, { token });
+    const credentials = { email, password: PASSWORD };
+    const first = await postJson(worker, "/auth/customer/emailpass", credentials);
+    if (first.mfa_required !== true) throw new Error(`MFA sign-in answered ${JSON.stringify(first)}`);
+    await run(worker, { count: 2, concurrency: 1, request: signIn(credentials) }); // warm-up
+    const sequential = await run(worker, { count: newPathCounts.sequential, concurrency: 1, request: signIn(credentials) });
+    await memoryAfterPass();
+    const loaded = await run(worker, { count: newPathCounts.load, concurrency: 8, request: signIn(credentials) });
+    // Each answer needs its own challenge (a sign-in, untimed) and its own single-use recovery code.
+    const challenges = [];
+    for (let i = 0; i < newPathCounts.once; i++) challenges.push(await postJson(worker, "/auth/customer/emailpass", credentials));
+    const answered = await run(worker, {
+      count: newPathCounts.once,
+      concurrency: 1,
+      request: (i) => [
+        `/auth/mfa/challenges/${challenges[i].mfa_challenge.id}/verify`,
+        {
+          method: "POST",
+          headers: { "content-type": "application/json", authorization: `Bearer ${challenges[i].token}` },
+          body: JSON.stringify({ method: "recovery_code", code: codes[i] }),
+        },
+      ],
+    });
+    return {
+      [`sign-in owing an MFA challenge, PBKDF2 ${Number(NEW_PATHS_ITERATIONS).toLocaleString("en-US")}`]: [sequential, loaded],
+      "MFA challenge answered with a recovery code": [answered],
+    };
+  });
+}
+
+if (wants("verification")) {
+  // The codes go to RESET_PASSWORD_WEBHOOK_URL: a receiver here, on 127.0.0.1.
+  const delivered = new Map(); // entity_id → code
+  const receiver = createServer((req, res) => {
+    let text = "";
+    req.on("data", (chunk) => (text += chunk));
+    req.on("end", () => {
+      const { data } = JSON.parse(text);
+      delivered.set(data.entity_id, data.code);
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+  try {
+    const vars = {
+      AUTH_VERIFICATIONS_PER_ACTOR: JSON.stringify({ customer: [{ entity_type: "email", auth_provider: "emailpass" }] }),
+      RESET_PASSWORD_WEBHOOK_URL: `http://127.0.0.1:${receiver.address().port}/hook`,
+      RESET_PASSWORD_WEBHOOK_SECRET: "load-test-webhook-0123456789abcdef0123456789",
+    };
+    await newPathScenario("email verification", vars, async (worker, memoryAfterPass) => {
+      const credentials = { email: "verify@example.com", password: PASSWORD };
+      await postJson(worker, "/auth/customer/emailpass/register", credentials);
+      const first = await postJson(worker, "/auth/customer/emailpass", credentials);
+      if (first.verification_required !== true) throw new Error(`sign-in answered ${JSON.stringify(first)}`);
+      await run(worker, { count: 2, concurrency: 1, request: signIn(credentials) }); // warm-up
+      const sequential = await run(worker, { count: newPathCounts.sequential, concurrency: 1, request: signIn(credentials) });
+      await memoryAfterPass();
+      const loaded = await run(worker, { count: newPathCounts.load, concurrency: 8, request: signIn(credentials) });
+      // One identity per code (at most 5 codes per identity per 15 minutes), registered untimed.
+      const people = [];
+      for (let i = 0; i < newPathCounts.once; i++) {
+        const email = `verify${i}@example.com`;
+        const { token } = await postJson(worker, "/auth/customer/emailpass/register", { email, password: PASSWORD });
+        people.push({ email, token });
+      }
+      const requested = await run(worker, {
+        count: people.length,
+        concurrency: 1,
+        expect: 201,
+        request: (i) => [
+          "/auth/verification/request",
+          {
+            method: "POST",
+            headers: { "content-type": "application/json", authorization: `Bearer ${people[i].token}` },
+            body: JSON.stringify({ entity_id: people[i].email, entity_type: "email" }),
+          },
+        ],
+      });
+      const deadline = Date.now() + 10_000;
+      while (delivered.size < people.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      if (delivered.size < people.length) throw new Error(`${delivered.size} of ${people.length} verification codes delivered`);
+      const confirmed = await run(worker, {
+        count: people.length,
+        concurrency: 1,
+        request: (i) => ["/auth/verification/confirm", json({ code: delivered.get(people[i].email) })],
+      });
+      return {
+        [`sign-in owing an email verification, PBKDF2 ${Number(NEW_PATHS_ITERATIONS).toLocaleString("en-US")}`]: [sequential, loaded],
+        "verification code requested (delivered to the webhook after the answer)": [requested],
+        "verification code confirmed": [confirmed],
+      };
+    });
+  } finally {
+    receiver.close();
+  }
+}
+
+if (wants("medusa")) {
+  const fixtures = JSON.parse(readFileSync(join(REPO_ROOT, "tests/fixtures/medusa/scrypt-kdf.json"), "utf8")).hashes;
+  const medusa = fixtures.find((c) => c.logN === 15 && c.r === 8 && c.p === 1);
+  await newPathScenario("Medusa scrypt hashes (logN 15, r 8, p 1)", {}, async (worker, memoryAfterPass) => {
+    const kv = await worker.mf.getKVNamespace("AUTH_KV");
+    // As the import leaves an identity: its record and its two indexes.
+    const seed = async (n, email) => {
+      const id = `authid_01JLOAD${String(n).padStart(19, "0")}`;
+      const pid = `provid_01JLOAD${String(n).padStart(19, "0")}`;
+      const provider = { id: pid, entity_id: email, provider: "emailpass", auth_identity_id: id, user_metadata: null, provider_metadata: { password: medusa.hash } };
+      await kv.put(`ai:${id}`, JSON.stringify({ id, app_metadata: { customer_id: `cus_${n}` }, provider_identities: [provider] }));
+      await kv.put(`pi:emailpass:${email}`, id);
+      await kv.put(`pid:${pid}`, id);
+    };
+    await seed(0, "shopper@example.com");
+    const wrong = signIn({ email: "shopper@example.com", password: "wrong password, same length!" });
+    await run(worker, { count: 2, concurrency: 1, request: wrong, expect: 401 }); // warm-up
+    const sequential = await run(worker, { count: newPathCounts.sequential, concurrency: 1, request: wrong, expect: 401 });
+    await memoryAfterPass();
+    const loaded = await run(worker, { count: newPathCounts.load, concurrency: 8, request: wrong, expect: 401 });
+    const emails = Array.from({ length: newPathCounts.once }, (_, i) => `first${i}@example.com`);
+    for (const [i, email] of emails.entries()) await seed(i + 1, email);
+    const first = await run(worker, {
+      count: emails.length,
+      concurrency: 1,
+      request: (i) => ["/auth/customer/emailpass", json({ email: emails[i], password: medusa.password })],
+    });
+    return {
+      "wrong password against a Medusa scrypt hash (scrypt only)": [sequential, loaded],
+      [`first sign-in with a Medusa scrypt hash (scrypt, then the re-hash at PBKDF2 ${Number(NEW_PATHS_ITERATIONS).toLocaleString("en-US")})`]: [first],
+    };
+  });
+}
+
 // --- report --------------------------------------------------------------------------------------------------
 
 const ms = (x) => (Number.isFinite(x) ? x.toFixed(1) : "n/a");
@@ -440,15 +663,17 @@ const statusText = (s) =>
 
 console.log(`edge-auth Worker in local workerd (Miniflare ${await miniflareVersion()}), loopback HTTP, Node ${process.versions.node}`);
 console.log("");
-console.log("Cold start (fresh workerd: spawn, compile the wasm, instantiate it, first request):");
-console.log("");
-console.log("| measure | median ms | runs |");
-console.log("|---|---:|---:|");
-console.log(`| new Miniflare() → ready (workerd up, Worker loaded) | ${ms(median(coldStarts.map((c) => c.toReady)))} | ${coldStarts.length} |`);
-console.log(`| new Miniflare() → first response | ${ms(median(coldStarts.map((c) => c.toFirstResponse)))} | ${coldStarts.length} |`);
-console.log(`| ready → first response | ${ms(median(coldStarts.map((c) => c.toFirstResponse - c.toReady)))} | ${coldStarts.length} |`);
-console.log(`| V8 compile of the ${(wasmBytes.length / 1024).toFixed(0)} KiB wasm alone (Node) | ${ms(median(compileTimes))} | ${compileTimes.length} |`);
-console.log("");
+if (coldStarts.length) {
+  console.log("Cold start (fresh workerd: spawn, compile the wasm, instantiate it, first request):");
+  console.log("");
+  console.log("| measure | median ms | runs |");
+  console.log("|---|---:|---:|");
+  console.log(`| new Miniflare() → ready (workerd up, Worker loaded) | ${ms(median(coldStarts.map((c) => c.toReady)))} | ${coldStarts.length} |`);
+  console.log(`| new Miniflare() → first response | ${ms(median(coldStarts.map((c) => c.toFirstResponse)))} | ${coldStarts.length} |`);
+  console.log(`| ready → first response | ${ms(median(coldStarts.map((c) => c.toFirstResponse - c.toReady)))} | ${coldStarts.length} |`);
+  console.log(`| V8 compile of the ${(wasmBytes.length / 1024).toFixed(0)} KiB wasm alone (Node) | ${ms(median(compileTimes))} | ${compileTimes.length} |`);
+  console.log("");
+}
 console.log("Latency and load (one Worker isolate per row; CPU = workerd process CPU time ÷ requests):");
 console.log("");
 console.log("| scenario | wall ms/req at c=1 (median) | CPU ms/req at c=1 | load: requests @ concurrency | p50 ms | p99 ms | req/s | statuses | 5xx + failed |");
@@ -458,6 +683,16 @@ for (const { name, sequential: s, loaded: l } of rows) {
     `| ${name} | ${ms(s.p50)} | ${ms(s.cpuPerRequest)} | ${l.count} @ ${l.concurrency} | ${ms(l.p50)} | ${ms(l.p99)} | ` +
       `${l.perSecond.toFixed(1)} | ${statusText(l.statuses)} | ${l.serverErrors + l.failures + s.serverErrors + s.failures} |`,
   );
+}
+if (onceRows.length) {
+  console.log("");
+  console.log("Requests that each need their own code or identity (concurrency 1, one per item):");
+  console.log("");
+  console.log("| scenario | requests | wall ms/req (median) | p99 ms | CPU ms/req | statuses |");
+  console.log("|---|---:|---:|---:|---:|---|");
+  for (const { name, sequential: s } of onceRows) {
+    console.log(`| ${name} | ${s.count} | ${ms(s.p50)} | ${ms(s.p99)} | ${ms(s.cpuPerRequest)} | ${statusText(s.statuses)} |`);
+  }
 }
 console.log("");
 console.log("Login timing parity at c=1 (median wall ms; a failed login must cost what a successful one does):");
@@ -477,20 +712,22 @@ for (const m of memoryRows) {
   console.log(`| ${m.label} | ${wasm1} | ${js1} | (${m.concurrency}) ${wasm2} | ${js2} |`);
 }
 console.log("");
-console.log("OAuth callbacks (only the callback timed; every pass, warm-up included): statuses and answers other than 200:");
-console.log("");
-console.log("| scenario | callbacks | statuses | non-200 | 5xx + failed | the Worker's requests to the provider |");
-console.log("|---|---:|---|---:|---:|---|");
 let oauthNon200 = 0;
 const oauthSamples = [];
-for (const { label, passes, traffic } of oauthRows) {
-  const statuses = {};
-  for (const p of passes) for (const [k, v] of Object.entries(p.statuses)) statuses[k] = (statuses[k] ?? 0) + v;
-  const non200 = passes.reduce((sum, p) => sum + p.unexpected + p.failures, 0);
-  const bad = passes.reduce((sum, p) => sum + p.serverErrors + p.failures, 0);
-  oauthNon200 += non200;
-  console.log(`| ${label} | ${passes.reduce((sum, p) => sum + p.count, 0)} | ${statusText(statuses)} | ${non200} | ${bad} | ${traffic} |`);
-  for (const sample of passes.flatMap((p) => p.unexpectedSamples).slice(0, 5)) oauthSamples.push(`${label}: ${sample}`);
+if (oauthRows.length) {
+  console.log("OAuth callbacks (only the callback timed; every pass, warm-up included): statuses and answers other than 200:");
+  console.log("");
+  console.log("| scenario | callbacks | statuses | non-200 | 5xx + failed | the Worker's requests to the provider |");
+  console.log("|---|---:|---|---:|---:|---|");
+  for (const { label, passes, traffic } of oauthRows) {
+    const statuses = {};
+    for (const p of passes) for (const [k, v] of Object.entries(p.statuses)) statuses[k] = (statuses[k] ?? 0) + v;
+    const non200 = passes.reduce((sum, p) => sum + p.unexpected + p.failures, 0);
+    const bad = passes.reduce((sum, p) => sum + p.serverErrors + p.failures, 0);
+    oauthNon200 += non200;
+    console.log(`| ${label} | ${passes.reduce((sum, p) => sum + p.count, 0)} | ${statusText(statuses)} | ${non200} | ${bad} | ${traffic} |`);
+    for (const sample of passes.flatMap((p) => p.unexpectedSamples).slice(0, 5)) oauthSamples.push(`${label}: ${sample}`);
+  }
 }
 if (oauthSamples.length) {
   console.log("");

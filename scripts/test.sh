@@ -110,6 +110,8 @@ fi
 if stage wasm; then
   step "wasm tests in headless Chromium (wasm-pack test)" \
     wasm-pack --log-level warn test --headless --chrome --mode no-install
+  step "emails lower-cased by Firefox's JavaScript as natively (wasm-pack test --firefox)" \
+    wasm-pack --log-level warn test --headless --firefox --mode no-install -- --test wasm_email
   # The npm package's JavaScript API (tests/js_api.rs) in both engines, built as it ships (--release); it
   # also prints the time of one register at 600,000 iterations.
   step "npm package API in headless Chromium (wasm-pack test --release --features js)" \

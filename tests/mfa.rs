@@ -1069,3 +1069,31 @@ fn tokens_with_an_actor_or_past_their_challenge_refresh_as_they_were() {
         (None, completed)
     );
 }
+
+/// `createAuthMfaChallenge` (the npm package's method) retrieves the identity first, as Medusa's module
+/// does: an unknown id is not found, not "no enabled methods"; a known one without a factor is the latter.
+#[test]
+fn a_challenge_is_opened_only_for_an_identity_that_exists_and_has_a_factor() {
+    use edge_auth::mfa::MfaError;
+    let t = app();
+    let mfa = t.app.account.mfa();
+    let unknown = block_on(mfa.create_challenge("authid_missing", None, Value::Null)).unwrap_err();
+    assert!(
+        matches!(&unknown, MfaError::NotFound(m) if m.contains("authid_missing")),
+        "{unknown:?}"
+    );
+
+    let plain = t.claims(&t.registered("a@b.co", PASSWORD)).auth_identity_id;
+    let no_factor = block_on(mfa.create_challenge(&plain, None, Value::Null)).unwrap_err();
+    assert_eq!(
+        no_factor.to_string(),
+        "Auth identity does not have any enabled MFA methods"
+    );
+
+    let e = enrolled(&t, "c@d.co", "cus_1");
+    let challenge = block_on(mfa.create_challenge(&e.identity, Some("emailpass"), Value::Null));
+    assert_eq!(
+        challenge.unwrap().to_json()["auth_identity_id"],
+        json!(e.identity)
+    );
+}

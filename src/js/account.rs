@@ -8,9 +8,9 @@
 
 use super::account_options::{AccountOptions, not_configured};
 use super::args::{
-    ATTEMPT, AUTH_IDENTITY, PASSWORD_CHANGE, REQUEST_CONTEXT, optional_record, string_arg,
+    ATTEMPT, AUTH_IDENTITY, PASSWORD_CHANGE, REQUEST_CONTEXT, optional_record, record, string_arg,
 };
-use super::convert::{check_record, describe_js, from_json, to_js, to_json};
+use super::convert::{describe_js, from_json, to_js, to_json};
 use super::error::ApiError;
 use super::runtime::JsRuntime;
 use super::service::JsAuthModuleService;
@@ -97,18 +97,6 @@ fn route_arg(value: &JsValue, what: &str) -> Result<LimitedRoute, ApiError> {
             "{what} must be \"authenticate\", \"register\", \"reset-password\" or \"update\", got {text:?}"
         ))
     })
-}
-
-/// An object argument checked against `fields` and read (required: `undefined` is refused).
-fn record<T: serde::de::DeserializeOwned>(
-    value: &JsValue,
-    what: &str,
-    fields: &'static [super::convert::Field],
-) -> Result<T, ApiError> {
-    super::args::required(value, what)?;
-    let mut json = to_json(value, what)?;
-    check_record(&mut json, what, fields)?;
-    from_json(json, what)
 }
 
 /// [`settle`] for operations that give nothing back: resolves with `undefined`.

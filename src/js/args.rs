@@ -134,6 +134,18 @@ pub fn records<T: DeserializeOwned>(
     Ok((from_json(json, what)?, shape))
 }
 
+/// A required object argument checked against `fields` and read (`undefined` is refused).
+pub fn record<T: DeserializeOwned>(
+    value: &JsValue,
+    what: &str,
+    fields: &'static [Field],
+) -> Result<T, ApiError> {
+    required(value, what)?;
+    let mut json = to_json(value, what)?;
+    check_record(&mut json, what, fields)?;
+    from_json(json, what)
+}
+
 /// An optional object argument (filters, config) checked against `fields`.
 pub fn optional_record<T: DeserializeOwned + Default>(
     value: &JsValue,

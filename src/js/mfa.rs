@@ -7,7 +7,7 @@
 //! with an `EdgeAuthError` coded from [`MfaError`] (`NOT_FOUND`, `INVALID_DATA`, `NOT_ALLOWED`,
 //! `STORE_ERROR`). They need the service's account options (`jwtSecret`) and `mfaEncryptionKey`.
 
-use super::convert::{Field, Kind, check_record, from_json, opt, req, to_json};
+use super::convert::{Field, Kind, opt, req};
 use super::error::ApiError;
 use super::service::JsAuthModuleService;
 use crate::account::AccountService;
@@ -88,11 +88,7 @@ impl From<MfaError> for ApiError {
 
 /// The checked argument of `method`.
 fn args(value: &JsValue, method: &str, fields: &'static [Field]) -> Result<Args, ApiError> {
-    let what = format!("{method}(data): data");
-    super::args::required(value, &what)?;
-    let mut json = to_json(value, &what)?;
-    check_record(&mut json, &what, fields)?;
-    from_json(json, &what)
+    super::args::record(value, &format!("{method}(data): data"), fields)
 }
 
 /// A promise of `work`'s JSON, rejected with the coded error of its failure.

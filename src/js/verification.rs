@@ -4,7 +4,7 @@
 //! verification, over the core's [`crate::account::verification`], the one the Worker's
 //! `/auth/verification/*` routes call. Only argument checks and Medusa's `Date` fields here.
 
-use super::convert::{Field, Kind, check_record, from_json, opt, req, to_js, to_json};
+use super::convert::{Field, Kind, opt, req, to_js};
 use super::error::ApiError;
 use super::service::JsAuthModuleService;
 use crate::account::{Verification, VerificationRequest};
@@ -40,11 +40,7 @@ struct Args {
 }
 
 fn args(value: &JsValue, method: &str, fields: &'static [Field]) -> Result<Args, ApiError> {
-    let what = format!("{method}(data): data");
-    super::args::required(value, &what)?;
-    let mut json = to_json(value, &what)?;
-    check_record(&mut json, &what, fields)?;
-    from_json(json, &what)
+    super::args::record(value, &format!("{method}(data): data"), fields)
 }
 
 /// Sets `field` of `object` to a `Date` of the ISO 8601 `text` (or of `ms`).

@@ -47,12 +47,46 @@ pub fn scrypt(
     let table_words = n.checked_mul(block_words).ok_or(ScryptError::Params)?;
     let all_bytes = p.checked_mul(block_bytes).ok_or(ScryptError::Params)?;
 
-    let mut table: Vec<u32> = Vec::new();
-    table
-        .try_reserve_exact(table_words)
-        .map_err(|_| ScryptError::Memory)?;
-    table.resize(table_words, 0);
+    TABLE.with_borrow_mut(|table| {
+        // A table kept from an earlier call is reused as it is; only a larger one allocates.
+        if table.len() < table_words {
+            table
+                .try_reserve_exact(table_words - table.len())
+                .map_err(|_| ScryptError::Memory)?;
+            table.resize(table_words, 0);
+        }
+        mix(
+            password,
+            salt,
+            block_words,
+            all_bytes,
+            &mut table[..table_words],
+            out,
+        );
+        Ok(())
+    })
+}
 
+thread_local! {
+    /// ROMix's table, kept for the next call. wasm memory never shrinks, and a freed 32 MiB table was not
+    /// reliably reused: with sign-ins interleaved in one isolate, small allocations landed in the freed
+    /// space and the next table grew the memory to 65 MiB (docs/performance.md#medusa-scrypt-hashes).
+    /// Every row is written before it is read, so what an earlier call left in it does not matter.
+    static TABLE: std::cell::RefCell<Vec<u32>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// scrypt's body once the table is allocated: PBKDF2 into `all_bytes` (p blocks of `block_words`), ROMix
+/// of each block over the table's `n` rows, PBKDF2 again.
+fn mix(
+    password: &[u8],
+    salt: &[u8],
+    block_words: usize,
+    all_bytes: usize,
+    table: &mut [u32],
+    out: &mut [u8],
+) {
+    let block_bytes = block_words * 4;
+    let n = table.len() / block_words;
     let mut blocks = vec![0u8; all_bytes];
     pbkdf2_hmac_sha256(password, salt, 1, &mut blocks);
     let mut x = vec![0u32; block_words];
@@ -61,13 +95,12 @@ pub fn scrypt(
         for (word, bytes) in x.iter_mut().zip(chunk.chunks_exact(4)) {
             *word = u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
         }
-        ro_mix(&mut x, &mut y, &mut table, n);
+        ro_mix(&mut x, &mut y, table, n);
         for (word, bytes) in x.iter().zip(chunk.chunks_exact_mut(4)) {
             bytes.copy_from_slice(&word.to_le_bytes());
         }
     }
     pbkdf2_hmac_sha256(password, &blocks, 1, out);
-    Ok(())
 }
 
 /// ROMix (RFC 7914 §5) of `x` in place; `y` is scratch of the same size, `table` holds `n` blocks.
@@ -194,6 +227,20 @@ mod tests {
             "7023bdcb3afd7348461c06cd81fd38ebfda8fbba904f8e3ea9b543f6545da1f2\
              d5432955613f0fcf62d49705242a9af9e61e85dc0d651e40dfcf017b45575887"
         );
+    }
+
+    /// The table is kept between calls (one per thread): whatever size came before, and whatever an
+    /// earlier call left in it, each answer is the vector's.
+    #[test]
+    fn a_table_kept_from_earlier_calls_of_any_size_gives_the_same_answers() {
+        let vector_1 = || scrypt_hex("", "", 4, 1, 1);
+        let vector_3 = || scrypt_hex("pleaseletmein", "SodiumChloride", 14, 8, 1);
+        let (small, large) = (vector_1(), vector_3());
+        for _ in 0..2 {
+            assert_eq!(vector_3(), large);
+            assert_eq!(vector_1(), small);
+        }
+        assert_eq!(TABLE.with_borrow(Vec::len), (1 << 14) * 8 * 2 * SALSA_WORDS);
     }
 
     #[test]

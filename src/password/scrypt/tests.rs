@@ -102,6 +102,11 @@ fn parameters_beyond_the_bounds_are_refused_before_any_scrypt_work() {
         (15, 32, 1),
         // Within memory, over the work bound (2^15·8·8 = 2^21).
         (15, 8, 8),
+        // A high byte of r or p set: read whole, these are out of range; a reader that skipped the
+        // byte would see r = 8 or p = 1 and fail only at the checksum.
+        (15, 0x0001_0008, 1),
+        (15, 0x0000_0108, 1),
+        (15, 8, 0x0000_0101),
     ] {
         let params = ScryptParams { log_n, r, p };
         assert!(!params.is_acceptable(), "{params:?}");
