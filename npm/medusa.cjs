@@ -9,8 +9,6 @@ const DEFAULT_TIMEOUT_MS = 5000;
 const DEFAULT_RETRIES = 2;
 const RETRY_BASE_MS = 100;
 const FORWARDED_CLIENT_HEADER = "x-edge-auth-client-ip";
-const MFA_AT_THE_WORKER =
-  "This identity has multi-factor authentication enabled: sign in at the edge-auth Worker, which asks for the second factor";
 
 /** Medusa's `MedusaError` when `@medusajs/framework` is installed (a backend always has it), else a class
  * with the same fields: Medusa's error handler reads `type`, not the class. */
@@ -249,18 +247,22 @@ class EdgeAuthModuleService {
         body: authenticationInput(data),
         clientIp: clientAddress(data),
       });
-      return await this.unlessMfa_(answer);
+      return await this.withMfa_(answer, provider);
     } catch (e) {
       return { success: false, error: e.message };
     }
   }
 
-  /** Where Medusa's service opens an MFA challenge, the bridge refuses: the second factor is asked by the
-   * Worker's own sign-in (the backend's challenge routes are not served). */
-  async unlessMfa_(answer) {
+  /** Medusa's `applyMfaRequirement_`: an identity with an enabled factor gets a challenge (stored in the
+   * Worker), which the backend's `/auth/mfa/challenges/{id}/verify` answers through
+   * `verifyAuthMfaChallenge`; the backend's token stays actor-less until then. */
+  async withMfa_(answer, provider) {
     if (!answer?.success || !answer.authIdentity || answer.location) return answer;
-    const enabled = await this.listAuthMfa({ auth_identity_id: answer.authIdentity.id, status: "enabled" });
-    return enabled.length ? { success: false, error: MFA_AT_THE_WORKER } : answer;
+    const auth_identity_id = answer.authIdentity.id;
+    const enabled = await this.listAuthMfa({ auth_identity_id, status: "enabled" });
+    if (!enabled.length) return answer;
+    const mfaChallenge = await this.createAuthMfaChallenge({ auth_identity_id, auth_provider: provider ?? null });
+    return { success: true, mfaChallenge, authIdentity: answer.authIdentity };
   }
 
   register(provider, data) {
@@ -289,10 +291,10 @@ class EdgeAuthModuleService {
     }
   }
 
-  async validateAuthIdentity(id) {
+  async validateAuthIdentity(id, provider) {
     try {
       const authIdentity = await this.retrieveAuthIdentity(id);
-      return await this.unlessMfa_({ success: true, authIdentity });
+      return await this.withMfa_({ success: true, authIdentity }, provider);
     } catch (e) {
       return { success: false, error: e.message };
     }
@@ -462,19 +464,66 @@ class EdgeAuthModuleService {
       wanted.every(([key, value]) => asArray(value).map(String).includes(String(factor[key]))),
     );
   }
+
+  /** `{id, auth_identity_id}`: one of the identity's factors (the backend's routes always name the
+   * identity), else Medusa's `not_found`. */
+  async retrieveAuthMfa(data = {}) {
+    segment(data.id, "id");
+    const [factor] = await this.listAuthMfa({ auth_identity_id: data.auth_identity_id, id: data.id });
+    if (!factor) throw new MedusaError(Types.NOT_FOUND, `MFA factor with id "${data.id}" was not found`);
+    return factor;
+  }
+
+  /** `{auth_identity_id, provider, label?, issuer?, metadata?}` → `{mfa, secret, otpauth_url}`. */
+  async startAuthMfa(data = {}) {
+    const json = await this.call("POST", "/admin/mfa/factors", { body: data });
+    return { mfa: json.mfa_factor, secret: json.secret, otpauth_url: json.otpauth_url };
+  }
+
+  /** `{id, auth_identity_id?, code}` → the factor, enabled by its first code. */
+  async verifyAuthMfa(data = {}) {
+    const { id, ...body } = data;
+    return (await this.call("POST", `/admin/mfa/factors/${segment(id, "id")}/verify`, { body })).mfa_factor;
+  }
+
+  /** `{id, auth_identity_id?}` → the factor, disabled (Medusa's default `session` policy: no code). */
+  async disableAuthMfa(data = {}) {
+    const body = { auth_identity_id: data.auth_identity_id };
+    return (await this.call("POST", `/admin/mfa/factors/${segment(data.id, "id")}/disable`, { body })).mfa_factor;
+  }
+
+  /** `{auth_identity_id, count?}` → `{codes}`, replacing the identity's earlier codes; shown this once. */
+  async generateAuthMfaRecoveryCodes(data = {}) {
+    const json = await this.call("POST", "/admin/mfa/recovery-codes", { body: data });
+    return { codes: json.recovery_codes };
+  }
+
+  /** `{auth_identity_id, auth_provider?}` → a challenge (`methods`, `expires_at`, `attempts` …). */
+  async createAuthMfaChallenge(data = {}) {
+    const body = { auth_identity_id: data.auth_identity_id, auth_provider: data.auth_provider ?? null };
+    return (await this.call("POST", "/admin/mfa/challenges", { body })).mfa_challenge;
+  }
+
+  /** `{id, method, code, auth_identity_id?}` → the challenge, completed; a wrong code counts an attempt.
+   * Never retried: each attempt counts. */
+  async verifyAuthMfaChallenge(data = {}) {
+    const { id, ...body } = data;
+    return (await this.call("POST", `/admin/mfa/challenges/${segment(id, "id")}/verify`, { body })).mfa_challenge;
+  }
+}
+
+/** `value` as one path segment; a missing id is Medusa's `invalid_data`, not a request for another path. */
+function segment(value, name) {
+  if (typeof value !== "string" || value === "") {
+    throw new MedusaError(Types.INVALID_DATA, `${name} must be a non-empty string`);
+  }
+  return encodeURIComponent(value);
 }
 
 // The module methods the bridge does not serve: the Worker's own /auth routes do (the storefront and the
 // admin talk to the Worker for them). Refused, never silently accepted.
 const SERVED_BY_THE_WORKER = [
   "listAuthProviders",
-  "verifyAuthMfaChallenge",
-  "startAuthMfa",
-  "verifyAuthMfa",
-  "createAuthMfaChallenge",
-  "disableAuthMfa",
-  "retrieveAuthMfa",
-  "generateAuthMfaRecoveryCodes",
   "useAuthMfaRecoveryCode",
   "requestAuthVerification",
   "confirmAuthVerification",

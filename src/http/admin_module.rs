@@ -87,7 +87,7 @@ fn authentication_input(mut data: Metadata) -> Result<AuthenticationInput, HttpR
 }
 
 /// The JSON object body of an admin `POST`, once the secret is checked: how every module `POST` starts.
-fn admin_post(app: &App, req: &HttpRequest) -> Result<Metadata, HttpResponse> {
+pub(super) fn admin_post(app: &App, req: &HttpRequest) -> Result<Metadata, HttpResponse> {
     super::admin::authorized(app, req)?;
     if req.method != "POST" {
         return Err(HttpResponse::method_not_allowed("POST"));

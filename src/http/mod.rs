@@ -4,6 +4,7 @@
 mod admin;
 mod admin_costs;
 mod admin_import;
+mod admin_mfa;
 mod admin_module;
 mod auth_flow;
 mod body;

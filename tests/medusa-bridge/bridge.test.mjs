@@ -1,6 +1,6 @@
 // The Medusa bridge (`edge-auth/medusa`, npm/medusa.cjs) against the real Worker in workerd: each module
 // method's answer in Medusa's shape, Medusa's error types, the backend's password reset (jti and
-// updateProvider), the MFA refusal, the end user's address reaching
+// updateProvider), MFA as the backend's routes run it (enrolment, a sign-in challenge), the end user's address reaching
 // the Worker's rate limits, a wrong admin secret named at start-up and at the first call, and a Worker that
 // never answers or fails (timeouts, retries of idempotent calls only, counted).
 
@@ -252,34 +252,72 @@ describe("the bridge over a Worker in workerd", { timeout: 120_000 }, () => {
     });
   });
 
-  test("an identity with MFA enabled is listed by listAuthMfa and refused by the backend's sign-in", async () => {
+  test("MFA as the backend's /auth/mfa routes run it: enrol, recovery codes, a sign-in challenge, disable", async () => {
     const { authIdentity } = await auth.register("emailpass", login("mfa@b.co"));
-    assert.deepEqual(await auth.listAuthMfa({ auth_identity_id: authIdentity.id, status: "enabled" }), []);
-    const { token } = await (await worker.post("/auth/customer/emailpass", { email: "mfa@b.co", password: PASSWORD })).json();
-    const bearer = { authorization: `Bearer ${token}` };
-    const started = await (await worker.post("/auth/mfa/factors", { provider: "totp" }, bearer)).json();
-    const verified = await worker.post(
-      `/auth/mfa/factors/${started.mfa_factor.id}/verify`,
-      { code: totp(started.secret) },
-      bearer,
-    );
-    assert.equal(verified.status, 200);
+    const auth_identity_id = authIdentity.id;
+    assert.deepEqual(await auth.listAuthMfa({ auth_identity_id, status: "enabled" }), []);
 
-    const factors = await auth.listAuthMfa({ auth_identity_id: authIdentity.id, status: "enabled" }, { select: ["id"] });
-    assert.deepEqual(factors.map((f) => [f.id, f.status, f.provider]), [[started.mfa_factor.id, "enabled", "totp"]]);
+    // POST /auth/mfa/factors, then …/{id}/verify (retrieveAuthMfa first, as the route does).
+    const started = await auth.startAuthMfa({ auth_identity_id, provider: "totp", label: "mfa@b.co" });
+    assert.deepEqual(Object.keys(started).sort(), ["mfa", "otpauth_url", "secret"]);
+    assert.equal(started.mfa.status, "pending");
+    assert.match(started.otpauth_url, /^otpauth:\/\/totp\//);
+    const id = started.mfa.id;
+    assert.equal((await auth.retrieveAuthMfa({ id, auth_identity_id })).status, "pending");
+    const verified = await auth.verifyAuthMfa({ id, auth_identity_id, code: totp(started.secret) });
+    assert.equal(verified.status, "enabled");
+    const factors = await auth.listAuthMfa({ auth_identity_id, status: "enabled" }, { select: ["id"] });
+    assert.deepEqual(factors.map((f) => [f.id, f.status, f.provider]), [[id, "enabled", "totp"]]);
     assert.ok(!JSON.stringify(factors).includes(started.secret));
-    assert.deepEqual(await auth.listAuthMfa({ auth_identity_id: authIdentity.id, status: "pending" }), []);
-    const refused = await auth.authenticate("emailpass", login("mfa@b.co"));
-    assert.equal(refused.success, false);
-    assert.match(refused.error, /multi-factor authentication enabled: sign in at the edge-auth Worker/);
-    assert.ok(!("authIdentity" in refused));
-    const validated = await auth.validateAuthIdentity(authIdentity.id, "emailpass");
-    assert.equal(validated.success, false);
+
+    // Another identity's factor is not found; so is a missing one.
+    const other = (await auth.register("emailpass", login("mfa-other@b.co"))).authIdentity.id;
+    const stranger = await medusaError(auth.retrieveAuthMfa({ id, auth_identity_id: other }));
+    assert.equal(stranger.type, "not_found");
+    assert.equal(stranger.message, `MFA factor with id "${id}" was not found`);
+    assert.equal((await medusaError(auth.verifyAuthMfa({ id, auth_identity_id: other, code: "123456" }))).type, "not_found");
+    assert.equal((await medusaError(auth.retrieveAuthMfa({ auth_identity_id }))).type, "invalid_data");
+
+    const { codes } = await auth.generateAuthMfaRecoveryCodes({ auth_identity_id, count: 2 });
+    assert.equal(codes.length, 2);
+
+    // Sign-in through the backend: Medusa's answer with a challenge instead of a plain success.
+    const signedIn = await auth.authenticate("emailpass", login("mfa@b.co"));
+    assert.equal(signedIn.success, true, JSON.stringify(signedIn));
+    assert.equal(signedIn.authIdentity.id, auth_identity_id);
+    const challenge = signedIn.mfaChallenge;
+    assert.match(challenge.id, /^authmfachal_/);
+    assert.deepEqual(challenge.methods, ["totp", "recovery_code"]);
+    assert.equal(challenge.auth_provider, "emailpass");
+    assert.equal((await auth.validateAuthIdentity(auth_identity_id, "emailpass")).mfaChallenge.auth_identity_id, auth_identity_id);
+
+    // POST /auth/mfa/challenges/{id}/verify.
+    const wrong = await medusaError(
+      auth.verifyAuthMfaChallenge({ id: challenge.id, method: "recovery_code", code: "0000-0000", auth_identity_id }),
+    );
+    assert.equal(wrong.type, "not_allowed");
+    const notMine = await medusaError(
+      auth.verifyAuthMfaChallenge({ id: challenge.id, method: "recovery_code", code: codes[0], auth_identity_id: other }),
+    );
+    assert.equal(notMine.type, "not_found");
+    const done = await auth.verifyAuthMfaChallenge({ id: challenge.id, method: "recovery_code", code: codes[0], auth_identity_id });
+    assert.equal(done.id, challenge.id);
+    assert.ok(!Number.isNaN(new Date(done.completed_at).getTime()), JSON.stringify(done));
+    assert.equal(done.attempts, 2, "the wrong code and this one; not the other identity's try");
+
+    // DELETE /auth/mfa/factors/{id}: then sign-in is plain again.
+    assert.equal((await auth.disableAuthMfa({ id, method: "totp", code: "ignored", auth_identity_id })).status, "disabled");
+    const plain = await auth.authenticate("emailpass", login("mfa@b.co"));
+    assert.equal(plain.success, true);
+    assert.ok(!("mfaChallenge" in plain));
+    const none = await medusaError(auth.createAuthMfaChallenge({ auth_identity_id }));
+    assert.equal(none.type, "not_allowed");
+    assert.equal(none.message, "Auth identity does not have any enabled MFA methods");
     assert.equal((await medusaError(auth.listAuthMfa({}))).type, "invalid_data");
   });
 
   test("module methods the bridge does not serve are refused with not_allowed naming the Worker", async () => {
-    for (const method of ["verifyAuthMfaChallenge", "confirmAuthVerification", "startAuthMfa", "listAuthProviders"]) {
+    for (const method of ["useAuthMfaRecoveryCode", "confirmAuthVerification", "listAuthVerifications", "listAuthProviders"]) {
       const e = await medusaError(auth[method]({}));
       assert.equal(e.type, "not_allowed");
       assert.ok(e.message.includes(method) && e.message.includes(worker.url), e.message);

@@ -2,8 +2,8 @@
 // the backend (tests/medusa-backend/, PostgreSQL from tests/medusa/run.sh) with edge-auth/medusa as its
 // Auth Module. The storefront registers and signs in at the Worker only; the backend links the customer
 // through the bridge and accepts the Worker's tokens; an admin's forgot-password at the backend sets the
-// password in the Worker. Setup: docs/medusa-backend.md; the stage:
-// docs/development.md#test-stages. Run it with ./scripts/test.sh medusa.
+// password in the Worker, and the backend's MFA routes enrol and challenge through the Worker. Setup:
+// docs/medusa-backend.md; the stage: docs/development.md#test-stages. Run it with ./scripts/test.sh medusa.
 
 import assert from "node:assert/strict";
 import { createHmac, createPublicKey, generateKeyPairSync, sign, verify } from "node:crypto";
@@ -14,10 +14,13 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { TEST_JWT_SECRET, decodeJwt, jsonBody, startWorker } from "../worker/harness.mjs";
+import { totp } from "../js-sdk/totp.mjs";
 import { ADMIN_SECRET, medusaCli, postJson, stageEnv, startBackend, timed } from "./stack.mjs";
 
 const { publishableKey } = stageEnv();
 const PASSWORD = "correct horse battery staple";
+/** The Worker's MFA_ENCRYPTION_KEY (TOTP secrets at rest); every Worker of the suite shares the KV, so the key. */
+const MFA_ENCRYPTION_KEY = "mfa-medusa-e2e-stage-0123456789abcdef";
 // The bridge's default retries (2) after the first attempt: a call to a dead Worker is tried 3 times.
 const BRIDGE_ATTEMPTS = 3;
 
@@ -50,7 +53,7 @@ function ending(end) {
 }
 
 async function worker(vars = {}) {
-  const w = await startWorker({ kvPersist, vars: { ADMIN_SECRET, ...vars } });
+  const w = await startWorker({ kvPersist, vars: { ADMIN_SECRET, MFA_ENCRYPTION_KEY, ...vars } });
   return { ...w, dispose: ending(() => w.dispose()) };
 }
 
@@ -247,6 +250,80 @@ describe("HS256: the backend verifies the Worker's tokens with the shared secret
       admin.password = newPassword;
     });
     report("admin password reset at the backend", ms);
+  });
+
+  test("admin MFA through the backend's /auth/mfa routes: enrol, recovery codes, a challenge at sign-in, disable", async () => {
+    assert.ok(admin?.password, "needs the admin password reset");
+    const [, ms] = await timed(async () => {
+      const credentials = { email: admin.email, password: admin.password };
+      const signIn = async () => jsonBody(await postJson(medusa.url, "/auth/user/emailpass", credentials), 200);
+      const { token } = await signIn();
+      const as = (t) => bearer(t);
+
+      const started = await jsonBody(await postJson(medusa.url, "/auth/mfa/factors", { provider: "totp" }, as(token)), 200);
+      assert.equal(started.mfa_factor.status, "pending");
+      const factorId = started.mfa_factor.id;
+      const verified = await jsonBody(
+        await postJson(medusa.url, `/auth/mfa/factors/${factorId}/verify`, { code: totp(started.secret) }, as(token)),
+        200,
+      );
+      assert.equal(verified.mfa_factor.status, "enabled");
+      const { recovery_codes: codes } = await jsonBody(await postJson(medusa.url, "/auth/mfa/recovery-codes", {}, as(token)), 200);
+      assert.equal(codes.length, 10);
+      // The factor lives in the Worker: its admin API lists it.
+      const listed = await jsonBody(
+        await edge.fetch(`/admin/auth-identities/${verified.mfa_factor.auth_identity_id}/mfa-factors`, { headers: bearer(ADMIN_SECRET) }),
+        200,
+      );
+      assert.deepEqual(listed.mfa_factors.map((f) => [f.id, f.status]), [[factorId, "enabled"]]);
+
+      // Sign-in at the backend now owes the second factor: an actor-less token and the challenge.
+      const pending = await signIn();
+      assert.equal(pending.mfa_required, true, JSON.stringify(pending));
+      assert.deepEqual(pending.mfa_challenge.methods, ["totp", "recovery_code"]);
+      assert.equal(decodeJwt(pending.token).payload.actor_id, "");
+      assert.equal((await medusa.fetch("/admin/users/me", { headers: as(pending.token) })).status, 401);
+      const passed = await jsonBody(
+        await postJson(
+          medusa.url,
+          `/auth/mfa/challenges/${pending.mfa_challenge.id}/verify`,
+          { method: "recovery_code", code: codes[0] },
+          as(pending.token),
+        ),
+        200,
+      );
+      const claims = decodeJwt(passed.token).payload;
+      assert.equal(claims.actor_id, admin.userId);
+      assert.equal(claims.mfa_enabled, true);
+      assert.equal(typeof claims.mfa_challenge_completed_at, "string");
+      assert.equal((await jsonBody(await medusa.fetch("/admin/users/me", { headers: as(passed.token) }), 200)).user.id, admin.userId);
+      // The same recovery code again, on a new challenge: spent.
+      const again = await signIn();
+      const reused = await postJson(
+        medusa.url,
+        `/auth/mfa/challenges/${again.mfa_challenge.id}/verify`,
+        { method: "recovery_code", code: codes[0] },
+        as(again.token),
+      );
+      assert.equal(reused.status, 400);
+      // The Worker's own sign-in asks for the same factor.
+      const atWorker = await jsonBody(await postJson(edge.url, "/auth/user/emailpass", credentials), 200);
+      assert.equal(atWorker.mfa_required, true);
+
+      const disabled = await jsonBody(
+        await medusa.fetch(`/auth/mfa/factors/${factorId}`, {
+          method: "DELETE",
+          headers: { "content-type": "application/json", ...as(passed.token) },
+          body: "{}",
+        }),
+        200,
+      );
+      assert.equal(disabled.mfa_factor.status, "disabled");
+      const plain = await signIn();
+      assert.equal(plain.mfa_required, undefined);
+      assert.equal(decodeJwt(plain.token).payload.actor_id, admin.userId);
+    });
+    report("admin MFA through the backend", ms);
   });
 
   test("fault: with the Worker stopped, POST /store/customers answers Medusa's error naming the Worker, without hanging", async () => {
