@@ -159,16 +159,18 @@ class EdgeAuthModuleService {
     };
   }
 
-  /** One request to the Worker: the admin secret, a timeout per attempt, retries with backoff when
-   * `idempotent`. Resolves the parsed JSON body of a 2xx answer; throws a MedusaError otherwise. */
-  async call(method, path, { body, idempotent = false, clientIp } = {}) {
+  /** One request to the Worker: the admin secret (not on its `publicRoute`s), a timeout per attempt,
+   * retries with backoff when `idempotent`. Resolves the parsed JSON body of a 2xx answer; throws a
+   * MedusaError otherwise. */
+  async call(method, path, { body, idempotent = false, clientIp, publicRoute = false } = {}) {
     const { base, adminSecret, timeoutMs, retries } = this.options_;
     const url = base + path;
     const attempts = idempotent ? retries + 1 : 1;
     let lastError;
     for (let attempt = 0; attempt < attempts; attempt++) {
       if (attempt > 0) await sleep(RETRY_BASE_MS * 2 ** (attempt - 1));
-      const headers = { authorization: `Bearer ${adminSecret}`, accept: "application/json" };
+      const headers = { accept: "application/json" };
+      if (!publicRoute) headers.authorization = `Bearer ${adminSecret}`;
       if (body !== undefined) headers["content-type"] = "application/json";
       if (clientIp) headers[FORWARDED_CLIENT_HEADER] = clientIp;
       let res;
@@ -431,6 +433,23 @@ class EdgeAuthModuleService {
     return found;
   }
 
+  // ---- Providers ----
+
+  /** `{id?}` → the providers the Worker has configured for any actor type, in Medusa's shape `{id,
+   * identifier, display_name, flow}`, read from its public discovery routes (the backend's
+   * `GET /auth/{actor}/providers` filters them by its own `authMethodsPerActor`). */
+  async listAuthProviders(filters = {}) {
+    const read = (path) => this.call("GET", path, { idempotent: true, publicRoute: true });
+    const { actors } = await read("/auth/providers");
+    const byId = new Map();
+    for (const actor of Object.keys(actors ?? {})) {
+      const { providers } = await read(`/auth/${encodeURIComponent(actor)}/providers`);
+      for (const provider of providers) if (!byId.has(provider.id)) byId.set(provider.id, provider);
+    }
+    const wanted = filters?.id === undefined ? null : asArray(filters.id).map(String);
+    return [...byId.values()].filter((provider) => !wanted || wanted.includes(provider.id));
+  }
+
   // ---- Password reset: Medusa 2.16+'s single-use jti, embedded in the reset token the backend signs ----
 
   /** `{provider, entity_id, ttl_seconds?}` → `{jti, expires_at: Date}`; voids the identity's earlier jti. */
@@ -523,7 +542,6 @@ function segment(value, name) {
 // The module methods the bridge does not serve: the Worker's own /auth routes do (the storefront and the
 // admin talk to the Worker for them). Refused, never silently accepted.
 const SERVED_BY_THE_WORKER = [
-  "listAuthProviders",
   "useAuthMfaRecoveryCode",
   "requestAuthVerification",
   "confirmAuthVerification",

@@ -51,6 +51,8 @@ export interface AuthenticationResponse {
   authIdentity?: AuthIdentityDTO;
   location?: string;
   error?: string;
+  /** Set when the identity has an enabled MFA factor: the backend answers `mfa_required`. */
+  mfaChallenge?: AuthMfaChallengeDTO;
 }
 
 export interface AuthMfaDTO {
@@ -59,6 +61,19 @@ export interface AuthMfaDTO {
   provider: string;
   status: "pending" | "enabled" | "disabled";
   [key: string]: unknown;
+}
+
+/** Medusa's `AuthMfaChallengeDTO`, dates as ISO strings. */
+export interface AuthMfaChallengeDTO {
+  id: string;
+  auth_identity_id: string;
+  auth_provider: string | null;
+  methods: string[];
+  expires_at: string;
+  attempts: number;
+  max_attempts: number;
+  completed_at: string | null;
+  metadata: unknown;
 }
 
 /** Medusa's `MedusaError` (from `@medusajs/framework/utils` when installed, else a class with its fields). */
@@ -75,11 +90,12 @@ export declare class MedusaError extends Error {
 /**
  * The service Medusa instantiates; its methods follow `IAuthModuleService`. The flows (`register`,
  * `authenticate`, `validateCallback`, `updateProvider`, `validateAuthIdentity`) never reject: failures are
- * `{ success: false, error }`, and an identity with an enabled MFA factor is refused (it signs in at the
- * Worker). `updateProvider` sets a password (the backend's `/auth/{actor}/{provider}/update`) and voids the
+ * `{ success: false, error }`; for an identity with an enabled MFA factor, `authenticate` and
+ * `validateAuthIdentity` answer `{ success: true, authIdentity, mfaChallenge }`, as Medusa's do.
+ * `updateProvider` sets a password (the backend's `/auth/{actor}/{provider}/update`) and voids the
  * identity's earlier tokens. The other methods reject with a `MedusaError`. The module methods this file
- * does not declare (MFA enrolment and challenges, verifications, provider listing, provider-identity
- * writes) reject with `not_allowed`: the Worker's own `/auth` routes serve them.
+ * does not declare (verifications, provider-identity writes, `useAuthMfaRecoveryCode`) reject with
+ * `not_allowed`: the Worker's own `/auth` routes serve them.
  */
 export declare class EdgeAuthModuleService {
   constructor(container: Record<string, unknown>, options: EdgeAuthMedusaOptions);
@@ -140,6 +156,31 @@ export declare class EdgeAuthModuleService {
     filters: { auth_identity_id: string; status?: AuthMfaDTO["status"] | AuthMfaDTO["status"][]; id?: string | string[]; provider?: string },
     config?: unknown,
   ): Promise<AuthMfaDTO[]>;
+  /** The providers the Worker has configured (for any actor type), optionally only those of `id`. */
+  listAuthProviders(filters?: { id?: string | string[] }): Promise<
+    { id: string; identifier: string; display_name: string; flow: string }[]
+  >;
+  /** One of the identity's factors, else `not_found`. */
+  retrieveAuthMfa(data: { id: string; auth_identity_id: string }): Promise<AuthMfaDTO>;
+  startAuthMfa(data: {
+    auth_identity_id: string;
+    provider: string;
+    label?: string;
+    issuer?: string;
+    metadata?: Record<string, unknown>;
+  }): Promise<{ mfa: AuthMfaDTO; secret: string; otpauth_url: string }>;
+  verifyAuthMfa(data: { id: string; code: string; auth_identity_id?: string }): Promise<AuthMfaDTO>;
+  /** Medusa's default `session` policy: `method` and `code` are not needed (and not sent). */
+  disableAuthMfa(data: { id: string; auth_identity_id?: string; method?: string; code?: string }): Promise<AuthMfaDTO>;
+  generateAuthMfaRecoveryCodes(data: { auth_identity_id: string; count?: number }): Promise<{ codes: string[] }>;
+  createAuthMfaChallenge(data: { auth_identity_id: string; auth_provider?: string | null }): Promise<AuthMfaChallengeDTO>;
+  /** The challenge, completed; never retried (each try counts toward `max_attempts`). */
+  verifyAuthMfaChallenge(data: {
+    id: string;
+    method: "totp" | "recovery_code" | string;
+    code: string;
+    auth_identity_id?: string;
+  }): Promise<AuthMfaChallengeDTO>;
 }
 
 /** Checks the options as the module does at load; throws an `Error` naming the option to fix. */

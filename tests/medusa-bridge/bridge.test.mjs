@@ -316,8 +316,27 @@ describe("the bridge over a Worker in workerd", { timeout: 120_000 }, () => {
     assert.equal((await medusaError(auth.listAuthMfa({}))).type, "invalid_data");
   });
 
+  test("listAuthProviders answers the Worker's configured providers in Medusa's shape, filtered by id", async () => {
+    // What the Worker's own discovery routes list, read here without the bridge.
+    const { actors } = await (await fetch(`${worker.url}/auth/providers`)).json();
+    const expected = new Map();
+    for (const actor of Object.keys(actors)) {
+      const { providers } = await (await fetch(`${worker.url}/auth/${actor}/providers`)).json();
+      for (const p of providers) expected.set(p.id, p);
+    }
+    assert.ok(expected.has("emailpass"), JSON.stringify(actors));
+    const listed = await auth.listAuthProviders();
+    assert.deepEqual(listed.map((p) => p.id).sort(), [...expected.keys()].sort());
+    for (const p of listed) {
+      assert.deepEqual(Object.keys(p).sort(), ["display_name", "flow", "id", "identifier"]);
+      assert.deepEqual(p, expected.get(p.id));
+    }
+    assert.deepEqual(await auth.listAuthProviders({ id: ["emailpass", "nope"] }), [expected.get("emailpass")]);
+    assert.deepEqual(await auth.listAuthProviders({ id: "nope" }), []);
+  });
+
   test("module methods the bridge does not serve are refused with not_allowed naming the Worker", async () => {
-    for (const method of ["useAuthMfaRecoveryCode", "confirmAuthVerification", "listAuthVerifications", "listAuthProviders"]) {
+    for (const method of ["useAuthMfaRecoveryCode", "confirmAuthVerification", "listAuthVerifications", "createProviderIdentities"]) {
       const e = await medusaError(auth[method]({}));
       assert.equal(e.type, "not_allowed");
       assert.ok(e.message.includes(method) && e.message.includes(worker.url), e.message);

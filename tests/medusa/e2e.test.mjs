@@ -172,6 +172,16 @@ describe("HS256: the backend verifies the Worker's tokens with the shared secret
     report("storefront flow (HS256)", ms);
   });
 
+  test("GET /auth/{actor}/providers at the backend lists the Worker's providers (listAuthProviders)", async () => {
+    const atWorker = await jsonBody(await edge.fetch("/auth/customer/providers"), 200);
+    const atBackend = await jsonBody(await medusa.fetch("/auth/customer/providers"), 200);
+    assert.ok(atWorker.providers.some((p) => p.id === "emailpass"), JSON.stringify(atWorker));
+    // The backend sets no authMethodsPerActor: it lists every provider the Worker has, the customer's among them.
+    for (const provider of atWorker.providers) {
+      assert.deepEqual(atBackend.providers.find((p) => p.id === provider.id), provider);
+    }
+  });
+
   test("a token signed with another secret is refused by the backend", async () => {
     assert.ok(shopper, "needs the storefront flow");
     const login = await tokenOf(await postJson(edge.url, "/auth/customer/emailpass", { email: shopper.email, password: PASSWORD }));
