@@ -1097,3 +1097,23 @@ fn a_challenge_is_opened_only_for_an_identity_that_exists_and_has_a_factor() {
         json!(e.identity)
     );
 }
+
+/// `listAuthMfa({auth_identity_id, status})` (the npm package's) keeps the factors of that status only.
+#[test]
+fn factors_listed_by_status_are_those_of_that_status() {
+    use edge_auth::mfa::FactorStatus;
+    let t = app();
+    let e = enrolled(&t, "a@b.co", "cus_1");
+    let mfa = t.app.account.mfa();
+    let ids = |status| {
+        block_on(mfa.list(&e.identity, status))
+            .unwrap()
+            .into_iter()
+            .map(|f| f.id)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(ids(None), [e.factor.clone()]);
+    assert_eq!(ids(Some(FactorStatus::Enabled)), [e.factor.clone()]);
+    assert!(ids(Some(FactorStatus::Pending)).is_empty());
+    assert!(ids(Some(FactorStatus::Disabled)).is_empty());
+}
