@@ -1112,8 +1112,8 @@ fn factors_listed_by_status_are_those_of_that_status() {
             .map(|f| f.id)
             .collect::<Vec<_>>()
     };
-    assert_eq!(ids(None), [e.factor.clone()]);
-    assert_eq!(ids(Some(FactorStatus::Enabled)), [e.factor.clone()]);
+    assert_eq!(ids(None), [e.factor.as_str()]);
+    assert_eq!(ids(Some(FactorStatus::Enabled)), [e.factor.as_str()]);
     assert!(ids(Some(FactorStatus::Pending)).is_empty());
     assert!(ids(Some(FactorStatus::Disabled)).is_empty());
 }
