@@ -3,7 +3,7 @@
 //! wasm of its own (docs/performance.md#bundle-size). Each reader answers `None` for a missing field
 //! or one of another type, so a caller refuses the whole record.
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 /// The string field `key`.
 pub fn text(v: &Value, key: &str) -> Option<String> {
@@ -15,6 +15,15 @@ pub fn nullable_text(v: &Value, key: &str) -> Option<Option<String>> {
     match v.get(key) {
         None | Some(Value::Null) => Some(None),
         Some(Value::String(s)) => Some(Some(s.clone())),
+        Some(_) => None,
+    }
+}
+
+/// The object-or-null field `key` (absent is null); `None` when it is something else.
+pub fn nullable_object(v: &Value, key: &str) -> Option<Option<Map<String, Value>>> {
+    match v.get(key) {
+        None | Some(Value::Null) => Some(None),
+        Some(Value::Object(m)) => Some(Some(m.clone())),
         Some(_) => None,
     }
 }
@@ -62,6 +71,13 @@ mod tests {
         assert_eq!(nullable_text(&v, "n"), Some(None));
         assert_eq!(nullable_text(&v, "missing"), Some(None));
         assert_eq!(nullable_text(&v, "i"), None);
+        assert_eq!(
+            nullable_object(&json!({"o": {"k": 1}}), "o"),
+            Some(json!({"k": 1}).as_object().cloned())
+        );
+        assert_eq!(nullable_object(&v, "n"), Some(None));
+        assert_eq!(nullable_object(&v, "missing"), Some(None));
+        assert_eq!(nullable_object(&v, "a"), None);
         assert_eq!(whole(&v, "i"), Some(7));
         assert_eq!(whole(&v, "f"), None);
         assert_eq!(whole(&v, "neg"), None);

@@ -107,6 +107,16 @@ impl Claims {
     /// ignored. Read by hand, not derived: [`crate::json_fields`] says why.
     fn from_json(v: &Value) -> Option<Self> {
         Some(Self {
+            iat: whole(v, "iat")?,
+            exp: whole(v, "exp")?,
+            ..Self::bearer_from_json(v)?
+        })
+    }
+
+    /// Every claim but the times (`iat` and `exp` are 0), which is what a session stores of a token
+    /// (`account::session::AuthContext`); `None` as for [`Self::from_json`].
+    pub fn bearer_from_json(v: &Value) -> Option<Self> {
+        Some(Self {
             actor_id: text(v, "actor_id")?,
             actor_type: text(v, "actor_type")?,
             auth_identity_id: text(v, "auth_identity_id")?,
@@ -115,8 +125,8 @@ impl Claims {
             mfa_challenge_completed_at: nullable_text(v, "mfa_challenge_completed_at")?,
             app_metadata: v.get("app_metadata")?.clone(),
             user_metadata: v.get("user_metadata").cloned().unwrap_or_else(empty_object),
-            iat: whole(v, "iat")?,
-            exp: whole(v, "exp")?,
+            iat: 0,
+            exp: 0,
             mfa_challenge: nullable_text(v, "mfa_challenge")?,
         })
     }
