@@ -1117,3 +1117,19 @@ fn factors_listed_by_status_are_those_of_that_status() {
     assert!(ids(Some(FactorStatus::Pending)).is_empty());
     assert!(ids(Some(FactorStatus::Disabled)).is_empty());
 }
+
+/// `useAuthMfaRecoveryCode` (the npm package's) spends a code once; a spent or unknown code is refused
+/// with Medusa's message.
+#[test]
+fn a_recovery_code_is_used_once_through_the_module_method() {
+    let t = app();
+    let e = enrolled(&t, "a@b.co", "cus_1");
+    let made = body(&t.post_as("/auth/mfa/recovery-codes", json!({"count": 2}), &e.token));
+    let code = made["recovery_codes"][0].as_str().unwrap();
+    let mfa = t.app.account.mfa();
+    block_on(mfa.use_recovery_code(&e.identity, code)).unwrap();
+    for refused in [code, "0000-0000-0000-0000-0000-0000-0000-0000"] {
+        let err = block_on(mfa.use_recovery_code(&e.identity, refused)).unwrap_err();
+        assert_eq!(err.to_string(), "Recovery code is invalid or already used");
+    }
+}
