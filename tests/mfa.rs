@@ -1133,3 +1133,24 @@ fn a_recovery_code_is_used_once_through_the_module_method() {
         assert_eq!(err.to_string(), "Recovery code is invalid or already used");
     }
 }
+
+/// A challenge opened by `createAuthMfaChallenge` (stored, unlike a sign-in's) is kept a minute past its
+/// five minutes, so a late answer hears "expired" rather than "not found"; after that it is gone.
+#[test]
+fn a_stored_challenge_answered_late_is_expired_for_a_minute_then_not_found() {
+    let t = app();
+    let e = enrolled(&t, "a@b.co", "cus_1");
+    let mfa = t.app.account.mfa();
+    let id = block_on(mfa.create_challenge(&e.identity, None, Value::Null))
+        .unwrap()
+        .id;
+    t.clock.advance_secs(300 + 50);
+    let late = block_on(mfa.verify_challenge(&id, "totp", "000000", Some(&e.identity)));
+    assert_eq!(late.unwrap_err().to_string(), "MFA challenge has expired");
+    t.clock.advance_secs(20);
+    let gone = block_on(mfa.verify_challenge(&id, "totp", "000000", Some(&e.identity)));
+    assert_eq!(
+        gone.unwrap_err().to_string(),
+        format!("MFA challenge with id \"{id}\" was not found")
+    );
+}
