@@ -255,7 +255,7 @@ pub async fn recount_page(
             continue;
         };
         recount.scanned += 1;
-        let Ok(identity) = serde_json::from_str::<AuthIdentity>(&json) else {
+        let Some(identity) = AuthIdentity::from_stored(&json) else {
             continue;
         };
         for class in identity.provider_identities.iter().filter_map(class_of) {

@@ -99,9 +99,9 @@ impl<'a> Identities<'a> {
         let Some(json) = self.store.get(&keys::auth_identity(id)).await? else {
             return Ok(None);
         };
-        serde_json::from_str(&json)
+        AuthIdentity::from_stored(&json)
             .map(Some)
-            .map_err(|e| StoreError(format!("corrupt record {id}: {e}")).into())
+            .ok_or_else(|| StoreError(format!("corrupt record {id}")).into())
     }
 
     /// The identity owning the provider identity (provider, entity_id), if any.

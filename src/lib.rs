@@ -13,6 +13,7 @@ pub mod http;
 pub mod identity;
 pub(crate) mod ids;
 pub mod import;
+pub mod json_fields;
 pub mod listing;
 pub mod mfa;
 pub mod model;

@@ -1,5 +1,6 @@
 //! The records and the shapes of the service's inputs and outputs, as Medusa defines them.
 
+use crate::json_fields::{nullable_object, text};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -48,6 +49,30 @@ pub struct ProviderIdentity {
 }
 
 impl AuthIdentity {
+    /// An identity as the store holds it (the JSON its `Serialize` writes), or `None` when a field is
+    /// missing or of another type. Read by hand, not derived: [`crate::json_fields`] says why.
+    pub fn from_stored(json: &str) -> Option<Self> {
+        let v: Value = serde_json::from_str(json).ok()?;
+        let mut provider_identities = Vec::new();
+        if let Some(list) = v.get("provider_identities") {
+            for pi in list.as_array()? {
+                provider_identities.push(ProviderIdentity {
+                    id: text(pi, "id")?,
+                    entity_id: text(pi, "entity_id")?,
+                    provider: text(pi, "provider")?,
+                    auth_identity_id: text(pi, "auth_identity_id")?,
+                    user_metadata: nullable_object(pi, "user_metadata")?,
+                    provider_metadata: nullable_object(pi, "provider_metadata")?,
+                });
+            }
+        }
+        Some(Self {
+            id: text(&v, "id")?,
+            app_metadata: nullable_object(&v, "app_metadata")?,
+            provider_identities,
+        })
+    }
+
     /// A copy that is safe to hand out: every provider identity's password hash removed.
     pub fn sanitized(&self) -> Self {
         let mut copy = self.clone();
@@ -357,6 +382,51 @@ impl ProviderIdentityFilter {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_stored_identity_reads_back_as_written_older_shapes_default_and_damage_is_refused() {
+        let identity = AuthIdentity {
+            id: "authid_1".into(),
+            app_metadata: json!({"customer_id": "cus_1"}).as_object().cloned(),
+            provider_identities: vec![
+                ProviderIdentity {
+                    id: "provid_1".into(),
+                    entity_id: "a@b.co".into(),
+                    provider: "emailpass".into(),
+                    auth_identity_id: "authid_1".into(),
+                    user_metadata: None,
+                    provider_metadata: json!({"password": "hash"}).as_object().cloned(),
+                },
+                ProviderIdentity {
+                    id: "provid_2".into(),
+                    entity_id: "42".into(),
+                    provider: "github".into(),
+                    auth_identity_id: "authid_1".into(),
+                    user_metadata: json!({"name": "A"}).as_object().cloned(),
+                    provider_metadata: None,
+                },
+            ],
+        };
+        let stored = serde_json::to_string(&identity).unwrap();
+        assert_eq!(AuthIdentity::from_stored(&stored), Some(identity));
+
+        let bare = AuthIdentity::from_stored(r#"{"id":"authid_2"}"#).unwrap();
+        assert_eq!(
+            (bare.app_metadata, bare.provider_identities.len()),
+            (None, 0)
+        );
+
+        for damaged in [
+            "not json",
+            r#"{"app_metadata":{}}"#,
+            r#"{"id":"a","app_metadata":[]}"#,
+            r#"{"id":"a","provider_identities":null}"#,
+            r#"{"id":"a","provider_identities":[{"id":"p","entity_id":"e","provider":"emailpass"}]}"#,
+            r#"{"id":"a","provider_identities":[{"id":"p","entity_id":"e","provider":"emailpass","auth_identity_id":"a","provider_metadata":"x"}]}"#,
+        ] {
+            assert_eq!(AuthIdentity::from_stored(damaged), None, "{damaged}");
+        }
+    }
 
     fn meta(v: Value) -> Metadata {
         v.as_object().cloned().unwrap()

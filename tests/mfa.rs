@@ -1098,6 +1098,63 @@ fn a_challenge_is_opened_only_for_an_identity_that_exists_and_has_a_factor() {
     );
 }
 
+/// `listAuthMfa({auth_identity_id, status})` (the npm package's) keeps the factors of that status only.
+#[test]
+fn factors_listed_by_status_are_those_of_that_status() {
+    use edge_auth::mfa::FactorStatus;
+    let t = app();
+    let e = enrolled(&t, "a@b.co", "cus_1");
+    let mfa = t.app.account.mfa();
+    let ids = |status| {
+        block_on(mfa.list(&e.identity, status))
+            .unwrap()
+            .into_iter()
+            .map(|f| f.id)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(ids(None), [e.factor.as_str()]);
+    assert_eq!(ids(Some(FactorStatus::Enabled)), [e.factor.as_str()]);
+    assert!(ids(Some(FactorStatus::Pending)).is_empty());
+    assert!(ids(Some(FactorStatus::Disabled)).is_empty());
+}
+
+/// `useAuthMfaRecoveryCode` (the npm package's) spends a code once; a spent or unknown code is refused
+/// with Medusa's message.
+#[test]
+fn a_recovery_code_is_used_once_through_the_module_method() {
+    let t = app();
+    let e = enrolled(&t, "a@b.co", "cus_1");
+    let made = body(&t.post_as("/auth/mfa/recovery-codes", json!({"count": 2}), &e.token));
+    let code = made["recovery_codes"][0].as_str().unwrap();
+    let mfa = t.app.account.mfa();
+    block_on(mfa.use_recovery_code(&e.identity, code)).unwrap();
+    for refused in [code, "0000-0000-0000-0000-0000-0000-0000-0000"] {
+        let err = block_on(mfa.use_recovery_code(&e.identity, refused)).unwrap_err();
+        assert_eq!(err.to_string(), "Recovery code is invalid or already used");
+    }
+}
+
+/// A challenge opened by `createAuthMfaChallenge` (stored, unlike a sign-in's) is kept a minute past its
+/// five minutes, so a late answer hears "expired" rather than "not found"; after that it is gone.
+#[test]
+fn a_stored_challenge_answered_late_is_expired_for_a_minute_then_not_found() {
+    let t = app();
+    let e = enrolled(&t, "a@b.co", "cus_1");
+    let mfa = t.app.account.mfa();
+    let id = block_on(mfa.create_challenge(&e.identity, None, Value::Null))
+        .unwrap()
+        .id;
+    t.clock.advance_secs(300 + 50);
+    let late = block_on(mfa.verify_challenge(&id, "totp", "000000", Some(&e.identity)));
+    assert_eq!(late.unwrap_err().to_string(), "MFA challenge has expired");
+    t.clock.advance_secs(20);
+    let gone = block_on(mfa.verify_challenge(&id, "totp", "000000", Some(&e.identity)));
+    assert_eq!(
+        gone.unwrap_err().to_string(),
+        format!("MFA challenge with id \"{id}\" was not found")
+    );
+}
+
 const ADMIN_SECRET: &str = "admin-0123456789abcdef0123456789abcd";
 
 /// A JSON `POST` to the admin API with the secret.

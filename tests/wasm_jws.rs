@@ -120,11 +120,19 @@ async fn each_verifies_the_others_signatures_and_both_refuse_a_change() {
 }
 
 fn claims() -> Claims {
-    serde_json::from_value(json!({
-        "actor_id": "cus_1", "actor_type": "customer", "auth_identity_id": "authid_1",
-        "app_metadata": {"customer_id": "cus_1"}, "iat": 1_800_000_000u64, "exp": 4_000_000_000u64,
-    }))
-    .unwrap()
+    Claims {
+        actor_id: "cus_1".into(),
+        actor_type: "customer".into(),
+        auth_identity_id: "authid_1".into(),
+        auth_provider: None,
+        mfa_enabled: false,
+        mfa_challenge_completed_at: None,
+        app_metadata: json!({"customer_id": "cus_1"}),
+        user_metadata: json!({}),
+        iat: 1_800_000_000,
+        exp: 4_000_000_000,
+        mfa_challenge: None,
+    }
 }
 
 #[wasm_bindgen_test]

@@ -9,12 +9,13 @@
 
 pub use super::config::SessionCookie;
 use super::tokens::{MfaState, SignIn};
+use crate::json_fields::whole;
 use crate::ports::random::{self, RandomError};
 use crate::store::{KvStore, StoreError, keys};
 use crate::token::Claims;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
 
 /// Random bytes in a session id: 256 bits, 43 base64url characters.
@@ -23,28 +24,21 @@ const ID_CHARS: usize = 43;
 
 /// Medusa's `auth_context`: what a session (or a token) says about its bearer — the token's claims but
 /// its dates. The fields after `auth_identity_id` default when absent (sessions stored before them).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AuthContext {
     pub actor_id: String,
     pub actor_type: String,
     pub auth_identity_id: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub auth_provider: Option<String>,
-    #[serde(default)]
     pub mfa_enabled: bool,
-    #[serde(default)]
     pub mfa_challenge_completed_at: Option<String>,
     pub app_metadata: Value,
-    #[serde(default = "empty_object")]
     pub user_metadata: Value,
     /// The challenge a pending token owes (ours; absent otherwise), so a session made from it can
     /// answer it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub mfa_challenge: Option<String>,
-}
-
-fn empty_object() -> Value {
-    Value::Object(serde_json::Map::new())
 }
 
 impl From<Claims> for AuthContext {
@@ -81,12 +75,24 @@ impl AuthContext {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Session {
     pub auth_context: AuthContext,
     /// The `iat` of the token the session was made from: a password change voids it like the token.
     pub iat: u64,
     pub created_at_ms: u64,
+}
+
+impl Session {
+    /// A stored session, or `None` when a field is missing or of another type. Its context is read as
+    /// a token's claims are (the same fields, the same defaults), by hand: [`crate::json_fields`].
+    fn from_json(v: &Value) -> Option<Self> {
+        Some(Self {
+            auth_context: Claims::bearer_from_json(v.get("auth_context")?)?.into(),
+            iat: whole(v, "iat")?,
+            created_at_ms: whole(v, "created_at_ms")?,
+        })
+    }
 }
 
 #[derive(Debug)]
@@ -133,9 +139,11 @@ pub async fn find(store: &dyn KvStore, id: &str) -> Result<Option<Session>, Stor
     let Some(json) = store.get(&keys::session(id)).await? else {
         return Ok(None);
     };
-    serde_json::from_str(&json)
+    serde_json::from_str::<Value>(&json)
+        .ok()
+        .and_then(|v| Session::from_json(&v))
         .map(Some)
-        .map_err(|e| StoreError(format!("corrupt session: {e}")))
+        .ok_or_else(|| StoreError("corrupt session".into()))
 }
 
 pub async fn delete(store: &dyn KvStore, id: &str) -> Result<(), StoreError> {
@@ -208,6 +216,36 @@ mod tests {
         assert!(!dump[0].0.contains(&id), "the id itself is not a key");
         block_on(delete(&store, &id)).unwrap();
         assert_eq!(block_on(find(&store, &id)).unwrap(), None);
+    }
+
+    #[test]
+    fn a_session_stored_before_the_2_21_fields_reads_with_their_defaults_and_a_corrupt_one_is_an_error()
+     {
+        let store = MemoryStore::new();
+        let id = "a".repeat(ID_CHARS);
+        let put = |json: Value| {
+            block_on(store.put(&keys::session(&id), &json.to_string(), None)).unwrap();
+        };
+        put(json!({
+            "auth_context": {"actor_id": "cus_1", "actor_type": "customer", "auth_identity_id": "authid_1",
+                             "app_metadata": {"customer_id": "cus_1"}},
+            "iat": 1_800_000_000u64, "created_at_ms": 1_800_000_000_000u64,
+        }));
+        let mut expected = session();
+        expected.auth_context.auth_provider = None;
+        assert_eq!(block_on(find(&store, &id)).unwrap(), Some(expected));
+
+        for corrupt in [
+            json!({"auth_context": {"actor_id": 1, "actor_type": "customer", "auth_identity_id": "a",
+                                    "app_metadata": {}}, "iat": 1, "created_at_ms": 1}),
+            json!({"auth_context": {"actor_id": "c", "actor_type": "customer", "auth_identity_id": "a",
+                                    "app_metadata": {}}, "iat": 1}),
+            json!({"iat": 1, "created_at_ms": 1}),
+            json!("not a session"),
+        ] {
+            put(corrupt.clone());
+            assert!(block_on(find(&store, &id)).is_err(), "{corrupt}");
+        }
     }
 
     #[test]

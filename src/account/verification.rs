@@ -10,6 +10,7 @@ use super::webhook;
 use crate::contract;
 use crate::guard::{Decision, Rule};
 use crate::ids::generate_id;
+use crate::json_fields::{nullable_object, nullable_text, text, whole};
 use crate::model::{AuthIdentity, Metadata};
 use crate::oauth::profile::iso8601_utc;
 use crate::ports::random;
@@ -18,7 +19,7 @@ use crate::scope::ActorType;
 use crate::store::keys;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::{Value, json};
 use std::rc::Rc;
 use subtle::ConstantTimeEq;
@@ -36,7 +37,7 @@ pub const CONFIRM_ATTEMPTS: Rule = Rule::new(10, CODE_TTL_SECS);
 
 /// A verification as Medusa's `AuthVerificationDTO` shows it, without `provider_metadata` (the code's
 /// hash stays in storage).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Verification {
     /// `authver_<ULID>`.
     pub id: String,
@@ -61,15 +62,40 @@ impl Verification {
     pub fn to_json(&self) -> Value {
         serde_json::to_value(self).unwrap_or(Value::Null)
     }
+
+    /// What [`Self::to_json`] wrote, or `None` when a field is missing or of another type. Read by hand,
+    /// not derived: [`crate::json_fields`] says why.
+    fn from_json(v: &Value) -> Option<Self> {
+        Some(Self {
+            id: text(v, "id")?,
+            auth_identity_id: text(v, "auth_identity_id")?,
+            entity_id: text(v, "entity_id")?,
+            entity_type: text(v, "entity_type")?,
+            code_provider: text(v, "code_provider")?,
+            requested_at: text(v, "requested_at")?,
+            verified_at: nullable_text(v, "verified_at")?,
+            metadata: nullable_object(v, "metadata")?,
+        })
+    }
 }
 
 /// The stored record: the verification and the SHA-256 of its latest code (nested, not flattened:
 /// serde's `flatten` costs the Worker's wasm several kilobytes).
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize)]
 struct Record {
     verification: Verification,
     code_hash: String,
     expires_at_ms: u64,
+}
+
+impl Record {
+    fn from_json(v: &Value) -> Option<Self> {
+        Some(Self {
+            verification: Verification::from_json(v.get("verification")?)?,
+            code_hash: text(v, "code_hash")?,
+            expires_at_ms: whole(v, "expires_at_ms")?,
+        })
+    }
 }
 
 /// What [`AccountService::request_verification`] answers: the verification and, when a new code was
@@ -351,12 +377,68 @@ impl AccountService {
             .store()
             .get(key)
             .await?
-            .and_then(|text| serde_json::from_str(&text).ok()))
+            .and_then(|text| serde_json::from_str::<Value>(&text).ok())
+            .and_then(|v| Record::from_json(&v)))
     }
 
     async fn write_verification(&self, key: &str, record: &Record) -> Result<(), AccountError> {
         let text = json!(record).to_string();
         self.store().put(key, &text, None).await?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stored_record_reads_back_as_written_and_a_damaged_one_not_at_all() {
+        let verification = Verification {
+            id: "authver_1".into(),
+            auth_identity_id: "authid_1".into(),
+            entity_id: "a@b.co".into(),
+            entity_type: "email".into(),
+            code_provider: "token".into(),
+            requested_at: "2026-12-03T00:00:00.000Z".into(),
+            verified_at: None,
+            metadata: json!({"source": "checkout"}).as_object().cloned(),
+        };
+        let confirmed = Verification {
+            verified_at: Some("2026-12-03T00:05:00.000Z".into()),
+            metadata: None,
+            ..verification.clone()
+        };
+        for v in [verification, confirmed] {
+            let record = Record {
+                verification: v.clone(),
+                code_hash: "hash".into(),
+                expires_at_ms: 1_800_000_000_000,
+            };
+            let read = Record::from_json(&json!(record)).expect("readable");
+            assert_eq!(read.verification, v);
+            assert_eq!(
+                (read.code_hash.as_str(), read.expires_at_ms),
+                ("hash", 1_800_000_000_000)
+            );
+        }
+        let good = json!({"verification": {"id": "authver_1", "auth_identity_id": "authid_1",
+            "entity_id": "a@b.co", "entity_type": "email", "code_provider": "token",
+            "requested_at": "t"}, "code_hash": "h", "expires_at_ms": 1});
+        assert!(Record::from_json(&good).is_some());
+        for (field, bad) in [
+            ("metadata", json!("text")),
+            ("verified_at", json!(5)),
+            ("entity_id", json!(null)),
+        ] {
+            let mut damaged = good.clone();
+            damaged["verification"][field] = bad;
+            assert!(Record::from_json(&damaged).is_none(), "{field}");
+        }
+        for (field, bad) in [("expires_at_ms", json!(-1)), ("code_hash", json!(1))] {
+            let mut damaged = good.clone();
+            damaged[field] = bad;
+            assert!(Record::from_json(&damaged).is_none(), "{field}");
+        }
     }
 }

@@ -4,36 +4,11 @@
 //! Medusa's `AuthMfaDTO` and `AuthMfaChallengeDTO`; a factor's `provider_metadata` (the sealed secret)
 //! is never among them.
 //!
-//! Records are read and written through `serde_json::Value` by hand rather than by `serde` derives: the
-//! Worker already carries `Value`'s code, and each derive would add its own (several KB of wasm).
+//! Records are read and written through `serde_json::Value` by hand ([`crate::json_fields`]) rather than
+//! by `serde` derives.
 
+use crate::json_fields::{count, nullable_text, text, texts};
 use serde_json::{Value, json};
-
-/// The string field `key` of `v`.
-fn text(v: &Value, key: &str) -> Option<String> {
-    v.get(key)?.as_str().map(str::to_owned)
-}
-
-/// The string-or-null field `key` of `v` (absent is null); `None` when it is something else.
-fn nullable_text(v: &Value, key: &str) -> Option<Option<String>> {
-    match v.get(key) {
-        None | Some(Value::Null) => Some(None),
-        Some(Value::String(s)) => Some(Some(s.clone())),
-        Some(_) => None,
-    }
-}
-
-fn count(v: &Value, key: &str) -> Option<u32> {
-    u32::try_from(v.get(key)?.as_u64()?).ok()
-}
-
-fn texts(v: &Value, key: &str) -> Option<Vec<String>> {
-    let mut out = Vec::new();
-    for x in v.get(key)?.as_array()? {
-        out.push(x.as_str()?.to_owned());
-    }
-    Some(out)
-}
 
 /// A factor's life: enrolled but unproven, in use, or switched off (kept, as Medusa keeps it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -15,10 +15,12 @@ mod tests;
 
 use std::fmt;
 
+use crate::json_fields::{flag, nullable_text, text, whole};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
 use hmac::{Hmac, KeyInit, Mac};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+use serde_json::Value;
 use sha2::Sha256;
 use subtle::ConstantTimeEq;
 
@@ -34,7 +36,7 @@ pub const MAX_TOKEN_BYTES: usize = 8 * 1024;
 
 /// The claims Medusa 2.21 puts in its auth tokens, in the order it writes them. The fields after
 /// `auth_identity_id` default when absent, so tokens issued before they existed still verify.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Claims {
     /// The customer or user id; empty until registration attaches an actor.
     pub actor_id: String,
@@ -43,19 +45,16 @@ pub struct Claims {
     /// The auth identity this token was issued for.
     pub auth_identity_id: String,
     /// The provider the bearer signed in with; absent when the token was issued without one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub auth_provider: Option<String>,
     /// Whether the identity had an enabled MFA factor at sign-in. With `mfa_challenge_completed_at`
     /// null it marks a token that has not passed its challenge yet ([`Claims::mfa_pending`]).
-    #[serde(default)]
     pub mfa_enabled: bool,
     /// When the sign-in's MFA challenge was passed (ISO 8601), or null.
-    #[serde(default)]
     pub mfa_challenge_completed_at: Option<String>,
     /// The identity's `app_metadata`, with `<actor_type>_id` set to the actor (or left out without one).
     pub app_metadata: serde_json::Value,
     /// The `user_metadata` of the identity's provider identity for `auth_provider`, or `{}`.
-    #[serde(default = "empty_object")]
     pub user_metadata: serde_json::Value,
     /// Issued at, seconds since the Unix epoch.
     pub iat: u64,
@@ -64,7 +63,7 @@ pub struct Claims {
     /// Ours, only in a token that owes its MFA challenge: which challenge, so that the sign-in writes
     /// nothing (the signed token is the challenge's record), as [`ChallengeClaim::encode`] writes it.
     /// Absent from every other token.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub mfa_challenge: Option<String>,
 }
 
@@ -104,6 +103,34 @@ impl ChallengeClaim {
 }
 
 impl Claims {
+    /// The claims of a payload, or `None` when a field is missing or of another type; other fields are
+    /// ignored. Read by hand, not derived: [`crate::json_fields`] says why.
+    fn from_json(v: &Value) -> Option<Self> {
+        Some(Self {
+            iat: whole(v, "iat")?,
+            exp: whole(v, "exp")?,
+            ..Self::bearer_from_json(v)?
+        })
+    }
+
+    /// Every claim but the times (`iat` and `exp` are 0), which is what a session stores of a token
+    /// (`account::session::AuthContext`); `None` as for [`Self::from_json`].
+    pub fn bearer_from_json(v: &Value) -> Option<Self> {
+        Some(Self {
+            actor_id: text(v, "actor_id")?,
+            actor_type: text(v, "actor_type")?,
+            auth_identity_id: text(v, "auth_identity_id")?,
+            auth_provider: nullable_text(v, "auth_provider")?,
+            mfa_enabled: flag(v, "mfa_enabled")?,
+            mfa_challenge_completed_at: nullable_text(v, "mfa_challenge_completed_at")?,
+            app_metadata: v.get("app_metadata")?.clone(),
+            user_metadata: v.get("user_metadata").cloned().unwrap_or_else(empty_object),
+            iat: 0,
+            exp: 0,
+            mfa_challenge: nullable_text(v, "mfa_challenge")?,
+        })
+    }
+
     /// A token of an identity with MFA that has not passed its challenge: good only for the challenge
     /// route, sessions and refresh (Medusa's `requireMfa: false`), never as a signed-in actor.
     pub fn mfa_pending(&self) -> bool {
@@ -210,7 +237,10 @@ pub fn verify(token: &str, key: &JwtKey, now_secs: u64) -> Result<Claims, TokenE
 
 /// The claims of a payload whose signature was checked: their shape, then expiry.
 pub fn checked_claims(payload: &[u8], now_secs: u64) -> Result<Claims, TokenError> {
-    let claims: Claims = serde_json::from_slice(payload).map_err(|_| TokenError::Malformed)?;
+    let claims = serde_json::from_slice::<Value>(payload)
+        .ok()
+        .and_then(|v| Claims::from_json(&v))
+        .ok_or(TokenError::Malformed)?;
     if !(claims.app_metadata.is_object() || claims.app_metadata.is_null()) {
         return Err(TokenError::Malformed);
     }

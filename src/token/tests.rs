@@ -277,6 +277,13 @@ fn signed_payloads_without_medusa_claims_are_malformed() {
         r#"{"actor_id":5,"actor_type":"customer","auth_identity_id":"a","app_metadata":{},"iat":1,"exp":9999999999}"#,
         r#"{"actor_id":"c","actor_type":"customer","auth_identity_id":"a","app_metadata":"x","iat":1,"exp":9999999999}"#,
         r#"{"actor_id":"c","actor_type":"customer","auth_identity_id":"a","app_metadata":[],"iat":1,"exp":9999999999}"#,
+        r#"{"actor_id":"c","actor_type":"customer","auth_identity_id":"a","app_metadata":{},"exp":9999999999}"#,
+        // The claims that may be absent must still be of their type when present.
+        r#"{"actor_id":"c","actor_type":"customer","auth_identity_id":"a","auth_provider":5,"app_metadata":{},"iat":1,"exp":9999999999}"#,
+        r#"{"actor_id":"c","actor_type":"customer","auth_identity_id":"a","mfa_enabled":null,"app_metadata":{},"iat":1,"exp":9999999999}"#,
+        r#"{"actor_id":"c","actor_type":"customer","auth_identity_id":"a","mfa_enabled":"yes","app_metadata":{},"iat":1,"exp":9999999999}"#,
+        r#"{"actor_id":"c","actor_type":"customer","auth_identity_id":"a","mfa_challenge_completed_at":1,"app_metadata":{},"iat":1,"exp":9999999999}"#,
+        r#"{"actor_id":"c","actor_type":"customer","auth_identity_id":"a","mfa_challenge":{},"app_metadata":{},"iat":1,"exp":9999999999}"#,
     ];
     for payload in payloads {
         let token = token_with_payload(payload);
