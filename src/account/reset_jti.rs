@@ -11,6 +11,7 @@ use super::service::AccountService;
 use super::{AccountError, Attempt, body_identifier};
 use crate::contract;
 use crate::identity::Identities;
+use crate::json_fields;
 use crate::model::{AuthenticationResponse, Metadata};
 use crate::ports::random;
 use crate::scope::ProviderId;
@@ -41,8 +42,8 @@ pub struct ConsumedResetJti {
     pub entity_id: String,
 }
 
-/// The stored record of an issued jti, a JSON object. Written and read through `serde_json::Value`
-/// rather than derived: a derived struct deserializer of its own cost the Worker ~3 KB of wasm.
+/// The stored record of an issued jti, a JSON object, written with `json!` and read through
+/// [`json_fields`] rather than derived: a deserializer of its own cost the Worker ~3 KB of wasm.
 #[derive(Debug)]
 struct Record {
     auth_identity_id: String,
@@ -66,14 +67,13 @@ impl Record {
 
     /// `None` for anything but a whole record (which the caller treats as an unknown jti).
     fn parse(text: &str) -> Option<Self> {
-        let value: Value = serde_json::from_str(text).ok()?;
-        let text = |field: &str| value.get(field)?.as_str().map(str::to_owned);
+        let v: Value = serde_json::from_str(text).ok()?;
         Some(Self {
-            auth_identity_id: text("auth_identity_id")?,
-            provider_identity_id: text("provider_identity_id")?,
-            entity_id: text("entity_id")?,
-            provider: text("provider")?,
-            expires_at_ms: value.get("expires_at_ms")?.as_u64()?,
+            auth_identity_id: json_fields::text(&v, "auth_identity_id")?,
+            provider_identity_id: json_fields::text(&v, "provider_identity_id")?,
+            entity_id: json_fields::text(&v, "entity_id")?,
+            provider: json_fields::text(&v, "provider")?,
+            expires_at_ms: json_fields::whole(&v, "expires_at_ms")?,
         })
     }
 }
