@@ -1154,3 +1154,24 @@ fn a_stored_challenge_answered_late_is_expired_for_a_minute_then_not_found() {
         format!("MFA challenge with id \"{id}\" was not found")
     );
 }
+
+/// `verifyAuthMfaChallenge` with an `auth_identity_id` answers only that identity's stored challenge:
+/// another identity's is "not found", like a missing one.
+#[test]
+fn a_stored_challenge_is_answered_only_for_its_own_identity() {
+    let t = app();
+    let a = enrolled(&t, "a@b.co", "cus_1");
+    let b = enrolled(&t, "c@d.co", "cus_2");
+    let mfa = t.app.account.mfa();
+    let id = block_on(mfa.create_challenge(&a.identity, None, Value::Null))
+        .unwrap()
+        .id;
+    let code = totp(&a.secret, t.clock.now_secs());
+    let as_b = block_on(mfa.verify_challenge(&id, "totp", &code, Some(&b.identity)));
+    assert_eq!(
+        as_b.unwrap_err().to_string(),
+        format!("MFA challenge with id \"{id}\" was not found")
+    );
+    let as_a = block_on(mfa.verify_challenge(&id, "totp", &code, Some(&a.identity))).unwrap();
+    assert_eq!(as_a.to_json()["auth_identity_id"], json!(a.identity));
+}
