@@ -947,214 +947,6 @@ fn the_admin_module_routes_show_an_enrolled_identitys_factors() {
     assert_eq!(none, json!({ "mfa_factors": [] }));
 }
 
-/// An actor-less token that owed only the verification when it was issued, refreshed after the identity
-/// enabled a factor: still owing the verification, it now owes MFA too (its `mfa_enabled` turns true),
-/// so finishing the verification later cannot skip the challenge.
-#[test]
-fn an_unverified_token_refreshed_after_enrolment_owes_mfa_as_well() {
-    let t = app_with(&[
-        ("MFA_ENCRYPTION_KEY", MFA_KEY),
-        (
-            "AUTH_VERIFICATIONS_PER_ACTOR",
-            r#"{"customer":[{"entity_type":"email","auth_provider":"emailpass"}]}"#,
-        ),
-    ]);
-    let registered = t.registered("a@b.co", PASSWORD);
-    let signed_in = body(&t.login("a@b.co", PASSWORD));
-    assert_eq!(
-        signed_in["verification_required"],
-        json!(true),
-        "{signed_in}"
-    );
-    let unverified = signed_in["token"].as_str().unwrap().to_owned();
-    assert!(!t.claims(&unverified).mfa_enabled);
-    // The registration's token enrols the factor (Medusa's register owes no verification).
-    let started = body(&t.post_as(
-        "/auth/mfa/factors",
-        json!({"provider": "totp"}),
-        &registered,
-    ));
-    let secret = started["secret"].as_str().unwrap();
-    let id = started["mfa_factor"]["id"].as_str().unwrap();
-    let verified = t.post_as(
-        &format!("/auth/mfa/factors/{id}/verify"),
-        json!({ "code": totp(secret, t.clock.now_secs()) }),
-        &registered,
-    );
-    assert_eq!(verified.status, 200, "{:?}", verified.body_json());
-    let refreshed = t.claims_of(&t.refresh(&unverified));
-    assert_eq!(
-        (refreshed.actor_id.as_str(), refreshed.mfa_enabled),
-        ("", true)
-    );
-    assert_eq!(refreshed.mfa_challenge_completed_at, None);
-}
-
-/// A pending token refreshes into one with the same challenge while it lives (up to its last second),
-/// and into a new challenge from the second it expires, when answering it is refused too.
-#[test]
-fn a_pending_token_keeps_its_challenge_until_the_second_it_expires() {
-    let t = app();
-    enrolled(&t, "a@b.co", "cus_1");
-    let (challenge, pending) = challenged(&t, "a@b.co");
-    let id = challenge["id"].as_str().unwrap();
-    let refreshed_challenge = |t: &TestApp| {
-        let claims = t.claims_of(&t.refresh(&pending));
-        assert_eq!((claims.actor_id.as_str(), claims.mfa_enabled), ("", true));
-        claims.mfa_challenge.unwrap()
-    };
-    assert!(refreshed_challenge(&t).starts_with(id));
-    t.clock.advance_secs(299);
-    assert!(refreshed_challenge(&t).starts_with(id));
-    t.clock.advance_secs(1);
-    let fresh = refreshed_challenge(&t);
-    assert!(
-        fresh.starts_with("authmfachal_") && !fresh.starts_with(id),
-        "{fresh}"
-    );
-}
-
-/// Tokens past MFA keep their state when refreshed, as Medusa regenerates them: one with an actor issued
-/// before the factor was enabled, and one without an actor that answered its challenge.
-#[test]
-fn tokens_with_an_actor_or_past_their_challenge_refresh_as_they_were() {
-    let t = app();
-    let e = enrolled(&t, "a@b.co", "cus_1");
-    let before = t.claims(&e.token);
-    assert_eq!(
-        (before.actor_id.as_str(), before.mfa_enabled),
-        ("cus_1", false)
-    );
-    let refreshed = t.claims_of(&t.refresh(&e.token));
-    assert_eq!(
-        (refreshed.actor_id.as_str(), refreshed.mfa_enabled),
-        ("cus_1", false)
-    );
-    assert_eq!(refreshed.mfa_challenge, None);
-
-    // No actor yet: register, enrol with the registration's token, sign in, answer the challenge.
-    let registered = t.registered("c@d.co", PASSWORD);
-    let started = body(&t.post_as(
-        "/auth/mfa/factors",
-        json!({"provider": "totp"}),
-        &registered,
-    ));
-    let secret = started["secret"].as_str().unwrap().to_owned();
-    let factor = started["mfa_factor"]["id"].as_str().unwrap();
-    let code = totp(&secret, t.clock.now_secs());
-    let verify = format!("/auth/mfa/factors/{factor}/verify");
-    assert_eq!(
-        t.post_as(&verify, json!({ "code": code }), &registered)
-            .status,
-        200
-    );
-    t.clock.advance_secs(30);
-    let (challenge, pending) = challenged(&t, "c@d.co");
-    let code = totp(&secret, t.clock.now_secs());
-    let passed = t.token(&answer(&t, &challenge, &pending, "totp", &code));
-    let claims = t.claims(&passed);
-    assert_eq!((claims.actor_id.as_str(), claims.mfa_enabled), ("", true));
-    let completed = claims.mfa_challenge_completed_at;
-    assert!(completed.is_some());
-    let refreshed = t.claims_of(&t.refresh(&passed));
-    assert_eq!(
-        (refreshed.actor_id.as_str(), refreshed.mfa_enabled),
-        ("", true)
-    );
-    assert_eq!(
-        (
-            refreshed.mfa_challenge,
-            refreshed.mfa_challenge_completed_at
-        ),
-        (None, completed)
-    );
-}
-
-/// `createAuthMfaChallenge` (the npm package's method) retrieves the identity first, as Medusa's module
-/// does: an unknown id is not found, not "no enabled methods"; a known one without a factor is the latter.
-#[test]
-fn a_challenge_is_opened_only_for_an_identity_that_exists_and_has_a_factor() {
-    use edge_auth::mfa::MfaError;
-    let t = app();
-    let mfa = t.app.account.mfa();
-    let unknown = block_on(mfa.create_challenge("authid_missing", None, Value::Null)).unwrap_err();
-    assert!(
-        matches!(&unknown, MfaError::NotFound(m) if m.contains("authid_missing")),
-        "{unknown:?}"
-    );
-
-    let plain = t.claims(&t.registered("a@b.co", PASSWORD)).auth_identity_id;
-    let no_factor = block_on(mfa.create_challenge(&plain, None, Value::Null)).unwrap_err();
-    assert_eq!(
-        no_factor.to_string(),
-        "Auth identity does not have any enabled MFA methods"
-    );
-
-    let e = enrolled(&t, "c@d.co", "cus_1");
-    let challenge = block_on(mfa.create_challenge(&e.identity, Some("emailpass"), Value::Null));
-    assert_eq!(
-        challenge.unwrap().to_json()["auth_identity_id"],
-        json!(e.identity)
-    );
-}
-
-/// `listAuthMfa({auth_identity_id, status})` (the npm package's) keeps the factors of that status only.
-#[test]
-fn factors_listed_by_status_are_those_of_that_status() {
-    use edge_auth::mfa::FactorStatus;
-    let t = app();
-    let e = enrolled(&t, "a@b.co", "cus_1");
-    let mfa = t.app.account.mfa();
-    let ids = |status| {
-        block_on(mfa.list(&e.identity, status))
-            .unwrap()
-            .into_iter()
-            .map(|f| f.id)
-            .collect::<Vec<_>>()
-    };
-    assert_eq!(ids(None), [e.factor.as_str()]);
-    assert_eq!(ids(Some(FactorStatus::Enabled)), [e.factor.as_str()]);
-    assert!(ids(Some(FactorStatus::Pending)).is_empty());
-    assert!(ids(Some(FactorStatus::Disabled)).is_empty());
-}
-
-/// `useAuthMfaRecoveryCode` (the npm package's) spends a code once; a spent or unknown code is refused
-/// with Medusa's message.
-#[test]
-fn a_recovery_code_is_used_once_through_the_module_method() {
-    let t = app();
-    let e = enrolled(&t, "a@b.co", "cus_1");
-    let made = body(&t.post_as("/auth/mfa/recovery-codes", json!({"count": 2}), &e.token));
-    let code = made["recovery_codes"][0].as_str().unwrap();
-    let mfa = t.app.account.mfa();
-    block_on(mfa.use_recovery_code(&e.identity, code)).unwrap();
-    for refused in [code, "0000-0000-0000-0000-0000-0000-0000-0000"] {
-        let err = block_on(mfa.use_recovery_code(&e.identity, refused)).unwrap_err();
-        assert_eq!(err.to_string(), "Recovery code is invalid or already used");
-    }
-}
-
-/// A challenge opened by `createAuthMfaChallenge` (stored, unlike a sign-in's) is kept a minute past its
-/// five minutes, so a late answer hears "expired" rather than "not found"; after that it is gone.
-#[test]
-fn a_stored_challenge_answered_late_is_expired_for_a_minute_then_not_found() {
-    let t = app();
-    let e = enrolled(&t, "a@b.co", "cus_1");
-    let mfa = t.app.account.mfa();
-    let id = block_on(mfa.create_challenge(&e.identity, None, Value::Null))
-        .unwrap()
-        .id;
-    t.clock.advance_secs(300 + 50);
-    let late = block_on(mfa.verify_challenge(&id, "totp", "000000", Some(&e.identity)));
-    assert_eq!(late.unwrap_err().to_string(), "MFA challenge has expired");
-    t.clock.advance_secs(20);
-    let gone = block_on(mfa.verify_challenge(&id, "totp", "000000", Some(&e.identity)));
-    assert_eq!(
-        gone.unwrap_err().to_string(),
-        format!("MFA challenge with id \"{id}\" was not found")
-    );
-}
-
 const ADMIN_SECRET: &str = "admin-0123456789abcdef0123456789abcd";
 
 /// A JSON `POST` to the admin API with the secret.
@@ -1395,4 +1187,233 @@ fn the_admin_mfa_routes_need_the_secret_and_refuse_bad_input() {
             .unwrap()
             .contains("encryption key")
     );
+}
+
+/// An actor-less token that owed only the verification when it was issued, refreshed after the identity
+/// enabled a factor: still owing the verification, it now owes MFA too (its `mfa_enabled` turns true),
+/// so finishing the verification later cannot skip the challenge.
+#[test]
+fn an_unverified_token_refreshed_after_enrolment_owes_mfa_as_well() {
+    let t = app_with(&[
+        ("MFA_ENCRYPTION_KEY", MFA_KEY),
+        (
+            "AUTH_VERIFICATIONS_PER_ACTOR",
+            r#"{"customer":[{"entity_type":"email","auth_provider":"emailpass"}]}"#,
+        ),
+    ]);
+    let registered = t.registered("a@b.co", PASSWORD);
+    let signed_in = body(&t.login("a@b.co", PASSWORD));
+    assert_eq!(
+        signed_in["verification_required"],
+        json!(true),
+        "{signed_in}"
+    );
+    let unverified = signed_in["token"].as_str().unwrap().to_owned();
+    assert!(!t.claims(&unverified).mfa_enabled);
+    // The registration's token enrols the factor (Medusa's register owes no verification).
+    let started = body(&t.post_as(
+        "/auth/mfa/factors",
+        json!({"provider": "totp"}),
+        &registered,
+    ));
+    let secret = started["secret"].as_str().unwrap();
+    let id = started["mfa_factor"]["id"].as_str().unwrap();
+    let verified = t.post_as(
+        &format!("/auth/mfa/factors/{id}/verify"),
+        json!({ "code": totp(secret, t.clock.now_secs()) }),
+        &registered,
+    );
+    assert_eq!(verified.status, 200, "{:?}", verified.body_json());
+    let refreshed = t.claims_of(&t.refresh(&unverified));
+    assert_eq!(
+        (refreshed.actor_id.as_str(), refreshed.mfa_enabled),
+        ("", true)
+    );
+    assert_eq!(refreshed.mfa_challenge_completed_at, None);
+}
+
+/// A pending token refreshes into one with the same challenge while it lives (up to its last second),
+/// and into a new challenge from the second it expires, when answering it is refused too.
+#[test]
+fn a_pending_token_keeps_its_challenge_until_the_second_it_expires() {
+    let t = app();
+    enrolled(&t, "a@b.co", "cus_1");
+    let (challenge, pending) = challenged(&t, "a@b.co");
+    let id = challenge["id"].as_str().unwrap();
+    let refreshed_challenge = |t: &TestApp| {
+        let claims = t.claims_of(&t.refresh(&pending));
+        assert_eq!((claims.actor_id.as_str(), claims.mfa_enabled), ("", true));
+        claims.mfa_challenge.unwrap()
+    };
+    assert!(refreshed_challenge(&t).starts_with(id));
+    t.clock.advance_secs(299);
+    assert!(refreshed_challenge(&t).starts_with(id));
+    t.clock.advance_secs(1);
+    let fresh = refreshed_challenge(&t);
+    assert!(
+        fresh.starts_with("authmfachal_") && !fresh.starts_with(id),
+        "{fresh}"
+    );
+}
+
+/// Tokens past MFA keep their state when refreshed, as Medusa regenerates them: one with an actor issued
+/// before the factor was enabled, and one without an actor that answered its challenge.
+#[test]
+fn tokens_with_an_actor_or_past_their_challenge_refresh_as_they_were() {
+    let t = app();
+    let e = enrolled(&t, "a@b.co", "cus_1");
+    let before = t.claims(&e.token);
+    assert_eq!(
+        (before.actor_id.as_str(), before.mfa_enabled),
+        ("cus_1", false)
+    );
+    let refreshed = t.claims_of(&t.refresh(&e.token));
+    assert_eq!(
+        (refreshed.actor_id.as_str(), refreshed.mfa_enabled),
+        ("cus_1", false)
+    );
+    assert_eq!(refreshed.mfa_challenge, None);
+
+    // No actor yet: register, enrol with the registration's token, sign in, answer the challenge.
+    let registered = t.registered("c@d.co", PASSWORD);
+    let started = body(&t.post_as(
+        "/auth/mfa/factors",
+        json!({"provider": "totp"}),
+        &registered,
+    ));
+    let secret = started["secret"].as_str().unwrap().to_owned();
+    let factor = started["mfa_factor"]["id"].as_str().unwrap();
+    let code = totp(&secret, t.clock.now_secs());
+    let verify = format!("/auth/mfa/factors/{factor}/verify");
+    assert_eq!(
+        t.post_as(&verify, json!({ "code": code }), &registered)
+            .status,
+        200
+    );
+    t.clock.advance_secs(30);
+    let (challenge, pending) = challenged(&t, "c@d.co");
+    let code = totp(&secret, t.clock.now_secs());
+    let passed = t.token(&answer(&t, &challenge, &pending, "totp", &code));
+    let claims = t.claims(&passed);
+    assert_eq!((claims.actor_id.as_str(), claims.mfa_enabled), ("", true));
+    let completed = claims.mfa_challenge_completed_at;
+    assert!(completed.is_some());
+    let refreshed = t.claims_of(&t.refresh(&passed));
+    assert_eq!(
+        (refreshed.actor_id.as_str(), refreshed.mfa_enabled),
+        ("", true)
+    );
+    assert_eq!(
+        (
+            refreshed.mfa_challenge,
+            refreshed.mfa_challenge_completed_at
+        ),
+        (None, completed)
+    );
+}
+
+/// `createAuthMfaChallenge` (the npm package's method) retrieves the identity first, as Medusa's module
+/// does: an unknown id is not found, not "no enabled methods"; a known one without a factor is the latter.
+#[test]
+fn a_challenge_is_opened_only_for_an_identity_that_exists_and_has_a_factor() {
+    use edge_auth::mfa::MfaError;
+    let t = app();
+    let mfa = t.app.account.mfa();
+    let unknown = block_on(mfa.create_challenge("authid_missing", None, Value::Null)).unwrap_err();
+    assert!(
+        matches!(&unknown, MfaError::NotFound(m) if m.contains("authid_missing")),
+        "{unknown:?}"
+    );
+
+    let plain = t.claims(&t.registered("a@b.co", PASSWORD)).auth_identity_id;
+    let no_factor = block_on(mfa.create_challenge(&plain, None, Value::Null)).unwrap_err();
+    assert_eq!(
+        no_factor.to_string(),
+        "Auth identity does not have any enabled MFA methods"
+    );
+
+    let e = enrolled(&t, "c@d.co", "cus_1");
+    let challenge = block_on(mfa.create_challenge(&e.identity, Some("emailpass"), Value::Null));
+    assert_eq!(
+        challenge.unwrap().to_json()["auth_identity_id"],
+        json!(e.identity)
+    );
+}
+
+/// `listAuthMfa({auth_identity_id, status})` (the npm package's) keeps the factors of that status only.
+#[test]
+fn factors_listed_by_status_are_those_of_that_status() {
+    use edge_auth::mfa::FactorStatus;
+    let t = app();
+    let e = enrolled(&t, "a@b.co", "cus_1");
+    let mfa = t.app.account.mfa();
+    let ids = |status| {
+        block_on(mfa.list(&e.identity, status))
+            .unwrap()
+            .into_iter()
+            .map(|f| f.id)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(ids(None), [e.factor.as_str()]);
+    assert_eq!(ids(Some(FactorStatus::Enabled)), [e.factor.as_str()]);
+    assert!(ids(Some(FactorStatus::Pending)).is_empty());
+    assert!(ids(Some(FactorStatus::Disabled)).is_empty());
+}
+
+/// `useAuthMfaRecoveryCode` (the npm package's) spends a code once; a spent or unknown code is refused
+/// with Medusa's message.
+#[test]
+fn a_recovery_code_is_used_once_through_the_module_method() {
+    let t = app();
+    let e = enrolled(&t, "a@b.co", "cus_1");
+    let made = body(&t.post_as("/auth/mfa/recovery-codes", json!({"count": 2}), &e.token));
+    let code = made["recovery_codes"][0].as_str().unwrap();
+    let mfa = t.app.account.mfa();
+    block_on(mfa.use_recovery_code(&e.identity, code)).unwrap();
+    for refused in [code, "0000-0000-0000-0000-0000-0000-0000-0000"] {
+        let err = block_on(mfa.use_recovery_code(&e.identity, refused)).unwrap_err();
+        assert_eq!(err.to_string(), "Recovery code is invalid or already used");
+    }
+}
+
+/// A challenge opened by `createAuthMfaChallenge` (stored, unlike a sign-in's) is kept a minute past its
+/// five minutes, so a late answer hears "expired" rather than "not found"; after that it is gone.
+#[test]
+fn a_stored_challenge_answered_late_is_expired_for_a_minute_then_not_found() {
+    let t = app();
+    let e = enrolled(&t, "a@b.co", "cus_1");
+    let mfa = t.app.account.mfa();
+    let id = block_on(mfa.create_challenge(&e.identity, None, Value::Null))
+        .unwrap()
+        .id;
+    t.clock.advance_secs(300 + 50);
+    let late = block_on(mfa.verify_challenge(&id, "totp", "000000", Some(&e.identity)));
+    assert_eq!(late.unwrap_err().to_string(), "MFA challenge has expired");
+    t.clock.advance_secs(20);
+    let gone = block_on(mfa.verify_challenge(&id, "totp", "000000", Some(&e.identity)));
+    assert_eq!(
+        gone.unwrap_err().to_string(),
+        format!("MFA challenge with id \"{id}\" was not found")
+    );
+}
+
+/// `verifyAuthMfaChallenge` with an `auth_identity_id` answers only that identity's stored challenge:
+/// another identity's is "not found", like a missing one.
+#[test]
+fn a_stored_challenge_is_answered_only_for_its_own_identity() {
+    let t = app();
+    let a = enrolled(&t, "a@b.co", "cus_1");
+    let b = enrolled(&t, "c@d.co", "cus_2");
+    let mfa = t.app.account.mfa();
+    let id = block_on(mfa.create_challenge(&a.identity, None, Value::Null))
+        .unwrap()
+        .id;
+    let code = totp(&a.secret, t.clock.now_secs());
+    let as_b = block_on(mfa.verify_challenge(&id, "totp", &code, Some(&b.identity)));
+    assert_eq!(
+        as_b.unwrap_err().to_string(),
+        format!("MFA challenge with id \"{id}\" was not found")
+    );
+    let as_a = block_on(mfa.verify_challenge(&id, "totp", &code, Some(&a.identity))).unwrap();
+    assert_eq!(as_a.to_json()["auth_identity_id"], json!(a.identity));
 }

@@ -4,7 +4,7 @@
 use crate::ports::random::{self, RandomError};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::fmt;
 
@@ -12,13 +12,18 @@ pub const METHOD: &str = "S256";
 
 /// A code verifier: 32 random bytes, base64url (43 characters, the RFC's minimum length and 256 bits).
 /// Single use, so not `Clone`; `Debug` is redacted.
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize)]
 #[serde(transparent)]
 pub struct PkceVerifier(String);
 
 impl PkceVerifier {
     pub fn generate() -> Result<Self, RandomError> {
         Ok(Self(B64URL.encode(random::bytes::<32>()?)))
+    }
+
+    /// The verifier a state record kept.
+    pub fn stored(verifier: String) -> Self {
+        Self(verifier)
     }
 
     /// `BASE64URL(SHA256(verifier))`.

@@ -146,9 +146,7 @@ impl OAuthProvider {
         let Some(value) = helper.take_state(state).await? else {
             return Ok(None);
         };
-        Ok(serde_json::from_value::<StateRecord>(value)
-            .ok()
-            .filter(|r| r.provider == self.spec.id))
+        Ok(StateRecord::from_json(&value).filter(|r| r.provider == self.spec.id))
     }
 
     /// Whether the record may be used by this request: redirect-mode records need the browser cookie.

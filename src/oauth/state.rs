@@ -9,12 +9,14 @@
 //! `__Host-` cookie holding `HMAC(k, state)`, with `k` derived from `JWT_SECRET`, and the callback
 //! refuses the state without it. A state lured into another browser (login CSRF) is useless there.
 
+use crate::json_fields::{nullable_text, text, whole};
 use crate::oauth::pkce::PkceVerifier;
 use crate::ports::random::{self, RandomError};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
 use hmac::{Hmac, KeyInit, Mac};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+use serde_json::Value;
 use sha2::Sha256;
 use std::fmt;
 use subtle::ConstantTimeEq;
@@ -42,7 +44,7 @@ pub fn is_well_formed(s: &str) -> bool {
 }
 
 /// What the callback needs to finish the flow it belongs to.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize)]
 pub struct StateRecord {
     /// The provider id that issued it: a state is not valid at another provider's callback.
     pub provider: String,
@@ -51,14 +53,29 @@ pub struct StateRecord {
     /// The PKCE secret whose challenge went to the provider.
     pub pkce_verifier: PkceVerifier,
     /// OpenID Connect providers only.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub nonce: Option<String>,
     /// Redirect mode: the allow-listed URL the browser goes to afterwards. Its presence also means the
     /// state is bound to the browser by [`COOKIE_NAME`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub return_to: Option<String>,
     /// When the sign-in started, unix milliseconds.
     pub created_at_ms: u64,
+}
+
+impl StateRecord {
+    /// A stored record (what its `Serialize` wrote), or `None` when a field is missing or of another
+    /// type. Read by hand, not derived: [`crate::json_fields`] says why.
+    pub fn from_json(v: &Value) -> Option<Self> {
+        Some(Self {
+            provider: text(v, "provider")?,
+            redirect_uri: text(v, "redirect_uri")?,
+            pkce_verifier: PkceVerifier::stored(text(v, "pkce_verifier")?),
+            nonce: nullable_text(v, "nonce")?,
+            return_to: nullable_text(v, "return_to")?,
+            created_at_ms: whole(v, "created_at_ms")?,
+        })
+    }
 }
 
 /// The keyed hash that binds a state to a browser cookie.
@@ -125,6 +142,37 @@ impl fmt::Debug for BrowserBinding {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_stored_record_reads_back_as_written_and_a_damaged_one_not_at_all() {
+        use serde_json::json;
+        for (nonce, return_to) in [(None, None), (Some("n"), Some("https://shop.example/back"))] {
+            let record = StateRecord {
+                provider: "google".into(),
+                redirect_uri: "https://auth.example/cb".into(),
+                pkce_verifier: PkceVerifier::stored("v".repeat(43)),
+                nonce: nonce.map(Into::into),
+                return_to: return_to.map(Into::into),
+                created_at_ms: 1_800_000_000_000,
+            };
+            let read = StateRecord::from_json(&json!(record)).expect("readable");
+            assert_eq!(json!(read), json!(record));
+        }
+        let good = json!({"provider": "google", "redirect_uri": "r", "pkce_verifier": "v",
+                          "created_at_ms": 1});
+        assert!(StateRecord::from_json(&good).is_some());
+        for (field, bad) in [
+            ("provider", json!(null)),
+            ("pkce_verifier", json!(5)),
+            ("nonce", json!(5)),
+            ("return_to", json!({})),
+            ("created_at_ms", json!("1")),
+        ] {
+            let mut damaged = good.clone();
+            damaged[field] = bad;
+            assert!(StateRecord::from_json(&damaged).is_none(), "{field}");
+        }
+    }
 
     #[test]
     fn states_are_256_bits_of_hex() {
