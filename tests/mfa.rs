@@ -1414,6 +1414,14 @@ fn a_stored_challenge_is_answered_only_for_its_own_identity() {
         as_b.unwrap_err().to_string(),
         format!("MFA challenge with id \"{id}\" was not found")
     );
+    let wrong = block_on(mfa.verify_challenge(&id, "totp", "000000", Some(&a.identity)));
+    assert_eq!(wrong.unwrap_err().to_string(), "Invalid MFA challenge code");
     let as_a = block_on(mfa.verify_challenge(&id, "totp", &code, Some(&a.identity))).unwrap();
-    assert_eq!(as_a.to_json()["auth_identity_id"], json!(a.identity));
+    let shown = as_a.to_json();
+    assert_eq!(shown["auth_identity_id"], json!(a.identity));
+    // The refusal for b counted nothing; the wrong code and the answer did.
+    assert_eq!(
+        (&shown["attempts"], &shown["max_attempts"]),
+        (&json!(2), &json!(5))
+    );
 }
