@@ -450,6 +450,40 @@ class EdgeAuthModuleService {
     return [...byId.values()].filter((provider) => !wanted || wanted.includes(provider.id));
   }
 
+  // ---- Email verification (Medusa 2.16+'s `token` provider) ----
+
+  /** `{auth_identity_id, entity_id, entity_type, code_provider?, metadata?}` → the verification with
+   * `code` and `expires_at` (a `Date`), which the backend's workflow puts in its
+   * `auth.verification_requested` event; one already verified comes back as it is, without a code. */
+  async requestAuthVerification(data = {}) {
+    const json = await this.call("POST", "/admin/verifications", { body: data });
+    const out = { ...json.verification };
+    if (json.code !== undefined) {
+      out.code = json.code;
+      out.expires_at = new Date(json.expires_at);
+    }
+    return out;
+  }
+
+  /** `{code, code_provider?, auth_identity_id?}` → the verification, verified; once. */
+  async confirmAuthVerification(data = {}) {
+    const body = { code: data.code, code_provider: data.code_provider, auth_identity_id: data.auth_identity_id };
+    return (await this.call("POST", "/admin/verifications/confirm", { body })).verification;
+  }
+
+  /** The form `validateVerification` uses, `{auth_identity_id, entity_id, entity_type}`: none or one. */
+  async listAuthVerifications(filters = {}) {
+    const { auth_identity_id, entity_id, entity_type } = filters;
+    if ([auth_identity_id, entity_id, entity_type].some((v) => typeof v !== "string" || v === "")) {
+      throw new MedusaError(
+        Types.INVALID_DATA,
+        "edge-auth/medusa: listAuthVerifications needs filters.auth_identity_id, entity_id and entity_type",
+      );
+    }
+    const body = { auth_identity_id, entity_id, entity_type };
+    return (await this.call("POST", "/admin/verifications/find", { body, idempotent: true })).verifications;
+  }
+
   // ---- Password reset: Medusa 2.16+'s single-use jti, embedded in the reset token the backend signs ----
 
   /** `{provider, entity_id, ttl_seconds?}` → `{jti, expires_at: Date}`; voids the identity's earlier jti. */
@@ -543,10 +577,7 @@ function segment(value, name) {
 // admin talk to the Worker for them). Refused, never silently accepted.
 const SERVED_BY_THE_WORKER = [
   "useAuthMfaRecoveryCode",
-  "requestAuthVerification",
-  "confirmAuthVerification",
   "retrieveAuthVerification",
-  "listAuthVerifications",
   "listAndCountAuthVerifications",
   "createProviderIdentities",
   "updateProviderIdentities",

@@ -3,8 +3,8 @@
 
 use super::{App, HttpRequest, HttpResponse};
 use super::{
-    admin, admin_costs, admin_import, admin_mfa, admin_module, auth_flow, change_password,
-    dev_outbox, discovery, jwks, mfa, reset, session, token, verification,
+    admin, admin_costs, admin_import, admin_mfa, admin_module, admin_verification, auth_flow,
+    change_password, dev_outbox, discovery, jwks, mfa, reset, session, token, verification,
 };
 use crate::account::PasswordRoute;
 use crate::contract::ErrorType;
@@ -118,6 +118,15 @@ pub async fn route(app: &App, req: &HttpRequest) -> HttpResponse {
             Some(route) => admin_mfa::handle(app, req, route).await,
             None => not_found(method, path),
         },
+        ["admin", "verifications", rest @ ..] => {
+            let route = match rest {
+                [] => admin_verification::Route::Request,
+                ["confirm"] => admin_verification::Route::Confirm,
+                ["find"] => admin_verification::Route::Find,
+                _ => return not_found(method, path),
+            };
+            admin_verification::handle(app, req, route).await
+        }
         ["admin", "password-costs"] => admin_costs::costs(app, req).await,
         ["admin", "password-costs", "recount"] => admin_costs::recount(app, req).await,
         _ => not_found(method, path),

@@ -2,7 +2,7 @@
 // the backend (tests/medusa-backend/, PostgreSQL from tests/medusa/run.sh) with edge-auth/medusa as its
 // Auth Module. The storefront registers and signs in at the Worker only; the backend links the customer
 // through the bridge and accepts the Worker's tokens; an admin's forgot-password at the backend sets the
-// password in the Worker, and the backend's MFA routes enrol and challenge through the Worker. Setup:
+// password in the Worker, and the backend's MFA and verification routes work over the Worker's records. Setup:
 // docs/medusa-backend.md; the stage: docs/development.md#test-stages. Run it with ./scripts/test.sh medusa.
 
 import assert from "node:assert/strict";
@@ -27,8 +27,8 @@ const BRIDGE_ATTEMPTS = 3;
 /** Every Worker of the suite shares one KV directory: identities outlive a restart in another mode. Inside
  * run.sh's temp dir, which its trap removes even when an interrupt skips `after`. */
 const kvPersist = mkdtempSync(join(process.env.MEDUSA_STAGE_TMP ?? tmpdir(), "edge-auth-medusa-kv-"));
-/** Where the backend's test subscriber (tests/medusa-backend/src/subscribers/capture-password-reset.js)
- * appends each `auth.password_reset` event: the reset tokens a shop would mail. */
+/** Where the backend's test subscriber (tests/medusa-backend/src/subscribers/capture-mailed-secrets.js)
+ * appends each `auth.password_reset` and `auth.verification_requested` event: what a shop would mail. */
 const resetDir = mkdtempSync(join(process.env.MEDUSA_STAGE_TMP ?? tmpdir(), "edge-auth-medusa-resets-"));
 const RESET_FILE = join(resetDir, "password-resets.ndjson");
 /** How to end what is still running (Workers, backends, servers), whatever failed: see `after`. */
@@ -72,15 +72,17 @@ const bridgeTo = (workerUrl, env = {}) => ({
   ...env,
 });
 
-/** The `auth.password_reset` event for `entityId` the subscriber wrote (events are delivered after the
- * route answered: polled for up to 20 s). */
-async function resetEvent(entityId) {
+/** The data of the last `name` event for `entityId` the subscriber wrote (events are delivered after
+ * the route answered: polled for up to 20 s). */
+async function mailedEvent(name, entityId) {
   const by = Date.now() + 20_000;
   for (;;) {
     const lines = existsSync(RESET_FILE) ? readFileSync(RESET_FILE, "utf8").split("\n").filter(Boolean) : [];
-    const event = lines.map((line) => JSON.parse(line)).findLast((e) => e.entity_id === entityId);
-    if (event) return event;
-    if (Date.now() > by) assert.fail(`no auth.password_reset event for ${entityId} in ${RESET_FILE}`);
+    const event = lines
+      .map((line) => JSON.parse(line))
+      .findLast((e) => e.name === name && e.data.entity_id === entityId);
+    if (event) return event.data;
+    if (Date.now() > by) assert.fail(`no ${name} event for ${entityId} in ${RESET_FILE}`);
     await sleep(100);
   }
 }
@@ -229,7 +231,7 @@ describe("HS256: the backend verifies the Worker's tokens with the shared secret
       const typed = admin.email.toUpperCase();
       const requested = await postJson(medusa.url, "/auth/user/emailpass/reset-password", { identifier: typed });
       assert.equal(requested.status, 201);
-      const event = await resetEvent(typed);
+      const event = await mailedEvent("auth.password_reset", typed);
       assert.equal(event.actor_type, "user");
       // The backend signed it; its jti was issued by the Worker (createPasswordResetToken through the bridge).
       const claims = decodeJwt(event.token).payload;
@@ -334,6 +336,35 @@ describe("HS256: the backend verifies the Worker's tokens with the shared secret
       assert.equal(decodeJwt(plain.token).payload.actor_id, admin.userId);
     });
     report("admin MFA through the backend", ms);
+  });
+
+  test("email verification through the backend's /auth/verification routes: the event's code confirms, once", async () => {
+    assert.ok(shopper, "needs the storefront flow");
+    const [, ms] = await timed(async () => {
+      const token = await tokenOf(await postJson(edge.url, "/auth/customer/emailpass", { email: shopper.email, password: PASSWORD }));
+      const request = { entity_id: shopper.email, entity_type: "email" };
+      const requested = await jsonBody(await postJson(medusa.url, "/auth/verification/request", request, bearer(token)), 201);
+      assert.equal(requested.verification.entity_id, shopper.email);
+      assert.equal(requested.verification.verified_at, null);
+      assert.ok(!("code" in requested.verification), "the code goes to the event only");
+      const event = await mailedEvent("auth.verification_requested", shopper.email);
+      assert.equal(typeof event.code, "string");
+      // The verification lives in the Worker.
+      const confirmed = await jsonBody(
+        await postJson(medusa.url, "/auth/verification/confirm", { code: event.code }, bearer(token)),
+        200,
+      );
+      assert.equal(confirmed.entity_id, shopper.email);
+      assert.equal(confirmed.code_provider, "token");
+      assert.ok(!Number.isNaN(new Date(confirmed.verified_at).getTime()), JSON.stringify(confirmed));
+      const again = await postJson(medusa.url, "/auth/verification/confirm", { code: event.code }, bearer(token));
+      assert.equal(again.status, 400);
+      assert.equal((await again.json()).message, "Verification code is invalid or already used");
+      // Someone else's address is not this identity's to verify.
+      const foreign = await postJson(medusa.url, "/auth/verification/request", { entity_id: "someone@example.com", entity_type: "email" }, bearer(token));
+      assert.equal(foreign.status, 400);
+    });
+    report("email verification through the backend", ms);
   });
 
   test("fault: with the Worker stopped, POST /store/customers answers Medusa's error naming the Worker, without hanging", async () => {
