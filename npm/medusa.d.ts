@@ -63,6 +63,18 @@ export interface AuthMfaDTO {
   [key: string]: unknown;
 }
 
+/** Medusa's `AuthVerificationDTO`, dates as ISO strings. */
+export interface AuthVerificationDTO {
+  id: string;
+  auth_identity_id: string;
+  entity_id: string;
+  entity_type: string;
+  code_provider: string;
+  requested_at: string;
+  verified_at: string | null;
+  metadata: Record<string, unknown> | null;
+}
+
 /** Medusa's `AuthMfaChallengeDTO`, dates as ISO strings. */
 export interface AuthMfaChallengeDTO {
   id: string;
@@ -94,7 +106,8 @@ export declare class MedusaError extends Error {
  * `validateAuthIdentity` answer `{ success: true, authIdentity, mfaChallenge }`, as Medusa's do.
  * `updateProvider` sets a password (the backend's `/auth/{actor}/{provider}/update`) and voids the
  * identity's earlier tokens. The other methods reject with a `MedusaError`. The module methods this file
- * does not declare (verifications, provider-identity writes, `useAuthMfaRecoveryCode`) reject with
+ * does not declare (`retrieveAuthVerification`, `listAndCountAuthVerifications`, provider-identity writes,
+ * `useAuthMfaRecoveryCode`) reject with
  * `not_allowed`: the Worker's own `/auth` routes serve them.
  */
 export declare class EdgeAuthModuleService {
@@ -160,6 +173,21 @@ export declare class EdgeAuthModuleService {
   listAuthProviders(filters?: { id?: string | string[] }): Promise<
     { id: string; identifier: string; display_name: string; flow: string }[]
   >;
+  /** Medusa 2.16+'s `token` verification: the code (and its expiry) for the backend's event. */
+  requestAuthVerification(data: {
+    auth_identity_id: string;
+    entity_id: string;
+    entity_type: string;
+    code_provider?: string;
+    metadata?: Record<string, unknown>;
+  }): Promise<AuthVerificationDTO & { code?: string; expires_at?: Date }>;
+  confirmAuthVerification(data: { code: string; code_provider?: string; auth_identity_id?: string }): Promise<AuthVerificationDTO>;
+  /** Only the form `validateVerification` uses: none or one. */
+  listAuthVerifications(filters: {
+    auth_identity_id: string;
+    entity_id: string;
+    entity_type: string;
+  }): Promise<AuthVerificationDTO[]>;
   /** One of the identity's factors, else `not_found`. */
   retrieveAuthMfa(data: { id: string; auth_identity_id: string }): Promise<AuthMfaDTO>;
   startAuthMfa(data: {

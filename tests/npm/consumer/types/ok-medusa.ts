@@ -22,7 +22,7 @@ export async function signIn(email: string, password: string): Promise<string | 
   return `${pi?.auth_identity_id}:${factors.length}:${many.length}:${parseOptions(options).timeoutMs}`;
 }
 
-// The backend's password reset and MFA routes, as their module calls.
+// The backend's password reset, MFA and verification routes, as their module calls.
 export async function resetAndMfa(email: string, password: string): Promise<string> {
   const { jti, expires_at } = await service.createPasswordResetToken({ provider: "emailpass", entity_id: email, ttl_seconds: 900 });
   const spent = await service.consumePasswordResetToken({ jti, provider: "emailpass", entity_id: email });
@@ -36,7 +36,10 @@ export async function resetAndMfa(email: string, password: string): Promise<stri
     ? await service.verifyAuthMfaChallenge({ id: challenge.id, method: "recovery_code", code: codes[0] })
     : undefined;
   const off = await service.disableAuthMfa({ id: factor.id, auth_identity_id: spent.auth_identity_id });
-  return `${expires_at.toISOString()}:${updated.success}:${done?.completed_at}:${off.status}`;
+  const requested = await service.requestAuthVerification({ auth_identity_id: spent.auth_identity_id, entity_id: email, entity_type: "email" });
+  const verified = requested.code ? await service.confirmAuthVerification({ code: requested.code }) : requested;
+  const [listed] = await service.listAuthVerifications({ auth_identity_id: spent.auth_identity_id, entity_id: email, entity_type: "email" });
+  return `${expires_at.toISOString()}:${updated.success}:${done?.completed_at}:${off.status}:${verified.verified_at}:${listed?.id}`;
 }
 
 export const isMedusa = (e: unknown): boolean => MedusaError.isMedusaError(e);
