@@ -1,6 +1,7 @@
 // The Medusa bridge (`edge-auth/medusa`, npm/medusa.cjs) against the real Worker in workerd: each module
 // method's answer in Medusa's shape, Medusa's error types, the backend's password reset (jti and
-// updateProvider), MFA as the backend's routes run it (enrolment, a sign-in challenge), the end user's address reaching
+// updateProvider), MFA as the backend's routes run it (enrolment, a sign-in challenge), email verification,
+// listAuthProviders, the end user's address reaching
 // the Worker's rate limits, a wrong admin secret named at start-up and at the first call, and a Worker that
 // never answers or fails (timeouts, retries of idempotent calls only, counted).
 
