@@ -9,8 +9,6 @@ const DEFAULT_TIMEOUT_MS = 5000;
 const DEFAULT_RETRIES = 2;
 const RETRY_BASE_MS = 100;
 const FORWARDED_CLIENT_HEADER = "x-edge-auth-client-ip";
-const MFA_AT_THE_WORKER =
-  "This identity has multi-factor authentication enabled: sign in at the edge-auth Worker, which asks for the second factor";
 
 /** Medusa's `MedusaError` when `@medusajs/framework` is installed (a backend always has it), else a class
  * with the same fields: Medusa's error handler reads `type`, not the class. */
@@ -161,16 +159,18 @@ class EdgeAuthModuleService {
     };
   }
 
-  /** One request to the Worker: the admin secret, a timeout per attempt, retries with backoff when
-   * `idempotent`. Resolves the parsed JSON body of a 2xx answer; throws a MedusaError otherwise. */
-  async call(method, path, { body, idempotent = false, clientIp } = {}) {
+  /** One request to the Worker: the admin secret (not on its `publicRoute`s), a timeout per attempt,
+   * retries with backoff when `idempotent`. Resolves the parsed JSON body of a 2xx answer; throws a
+   * MedusaError otherwise. */
+  async call(method, path, { body, idempotent = false, clientIp, publicRoute = false } = {}) {
     const { base, adminSecret, timeoutMs, retries } = this.options_;
     const url = base + path;
     const attempts = idempotent ? retries + 1 : 1;
     let lastError;
     for (let attempt = 0; attempt < attempts; attempt++) {
       if (attempt > 0) await sleep(RETRY_BASE_MS * 2 ** (attempt - 1));
-      const headers = { authorization: `Bearer ${adminSecret}`, accept: "application/json" };
+      const headers = { accept: "application/json" };
+      if (!publicRoute) headers.authorization = `Bearer ${adminSecret}`;
       if (body !== undefined) headers["content-type"] = "application/json";
       if (clientIp) headers[FORWARDED_CLIENT_HEADER] = clientIp;
       let res;
@@ -209,8 +209,9 @@ class EdgeAuthModuleService {
           `edge-auth: the Worker at ${base} answered ${method} ${path} with ${res.status} and no JSON object: is "url" the Worker?`,
         );
       }
-      // Every admin route answers 401 for a missing or wrong secret, and for nothing else.
-      if (res.status === 401) {
+      // A missing or wrong secret is 401 "Unauthorized"; the one other 401, a spent or unknown reset
+      // jti, says "Invalid token" (Medusa's error, below).
+      if (res.status === 401 && (json?.message ?? "Unauthorized") === "Unauthorized") {
         throw new MedusaError(
           Types.UNEXPECTED_STATE,
           `edge-auth: the Worker at ${base} refused the admin credential: set the module option "adminSecret" (EDGE_AUTH_ADMIN_SECRET) to the Worker's ADMIN_SECRET`,
@@ -248,18 +249,22 @@ class EdgeAuthModuleService {
         body: authenticationInput(data),
         clientIp: clientAddress(data),
       });
-      return await this.unlessMfa_(answer);
+      return await this.withMfa_(answer, provider);
     } catch (e) {
       return { success: false, error: e.message };
     }
   }
 
-  /** Where Medusa's service opens an MFA challenge, the bridge refuses: the second factor is asked by the
-   * Worker's own sign-in (the backend's challenge routes are not served). */
-  async unlessMfa_(answer) {
+  /** Medusa's `applyMfaRequirement_`: an identity with an enabled factor gets a challenge (stored in the
+   * Worker), which the backend's `/auth/mfa/challenges/{id}/verify` answers through
+   * `verifyAuthMfaChallenge`; the backend's token stays actor-less until then. */
+  async withMfa_(answer, provider) {
     if (!answer?.success || !answer.authIdentity || answer.location) return answer;
-    const enabled = await this.listAuthMfa({ auth_identity_id: answer.authIdentity.id, status: "enabled" });
-    return enabled.length ? { success: false, error: MFA_AT_THE_WORKER } : answer;
+    const auth_identity_id = answer.authIdentity.id;
+    const enabled = await this.listAuthMfa({ auth_identity_id, status: "enabled" });
+    if (!enabled.length) return answer;
+    const mfaChallenge = await this.createAuthMfaChallenge({ auth_identity_id, auth_provider: provider ?? null });
+    return { success: true, mfaChallenge, authIdentity: answer.authIdentity };
   }
 
   register(provider, data) {
@@ -277,17 +282,21 @@ class EdgeAuthModuleService {
     };
   }
 
-  async updateProvider(provider) {
-    return {
-      success: false,
-      error: `edge-auth/medusa: passwords are reset and changed at the Worker (${this.options_.base}/auth/{actor_type}/${provider}/reset-password and /update), not at the backend`,
-    };
+  /** Medusa's `updateProvider(provider, {entity_id, password, ...})`: the backend's password update,
+   * after its reset token's jti was spent (`consumePasswordResetToken`). Never throws. */
+  async updateProvider(provider, data) {
+    try {
+      const path = `/admin/auth/${encodeURIComponent(provider)}/update`;
+      return await this.call("POST", path, { body: data ?? {} });
+    } catch (e) {
+      return { success: false, error: e.message };
+    }
   }
 
-  async validateAuthIdentity(id) {
+  async validateAuthIdentity(id, provider) {
     try {
       const authIdentity = await this.retrieveAuthIdentity(id);
-      return await this.unlessMfa_({ success: true, authIdentity });
+      return await this.withMfa_({ success: true, authIdentity }, provider);
     } catch (e) {
       return { success: false, error: e.message };
     }
@@ -393,6 +402,11 @@ class EdgeAuthModuleService {
     for (const key of ["id", "entity_id", "provider", "auth_identity_id"]) {
       if (filters[key] !== undefined) wanted[key] = asArray(filters[key]).map(String);
     }
+    // The Worker keeps emailpass emails trimmed and lower-cased: an email as typed (a reset token's
+    // entity_id is the identifier the user typed) finds its provider identity.
+    if (wanted.entity_id && wanted.provider?.length === 1 && wanted.provider[0] === "emailpass") {
+      wanted.entity_id = wanted.entity_id.map((email) => email.trim().toLowerCase());
+    }
     const single = (key) => wanted[key]?.length === 1 ? wanted[key][0] : undefined;
     let owners;
     if (single("entity_id") !== undefined && single("provider") !== undefined) {
@@ -419,6 +433,75 @@ class EdgeAuthModuleService {
     return found;
   }
 
+  // ---- Providers ----
+
+  /** `{id?}` → the providers the Worker has configured for any actor type, in Medusa's shape `{id,
+   * identifier, display_name, flow}`, read from its public discovery routes (the backend's
+   * `GET /auth/{actor}/providers` filters them by its own `authMethodsPerActor`). */
+  async listAuthProviders(filters = {}) {
+    const read = (path) => this.call("GET", path, { idempotent: true, publicRoute: true });
+    const { actors } = await read("/auth/providers");
+    const byId = new Map();
+    for (const actor of Object.keys(actors ?? {})) {
+      const { providers } = await read(`/auth/${encodeURIComponent(actor)}/providers`);
+      for (const provider of providers) if (!byId.has(provider.id)) byId.set(provider.id, provider);
+    }
+    const wanted = filters?.id === undefined ? null : asArray(filters.id).map(String);
+    return [...byId.values()].filter((provider) => !wanted || wanted.includes(provider.id));
+  }
+
+  // ---- Email verification (Medusa 2.16+'s `token` provider) ----
+
+  /** `{auth_identity_id, entity_id, entity_type, code_provider?, metadata?}` → the verification with
+   * `code` and `expires_at` (a `Date`), which the backend's workflow puts in its
+   * `auth.verification_requested` event; one already verified comes back as it is, without a code. */
+  async requestAuthVerification(data = {}) {
+    const json = await this.call("POST", "/admin/verifications", { body: data });
+    const out = { ...json.verification };
+    if (json.code !== undefined) {
+      out.code = json.code;
+      out.expires_at = new Date(json.expires_at);
+    }
+    return out;
+  }
+
+  /** `{code, code_provider?, auth_identity_id?}` → the verification, verified; once. */
+  async confirmAuthVerification(data = {}) {
+    const body = { code: data.code, code_provider: data.code_provider, auth_identity_id: data.auth_identity_id };
+    return (await this.call("POST", "/admin/verifications/confirm", { body })).verification;
+  }
+
+  /** The form `validateVerification` uses, `{auth_identity_id, entity_id, entity_type}`: none or one. */
+  async listAuthVerifications(filters = {}) {
+    const { auth_identity_id, entity_id, entity_type } = filters;
+    if ([auth_identity_id, entity_id, entity_type].some((v) => typeof v !== "string" || v === "")) {
+      throw new MedusaError(
+        Types.INVALID_DATA,
+        "edge-auth/medusa: listAuthVerifications needs filters.auth_identity_id, entity_id and entity_type",
+      );
+    }
+    const body = { auth_identity_id, entity_id, entity_type };
+    return (await this.call("POST", "/admin/verifications/find", { body, idempotent: true })).verifications;
+  }
+
+  // ---- Password reset: Medusa 2.16+'s single-use jti, embedded in the reset token the backend signs ----
+
+  /** `{provider, entity_id, ttl_seconds?}` → `{jti, expires_at: Date}`; voids the identity's earlier jti. */
+  async createPasswordResetToken(data = {}) {
+    const body = { provider: data.provider, entity_id: data.entity_id };
+    if (data.ttl_seconds !== undefined) body.ttl_seconds = data.ttl_seconds;
+    const json = await this.call("POST", "/admin/password-reset-tokens", { body });
+    return { jti: json.jti, expires_at: new Date(json.expires_at) };
+  }
+
+  /** `{jti, provider, entity_id}` → `{auth_identity_id, provider_identity_id, entity_id}`, once; a spent,
+   * unknown, voided or expired jti throws Medusa's `unauthorized` "Invalid token". Not retried: an attempt
+   * whose answer was lost may have spent it already. */
+  async consumePasswordResetToken(data = {}) {
+    const body = { jti: data.jti, provider: data.provider, entity_id: data.entity_id };
+    return await this.call("POST", "/admin/password-reset-tokens/consume", { body });
+  }
+
   // ---- MFA ----
 
   async listAuthMfa(filters = {}) {
@@ -434,26 +517,67 @@ class EdgeAuthModuleService {
       wanted.every(([key, value]) => asArray(value).map(String).includes(String(factor[key]))),
     );
   }
+
+  /** `{id, auth_identity_id}`: one of the identity's factors (the backend's routes always name the
+   * identity), else Medusa's `not_found`. */
+  async retrieveAuthMfa(data = {}) {
+    segment(data.id, "id");
+    const [factor] = await this.listAuthMfa({ auth_identity_id: data.auth_identity_id, id: data.id });
+    if (!factor) throw new MedusaError(Types.NOT_FOUND, `MFA factor with id "${data.id}" was not found`);
+    return factor;
+  }
+
+  /** `{auth_identity_id, provider, label?, issuer?, metadata?}` → `{mfa, secret, otpauth_url}`. */
+  async startAuthMfa(data = {}) {
+    const json = await this.call("POST", "/admin/mfa/factors", { body: data });
+    return { mfa: json.mfa_factor, secret: json.secret, otpauth_url: json.otpauth_url };
+  }
+
+  /** `{id, auth_identity_id?, code}` → the factor, enabled by its first code. */
+  async verifyAuthMfa(data = {}) {
+    const { id, ...body } = data;
+    return (await this.call("POST", `/admin/mfa/factors/${segment(id, "id")}/verify`, { body })).mfa_factor;
+  }
+
+  /** `{id, auth_identity_id?}` → the factor, disabled (Medusa's default `session` policy: no code). */
+  async disableAuthMfa(data = {}) {
+    const body = { auth_identity_id: data.auth_identity_id };
+    return (await this.call("POST", `/admin/mfa/factors/${segment(data.id, "id")}/disable`, { body })).mfa_factor;
+  }
+
+  /** `{auth_identity_id, count?}` → `{codes}`, replacing the identity's earlier codes; shown this once. */
+  async generateAuthMfaRecoveryCodes(data = {}) {
+    const json = await this.call("POST", "/admin/mfa/recovery-codes", { body: data });
+    return { codes: json.recovery_codes };
+  }
+
+  /** `{auth_identity_id, auth_provider?}` → a challenge (`methods`, `expires_at`, `attempts` …). */
+  async createAuthMfaChallenge(data = {}) {
+    const body = { auth_identity_id: data.auth_identity_id, auth_provider: data.auth_provider ?? null };
+    return (await this.call("POST", "/admin/mfa/challenges", { body })).mfa_challenge;
+  }
+
+  /** `{id, method, code, auth_identity_id?}` → the challenge, completed; a wrong code counts an attempt.
+   * Never retried: each attempt counts. */
+  async verifyAuthMfaChallenge(data = {}) {
+    const { id, ...body } = data;
+    return (await this.call("POST", `/admin/mfa/challenges/${segment(id, "id")}/verify`, { body })).mfa_challenge;
+  }
+}
+
+/** `value` as one path segment; a missing id is Medusa's `invalid_data`, not a request for another path. */
+function segment(value, name) {
+  if (typeof value !== "string" || value === "") {
+    throw new MedusaError(Types.INVALID_DATA, `${name} must be a non-empty string`);
+  }
+  return encodeURIComponent(value);
 }
 
 // The module methods the bridge does not serve: the Worker's own /auth routes do (the storefront and the
 // admin talk to the Worker for them). Refused, never silently accepted.
 const SERVED_BY_THE_WORKER = [
-  "listAuthProviders",
-  "createPasswordResetToken",
-  "consumePasswordResetToken",
-  "verifyAuthMfaChallenge",
-  "startAuthMfa",
-  "verifyAuthMfa",
-  "createAuthMfaChallenge",
-  "disableAuthMfa",
-  "retrieveAuthMfa",
-  "generateAuthMfaRecoveryCodes",
   "useAuthMfaRecoveryCode",
-  "requestAuthVerification",
-  "confirmAuthVerification",
   "retrieveAuthVerification",
-  "listAuthVerifications",
   "listAndCountAuthVerifications",
   "createProviderIdentities",
   "updateProviderIdentities",

@@ -51,6 +51,8 @@ export interface AuthenticationResponse {
   authIdentity?: AuthIdentityDTO;
   location?: string;
   error?: string;
+  /** Set when the identity has an enabled MFA factor: the backend answers `mfa_required`. */
+  mfaChallenge?: AuthMfaChallengeDTO;
 }
 
 export interface AuthMfaDTO {
@@ -59,6 +61,31 @@ export interface AuthMfaDTO {
   provider: string;
   status: "pending" | "enabled" | "disabled";
   [key: string]: unknown;
+}
+
+/** Medusa's `AuthVerificationDTO`, dates as ISO strings. */
+export interface AuthVerificationDTO {
+  id: string;
+  auth_identity_id: string;
+  entity_id: string;
+  entity_type: string;
+  code_provider: string;
+  requested_at: string;
+  verified_at: string | null;
+  metadata: Record<string, unknown> | null;
+}
+
+/** Medusa's `AuthMfaChallengeDTO`, dates as ISO strings. */
+export interface AuthMfaChallengeDTO {
+  id: string;
+  auth_identity_id: string;
+  auth_provider: string | null;
+  methods: string[];
+  expires_at: string;
+  attempts: number;
+  max_attempts: number;
+  completed_at: string | null;
+  metadata: unknown;
 }
 
 /** Medusa's `MedusaError` (from `@medusajs/framework/utils` when installed, else a class with its fields). */
@@ -75,10 +102,13 @@ export declare class MedusaError extends Error {
 /**
  * The service Medusa instantiates; its methods follow `IAuthModuleService`. The flows (`register`,
  * `authenticate`, `validateCallback`, `updateProvider`, `validateAuthIdentity`) never reject: failures are
- * `{ success: false, error }`, and an identity with an enabled MFA factor is refused (it signs in at the
- * Worker). The other methods reject with a `MedusaError`. The module methods this file does not declare
- * (MFA enrolment and challenges, reset tokens, verifications, provider listing, provider-identity writes)
- * reject with `not_allowed`: the Worker's own `/auth` routes serve them.
+ * `{ success: false, error }`; for an identity with an enabled MFA factor, `authenticate` and
+ * `validateAuthIdentity` answer `{ success: true, authIdentity, mfaChallenge }`, as Medusa's do.
+ * `updateProvider` sets a password (the backend's `/auth/{actor}/{provider}/update`) and voids the
+ * identity's earlier tokens. The other methods reject with a `MedusaError`. The module methods this file
+ * does not declare (`retrieveAuthVerification`, `listAndCountAuthVerifications`, provider-identity writes,
+ * `useAuthMfaRecoveryCode`) reject with
+ * `not_allowed`: the Worker's own `/auth` routes serve them.
  */
 export declare class EdgeAuthModuleService {
   constructor(container: Record<string, unknown>, options: EdgeAuthMedusaOptions);
@@ -122,10 +152,63 @@ export declare class EdgeAuthModuleService {
     config?: unknown,
   ): Promise<ProviderIdentityDTO[]>;
   retrieveProviderIdentity(id: string): Promise<ProviderIdentityDTO>;
+  /** Medusa 2.16+: a single-use `jti` for the reset token the backend signs; voids the identity's earlier
+   * ones. `ttl_seconds` defaults to 900, at most 30 days. */
+  createPasswordResetToken(data: {
+    provider: string;
+    entity_id: string;
+    ttl_seconds?: number;
+  }): Promise<{ jti: string; expires_at: Date }>;
+  /** Spends a `jti` once; a spent, unknown, voided or expired one rejects with `unauthorized` "Invalid token". */
+  consumePasswordResetToken(data: {
+    jti: string;
+    provider: string;
+    entity_id: string;
+  }): Promise<{ auth_identity_id: string; provider_identity_id: string; entity_id: string }>;
   listAuthMfa(
     filters: { auth_identity_id: string; status?: AuthMfaDTO["status"] | AuthMfaDTO["status"][]; id?: string | string[]; provider?: string },
     config?: unknown,
   ): Promise<AuthMfaDTO[]>;
+  /** The providers the Worker has configured (for any actor type), optionally only those of `id`. */
+  listAuthProviders(filters?: { id?: string | string[] }): Promise<
+    { id: string; identifier: string; display_name: string; flow: string }[]
+  >;
+  /** Medusa 2.16+'s `token` verification: the code (and its expiry) for the backend's event. */
+  requestAuthVerification(data: {
+    auth_identity_id: string;
+    entity_id: string;
+    entity_type: string;
+    code_provider?: string;
+    metadata?: Record<string, unknown>;
+  }): Promise<AuthVerificationDTO & { code?: string; expires_at?: Date }>;
+  confirmAuthVerification(data: { code: string; code_provider?: string; auth_identity_id?: string }): Promise<AuthVerificationDTO>;
+  /** Only the form `validateVerification` uses: none or one. */
+  listAuthVerifications(filters: {
+    auth_identity_id: string;
+    entity_id: string;
+    entity_type: string;
+  }): Promise<AuthVerificationDTO[]>;
+  /** One of the identity's factors, else `not_found`. */
+  retrieveAuthMfa(data: { id: string; auth_identity_id: string }): Promise<AuthMfaDTO>;
+  startAuthMfa(data: {
+    auth_identity_id: string;
+    provider: string;
+    label?: string;
+    issuer?: string;
+    metadata?: Record<string, unknown>;
+  }): Promise<{ mfa: AuthMfaDTO; secret: string; otpauth_url: string }>;
+  verifyAuthMfa(data: { id: string; code: string; auth_identity_id?: string }): Promise<AuthMfaDTO>;
+  /** Medusa's default `session` policy: `method` and `code` are not needed (and not sent). */
+  disableAuthMfa(data: { id: string; auth_identity_id?: string; method?: string; code?: string }): Promise<AuthMfaDTO>;
+  generateAuthMfaRecoveryCodes(data: { auth_identity_id: string; count?: number }): Promise<{ codes: string[] }>;
+  createAuthMfaChallenge(data: { auth_identity_id: string; auth_provider?: string | null }): Promise<AuthMfaChallengeDTO>;
+  /** The challenge, completed; never retried (each try counts toward `max_attempts`). */
+  verifyAuthMfaChallenge(data: {
+    id: string;
+    method: "totp" | "recovery_code" | string;
+    code: string;
+    auth_identity_id?: string;
+  }): Promise<AuthMfaChallengeDTO>;
 }
 
 /** Checks the options as the module does at load; throws an `Error` naming the option to fix. */

@@ -1,6 +1,6 @@
 //! Native tests of TOTP MFA through [`handle`]: enrolment, login challenges (expiry, attempts, replay,
-//! concurrency), recovery codes, encryption at rest, another identity's factors and challenges, and bad
-//! input. Codes are computed here from the enrolment's secret by an HOTP of this file's own (RFC 4226
+//! concurrency), recovery codes, encryption at rest, another identity's factors and challenges, bad
+//! input, and the admin API's MFA module methods a Medusa backend calls through the bridge. Codes are computed here from the enrolment's secret by an HOTP of this file's own (RFC 4226
 //! over the `hmac` and `sha1` crates), not by the crate's.
 #![cfg(not(target_arch = "wasm32"))]
 #![allow(clippy::unwrap_used)]
@@ -900,8 +900,8 @@ fn an_unverified_identity_with_mfa_owes_the_verification_first_and_its_token_ope
 }
 
 /// The admin API's module routes, which the Medusa bridge calls: an enrolled identity's factors are
-/// listed without their secrets (the bridge refuses its sign-in through the backend), and its sign-in
-/// through the module route answers the identity, whose MFA the bridge then finds.
+/// listed without their secrets, and its sign-in through the module route answers the identity, whose
+/// MFA the bridge then finds (and opens a challenge for: below).
 #[test]
 fn the_admin_module_routes_show_an_enrolled_identitys_factors() {
     const ADMIN: &str = "admin-0123456789abcdef0123456789abcd";
@@ -945,6 +945,248 @@ fn the_admin_module_routes_show_an_enrolled_identitys_factors() {
         Value::Null,
     ));
     assert_eq!(none, json!({ "mfa_factors": [] }));
+}
+
+const ADMIN_SECRET: &str = "admin-0123456789abcdef0123456789abcd";
+
+/// A JSON `POST` to the admin API with the secret.
+fn admin_post(t: &TestApp, path: &str, body: Value) -> HttpResponse {
+    let bearer = format!("Bearer {ADMIN_SECRET}");
+    let headers = [
+        ("authorization", bearer.as_str()),
+        ("content-type", "application/json"),
+    ];
+    t.send("POST", path, &headers, body.to_string().as_bytes())
+}
+
+fn ok_json(r: &HttpResponse) -> Value {
+    assert_eq!(r.status, 200, "{:?}", r.body_json());
+    body(r)
+}
+
+/// What a backend's `/auth/mfa/*` routes and its sign-in do through the bridge, for the identity the
+/// backend names: enrol, verify, recovery codes, a challenge answered by a recovery code and then by a
+/// TOTP code, another identity's factor and challenge not found, and a disabled factor opening no
+/// challenge. Every answer in Medusa's module shape, under the route's `{mfa_factor}`-style key.
+#[test]
+fn the_admin_mfa_routes_serve_the_module_methods_for_the_named_identity() {
+    let t = app_with(&[
+        ("MFA_ENCRYPTION_KEY", MFA_KEY),
+        ("ADMIN_SECRET", ADMIN_SECRET),
+    ]);
+    let id = t.claims(&t.registered("a@b.co", PASSWORD)).auth_identity_id;
+    let other = t.claims(&t.registered("b@b.co", PASSWORD)).auth_identity_id;
+
+    let started = admin_post(
+        &t,
+        "/admin/mfa/factors",
+        json!({ "auth_identity_id": id, "provider": "totp", "label": "a@b.co" }),
+    );
+    assert_eq!(started.header("cache-control"), Some("no-store"));
+    let started = ok_json(&started);
+    let factor = started["mfa_factor"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(started["mfa_factor"]["status"], "pending");
+    assert_eq!(started["mfa_factor"]["auth_identity_id"], json!(id));
+    let secret = started["secret"].as_str().unwrap().to_owned();
+    assert!(
+        started["otpauth_url"]
+            .as_str()
+            .unwrap()
+            .starts_with("otpauth://totp/")
+    );
+    assert_error(
+        &admin_post(
+            &t,
+            "/admin/mfa/factors",
+            json!({ "auth_identity_id": "authid_nobody", "provider": "totp" }),
+        ),
+        404,
+        "not_found",
+        "AuthIdentity with id: authid_nobody was not found",
+    );
+
+    let verify = |owner: &str, code: &str| {
+        admin_post(
+            &t,
+            &format!("/admin/mfa/factors/{factor}/verify"),
+            json!({ "auth_identity_id": owner, "code": code }),
+        )
+    };
+    let now = t.clock.now_secs();
+    let not_found = edge_auth::contract::mfa_factor_not_found(&factor);
+    assert_error(
+        &verify(&other, &totp(&secret, now)),
+        404,
+        "not_found",
+        &not_found,
+    );
+    assert_error(
+        &verify(&id, "000000"),
+        400,
+        "not_allowed",
+        edge_auth::contract::MFA_INVALID_TOTP,
+    );
+    assert_eq!(
+        ok_json(&verify(&id, &totp(&secret, now)))["mfa_factor"]["status"],
+        "enabled"
+    );
+
+    let codes = admin_post(
+        &t,
+        "/admin/mfa/recovery-codes",
+        json!({ "auth_identity_id": id, "count": 3 }),
+    );
+    assert_eq!(codes.header("cache-control"), Some("no-store"));
+    let codes = ok_json(&codes)["recovery_codes"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(codes.len(), 3);
+
+    // authenticate through the bridge: the factor is enabled, so a challenge is opened.
+    let open = || {
+        let r = admin_post(
+            &t,
+            "/admin/mfa/challenges",
+            json!({ "auth_identity_id": id, "auth_provider": "emailpass" }),
+        );
+        ok_json(&r)["mfa_challenge"].clone()
+    };
+    let challenge = open();
+    let challenge_id = challenge["id"].as_str().unwrap().to_owned();
+    assert_eq!(challenge["auth_identity_id"], json!(id));
+    assert_eq!(challenge["auth_provider"], "emailpass");
+    assert_eq!(challenge["methods"], json!(["totp", "recovery_code"]));
+    assert_eq!(challenge["attempts"], json!(0));
+    assert_eq!(challenge["completed_at"], Value::Null);
+    let answer = |challenge_id: &str, owner: &str, method: &str, code: &str| {
+        admin_post(
+            &t,
+            &format!("/admin/mfa/challenges/{challenge_id}/verify"),
+            json!({ "auth_identity_id": owner, "method": method, "code": code }),
+        )
+    };
+    let code = codes[0].as_str().unwrap();
+    assert_error(
+        &answer(&challenge_id, &other, "recovery_code", code),
+        404,
+        "not_found",
+        &edge_auth::contract::mfa_challenge_not_found(&challenge_id),
+    );
+    let done = ok_json(&answer(&challenge_id, &id, "recovery_code", code))["mfa_challenge"].clone();
+    assert_eq!(done["id"], json!(challenge_id));
+    assert!(done["completed_at"].is_string(), "{done}");
+    assert_error(
+        &answer(
+            &challenge_id,
+            &id,
+            "recovery_code",
+            codes[1].as_str().unwrap(),
+        ),
+        400,
+        "not_allowed",
+        edge_auth::contract::MFA_CHALLENGE_COMPLETED,
+    );
+    // A new challenge, answered by the next TOTP code (the enrolment's is spent).
+    t.clock.advance_secs(30);
+    let next = open()["id"].as_str().unwrap().to_owned();
+    let code = totp(&secret, t.clock.now_secs());
+    assert!(
+        ok_json(&answer(&next, &id, "totp", &code))["mfa_challenge"]["completed_at"].is_string()
+    );
+
+    let disabled = admin_post(
+        &t,
+        &format!("/admin/mfa/factors/{factor}/disable"),
+        json!({ "auth_identity_id": id }),
+    );
+    assert_eq!(ok_json(&disabled)["mfa_factor"]["status"], "disabled");
+    assert_error(
+        &admin_post(
+            &t,
+            "/admin/mfa/challenges",
+            json!({ "auth_identity_id": id }),
+        ),
+        400,
+        "not_allowed",
+        edge_auth::contract::MFA_NO_ENABLED_METHODS,
+    );
+}
+
+#[test]
+fn the_admin_mfa_routes_need_the_secret_and_refuse_bad_input() {
+    let t = app_with(&[
+        ("MFA_ENCRYPTION_KEY", MFA_KEY),
+        ("ADMIN_SECRET", ADMIN_SECRET),
+    ]);
+    let id = t.claims(&t.registered("a@b.co", PASSWORD)).auth_identity_id;
+    let refused = t.post(
+        "/admin/mfa/factors",
+        json!({ "auth_identity_id": id, "provider": "totp" }),
+        &[("authorization", "Bearer wrong")],
+    );
+    assert_error(&refused, 401, "unauthorized", "Unauthorized");
+    for (path, input, message) in [
+        (
+            "/admin/mfa/factors",
+            json!({ "provider": "totp" }),
+            "Invalid request: Field 'auth_identity_id' is required",
+        ),
+        (
+            "/admin/mfa/factors",
+            json!({ "auth_identity_id": id, "provider": "totp", "metadata": [] }),
+            "Invalid request: Expected type: 'object' for field 'metadata', got: 'array'",
+        ),
+        (
+            "/admin/mfa/recovery-codes",
+            json!({ "auth_identity_id": id, "count": "3" }),
+            "Invalid request: Expected type: 'number' for field 'count', got: 'string'",
+        ),
+        (
+            "/admin/mfa/challenges/authmfachal_1/verify",
+            json!({ "method": "totp" }),
+            "Invalid request: Field 'code' is required",
+        ),
+        (
+            "/admin/mfa/challenges",
+            json!({ "auth_identity_id": 7 }),
+            "Invalid request: Expected type: 'string' for field 'auth_identity_id', got: 'number'",
+        ),
+    ] {
+        assert_error(&admin_post(&t, path, input), 400, "invalid_data", message);
+    }
+    let unknown = admin_post(&t, "/admin/mfa/nope", json!({}));
+    assert_error(
+        &unknown,
+        404,
+        "not_found",
+        "Route not found: POST /admin/mfa/nope",
+    );
+    let bearer = format!("Bearer {ADMIN_SECRET}");
+    let get = t.send(
+        "GET",
+        "/admin/mfa/factors",
+        &[("authorization", &bearer)],
+        b"",
+    );
+    assert_eq!(get.status, 405);
+    // Without MFA_ENCRYPTION_KEY, Medusa's message.
+    let keyless = app_with(&[("ADMIN_SECRET", ADMIN_SECRET)]);
+    let id = keyless
+        .claims(&keyless.registered("a@b.co", PASSWORD))
+        .auth_identity_id;
+    let r = admin_post(
+        &keyless,
+        "/admin/mfa/factors",
+        json!({ "auth_identity_id": id, "provider": "totp" }),
+    );
+    assert_eq!(r.status, 400, "{:?}", r.body_json());
+    assert!(
+        body(&r)["message"]
+            .as_str()
+            .unwrap()
+            .contains("encryption key")
+    );
 }
 
 /// An actor-less token that owed only the verification when it was issued, refreshed after the identity

@@ -2,17 +2,22 @@
 //! `createPasswordResetToken({provider, entity_id, ttl_seconds})` issues an opaque `jti` to embed in the
 //! token, `consumePasswordResetToken({jti, provider, entity_id})` checks and spends it once. A new `jti`
 //! voids the identity's earlier ones, the same rule as the Worker's own reset tokens
-//! ([`super::reset`]). The record is kept in KV under the jti's hash, and spent in the guard.
+//! ([`super::reset`]). The record is kept in KV under the jti's hash, and spent in the guard. Then
+//! `updateProvider({entity_id, password})` sets the password, as the Worker's own `update` route would.
 
-use super::AccountError;
+use super::config::LimitedRoute;
 use super::reset::entity_id_for;
 use super::service::AccountService;
+use super::{AccountError, Attempt, body_identifier};
 use crate::contract;
 use crate::identity::Identities;
+use crate::json_fields;
+use crate::model::{AuthenticationResponse, Metadata};
 use crate::ports::random;
 use crate::scope::ProviderId;
 use crate::store::keys;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+use serde_json::{Value, json};
 
 /// Random bytes in a `jti`: 128 bits, as a UUID has.
 const JTI_BYTES: usize = 16;
@@ -27,7 +32,7 @@ pub struct IssuedResetJti {
 }
 
 /// What `consumePasswordResetToken` answers: whose password may now be set.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ConsumedResetJti {
     /// The identity the jti was issued for.
     pub auth_identity_id: String,
@@ -37,13 +42,40 @@ pub struct ConsumedResetJti {
     pub entity_id: String,
 }
 
-/// The stored record of an issued jti.
-#[derive(Debug, Serialize, Deserialize)]
+/// The stored record of an issued jti, a JSON object, written with `json!` and read through
+/// [`json_fields`] rather than derived: a deserializer of its own cost the Worker ~3 KB of wasm.
+#[derive(Debug)]
 struct Record {
-    #[serde(flatten)]
-    issued_for: ConsumedResetJti,
+    auth_identity_id: String,
+    provider_identity_id: String,
+    entity_id: String,
     provider: String,
     expires_at_ms: u64,
+}
+
+impl Record {
+    fn to_text(&self) -> String {
+        json!({
+            "auth_identity_id": self.auth_identity_id,
+            "provider_identity_id": self.provider_identity_id,
+            "entity_id": self.entity_id,
+            "provider": self.provider,
+            "expires_at_ms": self.expires_at_ms,
+        })
+        .to_string()
+    }
+
+    /// `None` for anything but a whole record (which the caller treats as an unknown jti).
+    fn parse(text: &str) -> Option<Self> {
+        let v: Value = serde_json::from_str(text).ok()?;
+        Some(Self {
+            auth_identity_id: json_fields::text(&v, "auth_identity_id")?,
+            provider_identity_id: json_fields::text(&v, "provider_identity_id")?,
+            entity_id: json_fields::text(&v, "entity_id")?,
+            provider: json_fields::text(&v, "provider")?,
+            expires_at_ms: json_fields::whole(&v, "expires_at_ms")?,
+        })
+    }
 }
 
 impl AccountService {
@@ -59,6 +91,12 @@ impl AccountService {
             return Err(AccountError::InvalidData(
                 contract::RESET_TTL_NOT_POSITIVE.into(),
             ));
+        }
+        if ttl_secs > keys::MAX_RESET_JTI_TTL_SECS {
+            return Err(AccountError::InvalidData(format!(
+                "Password reset token TTL must be at most {} seconds",
+                keys::MAX_RESET_JTI_TTL_SECS
+            )));
         }
         let entity_id = entity_id_for(provider, entity_id);
         let not_found = || {
@@ -79,16 +117,13 @@ impl AccountService {
         let jti = random::hex_token(JTI_BYTES)?;
         let expires_at_ms = self.now_ms() + ttl_secs * 1000;
         let record = Record {
-            issued_for: ConsumedResetJti {
-                auth_identity_id: identity.id.clone(),
-                provider_identity_id: provider_identity.id.clone(),
-                entity_id: entity_id.clone(),
-            },
+            auth_identity_id: identity.id.clone(),
+            provider_identity_id: provider_identity.id.clone(),
+            entity_id: entity_id.clone(),
             provider: provider.as_str().to_owned(),
             expires_at_ms,
         };
-        let text =
-            serde_json::to_string(&record).map_err(|e| AccountError::InvalidData(e.to_string()))?;
+        let text = record.to_text();
         self.store()
             .put(
                 &keys::reset_jti_record(&jti),
@@ -113,7 +148,7 @@ impl AccountService {
             .store()
             .get(&key)
             .await?
-            .and_then(|text| serde_json::from_str::<Record>(&text).ok())
+            .and_then(|text| Record::parse(&text))
             .ok_or(AccountError::InvalidResetToken)?;
         let now_ms = self.now_ms();
         if record.expires_at_ms <= now_ms {
@@ -121,13 +156,10 @@ impl AccountService {
             return Err(AccountError::InvalidResetToken);
         }
         let entity_id = entity_id_for(provider, entity_id);
-        if record.provider != provider.as_str() || record.issued_for.entity_id != entity_id {
+        if record.provider != provider.as_str() || record.entity_id != entity_id {
             return Err(AccountError::InvalidResetToken);
         }
-        if !self
-            .is_latest_reset(&record.issued_for.auth_identity_id, jti)
-            .await?
-        {
+        if !self.is_latest_reset(&record.auth_identity_id, jti).await? {
             return Err(AccountError::InvalidResetToken);
         }
         let ttl = (record.expires_at_ms - now_ms).div_ceil(1000);
@@ -140,6 +172,36 @@ impl AccountService {
             return Err(AccountError::InvalidResetToken);
         }
         let _ = self.store().delete(&key).await;
-        Ok(record.issued_for)
+        Ok(ConsumedResetJti {
+            auth_identity_id: record.auth_identity_id,
+            provider_identity_id: record.provider_identity_id,
+            entity_id: record.entity_id,
+        })
+    }
+
+    /// Medusa's `updateProvider` (`{entity_id, password}`) for a backend that checked its own reset token
+    /// (its jti spent by [`consume_reset_jti`](Self::consume_reset_jti)): counted as the Worker's own
+    /// `update` route is, per entity and per the end user's address when the backend forwards it, and a
+    /// new password voids every earlier token of the identity, as the Worker's own reset does. A refusal
+    /// is the provider's `success: false`.
+    pub async fn update_provider(
+        &self,
+        provider: &str,
+        data: &Metadata,
+        client: Option<&str>,
+    ) -> Result<AuthenticationResponse, AccountError> {
+        let entity = body_identifier(data, "entity_id").or_else(|| body_identifier(data, "email"));
+        self.count_attempt(Attempt {
+            route: LimitedRoute::Update,
+            provider,
+            client,
+            identifier: entity.as_deref(),
+        })
+        .await?;
+        let response = self.identities.update_provider(provider, data).await;
+        if let Some(identity) = response.auth_identity.as_ref().filter(|_| response.success) {
+            self.revoke_tokens(&identity.id).await?;
+        }
+        Ok(response)
     }
 }

@@ -372,6 +372,18 @@ impl AccountService {
         })
     }
 
+    /// `listAuthVerifications({auth_identity_id, entity_id, entity_type})`, the one form Medusa's routes
+    /// use (`validateVerification`): that verification, if one was requested.
+    pub async fn verification(
+        &self,
+        auth_identity_id: &str,
+        entity_type: &str,
+        entity_id: &str,
+    ) -> Result<Option<Verification>, AccountError> {
+        let key = keys::verification(auth_identity_id, entity_type, entity_id);
+        Ok(self.read_verification(&key).await?.map(|r| r.verification))
+    }
+
     async fn read_verification(&self, key: &str) -> Result<Option<Record>, AccountError> {
         Ok(self
             .store()

@@ -7,11 +7,17 @@
 //!   provider's message, never an HTTP error (Medusa's flows never throw). No MFA challenge is opened:
 //!   the bridge asks for the identity's factors (below) and refuses one with an enabled factor.
 //! - `GET /admin/auth-identities/{id}/mfa-factors` → `{mfa_factors}`, every status (`listAuthMfa`).
+//! - `POST /admin/password-reset-tokens` `{provider, entity_id, ttl_seconds?}` → `201 {jti, expires_at}`
+//!   and `POST /admin/password-reset-tokens/consume` `{jti, provider, entity_id}` →
+//!   `{auth_identity_id, provider_identity_id, entity_id}` or `401 Invalid token`
+//!   (`createPasswordResetToken`, `consumePasswordResetToken`: Medusa 2.16+'s single-use jti).
+//! - `POST /admin/auth/{provider}/update` `{entity_id, password, …}` → `200 {success, authIdentity?,
+//!   error?}` (`updateProvider`, after the backend spent the reset token's jti).
 //!
 //! The rest of the module methods are the identity routes of `admin.rs`.
 //!
-//! Rate limits: the backend calls for its users, from one address. Sign-in and registration are counted
-//! per email as on the public routes, and per client IP only when the backend names the end user's
+//! Rate limits: the backend calls for its users, from one address. Sign-in, registration and `update` are
+//! counted per email as on the public routes, and per client IP only when the backend names the end user's
 //! address in [`FORWARDED_CLIENT_HEADER`] — trusted here because the request carries the admin secret;
 //! without it nothing is counted per IP (all users would share the backend's bucket).
 
@@ -20,6 +26,8 @@ use super::{App, HttpRequest, HttpResponse, body};
 use crate::account::{PasswordAttempt, PasswordRoute, body_identifier};
 use crate::mfa::records::factors_json;
 use crate::model::{AuthenticationInput, AuthenticationResponse, Metadata};
+use crate::oauth::profile::iso8601_utc;
+use crate::scope::ProviderId;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
@@ -78,6 +86,15 @@ fn authentication_input(mut data: Metadata) -> Result<AuthenticationInput, HttpR
     })
 }
 
+/// The JSON object body of an admin `POST`, once the secret is checked: how every module `POST` starts.
+pub(super) fn admin_post(app: &App, req: &HttpRequest) -> Result<Metadata, HttpResponse> {
+    super::admin::authorized(app, req)?;
+    if req.method != "POST" {
+        return Err(HttpResponse::method_not_allowed("POST"));
+    }
+    body::json_object(req)
+}
+
 /// `POST /admin/auth/{provider}/register` and `…/authenticate`: Medusa's `register` and `authenticate`.
 pub async fn flow(
     app: &App,
@@ -85,13 +102,7 @@ pub async fn flow(
     provider: &str,
     route: PasswordRoute,
 ) -> HttpResponse {
-    if let Err(refused) = super::admin::authorized(app, req) {
-        return refused;
-    }
-    if req.method != "POST" {
-        return HttpResponse::method_not_allowed("POST");
-    }
-    let data = match body::json_object(req) {
+    let data = match admin_post(app, req) {
         Ok(data) => data,
         Err(refused) => return refused,
     };
@@ -141,6 +152,83 @@ pub async fn mfa_factors(app: &App, req: &HttpRequest, id: &str) -> HttpResponse
     }
     match app.account.mfa().list(id, None).await {
         Ok(factors) => HttpResponse::json(200, &json!({ "mfa_factors": factors_json(&factors) })),
+        Err(e) => e.into(),
+    }
+}
+
+/// `POST /admin/auth/{provider}/update`: Medusa's `updateProvider`, e.g. the backend's password update
+/// after it spent its reset token's jti.
+pub async fn update(app: &App, req: &HttpRequest, provider: &str) -> HttpResponse {
+    let data = match admin_post(app, req) {
+        Ok(data) => data,
+        Err(refused) => return refused,
+    };
+    let client = forwarded_client(req);
+    match app.account.update_provider(provider, &data, client).await {
+        Ok(response) => module_answer(&response),
+        Err(e) => e.into(),
+    }
+}
+
+/// A non-empty string field of a module route's body, or a 400 naming it.
+fn text<'a>(data: &'a Metadata, field: &str) -> Result<&'a str, HttpResponse> {
+    match data.get(field) {
+        Some(Value::String(s)) if !s.is_empty() => Ok(s),
+        _ => Err(HttpResponse::invalid_data(&format!(
+            "{field} must be a non-empty string"
+        ))),
+    }
+}
+
+/// Medusa's lifetime of a reset token's jti when none is given.
+const DEFAULT_RESET_TTL_SECS: u64 = 900;
+
+/// `POST /admin/password-reset-tokens` (`consume` false) and `…/consume`: Medusa 2.16+'s
+/// `createPasswordResetToken` and `consumePasswordResetToken`.
+pub async fn reset_token(app: &App, req: &HttpRequest, consume: bool) -> HttpResponse {
+    let data = match admin_post(app, req) {
+        Ok(data) => data,
+        Err(refused) => return refused,
+    };
+    let fields = (text(&data, "provider"), text(&data, "entity_id"));
+    let (provider, entity_id) = match fields {
+        (Ok(provider), Ok(entity_id)) => (provider, entity_id),
+        (Err(refused), _) | (_, Err(refused)) => return refused,
+    };
+    let Some(provider) = ProviderId::parse(provider) else {
+        return HttpResponse::invalid_data("provider must be a provider id");
+    };
+    let account = &app.account;
+    if consume {
+        let jti = match text(&data, "jti") {
+            Ok(jti) => jti,
+            Err(refused) => return refused,
+        };
+        return match account.consume_reset_jti(jti, &provider, entity_id).await {
+            Ok(spent) => HttpResponse::json(
+                200,
+                &json!({
+                    "auth_identity_id": spent.auth_identity_id,
+                    "provider_identity_id": spent.provider_identity_id,
+                    "entity_id": spent.entity_id,
+                }),
+            ),
+            Err(e) => e.into(),
+        };
+    }
+    // Anything but a positive integer is 0, which the domain refuses with Medusa's message.
+    let ttl_secs = match data.get("ttl_seconds") {
+        None | Some(Value::Null) => DEFAULT_RESET_TTL_SECS,
+        Some(ttl) => ttl.as_u64().unwrap_or(0),
+    };
+    match account
+        .create_reset_jti(&provider, entity_id, ttl_secs)
+        .await
+    {
+        Ok(issued) => HttpResponse::json(
+            201,
+            &json!({ "jti": issued.jti, "expires_at": iso8601_utc(issued.expires_at_ms) }),
+        ),
         Err(e) => e.into(),
     }
 }

@@ -6,8 +6,8 @@
 
 use super::{App, HttpRequest, HttpResponse, body, extract};
 use crate::account::session;
-use crate::mfa::StartFactor;
 use crate::mfa::records::factors_json;
+use crate::mfa::{Enrolment, StartFactor};
 use crate::model::Metadata;
 use serde_json::{Value, json};
 use std::future::Future;
@@ -58,32 +58,8 @@ async fn answer(
             json!({ "mfa_factors": factors_json(&mfa.list(&caller.auth_identity_id, None).await?) })
         }
         Route::Start => {
-            let provider = required_string(&input, "provider")?.to_owned();
-            let label = optional_string(&input, "label")?.map(str::to_owned);
-            let issuer = optional_string(&input, "issuer")?.map(str::to_owned);
-            let metadata = match input.get("metadata") {
-                None | Some(Value::Null) => None,
-                Some(Value::Object(m)) => Some(m.clone()),
-                Some(other) => return Err(wrong_type("metadata", "object", other)),
-            };
-            let start = StartFactor {
-                auth_identity_id: caller.auth_identity_id.clone(),
-                provider,
-                label,
-                issuer,
-                metadata,
-            };
-            let enrolment = mfa.start(start).await?;
-            // The only answer that ever holds the secret: no cache may keep it.
-            return Ok(HttpResponse::json(
-                200,
-                &json!({
-                    "mfa_factor": enrolment.factor.to_json(),
-                    "secret": enrolment.secret,
-                    "otpauth_url": enrolment.otpauth_url,
-                }),
-            )
-            .with_header("cache-control", "no-store"));
+            let start = start_factor(&input, &caller.auth_identity_id)?;
+            return Ok(enrolment_answer(mfa.start(start).await?));
         }
         Route::VerifyFactor(id) => {
             let code = required_string(&input, "code")?;
@@ -97,19 +73,11 @@ async fn answer(
             json!({ "mfa_factor": mfa.disable(id, me).await?.to_json() })
         }
         Route::RecoveryCodes => {
-            let count = match input.get("count") {
-                None | Some(Value::Null) => None,
-                // A negative, fractional or huge count gets Medusa's range message.
-                Some(Value::Number(n)) => {
-                    Some(n.as_u64().and_then(|n| u32::try_from(n).ok()).unwrap_or(0))
-                }
-                Some(other) => return Err(wrong_type("count", "number", other)),
-            };
+            let count = recovery_count(&input)?;
             let codes = mfa
                 .generate_recovery_codes(&caller.auth_identity_id, count, true)
                 .await?;
-            return Ok(HttpResponse::json(200, &json!({ "recovery_codes": codes }))
-                .with_header("cache-control", "no-store"));
+            return Ok(codes_answer(&codes));
         }
         Route::VerifyChallenge(id) => {
             let method = required_string(&input, "method")?;
@@ -122,6 +90,55 @@ async fn answer(
         }
     };
     Ok(HttpResponse::json(200, &answer))
+}
+
+/// `startAuthMfa`'s input for `auth_identity_id`, its fields checked as Medusa's validator does.
+pub(super) fn start_factor(
+    input: &Metadata,
+    auth_identity_id: &str,
+) -> Result<StartFactor, HttpResponse> {
+    let metadata = match input.get("metadata") {
+        None | Some(Value::Null) => None,
+        Some(Value::Object(m)) => Some(m.clone()),
+        Some(other) => return Err(wrong_type("metadata", "object", other)),
+    };
+    Ok(StartFactor {
+        auth_identity_id: auth_identity_id.to_owned(),
+        provider: required_string(input, "provider")?.to_owned(),
+        label: optional_string(input, "label")?.map(str::to_owned),
+        issuer: optional_string(input, "issuer")?.map(str::to_owned),
+        metadata,
+    })
+}
+
+/// The only answer that ever holds a factor's secret: no cache may keep it.
+pub(super) fn enrolment_answer(enrolment: Enrolment) -> HttpResponse {
+    HttpResponse::json(
+        200,
+        &json!({
+            "mfa_factor": enrolment.factor.to_json(),
+            "secret": enrolment.secret,
+            "otpauth_url": enrolment.otpauth_url,
+        }),
+    )
+    .with_header("cache-control", "no-store")
+}
+
+/// The optional `count` of recovery codes; a negative, fractional or huge one gets Medusa's range message.
+pub(super) fn recovery_count(input: &Metadata) -> Result<Option<u32>, HttpResponse> {
+    match input.get("count") {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Number(n)) => Ok(Some(
+            n.as_u64().and_then(|n| u32::try_from(n).ok()).unwrap_or(0),
+        )),
+        Some(other) => Err(wrong_type("count", "number", other)),
+    }
+}
+
+/// Recovery codes are shown once: no cache may keep them.
+pub(super) fn codes_answer(codes: &[String]) -> HttpResponse {
+    HttpResponse::json(200, &json!({ "recovery_codes": codes }))
+        .with_header("cache-control", "no-store")
 }
 
 fn json_type(value: &Value) -> &'static str {

@@ -4,7 +4,9 @@
 mod admin;
 mod admin_costs;
 mod admin_import;
+mod admin_mfa;
 mod admin_module;
+mod admin_verification;
 mod auth_flow;
 mod body;
 mod change_password;

@@ -3,8 +3,8 @@
 
 use super::{App, HttpRequest, HttpResponse};
 use super::{
-    admin, admin_costs, admin_import, admin_module, auth_flow, change_password, dev_outbox,
-    discovery, jwks, mfa, reset, session, token, verification,
+    admin, admin_costs, admin_import, admin_mfa, admin_module, admin_verification, auth_flow,
+    change_password, dev_outbox, discovery, jwks, mfa, reset, session, token, verification,
 };
 use crate::account::PasswordRoute;
 use crate::contract::ErrorType;
@@ -109,12 +109,34 @@ pub async fn route(app: &App, req: &HttpRequest) -> HttpResponse {
         ["admin", "auth", provider, "authenticate"] => {
             admin_module::flow(app, req, provider, PasswordRoute::SignIn).await
         }
+        ["admin", "auth", provider, "update"] => admin_module::update(app, req, provider).await,
+        ["admin", "password-reset-tokens"] => admin_module::reset_token(app, req, false).await,
+        ["admin", "password-reset-tokens", "consume"] => {
+            admin_module::reset_token(app, req, true).await
+        }
+        ["admin", "mfa", rest @ ..] => match admin_mfa::Route::parse(rest) {
+            Some(route) => admin_mfa::handle(app, req, route).await,
+            None => not_found(method, path),
+        },
+        ["admin", "verifications", rest @ ..] => {
+            let route = match rest {
+                [] => admin_verification::Route::Request,
+                ["confirm"] => admin_verification::Route::Confirm,
+                ["find"] => admin_verification::Route::Find,
+                _ => return not_found(method, path),
+            };
+            admin_verification::handle(app, req, route).await
+        }
         ["admin", "password-costs"] => admin_costs::costs(app, req).await,
         ["admin", "password-costs", "recount"] => admin_costs::recount(app, req).await,
-        _ => HttpResponse::error(
-            404,
-            ErrorType::NotFound,
-            &format!("Route not found: {method} {path}"),
-        ),
+        _ => not_found(method, path),
     }
+}
+
+fn not_found(method: &str, path: &str) -> HttpResponse {
+    HttpResponse::error(
+        404,
+        ErrorType::NotFound,
+        &format!("Route not found: {method} {path}"),
+    )
 }

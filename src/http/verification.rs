@@ -8,6 +8,7 @@ use super::{App, HttpRequest, HttpResponse, body, extract};
 use crate::account::session;
 use crate::account::verification::{self, TOKEN_PROVIDER};
 use crate::account::{MfaCaller, VerificationRequest};
+use crate::model::Metadata;
 use serde_json::{Value, json};
 
 /// Which verification route.
@@ -37,24 +38,7 @@ async fn answer(app: &App, req: &HttpRequest, route: Route) -> Result<HttpRespon
         Route::Request => {
             let caller = caller(app, req).await?;
             let input = body::json_object(req)?;
-            let entity_id = required_string(&input, "entity_id")?.to_owned();
-            let entity_type = required_string(&input, "entity_type")?.to_owned();
-            let code_provider = match input.get("code_provider") {
-                None | Some(Value::Null) => TOKEN_PROVIDER,
-                Some(_) => required_string(&input, "code_provider")?,
-            };
-            let metadata = match input.get("metadata") {
-                None | Some(Value::Null) => None,
-                Some(Value::Object(m)) => Some(m.clone()),
-                Some(other) => return Err(wrong_type("metadata", "object", other)),
-            };
-            let request = VerificationRequest {
-                auth_identity_id: caller.auth_identity_id,
-                entity_id,
-                entity_type,
-                code_provider: code_provider.to_owned(),
-                metadata,
-            };
+            let request = verification_request(&input, caller.auth_identity_id)?;
             let requested = app.account.request_verification(request).await?;
             let shown = requested.verification.to_json();
             if let Some(task) = verification::delivery(&app.account, requested, caller.actor_type) {
@@ -66,11 +50,7 @@ async fn answer(app: &App, req: &HttpRequest, route: Route) -> Result<HttpRespon
             // Medusa's `allowUnauthenticated`: a missing or unusable credential is no caller.
             let caller = caller(app, req).await.ok();
             let input = body::json_object(req)?;
-            let code = required_string(&input, "code")?;
-            let code_provider = match input.get("code_provider") {
-                None | Some(Value::Null) => None,
-                Some(_) => Some(required_string(&input, "code_provider")?),
-            };
+            let (code, code_provider) = confirmation(&input)?;
             let me = caller.as_ref().map(|c| c.auth_identity_id.as_str());
             let v = app
                 .account
@@ -87,4 +67,39 @@ async fn answer(app: &App, req: &HttpRequest, route: Route) -> Result<HttpRespon
             ))
         }
     }
+}
+
+/// `requestAuthVerification`'s input for `auth_identity_id`, checked as Medusa's validator does.
+pub(super) fn verification_request(
+    input: &Metadata,
+    auth_identity_id: String,
+) -> Result<VerificationRequest, HttpResponse> {
+    let entity_id = required_string(input, "entity_id")?.to_owned();
+    let entity_type = required_string(input, "entity_type")?.to_owned();
+    let code_provider = match input.get("code_provider") {
+        None | Some(Value::Null) => TOKEN_PROVIDER,
+        Some(_) => required_string(input, "code_provider")?,
+    };
+    let metadata = match input.get("metadata") {
+        None | Some(Value::Null) => None,
+        Some(Value::Object(m)) => Some(m.clone()),
+        Some(other) => return Err(wrong_type("metadata", "object", other)),
+    };
+    Ok(VerificationRequest {
+        auth_identity_id,
+        entity_id,
+        entity_type,
+        code_provider: code_provider.to_owned(),
+        metadata,
+    })
+}
+
+/// `confirmAuthVerification`'s `code` and optional `code_provider`.
+pub(super) fn confirmation(input: &Metadata) -> Result<(&str, Option<&str>), HttpResponse> {
+    let code = required_string(input, "code")?;
+    let code_provider = match input.get("code_provider") {
+        None | Some(Value::Null) => None,
+        Some(_) => Some(required_string(input, "code_provider")?),
+    };
+    Ok((code, code_provider))
 }

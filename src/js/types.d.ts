@@ -602,7 +602,7 @@ export class AuthModuleService {
   /**
    * Medusa 2.16+'s form: an opaque `jti` for the provider identity, to embed in a reset JWT you make
    * yourself; valid `ttl_seconds` (default 900), voiding the identity's earlier reset tokens. Rejects with
-   * INVALID_DATA for an unknown entity or a `ttl_seconds` that is not a positive integer.
+   * INVALID_DATA for an unknown entity or a `ttl_seconds` that is not a positive integer or is over 2,592,000 (30 days).
    */
   createPasswordResetToken(data: CreatePasswordResetTokenDTO): Promise<CreatePasswordResetTokenResponse>;
   /** Mints and POSTs a reset token to `resetPasswordWebhookUrl`, signed, as the Worker does. Never rejects. */

@@ -55,6 +55,11 @@ pub const OIDC_METADATA_CACHE_SECS: u64 = 3600;
 /// How long a reset token is valid: Medusa's 15 minutes.
 pub const RESET_TOKEN_TTL_SECS: u64 = 900;
 
+/// The longest `ttl_seconds` a `createPasswordResetToken` jti is issued for: 30 days. Medusa sets no
+/// bound (its backend asks 900 s); one keeps a forgotten reset link from living for years, and the
+/// expiry arithmetic far from overflowing.
+pub const MAX_RESET_JTI_TTL_SECS: u64 = 30 * 86_400;
+
 /// The tally of stored password-hash costs, and a recount of it in progress.
 pub const HASH_COSTS: &str = "meta:hash-costs";
 /// A recount of the tally in progress (its cursor and partial counts).

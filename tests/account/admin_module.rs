@@ -1,17 +1,18 @@
 //! The module routes of the admin API, which the Medusa bridge (`edge-auth/medusa`) calls: sign-in and
 //! registration answer Medusa's `AuthenticationResponse`, an identity's MFA factors are listed, every
 //! route needs the admin secret and refuses bad input with a message, and the limits count the end
-//! user's forwarded address.
+//! user's forwarded address. The reset jti and `updateProvider`: `admin_reset.rs`; email verification:
+//! `admin_verification.rs`; MFA: `tests/mfa.rs`.
 
 use crate::*;
 
 const BEARER: &str = "Bearer admin-0123456789abcdef0123456789abcd";
 
-fn admin(h: &TestApp, method: &str, path: &str, body: Option<Value>) -> HttpResponse {
+pub(crate) fn admin(h: &TestApp, method: &str, path: &str, body: Option<Value>) -> HttpResponse {
     admin_from(h, method, path, body, &[])
 }
 
-fn admin_from(
+pub(crate) fn admin_from(
     h: &TestApp,
     method: &str,
     path: &str,
@@ -30,7 +31,7 @@ fn admin_from(
     h.send(method, path, &headers, &bytes)
 }
 
-fn ok(r: &HttpResponse) -> Value {
+pub(crate) fn ok(r: &HttpResponse) -> Value {
     assert_eq!(r.status, 200, "{:?}", r.body_json());
     r.body_json().unwrap()
 }
@@ -116,6 +117,12 @@ fn every_module_route_needs_the_admin_secret() {
         ("POST", "/admin/auth/emailpass/register".to_owned()),
         ("POST", "/admin/auth/emailpass/authenticate".to_owned()),
         ("GET", format!("/admin/auth-identities/{id}/mfa-factors")),
+        ("POST", "/admin/auth/emailpass/update".to_owned()),
+        ("POST", "/admin/password-reset-tokens".to_owned()),
+        ("POST", "/admin/password-reset-tokens/consume".to_owned()),
+        ("POST", "/admin/verifications".to_owned()),
+        ("POST", "/admin/verifications/confirm".to_owned()),
+        ("POST", "/admin/verifications/find".to_owned()),
     ];
     for (method, path) in &routes {
         for auth in [None, Some("Bearer wrong"), Some(token.as_str())] {
@@ -186,7 +193,7 @@ fn bad_input_is_a_400_with_a_message() {
     assert_eq!(not_json.status, 400);
     let r = admin(&h, "GET", "/admin/auth/emailpass/register", None);
     assert_eq!(r.status, 405);
-    for unknown in ["callback", "update", "reset"] {
+    for unknown in ["callback", "reset", "change-password"] {
         let path = format!("/admin/auth/emailpass/{unknown}");
         let r = admin(&h, "POST", &path, Some(json!({})));
         assert_error(

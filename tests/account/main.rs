@@ -11,6 +11,8 @@ mod kit;
 
 mod admin;
 mod admin_module;
+mod admin_reset;
+mod admin_verification;
 mod concurrency;
 mod guard_calls;
 mod import;

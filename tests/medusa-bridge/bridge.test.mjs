@@ -1,5 +1,7 @@
 // The Medusa bridge (`edge-auth/medusa`, npm/medusa.cjs) against the real Worker in workerd: each module
-// method's answer in Medusa's shape, Medusa's error types, the MFA refusal, the end user's address reaching
+// method's answer in Medusa's shape, Medusa's error types, the backend's password reset (jti and
+// updateProvider), MFA as the backend's routes run it (enrolment, a sign-in challenge), email verification,
+// listAuthProviders, the end user's address reaching
 // the Worker's rate limits, a wrong admin secret named at start-up and at the first call, and a Worker that
 // never answers or fails (timeouts, retries of idempotent calls only, counted).
 
@@ -102,13 +104,63 @@ describe("the bridge over a Worker in workerd", { timeout: 120_000 }, () => {
     assert.equal(res.status, 200);
   });
 
-  test("callbacks and password updates are the Worker's: success false naming its routes", async () => {
+  test("callbacks are the Worker's: success false naming its route", async () => {
     const callback = await auth.validateCallback("google", { query: { code: "x", state: "y" } });
     assert.equal(callback.success, false);
     assert.ok(callback.error.includes(`${worker.url}/auth/{actor_type}/google/callback`), callback.error);
-    const update = await auth.updateProvider("emailpass", { entity_id: "reg@b.co", password: "x" });
-    assert.equal(update.success, false);
-    assert.ok(update.error.includes("reset-password"), update.error);
+  });
+
+  test("password reset as the backend runs it: a jti spent once, then updateProvider sets the password", async () => {
+    const { authIdentity } = await auth.register("emailpass", login("reset@b.co"));
+    // generateResetPasswordTokenWorkflow, with the identifier as the user typed it.
+    const before = Date.now();
+    const issued = await auth.createPasswordResetToken({ provider: "emailpass", entity_id: "Reset@B.co", ttl_seconds: 900 });
+    assert.deepEqual(Object.keys(issued).sort(), ["expires_at", "jti"]);
+    assert.match(issued.jti, /^[0-9a-f]{32}$/);
+    assert.ok(issued.expires_at instanceof Date);
+    const lifetime = issued.expires_at.getTime() - before;
+    assert.ok(lifetime > 890_000 && lifetime <= 901_000, `expires in ${lifetime} ms`);
+
+    // validate-token.js: consume with the token's entity_id, then find the provider identity.
+    const stranger = await medusaError(auth.consumePasswordResetToken({ jti: issued.jti, provider: "emailpass", entity_id: "other@b.co" }));
+    assert.equal(stranger.type, "unauthorized");
+    assert.equal(stranger.message, "Invalid token");
+    const spent = await auth.consumePasswordResetToken({ jti: issued.jti, provider: "emailpass", entity_id: "Reset@B.co" });
+    const [pi] = await auth.listProviderIdentities({ entity_id: "Reset@B.co", provider: "emailpass" });
+    assert.deepEqual(spent, { auth_identity_id: authIdentity.id, provider_identity_id: pi.id, entity_id: "reset@b.co" });
+    const again = await medusaError(auth.consumePasswordResetToken({ jti: issued.jti, provider: "emailpass", entity_id: "Reset@B.co" }));
+    assert.equal(again.type, "unauthorized");
+    assert.equal(again.message, "Invalid token");
+
+    // The update route: `{...req.body, entity_id}`.
+    const updated = await auth.updateProvider("emailpass", { password: "a new horse staple", entity_id: pi.entity_id });
+    assert.equal(updated.success, true, JSON.stringify(updated));
+    assert.equal(updated.authIdentity.id, authIdentity.id);
+    assert.ok(!JSON.stringify(updated).includes("password"), JSON.stringify(updated));
+    const signIn = (password) => worker.post("/auth/customer/emailpass", { email: "reset@b.co", password });
+    assert.equal((await signIn("a new horse staple")).status, 200);
+    assert.equal((await signIn(PASSWORD)).status, 401);
+
+    // Refusals: the flow's answer, never a throw.
+    assert.deepEqual(await auth.updateProvider("emailpass", { entity_id: "reset@b.co" }), {
+      success: false,
+      error: "Password should be a string",
+    });
+    const unknown = await auth.updateProvider("emailpass", { entity_id: "nobody@b.co", password: "a new horse staple" });
+    assert.equal(unknown.success, false);
+    assert.match(unknown.error, /nobody@b\.co/);
+    // A newer jti voids an older one; a bad TTL or an unknown entity is Medusa's invalid_data.
+    const first = await auth.createPasswordResetToken({ provider: "emailpass", entity_id: "reset@b.co" });
+    const second = await auth.createPasswordResetToken({ provider: "emailpass", entity_id: "reset@b.co" });
+    const voided = await medusaError(auth.consumePasswordResetToken({ jti: first.jti, provider: "emailpass", entity_id: "reset@b.co" }));
+    assert.equal(voided.type, "unauthorized");
+    assert.equal((await auth.consumePasswordResetToken({ jti: second.jti, provider: "emailpass", entity_id: "reset@b.co" })).entity_id, "reset@b.co");
+    const ttl = await medusaError(auth.createPasswordResetToken({ provider: "emailpass", entity_id: "reset@b.co", ttl_seconds: 0 }));
+    assert.equal(ttl.type, "invalid_data");
+    assert.equal(ttl.message, "Password reset token TTL must be a positive integer");
+    const nobody = await medusaError(auth.createPasswordResetToken({ provider: "emailpass", entity_id: "nobody@b.co" }));
+    assert.equal(nobody.type, "invalid_data");
+    assert.equal(nobody.message, "Provider identity with entity_id nobody@b.co and provider emailpass not found");
   });
 
   test("retrieveAuthIdentity answers the identity with its provider identities, or not_found", async () => {
@@ -201,34 +253,125 @@ describe("the bridge over a Worker in workerd", { timeout: 120_000 }, () => {
     });
   });
 
-  test("an identity with MFA enabled is listed by listAuthMfa and refused by the backend's sign-in", async () => {
+  test("MFA as the backend's /auth/mfa routes run it: enrol, recovery codes, a sign-in challenge, disable", async () => {
     const { authIdentity } = await auth.register("emailpass", login("mfa@b.co"));
-    assert.deepEqual(await auth.listAuthMfa({ auth_identity_id: authIdentity.id, status: "enabled" }), []);
-    const { token } = await (await worker.post("/auth/customer/emailpass", { email: "mfa@b.co", password: PASSWORD })).json();
-    const bearer = { authorization: `Bearer ${token}` };
-    const started = await (await worker.post("/auth/mfa/factors", { provider: "totp" }, bearer)).json();
-    const verified = await worker.post(
-      `/auth/mfa/factors/${started.mfa_factor.id}/verify`,
-      { code: totp(started.secret) },
-      bearer,
-    );
-    assert.equal(verified.status, 200);
+    const auth_identity_id = authIdentity.id;
+    assert.deepEqual(await auth.listAuthMfa({ auth_identity_id, status: "enabled" }), []);
 
-    const factors = await auth.listAuthMfa({ auth_identity_id: authIdentity.id, status: "enabled" }, { select: ["id"] });
-    assert.deepEqual(factors.map((f) => [f.id, f.status, f.provider]), [[started.mfa_factor.id, "enabled", "totp"]]);
+    // POST /auth/mfa/factors, then …/{id}/verify (retrieveAuthMfa first, as the route does).
+    const started = await auth.startAuthMfa({ auth_identity_id, provider: "totp", label: "mfa@b.co" });
+    assert.deepEqual(Object.keys(started).sort(), ["mfa", "otpauth_url", "secret"]);
+    assert.equal(started.mfa.status, "pending");
+    assert.match(started.otpauth_url, /^otpauth:\/\/totp\//);
+    const id = started.mfa.id;
+    assert.equal((await auth.retrieveAuthMfa({ id, auth_identity_id })).status, "pending");
+    const verified = await auth.verifyAuthMfa({ id, auth_identity_id, code: totp(started.secret) });
+    assert.equal(verified.status, "enabled");
+    const factors = await auth.listAuthMfa({ auth_identity_id, status: "enabled" }, { select: ["id"] });
+    assert.deepEqual(factors.map((f) => [f.id, f.status, f.provider]), [[id, "enabled", "totp"]]);
     assert.ok(!JSON.stringify(factors).includes(started.secret));
-    assert.deepEqual(await auth.listAuthMfa({ auth_identity_id: authIdentity.id, status: "pending" }), []);
-    const refused = await auth.authenticate("emailpass", login("mfa@b.co"));
-    assert.equal(refused.success, false);
-    assert.match(refused.error, /multi-factor authentication enabled: sign in at the edge-auth Worker/);
-    assert.ok(!("authIdentity" in refused));
-    const validated = await auth.validateAuthIdentity(authIdentity.id, "emailpass");
-    assert.equal(validated.success, false);
+
+    // Another identity's factor is not found; so is a missing one.
+    const other = (await auth.register("emailpass", login("mfa-other@b.co"))).authIdentity.id;
+    const stranger = await medusaError(auth.retrieveAuthMfa({ id, auth_identity_id: other }));
+    assert.equal(stranger.type, "not_found");
+    assert.equal(stranger.message, `MFA factor with id "${id}" was not found`);
+    assert.equal((await medusaError(auth.verifyAuthMfa({ id, auth_identity_id: other, code: "123456" }))).type, "not_found");
+    assert.equal((await medusaError(auth.retrieveAuthMfa({ auth_identity_id }))).type, "invalid_data");
+
+    const { codes } = await auth.generateAuthMfaRecoveryCodes({ auth_identity_id, count: 2 });
+    assert.equal(codes.length, 2);
+
+    // Sign-in through the backend: Medusa's answer with a challenge instead of a plain success.
+    const signedIn = await auth.authenticate("emailpass", login("mfa@b.co"));
+    assert.equal(signedIn.success, true, JSON.stringify(signedIn));
+    assert.equal(signedIn.authIdentity.id, auth_identity_id);
+    const challenge = signedIn.mfaChallenge;
+    assert.match(challenge.id, /^authmfachal_/);
+    assert.deepEqual(challenge.methods, ["totp", "recovery_code"]);
+    assert.equal(challenge.auth_provider, "emailpass");
+    assert.equal((await auth.validateAuthIdentity(auth_identity_id, "emailpass")).mfaChallenge.auth_identity_id, auth_identity_id);
+
+    // POST /auth/mfa/challenges/{id}/verify.
+    const wrong = await medusaError(
+      auth.verifyAuthMfaChallenge({ id: challenge.id, method: "recovery_code", code: "0000-0000", auth_identity_id }),
+    );
+    assert.equal(wrong.type, "not_allowed");
+    const notMine = await medusaError(
+      auth.verifyAuthMfaChallenge({ id: challenge.id, method: "recovery_code", code: codes[0], auth_identity_id: other }),
+    );
+    assert.equal(notMine.type, "not_found");
+    const done = await auth.verifyAuthMfaChallenge({ id: challenge.id, method: "recovery_code", code: codes[0], auth_identity_id });
+    assert.equal(done.id, challenge.id);
+    assert.ok(!Number.isNaN(new Date(done.completed_at).getTime()), JSON.stringify(done));
+    assert.equal(done.attempts, 2, "the wrong code and this one; not the other identity's try");
+
+    // DELETE /auth/mfa/factors/{id}: then sign-in is plain again.
+    assert.equal((await auth.disableAuthMfa({ id, method: "totp", code: "ignored", auth_identity_id })).status, "disabled");
+    const plain = await auth.authenticate("emailpass", login("mfa@b.co"));
+    assert.equal(plain.success, true);
+    assert.ok(!("mfaChallenge" in plain));
+    const none = await medusaError(auth.createAuthMfaChallenge({ auth_identity_id }));
+    assert.equal(none.type, "not_allowed");
+    assert.equal(none.message, "Auth identity does not have any enabled MFA methods");
     assert.equal((await medusaError(auth.listAuthMfa({}))).type, "invalid_data");
   });
 
+  test("listAuthProviders answers the Worker's configured providers in Medusa's shape, filtered by id", async () => {
+    // What the Worker's own discovery routes list, read here without the bridge.
+    const { actors } = await (await fetch(`${worker.url}/auth/providers`)).json();
+    const expected = new Map();
+    for (const actor of Object.keys(actors)) {
+      const { providers } = await (await fetch(`${worker.url}/auth/${actor}/providers`)).json();
+      for (const p of providers) expected.set(p.id, p);
+    }
+    assert.ok(expected.has("emailpass"), JSON.stringify(actors));
+    const listed = await auth.listAuthProviders();
+    assert.deepEqual(listed.map((p) => p.id).sort(), [...expected.keys()].sort());
+    for (const p of listed) {
+      assert.deepEqual(Object.keys(p).sort(), ["display_name", "flow", "id", "identifier"]);
+      assert.deepEqual(p, expected.get(p.id));
+    }
+    assert.deepEqual(await auth.listAuthProviders({ id: ["emailpass", "nope"] }), [expected.get("emailpass")]);
+    assert.deepEqual(await auth.listAuthProviders({ id: "nope" }), []);
+  });
+
+  test("email verification as the backend runs it: requested with a code, found, confirmed once", async () => {
+    const { authIdentity } = await auth.register("emailpass", login("verify@b.co"));
+    const auth_identity_id = authIdentity.id;
+    const filters = { auth_identity_id, entity_id: "verify@b.co", entity_type: "email" };
+    assert.deepEqual(await auth.listAuthVerifications(filters), []);
+    // requestVerificationWorkflow: the code goes into the backend's event, the verification to the caller.
+    const before = Date.now();
+    const requested = await auth.requestAuthVerification({ ...filters, code_provider: "token", metadata: { from: "test" } });
+    assert.match(requested.id, /^authver_/);
+    assert.equal(requested.verified_at, null);
+    assert.deepEqual(requested.metadata, { from: "test" });
+    assert.equal(typeof requested.code, "string");
+    assert.ok(requested.expires_at instanceof Date);
+    const lifetime = requested.expires_at.getTime() - before;
+    assert.ok(lifetime > 890_000 && lifetime <= 901_000, `expires in ${lifetime} ms`);
+    const [found] = await auth.listAuthVerifications(filters);
+    assert.equal(found.id, requested.id);
+    assert.ok(!JSON.stringify(found).includes(requested.code));
+
+    const other = (await auth.register("emailpass", login("verify-other@b.co"))).authIdentity.id;
+    const notYours = await medusaError(auth.confirmAuthVerification({ code: requested.code, auth_identity_id: other }));
+    assert.equal(notYours.type, "not_allowed");
+    assert.equal(notYours.message, "Verification code is invalid or already used");
+    const confirmed = await auth.confirmAuthVerification({ code: requested.code, code_provider: "token", auth_identity_id });
+    assert.equal(confirmed.id, requested.id);
+    assert.ok(!Number.isNaN(new Date(confirmed.verified_at).getTime()), JSON.stringify(confirmed));
+    assert.equal((await medusaError(auth.confirmAuthVerification({ code: requested.code }))).type, "not_allowed");
+    assert.equal((await auth.listAuthVerifications(filters))[0].verified_at, confirmed.verified_at);
+    // Someone else's address is not the identity's to verify; a partial filter is refused.
+    const foreign = await medusaError(auth.requestAuthVerification({ ...filters, entity_id: "someone@else.co" }));
+    assert.equal(foreign.type, "invalid_data");
+    assert.equal((await medusaError(auth.listAuthVerifications({ auth_identity_id }))).type, "invalid_data");
+  });
+
   test("module methods the bridge does not serve are refused with not_allowed naming the Worker", async () => {
-    for (const method of ["verifyAuthMfaChallenge", "createPasswordResetToken", "startAuthMfa", "listAuthProviders"]) {
+    for (const method of ["useAuthMfaRecoveryCode", "retrieveAuthVerification", "listAndCountAuthVerifications", "createProviderIdentities"]) {
       const e = await medusaError(auth[method]({}));
       assert.equal(e.type, "not_allowed");
       assert.ok(e.message.includes(method) && e.message.includes(worker.url), e.message);
@@ -329,6 +472,14 @@ test("a Worker that fails: 5xx retried with backoff for reads, 4xx not, unreacha
     const created = await medusaError(auth.createAuthIdentities({ provider_identities: [] }));
     assert.equal(created.type, "unexpected_state");
     assert.equal(failing.seen.length, 1, "a create is never retried");
+    failing.seen.length = 0;
+    const consumed = await medusaError(auth.consumePasswordResetToken({ jti: "j", provider: "emailpass", entity_id: "a@b.co" }));
+    assert.equal(consumed.type, "unexpected_state");
+    assert.deepEqual(await auth.updateProvider("emailpass", { entity_id: "a@b.co", password: "p" }), {
+      success: false,
+      error: "Storage is unavailable",
+    });
+    assert.equal(failing.seen.length, 2, "spending a jti and setting a password are never retried");
   } finally {
     await failing.close();
   }

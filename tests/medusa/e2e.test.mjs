@@ -1,27 +1,36 @@
 // A stock Medusa 2.21.2 backend on edge identities, end to end (issue 14): the built Worker in workerd, and
 // the backend (tests/medusa-backend/, PostgreSQL from tests/medusa/run.sh) with edge-auth/medusa as its
 // Auth Module. The storefront registers and signs in at the Worker only; the backend links the customer
-// through the bridge and accepts the Worker's tokens. Setup: docs/medusa-backend.md; the stage:
-// docs/development.md#test-stages. Run it with ./scripts/test.sh medusa.
+// through the bridge and accepts the Worker's tokens; an admin's forgot-password at the backend sets the
+// password in the Worker, and the backend's MFA and verification routes work over the Worker's records. Setup:
+// docs/medusa-backend.md; the stage: docs/development.md#test-stages. Run it with ./scripts/test.sh medusa.
 
 import assert from "node:assert/strict";
 import { createHmac, createPublicKey, generateKeyPairSync, sign, verify } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
 import { TEST_JWT_SECRET, decodeJwt, jsonBody, startWorker } from "../worker/harness.mjs";
+import { totp } from "../js-sdk/totp.mjs";
 import { ADMIN_SECRET, medusaCli, postJson, stageEnv, startBackend, timed } from "./stack.mjs";
 
 const { publishableKey } = stageEnv();
 const PASSWORD = "correct horse battery staple";
+/** The Worker's MFA_ENCRYPTION_KEY (TOTP secrets at rest); every Worker of the suite shares the KV, so the key. */
+const MFA_ENCRYPTION_KEY = "mfa-medusa-e2e-stage-0123456789abcdef";
 // The bridge's default retries (2) after the first attempt: a call to a dead Worker is tried 3 times.
 const BRIDGE_ATTEMPTS = 3;
 
 /** Every Worker of the suite shares one KV directory: identities outlive a restart in another mode. Inside
  * run.sh's temp dir, which its trap removes even when an interrupt skips `after`. */
 const kvPersist = mkdtempSync(join(process.env.MEDUSA_STAGE_TMP ?? tmpdir(), "edge-auth-medusa-kv-"));
+/** Where the backend's test subscriber (tests/medusa-backend/src/subscribers/capture-mailed-secrets.js)
+ * appends each `auth.password_reset` and `auth.verification_requested` event: what a shop would mail. */
+const resetDir = mkdtempSync(join(process.env.MEDUSA_STAGE_TMP ?? tmpdir(), "edge-auth-medusa-resets-"));
+const RESET_FILE = join(resetDir, "password-resets.ndjson");
 /** How to end what is still running (Workers, backends, servers), whatever failed: see `after`. */
 const running = new Set();
 
@@ -44,7 +53,7 @@ function ending(end) {
 }
 
 async function worker(vars = {}) {
-  const w = await startWorker({ kvPersist, vars: { ADMIN_SECRET, ...vars } });
+  const w = await startWorker({ kvPersist, vars: { ADMIN_SECRET, MFA_ENCRYPTION_KEY, ...vars } });
   return { ...w, dispose: ending(() => w.dispose()) };
 }
 
@@ -59,8 +68,24 @@ const bridgeTo = (workerUrl, env = {}) => ({
   EDGE_AUTH_URL: workerUrl,
   EDGE_AUTH_ADMIN_SECRET: ADMIN_SECRET,
   JWT_SECRET: TEST_JWT_SECRET,
+  EDGE_AUTH_E2E_RESET_FILE: RESET_FILE,
   ...env,
 });
+
+/** The data of the last `name` event for `entityId` the subscriber wrote (events are delivered after
+ * the route answered: polled for up to 20 s). */
+async function mailedEvent(name, entityId) {
+  const by = Date.now() + 20_000;
+  for (;;) {
+    const lines = existsSync(RESET_FILE) ? readFileSync(RESET_FILE, "utf8").split("\n").filter(Boolean) : [];
+    const event = lines
+      .map((line) => JSON.parse(line))
+      .findLast((e) => e.name === name && e.data.entity_id === entityId);
+    if (event) return event.data;
+    if (Date.now() > by) assert.fail(`no ${name} event for ${entityId} in ${RESET_FILE}`);
+    await sleep(100);
+  }
+}
 
 const bearer = (token) => ({ authorization: `Bearer ${token}` });
 const store = (token) => ({ "x-publishable-api-key": publishableKey, ...(token ? bearer(token) : {}) });
@@ -95,6 +120,7 @@ after(async () => {
     await end().catch((error) => console.error(`cleanup: ${error}`));
   }
   rmSync(kvPersist, { recursive: true, force: true });
+  rmSync(resetDir, { recursive: true, force: true });
   if (timings.length) {
     console.log("timings of the medusa stage's flows:");
     for (const [what, ms] of timings) console.log(`  ${what}: ${(ms / 1000).toFixed(1)} s`);
@@ -148,6 +174,16 @@ describe("HS256: the backend verifies the Worker's tokens with the shared secret
     report("storefront flow (HS256)", ms);
   });
 
+  test("GET /auth/{actor}/providers at the backend lists the Worker's providers (listAuthProviders)", async () => {
+    const atWorker = await jsonBody(await edge.fetch("/auth/customer/providers"), 200);
+    const atBackend = await jsonBody(await medusa.fetch("/auth/customer/providers"), 200);
+    assert.ok(atWorker.providers.some((p) => p.id === "emailpass"), JSON.stringify(atWorker));
+    // The backend sets no authMethodsPerActor: it lists every provider the Worker has, the customer's among them.
+    for (const provider of atWorker.providers) {
+      assert.deepEqual(atBackend.providers.find((p) => p.id === provider.id), provider);
+    }
+  });
+
   test("a token signed with another secret is refused by the backend", async () => {
     assert.ok(shopper, "needs the storefront flow");
     const login = await tokenOf(await postJson(edge.url, "/auth/customer/emailpass", { email: shopper.email, password: PASSWORD }));
@@ -184,6 +220,151 @@ describe("HS256: the backend verifies the Worker's tokens with the shared secret
       assert.equal((await medusa.fetch("/admin/users/me", { headers: bearer(customer) })).status, 401);
     });
     report("admin flow (medusa user + sign-in)", ms);
+  });
+
+  test("admin forgot password at the backend: its reset token sets the password in the Worker, once", async () => {
+    assert.ok(admin, "needs the admin flow");
+    const [, ms] = await timed(async () => {
+      const signIn = (password) => postJson(edge.url, "/auth/user/emailpass", { email: admin.email, password });
+      const before = await tokenOf(await signIn(PASSWORD));
+      // The dashboard's "forgot password", the email as typed (the Worker's emails are case-insensitive).
+      const typed = admin.email.toUpperCase();
+      const requested = await postJson(medusa.url, "/auth/user/emailpass/reset-password", { identifier: typed });
+      assert.equal(requested.status, 201);
+      const event = await mailedEvent("auth.password_reset", typed);
+      assert.equal(event.actor_type, "user");
+      // The backend signed it; its jti was issued by the Worker (createPasswordResetToken through the bridge).
+      const claims = decodeJwt(event.token).payload;
+      assert.equal(claims.purpose, "reset");
+      assert.match(claims.jti, /^[0-9a-f]{32}$/);
+
+      const newPassword = "a new admin horse staple";
+      const update = (token) =>
+        postJson(medusa.url, "/auth/user/emailpass/update", { password: newPassword }, bearer(token));
+      const updated = await update(event.token);
+      assert.deepEqual(await jsonBody(updated, 200), { success: true });
+
+      // The Worker now takes the new password only, and the tokens from before are void.
+      const after = await tokenOf(await signIn(newPassword));
+      assert.equal(decodeJwt(after).payload.actor_id, admin.userId);
+      assert.equal((await signIn(PASSWORD)).status, 401);
+      assert.equal((await postJson(edge.url, "/auth/token/refresh", {}, bearer(before))).status, 401);
+      const mine = await jsonBody(await medusa.fetch("/admin/users/me", { headers: bearer(after) }), 200);
+      assert.equal(mine.user.id, admin.userId);
+
+      // The same reset token again: its jti is spent.
+      const replayed = await update(event.token);
+      assert.equal(replayed.status, 401);
+      assert.equal((await replayed.json()).message, "Invalid token");
+      // An unknown email: the same 201 (the workflow fails quietly: no enumeration).
+      const unknown = await postJson(medusa.url, "/auth/user/emailpass/reset-password", { identifier: `nobody-${Date.now()}@example.com` });
+      assert.equal(unknown.status, 201);
+      admin.password = newPassword;
+    });
+    report("admin password reset at the backend", ms);
+  });
+
+  test("admin MFA through the backend's /auth/mfa routes: enrol, recovery codes, a challenge at sign-in, disable", async () => {
+    assert.ok(admin?.password, "needs the admin password reset");
+    const [, ms] = await timed(async () => {
+      const credentials = { email: admin.email, password: admin.password };
+      const signIn = async () => jsonBody(await postJson(medusa.url, "/auth/user/emailpass", credentials), 200);
+      const { token } = await signIn();
+      const as = (t) => bearer(t);
+
+      const started = await jsonBody(await postJson(medusa.url, "/auth/mfa/factors", { provider: "totp" }, as(token)), 200);
+      assert.equal(started.mfa_factor.status, "pending");
+      const factorId = started.mfa_factor.id;
+      const verified = await jsonBody(
+        await postJson(medusa.url, `/auth/mfa/factors/${factorId}/verify`, { code: totp(started.secret) }, as(token)),
+        200,
+      );
+      assert.equal(verified.mfa_factor.status, "enabled");
+      const { recovery_codes: codes } = await jsonBody(await postJson(medusa.url, "/auth/mfa/recovery-codes", {}, as(token)), 200);
+      assert.equal(codes.length, 10);
+      // The factor lives in the Worker: its admin API lists it.
+      const listed = await jsonBody(
+        await edge.fetch(`/admin/auth-identities/${verified.mfa_factor.auth_identity_id}/mfa-factors`, { headers: bearer(ADMIN_SECRET) }),
+        200,
+      );
+      assert.deepEqual(listed.mfa_factors.map((f) => [f.id, f.status]), [[factorId, "enabled"]]);
+
+      // Sign-in at the backend now owes the second factor: an actor-less token and the challenge.
+      const pending = await signIn();
+      assert.equal(pending.mfa_required, true, JSON.stringify(pending));
+      assert.deepEqual(pending.mfa_challenge.methods, ["totp", "recovery_code"]);
+      assert.equal(decodeJwt(pending.token).payload.actor_id, "");
+      assert.equal((await medusa.fetch("/admin/users/me", { headers: as(pending.token) })).status, 401);
+      const passed = await jsonBody(
+        await postJson(
+          medusa.url,
+          `/auth/mfa/challenges/${pending.mfa_challenge.id}/verify`,
+          { method: "recovery_code", code: codes[0] },
+          as(pending.token),
+        ),
+        200,
+      );
+      const claims = decodeJwt(passed.token).payload;
+      assert.equal(claims.actor_id, admin.userId);
+      assert.equal(claims.mfa_enabled, true);
+      assert.equal(typeof claims.mfa_challenge_completed_at, "string");
+      assert.equal((await jsonBody(await medusa.fetch("/admin/users/me", { headers: as(passed.token) }), 200)).user.id, admin.userId);
+      // The same recovery code again, on a new challenge: spent.
+      const again = await signIn();
+      const reused = await postJson(
+        medusa.url,
+        `/auth/mfa/challenges/${again.mfa_challenge.id}/verify`,
+        { method: "recovery_code", code: codes[0] },
+        as(again.token),
+      );
+      assert.equal(reused.status, 400);
+      // The Worker's own sign-in asks for the same factor.
+      const atWorker = await jsonBody(await postJson(edge.url, "/auth/user/emailpass", credentials), 200);
+      assert.equal(atWorker.mfa_required, true);
+
+      const disabled = await jsonBody(
+        await medusa.fetch(`/auth/mfa/factors/${factorId}`, {
+          method: "DELETE",
+          headers: { "content-type": "application/json", ...as(passed.token) },
+          body: "{}",
+        }),
+        200,
+      );
+      assert.equal(disabled.mfa_factor.status, "disabled");
+      const plain = await signIn();
+      assert.equal(plain.mfa_required, undefined);
+      assert.equal(decodeJwt(plain.token).payload.actor_id, admin.userId);
+    });
+    report("admin MFA through the backend", ms);
+  });
+
+  test("email verification through the backend's /auth/verification routes: the event's code confirms, once", async () => {
+    assert.ok(shopper, "needs the storefront flow");
+    const [, ms] = await timed(async () => {
+      const token = await tokenOf(await postJson(edge.url, "/auth/customer/emailpass", { email: shopper.email, password: PASSWORD }));
+      const request = { entity_id: shopper.email, entity_type: "email" };
+      const requested = await jsonBody(await postJson(medusa.url, "/auth/verification/request", request, bearer(token)), 201);
+      assert.equal(requested.verification.entity_id, shopper.email);
+      assert.equal(requested.verification.verified_at, null);
+      assert.ok(!("code" in requested.verification), "the code goes to the event only");
+      const event = await mailedEvent("auth.verification_requested", shopper.email);
+      assert.equal(typeof event.code, "string");
+      // The verification lives in the Worker.
+      const confirmed = await jsonBody(
+        await postJson(medusa.url, "/auth/verification/confirm", { code: event.code }, bearer(token)),
+        200,
+      );
+      assert.equal(confirmed.entity_id, shopper.email);
+      assert.equal(confirmed.code_provider, "token");
+      assert.ok(!Number.isNaN(new Date(confirmed.verified_at).getTime()), JSON.stringify(confirmed));
+      const again = await postJson(medusa.url, "/auth/verification/confirm", { code: event.code }, bearer(token));
+      assert.equal(again.status, 400);
+      assert.equal((await again.json()).message, "Verification code is invalid or already used");
+      // Someone else's address is not this identity's to verify.
+      const foreign = await postJson(medusa.url, "/auth/verification/request", { entity_id: "someone@example.com", entity_type: "email" }, bearer(token));
+      assert.equal(foreign.status, 400);
+    });
+    report("email verification through the backend", ms);
   });
 
   test("fault: with the Worker stopped, POST /store/customers answers Medusa's error naming the Worker, without hanging", async () => {
@@ -269,7 +450,7 @@ describe("ES256: the backend verifies with the public key from the Worker's JWKS
 
   test("admin: the user `medusa user` made signs in at the ES256 Worker, /admin/users/me", async () => {
     assert.ok(admin, "needs the HS256 admin flow");
-    const token = await tokenOf(await postJson(edge.url, "/auth/user/emailpass", { email: admin.email, password: PASSWORD }));
+    const token = await tokenOf(await postJson(edge.url, "/auth/user/emailpass", { email: admin.email, password: admin.password ?? PASSWORD }));
     const mine = await jsonBody(await medusa.fetch("/admin/users/me", { headers: bearer(token) }), 200);
     assert.equal(mine.user.id, admin.userId);
     await medusa.stop();

@@ -22,5 +22,25 @@ export async function signIn(email: string, password: string): Promise<string | 
   return `${pi?.auth_identity_id}:${factors.length}:${many.length}:${parseOptions(options).timeoutMs}`;
 }
 
+// The backend's password reset, MFA and verification routes, as their module calls.
+export async function resetAndMfa(email: string, password: string): Promise<string> {
+  const { jti, expires_at } = await service.createPasswordResetToken({ provider: "emailpass", entity_id: email, ttl_seconds: 900 });
+  const spent = await service.consumePasswordResetToken({ jti, provider: "emailpass", entity_id: email });
+  const updated: AuthenticationResponse = await service.updateProvider("emailpass", { entity_id: spent.entity_id, password });
+  const started = await service.startAuthMfa({ auth_identity_id: spent.auth_identity_id, provider: "totp" });
+  const factor = await service.verifyAuthMfa({ id: started.mfa.id, auth_identity_id: spent.auth_identity_id, code: "123456" });
+  const { codes } = await service.generateAuthMfaRecoveryCodes({ auth_identity_id: spent.auth_identity_id });
+  const signedIn = await service.authenticate("emailpass", { body: { email, password } });
+  const challenge = signedIn.mfaChallenge;
+  const done = challenge
+    ? await service.verifyAuthMfaChallenge({ id: challenge.id, method: "recovery_code", code: codes[0] })
+    : undefined;
+  const off = await service.disableAuthMfa({ id: factor.id, auth_identity_id: spent.auth_identity_id });
+  const requested = await service.requestAuthVerification({ auth_identity_id: spent.auth_identity_id, entity_id: email, entity_type: "email" });
+  const verified = requested.code ? await service.confirmAuthVerification({ code: requested.code }) : requested;
+  const [listed] = await service.listAuthVerifications({ auth_identity_id: spent.auth_identity_id, entity_id: email, entity_type: "email" });
+  return `${expires_at.toISOString()}:${updated.success}:${done?.completed_at}:${off.status}:${verified.verified_at}:${listed?.id}`;
+}
+
 export const isMedusa = (e: unknown): boolean => MedusaError.isMedusaError(e);
 export const withService = new EdgeAuthModuleService({ logger: { error(message: string) { return message; } } }, options);
