@@ -275,11 +275,10 @@ class EdgeAuthModuleService {
     return this.flow_(provider, "authenticate", data);
   }
 
-  async validateCallback(provider) {
-    return {
-      success: false,
-      error: `edge-auth/medusa: third-party callbacks land at the Worker (${this.options_.base}/auth/{actor_type}/${provider}/callback), not at the backend`,
-    };
+  /** The backend's `/auth/{actor}/{provider}/callback`: finishes a third-party sign-in this backend
+   * started through `authenticate` (the state is the Worker's, single-use). */
+  validateCallback(provider, data) {
+    return this.flow_(provider, "callback", data);
   }
 
   /** Medusa's `updateProvider(provider, {entity_id, password, ...})`: the backend's password update,

@@ -2,10 +2,12 @@
 //! `edge-auth/medusa`: the flows answer Medusa's `AuthenticationResponse`, not tokens (the backend issues
 //! its own). Contract: `docs/http-api.md#module-api-for-a-medusa-backend`.
 //!
-//! - `POST /admin/auth/{provider}/register|authenticate` with an `AuthenticationInput` →
+//! - `POST /admin/auth/{provider}/register|authenticate|callback` with an `AuthenticationInput` →
 //!   `200 {success, authIdentity?, location?, error?}`; a failure is `success: false` with the
-//!   provider's message, never an HTTP error (Medusa's flows never throw). No MFA challenge is opened:
-//!   the bridge asks for the identity's factors (below) and refuses one with an enabled factor.
+//!   provider's message, never an HTTP error (Medusa's flows never throw). `callback` is
+//!   `validateCallback`: a third-party sign-in the backend started through `authenticate` (JSON mode: the
+//!   state is the Worker's, bound to no browser). No MFA challenge is opened here: the bridge asks for the
+//!   identity's factors (below) and opens one through the admin MFA routes (`admin_mfa.rs`).
 //! - `GET /admin/auth-identities/{id}/mfa-factors` → `{mfa_factors}`, every status (`listAuthMfa`).
 //! - `POST /admin/password-reset-tokens` `{provider, entity_id, ttl_seconds?}` → `201 {jti, expires_at}`
 //!   and `POST /admin/password-reset-tokens/consume` `{jti, provider, entity_id}` →
@@ -17,13 +19,14 @@
 //! The rest of the module methods are the identity routes of `admin.rs`.
 //!
 //! Rate limits: the backend calls for its users, from one address. Sign-in, registration and `update` are
-//! counted per email as on the public routes, and per client IP only when the backend names the end user's
-//! address in [`FORWARDED_CLIENT_HEADER`] — trusted here because the request carries the admin secret;
-//! without it nothing is counted per IP (all users would share the backend's bucket).
+//! counted per email as on the public routes, and they and callbacks per client IP only when the backend
+//! names the end user's address in [`FORWARDED_CLIENT_HEADER`] — trusted here because the request carries
+//! the admin secret; without it nothing is counted per IP (all users would share the backend's bucket).
 
 use super::response::identity_json;
 use super::{App, HttpRequest, HttpResponse, body};
-use crate::account::{PasswordAttempt, PasswordRoute, body_identifier};
+use crate::account::config::LimitedRoute;
+use crate::account::{Attempt, PasswordAttempt, PasswordRoute, body_identifier};
 use crate::mfa::records::factors_json;
 use crate::model::{AuthenticationInput, AuthenticationResponse, Metadata};
 use crate::oauth::profile::iso8601_utc;
@@ -139,6 +142,25 @@ pub async fn flow(
             .await;
     }
     module_answer(&response)
+}
+
+/// `POST /admin/auth/{provider}/callback`: Medusa's `validateCallback`, counted per client IP as the
+/// Worker's own callback route is.
+pub async fn callback(app: &App, req: &HttpRequest, provider: &str) -> HttpResponse {
+    let input = match admin_post(app, req).and_then(authentication_input) {
+        Ok(input) => input,
+        Err(refused) => return refused,
+    };
+    let attempt = Attempt {
+        route: LimitedRoute::Callback,
+        provider,
+        client: forwarded_client(req),
+        identifier: None,
+    };
+    if let Err(refused) = app.account.count_attempt(attempt).await {
+        return refused.into();
+    }
+    module_answer(&app.service.validate_callback(provider, &input).await)
 }
 
 /// `GET /admin/auth-identities/{id}/mfa-factors`: Medusa's `listAuthMfa`, without secrets; the bridge

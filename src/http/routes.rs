@@ -110,6 +110,7 @@ pub async fn route(app: &App, req: &HttpRequest) -> HttpResponse {
             admin_module::flow(app, req, provider, PasswordRoute::SignIn).await
         }
         ["admin", "auth", provider, "update"] => admin_module::update(app, req, provider).await,
+        ["admin", "auth", provider, "callback"] => admin_module::callback(app, req, provider).await,
         ["admin", "password-reset-tokens"] => admin_module::reset_token(app, req, false).await,
         ["admin", "password-reset-tokens", "consume"] => {
             admin_module::reset_token(app, req, true).await

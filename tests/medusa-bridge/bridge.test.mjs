@@ -1,7 +1,7 @@
 // The Medusa bridge (`edge-auth/medusa`, npm/medusa.cjs) against the real Worker in workerd: each module
 // method's answer in Medusa's shape, Medusa's error types, the backend's password reset (jti and
 // updateProvider), MFA as the backend's routes run it (enrolment, a sign-in challenge), email verification,
-// listAuthProviders, the end user's address reaching
+// listAuthProviders, a GitHub sign-in through authenticate and validateCallback, the end user's address reaching
 // the Worker's rate limits, a wrong admin secret named at start-up and at the first call, and a Worker that
 // never answers or fails (timeouts, retries of idempotent calls only, counted).
 
@@ -104,10 +104,47 @@ describe("the bridge over a Worker in workerd", { timeout: 120_000 }, () => {
     assert.equal(res.status, 200);
   });
 
-  test("callbacks are the Worker's: success false naming its route", async () => {
-    const callback = await auth.validateCallback("google", { query: { code: "x", state: "y" } });
-    assert.equal(callback.success, false);
-    assert.ok(callback.error.includes(`${worker.url}/auth/{actor_type}/google/callback`), callback.error);
+  test("a GitHub sign-in the backend starts and finishes: authenticate's location, then validateCallback", { timeout: TEST_TIMEOUT_MS }, async () => {
+    const { startGithubFake } = await import("../fixtures/oauth/github-fake.mjs");
+    const callbackUrl = "https://shop.example/auth/github/callback";
+    const github = await startGithubFake({ clientId: "bridge-gh", clientSecret: "bridge-gh-secret", redirectUris: [callbackUrl] });
+    const oauthWorker = await startWorker({
+      vars: {
+        ADMIN_SECRET,
+        GITHUB_CLIENT_ID: "bridge-gh",
+        GITHUB_CLIENT_SECRET: "bridge-gh-secret",
+        GITHUB_CALLBACK_URL: callbackUrl,
+        GITHUB_AUTHORIZATION_URL: github.authorizeUrl,
+        GITHUB_TOKEN_URL: github.tokenUrl,
+        GITHUB_API_URL: github.apiUrl,
+      },
+    });
+    try {
+      const oauth = service(oauthWorker.url);
+      // The backend's GET /auth/customer/github: Medusa's route answers {location}.
+      const started = await oauth.authenticate("github", { actor_type: "customer", query: {}, body: {} });
+      assert.equal(started.success, true, JSON.stringify(started));
+      assert.ok(started.location.startsWith(github.authorizeUrl), started.location);
+      // The user signs in at GitHub, which sends the browser to the storefront's callback page.
+      const authorized = await fetch(started.location, { redirect: "manual" });
+      await authorized.arrayBuffer();
+      assert.equal(authorized.status, 302);
+      const back = new URL(authorized.headers.get("location"));
+      assert.equal(`${back.origin}${back.pathname}`, callbackUrl);
+      // The storefront calls the backend's /auth/customer/github/callback with GitHub's query.
+      const query = Object.fromEntries(back.searchParams);
+      const signedIn = await oauth.validateCallback("github", { actor_type: "customer", query, body: {} });
+      assert.equal(signedIn.success, true, JSON.stringify(signedIn));
+      assert.equal(signedIn.authIdentity.provider_identities[0].provider, "github");
+      assert.ok(!JSON.stringify(signedIn).includes("access_token"), "GitHub's token stays in the Worker");
+      // The state was spent at the Worker: the same callback again fails, in Medusa's shape.
+      const replayed = await oauth.validateCallback("github", { query, body: {} });
+      assert.equal(replayed.success, false);
+      assert.equal(typeof replayed.error, "string");
+    } finally {
+      await oauthWorker.dispose();
+      await github.close();
+    }
   });
 
   test("password reset as the backend runs it: a jti spent once, then updateProvider sets the password", async () => {

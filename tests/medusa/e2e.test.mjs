@@ -2,7 +2,8 @@
 // the backend (tests/medusa-backend/, PostgreSQL from tests/medusa/run.sh) with edge-auth/medusa as its
 // Auth Module. The storefront registers and signs in at the Worker only; the backend links the customer
 // through the bridge and accepts the Worker's tokens; an admin's forgot-password at the backend sets the
-// password in the Worker, and the backend's MFA and verification routes work over the Worker's records. Setup:
+// password in the Worker, the backend's MFA and verification routes work over the Worker's records, and a
+// GitHub sign-in (a local fake) runs through the backend's authenticate and callback routes. Setup:
 // docs/medusa-backend.md; the stage: docs/development.md#test-stages. Run it with ./scripts/test.sh medusa.
 
 import assert from "node:assert/strict";
@@ -127,13 +128,55 @@ after(async () => {
   }
 });
 
+/** The storefront page GitHub sends the browser back to; it calls the callback route of its choice. */
+const GITHUB_CALLBACK_URL = "https://shop.example/auth/customer/github/callback";
+
 describe("HS256: the backend verifies the Worker's tokens with the shared secret", () => {
   let edge;
   let medusa;
+  let github;
 
   before(async () => {
-    edge = await worker();
+    const { startGithubFake } = await import("../fixtures/oauth/github-fake.mjs");
+    github = await startGithubFake({ clientId: "e2e-gh", clientSecret: "e2e-gh-secret", redirectUris: [GITHUB_CALLBACK_URL] });
+    running.add(() => github.close());
+    edge = await worker({
+      GITHUB_CLIENT_ID: "e2e-gh",
+      GITHUB_CLIENT_SECRET: "e2e-gh-secret",
+      GITHUB_CALLBACK_URL,
+      GITHUB_AUTHORIZATION_URL: github.authorizeUrl,
+      GITHUB_TOKEN_URL: github.tokenUrl,
+      GITHUB_API_URL: github.apiUrl,
+    });
     medusa = await backend("hs256", bridgeTo(edge.url));
+  });
+
+  test("third-party sign-in through the backend: its /auth/customer/github, GitHub, its callback route (validateCallback)", async () => {
+    const [, ms] = await timed(async () => {
+      const started = await jsonBody(await medusa.fetch("/auth/customer/github"), 200);
+      assert.ok(started.location?.startsWith(github.authorizeUrl), JSON.stringify(started));
+      const authorized = await fetch(started.location, { redirect: "manual" });
+      await authorized.arrayBuffer();
+      assert.equal(authorized.status, 302);
+      const back = new URL(authorized.headers.get("location"));
+      assert.equal(`${back.origin}${back.pathname}`, GITHUB_CALLBACK_URL);
+      // The storefront page passes GitHub's query on to the backend's callback route.
+      const callback = `/auth/customer/github/callback${back.search}`;
+      const token = await tokenOf(await medusa.fetch(callback));
+      const { payload } = decodeJwt(token);
+      assert.match(payload.auth_identity_id, /^authid_/);
+      assert.equal(payload.actor_id, "", "a new identity has no customer yet");
+      assert.equal(payload.auth_provider, "github");
+      // The identity is the Worker's, and the state was spent there: the same callback again is refused.
+      const identity = await jsonBody(
+        await edge.fetch(`/admin/auth-identities/${payload.auth_identity_id}`, { headers: bearer(ADMIN_SECRET) }),
+        200,
+      );
+      assert.equal(identity.auth_identity.provider_identities[0].provider, "github");
+      const replayed = await medusa.fetch(callback);
+      assert.equal(replayed.status, 401, await replayed.text());
+    });
+    report("third-party sign-in through the backend", ms);
   });
 
   test("storefront: register at the Worker, the customer at the backend, refresh carries actor_id, /store/customers/me", async () => {

@@ -8,6 +8,7 @@
 #[path = "../kit/mod.rs"]
 mod kit;
 
+mod admin_module;
 mod config;
 mod github;
 mod google;
