@@ -73,15 +73,18 @@ const bridgeTo = (workerUrl, env = {}) => ({
   ...env,
 });
 
+/** Every `name` event for `entityId` the subscriber has written so far. */
+function mailedEvents(name, entityId) {
+  const lines = existsSync(RESET_FILE) ? readFileSync(RESET_FILE, "utf8").split("\n").filter(Boolean) : [];
+  return lines.map((line) => JSON.parse(line)).filter((e) => e.name === name && e.data.entity_id === entityId);
+}
+
 /** The data of the last `name` event for `entityId` the subscriber wrote (events are delivered after
  * the route answered: polled for up to 20 s). */
 async function mailedEvent(name, entityId) {
   const by = Date.now() + 20_000;
   for (;;) {
-    const lines = existsSync(RESET_FILE) ? readFileSync(RESET_FILE, "utf8").split("\n").filter(Boolean) : [];
-    const event = lines
-      .map((line) => JSON.parse(line))
-      .findLast((e) => e.name === name && e.data.entity_id === entityId);
+    const event = mailedEvents(name, entityId).at(-1);
     if (event) return event.data;
     if (Date.now() > by) assert.fail(`no ${name} event for ${entityId} in ${RESET_FILE}`);
     await sleep(100);
@@ -489,6 +492,17 @@ describe("ES256: the backend verifies with the public key from the Worker's JWKS
     const stranger = generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey;
     assert.equal((await me(medusa, resignEs256(login, stranger))).status, 401);
     assert.equal((await me(medusa, asHs256(login, TEST_JWT_SECRET))).status, 401);
+  });
+
+  test("the backend's own forgot-password cannot sign a reset token without the private key: 201, nothing mailed", async () => {
+    assert.ok(admin, "needs the HS256 admin flow");
+    // The email in a casing no other test uses, so this request's event (if any) is told apart.
+    const typed = admin.email.charAt(0).toUpperCase() + admin.email.slice(1);
+    const requested = await postJson(medusa.url, "/auth/user/emailpass/reset-password", { identifier: typed });
+    assert.equal(requested.status, 201, "Medusa answers 201 whatever happened, not to tell which emails exist");
+    // Events are delivered after the answer: wait as long as the HS256 test's one took, several times over.
+    await sleep(5_000);
+    assert.deepEqual(mailedEvents("auth.password_reset", typed), [], "jwtOptions.algorithm ES256 with no private key: the workflow's signing step fails");
   });
 
   test("admin: the user `medusa user` made signs in at the ES256 Worker, /admin/users/me", async () => {
