@@ -193,7 +193,18 @@ fn bad_input_is_a_400_with_a_message() {
     assert_eq!(not_json.status, 400);
     let r = admin(&h, "GET", "/admin/auth/emailpass/register", None);
     assert_eq!(r.status, 405);
-    for unknown in ["callback", "reset", "change-password"] {
+    // emailpass has no callback: Medusa's failure, in the module's shape.
+    let r = admin(
+        &h,
+        "POST",
+        "/admin/auth/emailpass/callback",
+        Some(json!({})),
+    );
+    assert_eq!(
+        ok(&r),
+        json!({ "success": false, "error": "Callback authentication not implemented for provider emailpass" })
+    );
+    for unknown in ["validate-callback", "reset", "change-password"] {
         let path = format!("/admin/auth/emailpass/{unknown}");
         let r = admin(&h, "POST", &path, Some(json!({})));
         assert_error(
