@@ -485,15 +485,18 @@ function totp(secretBase32, unixSecs) {
 }
 
 /**
- * One Worker with `vars`, the isolate inspected; `body(worker)` returns the rows' run results, recorded as
- * `{label: [sequential, loaded?]}`; the memory row is read after the last pass.
+ * One Worker with `vars`, the isolate inspected. `body(worker, memoryAfterPass)` returns its rows' run
+ * results as `{name: [sequential, loaded?]}` and calls `memoryAfterPass()` after its c=1 pass; the memory
+ * row is that reading and one after the last pass.
  */
 async function newPathScenario(label, vars, body) {
   const worker = await startWorker({ PBKDF2_ITERATIONS: NEW_PATHS_ITERATIONS, ADMIN_SECRET, ...vars }, { inspectorPort: await freePort() });
   const isolate = await inspect(worker.inspectorPort);
   try {
-    const afterSetup = { value: undefined };
-    const results = await body(worker, async () => (afterSetup.value = await isolate.memory()));
+    let afterFirstPass;
+    const results = await body(worker, async () => {
+      afterFirstPass = await isolate.memory();
+    });
     for (const [name, passes] of Object.entries(results)) {
       for (const sample of passes.flatMap((p) => p.unexpectedSamples)) console.error(`${name}: ${sample}`);
     }
@@ -503,7 +506,8 @@ async function newPathScenario(label, vars, body) {
       badRequests += sequential.serverErrors + sequential.failures + sequential.unexpected;
       if (loaded) badRequests += loaded.unexpected;
     }
-    memoryRows.push({ label, concurrency: 8, afterSequential: afterSetup.value ?? (await isolate.memory()), afterLoad: await isolate.memory() });
+    const afterLoad = await isolate.memory();
+    memoryRows.push({ label, concurrency: 8, afterSequential: afterFirstPass ?? afterLoad, afterLoad });
   } finally {
     isolate.close();
     await worker.mf.dispose();
