@@ -9,7 +9,8 @@
 #   docs    links and anchors of README.md, docs/*.md, npm/README.md and of docs/… references in code;
 #           the link checker's own tests
 #   rust    rustfmt, clippy (native, wasm32 with the worker feature, core only, js feature), cargo test
-#   wasm    the core as wasm in headless Chromium, the npm package's API in headless Chromium and Firefox
+#   wasm    the core as wasm in headless Chromium (email lower-casing in Firefox too), the npm package's API in
+#           headless Chromium and Firefox
 #   worker  build the Worker, its size budget, the deploy dry run, the end-to-end suite in workerd
 #   npm     build the npm package, its tarball in Node 20 + 22, tsc, a JS Worker in workerd and Chromium;
 #           the Medusa bridge (edge-auth/medusa) against the Worker in workerd
@@ -32,7 +33,7 @@ stages, run in this order:
   docs    links and anchors in README.md, docs/*.md, npm/README.md and docs/… references in code
           (scripts/check-docs.mjs), and the checker's own tests
   rust    cargo fmt --check, cargo clippy (native and wasm32), cargo test
-  wasm    wasm-pack tests in headless Chromium; the npm package's API in headless Chromium and Firefox
+  wasm    wasm-pack tests in headless Chromium (email lower-casing in Firefox too); the npm package's API in headless Chromium and Firefox
   worker  build the Worker, wasm size budget, wrangler deploy --dry-run, end-to-end tests in workerd
   npm     build the npm package; its tarball in Node 20 + 22, tsc, a JS Worker in workerd, Chromium;
           the Medusa bridge edge-auth/medusa against the Worker in workerd (builds it if missing)
