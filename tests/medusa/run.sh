@@ -46,6 +46,11 @@ install_backend() {
 }
 
 step "install the Medusa backend (tests/medusa-backend)" install_backend
+# The bridge suite's one test that needs @medusajs/framework installed (the npm stage, which runs first,
+# skips it): the export Medusa's loader takes, and the framework's own MedusaError.
+step "the bridge with @medusajs/framework 2.21.2 installed (tests/medusa-bridge/, that test)" \
+  "$NODE" --test --test-reporter=spec --test-concurrency=1 --test-name-pattern="with @medusajs/framework" \
+  tests/medusa-bridge/bridge.test.mjs
 
 # --- PostgreSQL (throwaway data: no fsync) --------------------------------------------------------------------------------------------
 
