@@ -152,11 +152,15 @@ async function startWorker(vars, { inspectorPort } = {}) {
   };
 }
 
-const json = (body) => ({
+/** A JSON POST, with `token` as its bearer when given. */
+const json = (body, token) => ({
   method: "POST",
-  headers: { "content-type": "application/json" },
+  headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
   body: JSON.stringify(body),
 });
+
+/** A sign-in request with `body`, for `run`. */
+const signIn = (body) => () => ["/auth/customer/emailpass", json(body)];
 
 async function tokenOf(response, what) {
   const text = await response.text();
@@ -241,23 +245,22 @@ async function loginScenario(label, vars, sequentialCount, loadCount, concurrenc
   const isolate = await inspect(worker.inspectorPort);
   try {
     await tokenOf(await fetch(new URL("/auth/customer/emailpass/register", worker.url), json(credentials)), "register");
-    const login = (body) => () => ["/auth/customer/emailpass", json(body)];
-    await run(worker, { count: 2, concurrency: 1, request: login(credentials) }); // warm-up
-    const sequential = await run(worker, { count: sequentialCount, concurrency: 1, request: login(credentials) });
+    await run(worker, { count: 2, concurrency: 1, request: signIn(credentials) }); // warm-up
+    const sequential = await run(worker, { count: sequentialCount, concurrency: 1, request: signIn(credentials) });
     const afterSequential = await isolate.memory();
-    const loaded = await run(worker, { count: loadCount, concurrency, request: login(credentials) });
+    const loaded = await run(worker, { count: loadCount, concurrency, request: signIn(credentials) });
     const afterLoad = await isolate.memory();
     // Failed logins must cost what a successful one does, or timing tells which emails exist.
     const wrongPassword = await run(worker, {
       count: sequentialCount,
       concurrency: 1,
-      request: login({ ...credentials, password: "wrong password, same length!" }),
+      request: signIn({ ...credentials, password: "wrong password, same length!" }),
       expect: 401,
     });
     const unknownEmail = await run(worker, {
       count: sequentialCount,
       concurrency: 1,
-      request: login({ ...credentials, email: "nobody@example.com" }),
+      request: signIn({ ...credentials, email: "nobody@example.com" }),
       expect: 401,
     });
     record(label, sequential, loaded);
@@ -463,9 +466,7 @@ const MFA_KEY = "load-test-mfa-key-0123456789abcdef01234567";
 
 /** POSTs `body` as JSON and returns the answer's JSON, or throws naming `what` unless `expect` came back. */
 async function postJson(worker, path, body, { token, expect = 200, what = path } = {}) {
-  const headers = { "content-type": "application/json" };
-  if (token) headers.authorization = `Bearer ${token}`;
-  const response = await fetch(new URL(path, worker.url), { method: "POST", headers, body: JSON.stringify(body) });
+  const response = await fetch(new URL(path, worker.url), json(body, token));
   const text = await response.text();
   if (response.status !== expect) throw new Error(`${what}: HTTP ${response.status} ${text}`);
   return text ? JSON.parse(text) : undefined;
@@ -517,8 +518,6 @@ async function newPathScenario(label, vars, body) {
 const onceRows = []; // requests that each need their own code or identity: c=1, one per item
 // `once` stays within the 10 verification confirmations per client address per 15 minutes (not a RATE_LIMITS counter).
 const newPathCounts = { sequential: QUICK ? 3 : 15, load: QUICK ? 8 : 40, once: QUICK ? 3 : 10 };
-const signIn = (body) => () => ["/auth/customer/emailpass", json(body)];
-
 if (wants("mfa")) {
   await newPathScenario("MFA (TOTP factor enabled)", { MFA_ENCRYPTION_KEY: MFA_KEY }, async (worker, memoryAfterPass) => {
     const email = "mfa@example.com";
@@ -542,11 +541,7 @@ if (wants("mfa")) {
       concurrency: 1,
       request: (i) => [
         `/auth/mfa/challenges/${challenges[i].mfa_challenge.id}/verify`,
-        {
-          method: "POST",
-          headers: { "content-type": "application/json", authorization: `Bearer ${challenges[i].token}` },
-          body: JSON.stringify({ method: "recovery_code", code: codes[i] }),
-        },
+        json({ method: "recovery_code", code: codes[i] }, challenges[i].token),
       ],
     });
     return {
@@ -597,11 +592,7 @@ if (wants("verification")) {
         expect: 201,
         request: (i) => [
           "/auth/verification/request",
-          {
-            method: "POST",
-            headers: { "content-type": "application/json", authorization: `Bearer ${people[i].token}` },
-            body: JSON.stringify({ entity_id: people[i].email, entity_type: "email" }),
-          },
+          json({ entity_id: people[i].email, entity_type: "email" }, people[i].token),
         ],
       });
       const deadline = Date.now() + 10_000;
