@@ -31,6 +31,14 @@ pub(crate) fn admin_from(
     h.send(method, path, &headers, &bytes)
 }
 
+/// The header naming the end user's address, when there is one.
+pub(crate) fn forwarded(client: Option<&str>) -> Vec<(&str, &str)> {
+    client
+        .iter()
+        .map(|c| ("x-edge-auth-client-ip", *c))
+        .collect()
+}
+
 pub(crate) fn ok(r: &HttpResponse) -> Value {
     assert_eq!(r.status, 200, "{:?}", r.body_json());
     r.body_json().unwrap()
@@ -246,16 +254,12 @@ fn sign_ins_are_limited_per_email_and_per_forwarded_client_not_per_backend() {
     )]);
     h.register("a@b.co", "correct horse");
     let wrong = |email: &str, client: Option<&str>| {
-        let extra: Vec<(&str, &str)> = client
-            .iter()
-            .map(|c| ("x-edge-auth-client-ip", *c))
-            .collect();
         admin_from(
             &h,
             "POST",
             "/admin/auth/emailpass/authenticate",
             Some(credentials(email, "wrong horse!")),
-            &extra,
+            &forwarded(client),
         )
     };
     // One end user's address: limited after 3, whichever email.

@@ -2,7 +2,7 @@
 //! 2.16+'s reset jti issued for an entity and spent once, and `updateProvider` setting a password (voiding
 //! the identity's tokens, limited like the Worker's own `update` route).
 
-use super::admin_module::{admin, admin_from, ok};
+use super::admin_module::{admin, admin_from, forwarded, ok};
 use crate::*;
 
 fn issue(h: &TestApp, body: Value) -> HttpResponse {
@@ -247,16 +247,12 @@ fn password_updates_are_limited_per_entity_like_the_workers_update_route() {
     h.register("a@b.co", "correct horse");
     h.register("c@d.co", "correct horse");
     let set = |entity: &str, password: &str, client: Option<&str>| {
-        let extra: Vec<(&str, &str)> = client
-            .iter()
-            .map(|c| ("x-edge-auth-client-ip", *c))
-            .collect();
         admin_from(
             &h,
             "POST",
             "/admin/auth/emailpass/update",
             Some(json!({ "entity_id": entity, "password": password })),
-            &extra,
+            &forwarded(client),
         )
     };
     assert_eq!(
