@@ -354,6 +354,25 @@ mod tests {
     }
 
     #[test]
+    fn a_record_of_exactly_the_size_limit_is_read_and_one_byte_more_is_not() {
+        // Padded with the whitespace JSON allows after the object.
+        let of_length = |n: usize| {
+            let record = r#"{"pbkdf2-sha256$i=1000": 3}"#;
+            format!("{record}{}", " ".repeat(n - record.len()))
+        };
+        let limit = of_length(16 * 1024);
+        assert_eq!(limit.len(), MAX_RECORD_BYTES);
+        assert_eq!(
+            CostTally::parse(&limit),
+            tally(&[("pbkdf2-sha256$i=1000", 3)])
+        );
+        assert_eq!(
+            CostTally::parse(&of_length(16 * 1024 + 1)),
+            CostTally::default()
+        );
+    }
+
+    #[test]
     fn one_email_always_draws_the_same_class_and_the_key_decides_which() {
         let t = tally(&[("pbkdf2-sha256$i=20000", 1), ("pbkdf2-sha256$i=400000", 1)]);
         let key = [7u8; 32];
