@@ -165,13 +165,13 @@ fn to_worker_response(response: HttpResponse) -> Result<Response> {
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
     console_error_panic_hook::set_once();
-    let response = match (config(&env), env.kv(KV_BINDING)) {
+    let response = match (config(&env), kv::WorkersKv::bind(&env, KV_BINDING)) {
         (Err(e), _) => http::misconfigured(&e),
-        (Ok(_), Err(_)) => misconfigured(&format!(
+        (Ok(_), None) => misconfigured(&format!(
             "the KV namespace binding {KV_BINDING} is missing; add it under [[kv_namespaces]] in wrangler.toml"
         )),
-        (Ok(config), Ok(kv)) => {
-            let store: Rc<dyn KvStore> = Rc::new(kv::WorkersKv(kv));
+        (Ok(config), Some(kv)) => {
+            let store: Rc<dyn KvStore> = Rc::new(kv);
             let third_parties = third_parties(&config);
             let signer = token_signer(&config);
             let app = App::with_providers(
