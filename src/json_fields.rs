@@ -48,8 +48,13 @@ pub fn flag(v: &Value, key: &str) -> Option<bool> {
 
 /// The array-of-strings field `key`.
 pub fn texts(v: &Value, key: &str) -> Option<Vec<String>> {
+    strings(v.get(key)?)
+}
+
+/// `v` as an array of strings.
+pub fn strings(v: &Value) -> Option<Vec<String>> {
     let mut out = Vec::new();
-    for x in v.get(key)?.as_array()? {
+    for x in v.as_array()? {
         out.push(x.as_str()?.to_owned());
     }
     Some(out)

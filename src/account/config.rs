@@ -2,9 +2,12 @@
 //! configuration calls [`from_vars`]. Each failure names its variable.
 
 use super::webhook::WebhookTarget;
-use crate::config::vars::{ConfigError, VarLookup, check_secret, duration_secs, invalid, json};
+use crate::config::vars::{
+    ConfigError, Mismatch, VarLookup, check_secret, duration_secs, invalid, json, json_value,
+};
 use crate::guard::Rule;
 use crate::guard::client_ip;
+use crate::json_fields;
 use crate::token::parse_duration_secs;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -164,7 +167,7 @@ impl RateLimits {
             return Ok(Self::off());
         }
         let bad = |m: String| invalid(RATE_LIMITS, m);
-        let value: Value = json(
+        let value = json_value(
             RATE_LIMITS,
             text,
             r#""off" or a JSON object like {"authenticate":{"identifier":{"limit":5,"window":"1m","backoff":true}}}"#,
@@ -333,8 +336,7 @@ impl SessionCookie {
 }
 
 /// One verification an actor type owes when signing in through a provider.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RequiredVerification {
     /// e.g. `email`.
     pub entity_type: String,
@@ -342,9 +344,25 @@ pub struct RequiredVerification {
     pub auth_provider: String,
 }
 
+impl RequiredVerification {
+    /// `{"entity_type", "auth_provider"}`, both strings and nothing else.
+    fn read(value: &Value) -> Option<Self> {
+        let fields = value.as_object()?;
+        if fields
+            .keys()
+            .any(|k| k != "entity_type" && k != "auth_provider")
+        {
+            return None;
+        }
+        Some(Self {
+            entity_type: json_fields::text(value, "entity_type")?,
+            auth_provider: json_fields::text(value, "auth_provider")?,
+        })
+    }
+}
+
 /// `AUTH_VERIFICATIONS_PER_ACTOR`: per actor type, the verifications its sign-ins owe. Empty by default.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
-#[serde(transparent)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct VerificationsPerActor(std::collections::BTreeMap<String, Vec<RequiredVerification>>);
 
 impl VerificationsPerActor {
@@ -359,10 +377,28 @@ impl VerificationsPerActor {
     }
 
     fn parse(text: &str) -> Result<Self, ConfigError> {
-        let parsed: Self = json(
+        let parsed = json(
             AUTH_VERIFICATIONS_PER_ACTOR,
             text,
             "an object of actor type to [{\"entity_type\", \"auth_provider\"}]",
+            |value| {
+                let actors = value
+                    .as_object()
+                    .ok_or_else(|| Mismatch("not an object".into()))?;
+                let mut map = std::collections::BTreeMap::new();
+                for (actor, list) in actors {
+                    let required = list
+                        .as_array()
+                        .and_then(|items| items.iter().map(RequiredVerification::read).collect());
+                    let required = required.ok_or_else(|| {
+                        Mismatch(format!(
+                            "{actor:?} is not a list of {{\"entity_type\", \"auth_provider\"}}"
+                        ))
+                    })?;
+                    map.insert(actor.clone(), required);
+                }
+                Ok(Self(map))
+            },
         )?;
         let empty = parsed
             .0
@@ -612,17 +648,36 @@ mod tests {
         );
         assert_eq!(c.verifications.required("customer", "google"), None);
         assert_eq!(c.verifications.required("user", "emailpass"), None);
-        for bad in [
-            "[]",
-            r#"{"customer":[{"entity_type":"email"}]}"#,
-            r#"{"customer":[{"entity_type":"","auth_provider":"emailpass"}]}"#,
-            r#"{"customer":[{"entity_type":"email","auth_provider":"x","extra":1}]}"#,
+        let expected = r#"expected an object of actor type to [{"entity_type", "auth_provider"}]"#;
+        let not_a_list = format!(
+            r#"{expected}: "customer" is not a list of {{"entity_type", "auth_provider"}}"#
+        );
+        for (bad, message) in [
+            ("[]", format!("{expected}: not an object")),
+            (
+                r#"{"customer":[{"entity_type":"email"}]}"#,
+                not_a_list.clone(),
+            ),
+            (
+                r#"{"customer":[{"entity_type":"email","auth_provider":"x","extra":1}]}"#,
+                not_a_list.clone(),
+            ),
+            (
+                r#"{"customer":[{"entity_type":1,"auth_provider":"emailpass"}]}"#,
+                not_a_list.clone(),
+            ),
+            (
+                r#"{"customer":{"entity_type":"email","auth_provider":"emailpass"}}"#,
+                not_a_list,
+            ),
+            (
+                r#"{"customer":[{"entity_type":"","auth_provider":"emailpass"}]}"#,
+                "entity_type and auth_provider must not be empty".into(),
+            ),
         ] {
             let e = parse(&[(AUTH_VERIFICATIONS_PER_ACTOR, bad)], false).unwrap_err();
-            assert!(
-                e.to_string().contains(AUTH_VERIFICATIONS_PER_ACTOR),
-                "{bad}: {e}"
-            );
+            assert_eq!(e.var, AUTH_VERIFICATIONS_PER_ACTOR, "{bad}");
+            assert_eq!(e.message, message, "{bad}");
         }
     }
 

@@ -18,7 +18,7 @@ use crate::token::JwtKey;
 use crate::token::signer::{Signing, TokenSigner};
 use std::collections::BTreeMap;
 use std::rc::Rc;
-use vars::{ConfigError, check_secret, duration_secs, invalid, json, whole_number};
+use vars::{ConfigError, Mismatch, check_secret, duration_secs, invalid, json, whole_number};
 
 /// Secret: the HS256 key that signs auth tokens (at least 32 bytes), and the root of the derived keys
 /// and reset tokens in every mode.
@@ -176,6 +176,18 @@ fn parse_auth_methods(text: &str) -> Result<BTreeMap<String, Vec<String>>, Confi
         AUTH_METHODS_PER_ACTOR,
         text,
         &format!("a JSON object like {DEFAULT_AUTH_METHODS_PER_ACTOR}"),
+        |value| {
+            let actors = value
+                .as_object()
+                .ok_or_else(|| Mismatch("not an object".into()))?;
+            let mut map = BTreeMap::new();
+            for (actor, methods) in actors {
+                let methods = crate::json_fields::strings(methods)
+                    .ok_or_else(|| Mismatch(format!("{actor:?} is not a list of strings")))?;
+                map.insert(actor.clone(), methods);
+            }
+            Ok(map)
+        },
     )?;
     if let Some(bad) = map.keys().find(|a| !is_valid_actor_type(a)) {
         return Err(invalid(
@@ -276,6 +288,42 @@ mod tests {
     fn short_secret_is_refused_outside_development() {
         let e = Config::from_vars(vars(&[(JWT_SECRET, "short")])).unwrap_err();
         assert_eq!(e.var, JWT_SECRET);
+    }
+
+    #[test]
+    fn auth_methods_of_the_wrong_shape_say_where() {
+        let expected = format!("expected a JSON object like {DEFAULT_AUTH_METHODS_PER_ACTOR}");
+        for (text, problem) in [
+            ("[1]", "not an object"),
+            (
+                r#"{"customer":"emailpass"}"#,
+                r#""customer" is not a list of strings"#,
+            ),
+            (
+                r#"{"customer":["emailpass",1]}"#,
+                r#""customer" is not a list of strings"#,
+            ),
+        ] {
+            let e = Config::from_vars(vars(&[
+                (JWT_SECRET, SECRET),
+                (AUTH_METHODS_PER_ACTOR, text),
+            ]))
+            .unwrap_err();
+            assert_eq!(e.message, format!("{expected}: {problem}"), "{text}");
+        }
+        let c = Config::from_vars(vars(&[
+            (JWT_SECRET, SECRET),
+            (
+                AUTH_METHODS_PER_ACTOR,
+                r#"{"customer":["emailpass","github"],"user":[]}"#,
+            ),
+        ]))
+        .unwrap();
+        assert_eq!(
+            c.auth_methods_per_actor["customer"],
+            ["emailpass", "github"]
+        );
+        assert!(c.auth_methods_per_actor["user"].is_empty());
     }
 
     #[test]

@@ -5,7 +5,7 @@
 
 use crate::oauth::redirect::check_absolute_url;
 use crate::token::parse_duration_secs;
-use serde::de::DeserializeOwned;
+use serde_json::Value;
 use std::fmt;
 
 /// Reads one variable (`None` when unset). [`crate::config::Config::from_vars`] hands the feature
@@ -79,14 +79,27 @@ pub fn url(get: &VarLookup<'_>, var: &'static str) -> Result<Option<String>, Con
     Ok(Some(url))
 }
 
-/// `text` (the value of `var`) as JSON of type `T`; `expected` says what it should look like, after
-/// "expected" in the message.
-pub fn json<T: DeserializeOwned>(
+/// What is wrong with the shape of a JSON variable's value (the message after "expected …: ").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mismatch(pub String);
+
+/// `text` (the value of `var`) as JSON; `expected` says what it should look like, after "expected" in
+/// the message.
+pub fn json_value(var: &'static str, text: &str, expected: &str) -> Result<Value, ConfigError> {
+    serde_json::from_str(text).map_err(|e| invalid(var, format!("expected {expected}: {e}")))
+}
+
+/// [`json_value`], then as `read` takes it. Values are read from a `serde_json::Value`, not through
+/// derived `Deserialize` impls: those are kilobytes of wasm each and bring serde's float formatting for
+/// their messages (docs/performance.md#bundle-size).
+pub fn json<T>(
     var: &'static str,
     text: &str,
     expected: &str,
+    read: impl FnOnce(&Value) -> Result<T, Mismatch>,
 ) -> Result<T, ConfigError> {
-    serde_json::from_str(text).map_err(|e| invalid(var, format!("expected {expected}: {e}")))
+    read(&json_value(var, text, expected)?)
+        .map_err(|Mismatch(m)| invalid(var, format!("expected {expected}: {m}")))
 }
 
 #[cfg(test)]
@@ -132,8 +145,20 @@ mod tests {
             Ok(Some("https://idp.example/x".into()))
         );
         assert_eq!(url(&one("http://idp.example/x"), VAR).unwrap_err().var, VAR);
-        assert_eq!(json::<Vec<u8>>(VAR, "[1,2]", "a list"), Ok(vec![1, 2]));
-        let e = json::<Vec<u8>>(VAR, "{}", "a list").unwrap_err();
-        assert!(e.message.starts_with("expected a list: "), "{}", e.message);
+        let list = |v: &Value| {
+            crate::json_fields::strings(v).ok_or_else(|| Mismatch("not a list of strings".into()))
+        };
+        assert_eq!(
+            json(VAR, r#"["a","b"]"#, "a list", list),
+            Ok(vec!["a".into(), "b".into()])
+        );
+        let e = json(VAR, "{}", "a list", list).unwrap_err();
+        assert_eq!(e.message, "expected a list: not a list of strings");
+        let e = json(VAR, "[1,", "a list", list).unwrap_err();
+        assert!(
+            e.message.starts_with("expected a list: EOF"),
+            "{}",
+            e.message
+        );
     }
 }

@@ -4,13 +4,14 @@
 //! an error naming the missing variable. Plain data: the discovery and JWKS caches belong to the
 //! running [`crate::oauth::OAuthProvider`].
 
-use crate::config::vars::{ConfigError, VarLookup, invalid, json, url};
+use crate::config::vars::{ConfigError, Mismatch, VarLookup, invalid, json, url};
 use crate::contract;
+use crate::json_fields;
 use crate::oauth::redirect::{RedirectAllowList, check_absolute_url};
 use crate::oauth::spec::{self, ClientAuth, EndpointOverrides, ProviderKind, ProviderSpec};
 use crate::oauth::state::BrowserBinding;
 use crate::ports::secret::Secret;
-use serde::Deserialize;
+use serde_json::Value;
 use std::rc::Rc;
 
 /// Var: Google's OAuth client id.
@@ -186,17 +187,13 @@ pub fn github(get: &VarLookup<'_>) -> Result<Option<ProviderSpec>, ConfigError> 
     }))
 }
 
-#[derive(Deserialize)]
-#[serde(untagged)]
 enum Scopes {
     List(Vec<String>),
     Joined(String),
 }
 
-/// One entry of `OIDC_PROVIDERS`. Everything optional here so that a missing field gets a message in
-/// Medusa's words (`<id> clientId is required`) instead of serde's.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+/// One entry of `OIDC_PROVIDERS`. Everything optional here (`null` is absent) so that a missing field
+/// gets a message in Medusa's words (`<id> clientId is required`).
 struct OidcEntry {
     id: Option<String>,
     issuer: Option<String>,
@@ -210,6 +207,53 @@ struct OidcEntry {
     token_endpoint_auth_method: Option<String>,
     /// Other audiences an id_token may name besides `clientId` (OIDC Core §3.1.3.7 step 3).
     allowed_audiences: Option<Vec<String>>,
+}
+
+impl OidcEntry {
+    /// The entry `value`: an object of `id` and [`OIDC_OPTIONS`] only, each of its type.
+    fn read(value: &Value) -> Result<Self, Mismatch> {
+        let fields = value
+            .as_object()
+            .ok_or_else(|| Mismatch("an entry is not an object".into()))?;
+        if let Some(unknown) = fields
+            .keys()
+            .find(|k| *k != "id" && !OIDC_OPTIONS.contains(&k.as_str()))
+        {
+            return Err(Mismatch(format!(
+                "unknown field {unknown:?} (known: id, {})",
+                OIDC_OPTIONS.join(", ")
+            )));
+        }
+        let text = |key: &str| {
+            json_fields::nullable_text(value, key)
+                .ok_or_else(|| Mismatch(format!("{key} must be a string")))
+        };
+        let list = |key: &str| match value.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => json_fields::strings(v)
+                .map(Some)
+                .ok_or_else(|| Mismatch(format!("{key} must be a list of strings"))),
+        };
+        let scopes = match value.get("scopes") {
+            Some(Value::String(joined)) => Some(Scopes::Joined(joined.clone())),
+            _ => list("scopes")
+                .map_err(|_| Mismatch("scopes must be a string or a list of strings".into()))?
+                .map(Scopes::List),
+        };
+        Ok(Self {
+            id: text("id")?,
+            issuer: text("issuer")?,
+            client_id: text("clientId")?,
+            client_secret: text("clientSecret")?,
+            callback_url: text("callbackUrl")?,
+            scopes,
+            authorization_url: text("authorizationUrl")?,
+            token_url: text("tokenUrl")?,
+            jwks_url: text("jwksUrl")?,
+            token_endpoint_auth_method: text("tokenEndpointAuthMethod")?,
+            allowed_audiences: list("allowedAudiences")?,
+        })
+    }
 }
 
 /// A provider id usable in routes and storage keys.
@@ -326,6 +370,18 @@ fn oidc_providers(get: &VarLookup<'_>) -> Result<Vec<ProviderSpec>, ConfigError>
         OIDC_PROVIDERS,
         &text,
         "a JSON list of {id, issuer, clientId, clientSecret, callbackUrl, scopes}",
+        |value| {
+            let list = value
+                .as_array()
+                .ok_or_else(|| Mismatch("not a list".into()))?;
+            list.iter()
+                .enumerate()
+                .map(|(i, entry)| {
+                    OidcEntry::read(entry)
+                        .map_err(|Mismatch(m)| Mismatch(format!("entry {i}: {m}")))
+                })
+                .collect()
+        },
     )?;
     if entries.len() > MAX_OIDC_PROVIDERS {
         return Err(invalid(
@@ -347,8 +403,8 @@ pub fn oidc_provider(
     mut options: serde_json::Map<String, serde_json::Value>,
 ) -> Result<ProviderSpec, ConfigError> {
     options.insert("id".into(), id.into());
-    let entry: OidcEntry = serde_json::from_value(options.into())
-        .map_err(|e| invalid(OIDC_PROVIDERS, format!("{id}: {e}")))?;
+    let entry = OidcEntry::read(&options.into())
+        .map_err(|Mismatch(m)| invalid(OIDC_PROVIDERS, format!("{id}: {m}")))?;
     oidc_entry(None, 0, entry)
 }
 

@@ -144,6 +144,61 @@ fn bad_values_name_their_variable() {
 }
 
 #[test]
+fn oidc_entries_of_the_wrong_shape_say_which_entry_and_field() {
+    let expected =
+        "expected a JSON list of {id, issuer, clientId, clientSecret, callbackUrl, scopes}";
+    let with = |field: &str, value: Value| {
+        let mut entry = corp_entry();
+        entry[field] = value;
+        json!([corp_entry(), entry]).to_string()
+    };
+    let known = "id, issuer, clientId, clientSecret, callbackUrl, scopes, authorizationUrl, \
+                 tokenUrl, jwksUrl, tokenEndpointAuthMethod, allowedAudiences";
+    for (text, problem) in [
+        (r#"{"id":"corp"}"#.to_owned(), "not a list".to_owned()),
+        (
+            json!([corp_entry(), 1]).to_string(),
+            "entry 1: an entry is not an object".into(),
+        ),
+        (
+            with("clientSecrett", json!("typo")),
+            format!("entry 1: unknown field \"clientSecrett\" (known: {known})"),
+        ),
+        (
+            with("clientId", json!(7)),
+            "entry 1: clientId must be a string".into(),
+        ),
+        (
+            with("scopes", json!({"openid": true})),
+            "entry 1: scopes must be a string or a list of strings".into(),
+        ),
+        (
+            with("allowedAudiences", json!("corp-api")),
+            "entry 1: allowedAudiences must be a list of strings".into(),
+        ),
+    ] {
+        let e = refused(&[("OIDC_PROVIDERS", &text)]);
+        assert_eq!(e.var, "OIDC_PROVIDERS");
+        assert_eq!(e.message, format!("{expected}: {problem}"), "{text}");
+    }
+}
+
+#[test]
+fn oidc_scopes_are_a_list_or_one_string_and_null_fields_are_absent() {
+    let mut entry = corp_entry();
+    entry["scopes"] = json!("openid  email");
+    entry["jwksUrl"] = Value::Null;
+    entry["allowedAudiences"] = json!(["corp-api"]);
+    let c = parse(&[("OIDC_PROVIDERS", &oidc(entry.clone()))]).unwrap();
+    let corp = &c.oauth.providers[0];
+    assert_eq!(corp.scopes, ["openid", "email"]);
+    assert_eq!(corp.trusted_audiences, ["corp-api"]);
+    entry["scopes"] = json!(["openid", "profile"]);
+    let c = parse(&[("OIDC_PROVIDERS", &oidc(entry))]).unwrap();
+    assert_eq!(c.oauth.providers[0].scopes, ["openid", "profile"]);
+}
+
+#[test]
 fn duplicate_provider_ids_are_refused() {
     let two = json!([corp_entry(), corp_entry()]).to_string();
     assert_eq!(refused(&[("OIDC_PROVIDERS", &two)]).var, "OIDC_PROVIDERS");
