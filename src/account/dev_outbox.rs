@@ -44,7 +44,12 @@ impl AccountService {
         let text = self.store().get(keys::DEV_OUTBOX).await?;
         // A record this code cannot read is dropped: it is a development convenience, never data.
         Ok(text
-            .and_then(|t| serde_json::from_str::<Vec<Value>>(&t).ok())
+            .and_then(|t| match serde_json::from_str::<Value>(&t) {
+                // Read as a `Value`: a typed `Vec` would bring serde's type-error messages (and float
+                // formatting) into the module for this alone (docs/performance.md#bundle-size).
+                Ok(Value::Array(deliveries)) => Some(deliveries),
+                _ => None,
+            })
             .unwrap_or_default())
     }
 
