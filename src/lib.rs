@@ -15,6 +15,7 @@ pub(crate) mod ids;
 pub mod import;
 pub mod json_fields;
 pub mod listing;
+pub mod maps;
 pub mod mfa;
 pub mod model;
 pub mod oauth;

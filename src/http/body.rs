@@ -78,14 +78,15 @@ pub fn json_object(req: &HttpRequest) -> Result<Metadata, HttpResponse> {
 
 /// `a=1&b=x%20y` → `{a: "1", b: "x y"}` (form encoding: `+` is a space). Later keys win.
 pub fn parse_query(query: &str) -> BTreeMap<String, String> {
-    query
-        .split('&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            (percent_decode(k), percent_decode(v))
-        })
-        .collect()
+    crate::maps::btree(
+        query
+            .split('&')
+            .filter(|pair| !pair.is_empty())
+            .map(|pair| {
+                let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+                (percent_decode(k), percent_decode(v))
+            }),
+    )
 }
 
 fn percent_decode(s: &str) -> String {

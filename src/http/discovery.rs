@@ -17,19 +17,19 @@ use crate::oauth::provider::RETURN_TO;
 use serde_json::{Map, Value, json};
 
 pub fn providers(app: &App, req: &HttpRequest) -> HttpResponse {
-    let actors: Map<String, Value> = app
-        .config
-        .auth_methods_per_actor
-        .iter()
-        .map(|(actor, methods)| {
-            let usable: Vec<Value> = methods
-                .iter()
-                .filter(|id| app.service.has_provider(id))
-                .map(|id| Value::String(id.clone()))
-                .collect();
-            (actor.clone(), Value::Array(usable))
-        })
-        .collect();
+    let actors: Map<String, Value> = crate::maps::object(
+        app.config
+            .auth_methods_per_actor
+            .iter()
+            .map(|(actor, methods)| {
+                let usable: Vec<Value> = methods
+                    .iter()
+                    .filter(|id| app.service.has_provider(id))
+                    .map(|id| Value::String(id.clone()))
+                    .collect();
+                (actor.clone(), Value::Array(usable))
+            }),
+    );
     let mut body = json!({ "actors": actors, "dev": app.config.development });
     let (_, _, query) = req.url_parts();
     if let Some(return_to) = parse_query(query).get(RETURN_TO) {

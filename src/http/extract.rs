@@ -69,7 +69,7 @@ pub fn authentication_input(req: &HttpRequest) -> Result<AuthenticationInput, Ht
     let (scheme, _, query) = req.url_parts();
     Ok(AuthenticationInput {
         url: Some(req.url.clone()),
-        headers: req.headers.iter().cloned().collect(),
+        headers: crate::maps::btree(req.headers.iter().cloned()),
         query: parse_query(query),
         body: body::json_object(req)?,
         protocol: Some(scheme.to_owned()).filter(|s| !s.is_empty()),

@@ -108,10 +108,11 @@ pub fn provider_error_message(fields: &BTreeMap<String, String>) -> Option<Strin
 }
 
 fn string_fields(object: &serde_json::Map<String, Value>) -> BTreeMap<String, String> {
-    object
-        .iter()
-        .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_owned())))
-        .collect()
+    crate::maps::btree(
+        object
+            .iter()
+            .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_owned()))),
+    )
 }
 
 /// Reads a token response: a non-2xx is Medusa's `Could not exchange token, <status>, <statusText>`;

@@ -25,10 +25,11 @@ fn is_true(v: Option<&Value>) -> bool {
 }
 
 fn copy_claims(claims: &Claims, names: &[&str]) -> Metadata {
-    names
-        .iter()
-        .filter_map(|&n| claims.get(n).map(|v| (n.to_owned(), v.clone())))
-        .collect()
+    crate::maps::object(
+        names
+            .iter()
+            .filter_map(|&n| claims.get(n).map(|v| (n.to_owned(), v.clone()))),
+    )
 }
 
 /// Medusa's Google mapping (`entity_id = sub`, `{email, name, picture, given_name, family_name}`).
