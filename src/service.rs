@@ -12,14 +12,15 @@ use crate::model::{
 use crate::ports::clock::Clock;
 use crate::provider::{AuthProvider, ProviderHelper, ProviderResult};
 use crate::store::KvStore;
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 /// Medusa's Auth Module service: the provider flows and identity CRUD over a [`KvStore`].
 pub struct AuthModuleService {
     store: Rc<dyn KvStore>,
     clock: Rc<dyn Clock>,
-    providers: BTreeMap<String, Rc<dyn AuthProvider>>,
+    /// Sorted by id; a handful, so a list rather than a map type (whose code the wasm would carry for
+    /// this alone).
+    providers: Vec<Rc<dyn AuthProvider>>,
     /// Uniqueness claims, single-use consumption and credential records ([`crate::guard`]).
     guard: Rc<dyn Guard>,
 }
@@ -59,7 +60,7 @@ impl AuthModuleService {
             store,
             guard: Rc::new(MemoryGuard::with_clock(clock.clone()).without_credentials()),
             clock,
-            providers: BTreeMap::new(),
+            providers: Vec::new(),
         }
     }
 
@@ -72,18 +73,28 @@ impl AuthModuleService {
 
     /// Registers a provider under its id; a later provider with the same id replaces the earlier one.
     pub fn with_provider(mut self, provider: Rc<dyn AuthProvider>) -> Self {
-        self.providers.insert(provider.id().to_owned(), provider);
+        match self
+            .providers
+            .binary_search_by(|p| p.id().cmp(provider.id()))
+        {
+            Ok(at) => self.providers[at] = provider,
+            Err(at) => self.providers.insert(at, provider),
+        }
         self
     }
 
     /// Whether a provider with this id is registered.
     pub fn has_provider(&self, id: &str) -> bool {
-        self.providers.contains_key(id)
+        self.provider(id).is_some()
+    }
+
+    fn provider(&self, id: &str) -> Option<&Rc<dyn AuthProvider>> {
+        self.providers.iter().find(|p| p.id() == id)
     }
 
     /// The ids of the registered providers, in order.
     pub fn provider_ids(&self) -> impl Iterator<Item = &str> {
-        self.providers.keys().map(String::as_str)
+        self.providers.iter().map(|p| p.id())
     }
 
     /// Medusa's `listAuthProviders`: the registered providers with these ids, in that order (unknown
@@ -98,10 +109,10 @@ impl AuthModuleService {
         match ids {
             Some(ids) => ids
                 .iter()
-                .filter_map(|id| self.providers.get(id))
+                .filter_map(|id| self.provider(id))
                 .map(info)
                 .collect(),
-            None => self.providers.values().map(info).collect(),
+            None => self.providers.iter().map(info).collect(),
         }
     }
 
@@ -126,7 +137,7 @@ impl AuthModuleService {
     where
         F: AsyncFnOnce(&'s dyn AuthProvider, &ProviderHelper<'s>) -> ProviderResult,
     {
-        let Some(provider) = self.providers.get(provider_id) else {
+        let Some(provider) = self.provider(provider_id) else {
             return VerifiedResponse {
                 response: AuthenticationResponse::failed(contract::provider_not_found(provider_id)),
                 verified: None,

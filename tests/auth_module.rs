@@ -9,9 +9,10 @@ use edge_auth::model::{
     AuthenticationInput, AuthenticationResponse, CreateAuthIdentity, CreateProviderIdentity,
     Metadata,
 };
-use edge_auth::providers::emailpass::EMAILPASS;
+use edge_auth::providers::emailpass::{EMAILPASS, EmailPass};
 use kit::{
-    Fixture, PLAINTEXT, assert_sanitized, block_on, credentials, failed, identity_of, input, meta,
+    FAST_ITERATIONS, Fixture, PLAINTEXT, assert_sanitized, block_on, credentials, failed,
+    identity_of, input, meta,
 };
 use serde_json::{Value, json};
 
@@ -274,6 +275,35 @@ fn flow_methods_never_panic_and_only_return_sanitised_identities() {
             assert!(!value.contains("password123"), "{key} = {value}");
         }
     }
+}
+
+#[test]
+fn providers_are_kept_in_id_order_and_a_later_one_replaces_one_with_its_id() {
+    let fx = Fixture::new();
+    // Registered out of order, emailpass twice: the second one's work factor is the one used.
+    let service = edge_auth::service::AuthModuleService::new(fx.store.clone(), fx.clock.clone())
+        .with_provider(std::rc::Rc::new(kit::PlaintextPass))
+        .with_provider(std::rc::Rc::new(EmailPass::new(kit::hasher(
+            FAST_ITERATIONS,
+            None,
+        ))))
+        .with_provider(std::rc::Rc::new(EmailPass::new(kit::hasher(
+            2 * FAST_ITERATIONS,
+            None,
+        ))));
+    assert_eq!(
+        service.provider_ids().collect::<Vec<_>>(),
+        [EMAILPASS, PLAINTEXT]
+    );
+    let listed: Vec<String> = service
+        .list_auth_providers(None)
+        .into_iter()
+        .map(|p| p.id)
+        .collect();
+    assert_eq!(listed, [EMAILPASS, PLAINTEXT]);
+    let r = block_on(service.register(EMAILPASS, &credentials("order@example.com", "password123")));
+    assert!(r.success, "{r:?}");
+    assert!(fx.dump_text().contains("$pbkdf2-sha256$i=2000,"));
 }
 
 #[test]
