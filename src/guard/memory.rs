@@ -12,7 +12,6 @@ use crate::ports::clock::{Clock, SystemClock};
 use crate::store::StoreError;
 use async_trait::async_trait;
 use std::cell::RefCell;
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 /// One map for all four kinds of record (keys prefixed by kind): one B-tree instantiation in the
@@ -49,9 +48,45 @@ fn credentials_key(key: &str) -> String {
     format!("k{key}")
 }
 
+/// The live records by key. A list rather than a map type: every operation walks all of them anyway
+/// (the expired ones are dropped first), and a `BTreeMap` of its own would add its code to the wasm.
+#[derive(Default)]
+struct Records(Vec<(String, Record)>);
+
+impl Records {
+    fn position(&self, key: &str) -> Option<usize> {
+        self.0.iter().position(|(k, _)| k == key)
+    }
+
+    fn get(&self, key: &str) -> Option<&Record> {
+        self.position(key).map(|at| &self.0[at].1)
+    }
+
+    fn get_mut(&mut self, key: &str) -> Option<&mut Record> {
+        self.position(key).map(|at| &mut self.0[at].1)
+    }
+
+    fn contains_key(&self, key: &str) -> bool {
+        self.position(key).is_some()
+    }
+
+    fn insert(&mut self, key: String, record: Record) {
+        match self.position(&key) {
+            Some(at) => self.0[at].1 = record,
+            None => self.0.push((key, record)),
+        }
+    }
+
+    fn remove(&mut self, key: &str) {
+        if let Some(at) = self.position(key) {
+            self.0.swap_remove(at);
+        }
+    }
+}
+
 /// A guard in process memory: exact for everything that shares it.
 pub struct MemoryGuard {
-    records: RefCell<BTreeMap<String, Record>>,
+    records: RefCell<Records>,
     clock: Rc<dyn Clock>,
     /// Claims older than this are forgotten (`None`: kept until released).
     claim_ttl_ms: Option<u64>,
@@ -74,7 +109,7 @@ impl MemoryGuard {
     /// A guard on `clock` (tests move it).
     pub fn with_clock(clock: Rc<dyn Clock>) -> Self {
         Self {
-            records: RefCell::new(BTreeMap::new()),
+            records: RefCell::new(Records::default()),
             clock,
             claim_ttl_ms: None,
             keeps_credentials: true,
@@ -96,10 +131,10 @@ impl MemoryGuard {
     }
 
     /// Runs `f` on the records after dropping the expired ones, so memory stays bounded by what is live.
-    fn with_records<T>(&self, f: impl FnOnce(&mut BTreeMap<String, Record>, u64) -> T) -> T {
+    fn with_records<T>(&self, f: impl FnOnce(&mut Records, u64) -> T) -> T {
         let now = self.clock.now_ms();
         let mut records = self.records.borrow_mut();
-        records.retain(|_, r| match r {
+        records.0.retain(|(_, r)| match r {
             Record::Claim { at_ms, .. } => self.claim_ttl_ms.is_none_or(|ttl| *at_ms + ttl > now),
             Record::Consumed { expires_ms } | Record::Bucket { expires_ms, .. } => {
                 *expires_ms > now
