@@ -77,12 +77,13 @@ impl CostTally {
         }
     }
 
-    /// The counts per class; labels that do not parse as a class (a tampered record) are left out.
+    /// The counts per class; labels that do not parse as a class (a tampered record) are left out. A
+    /// zero count (only a tampered record has one) needs no filter: it adds nothing to [`Self::pick`]'s
+    /// total and no draw lands on it.
     pub fn counts(&self) -> impl Iterator<Item = (CostClass, u64)> + '_ {
         self.0
             .iter()
             .filter_map(|(label, n)| Some((CostClass::parse(label)?, *n)))
-            .filter(|(_, n)| *n > 0)
     }
 
     /// The class that a uniform `draw` lands on, each class weighted by its count; `None` when empty.
@@ -335,6 +336,10 @@ mod tests {
             .map(Some)
         );
         assert_eq!(CostTally::default().pick(7), None);
+        // A zero count, which only a tampered record holds, is never drawn.
+        let t = tally(&[("pbkdf2-sha256$i=20000", 0), ("pbkdf2-sha256$i=400000", 2)]);
+        assert!((0..6).all(|d| t.pick(d).and_then(|c| c.pbkdf2_iterations()) == Some(400_000)));
+        assert_eq!(tally(&[("pbkdf2-sha256$i=20000", 0)]).pick(3), None);
     }
 
     #[test]
