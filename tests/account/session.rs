@@ -143,6 +143,18 @@ fn refresh_prefers_a_live_session_and_falls_back_to_the_bearer_token() {
 }
 
 #[test]
+fn a_token_refreshed_from_a_session_says_how_the_session_signed_in() {
+    let h = harness(&[]);
+    let token = h.customer_token();
+    let cookie = format!("{DEFAULT_NAME}={}", cookie_of(&h.open_session(&token)));
+    let refreshed = h.send("POST", "/auth/token/refresh", &[("cookie", &cookie)], b"");
+    assert_eq!(refreshed.status, 200);
+    let claims = h.claims_of(&refreshed);
+    assert_eq!(claims.actor_id, "cus_1");
+    assert_eq!(claims.auth_provider.as_deref(), Some("emailpass"));
+}
+
+#[test]
 fn a_password_reset_voids_a_session_for_refresh_too() {
     let h = harness(&[]);
     let token = h.customer_token();
