@@ -127,6 +127,15 @@ fn reset_jti_routes_refuse_bad_input_with_medusas_messages() {
             json!({ "provider": "emailpass", "entity_id": 7 }),
             "entity_id must be a non-empty string",
         ),
+        // Empty strings are refused as missing ones, before any lookup.
+        (
+            json!({ "provider": "", "entity_id": "a@b.co" }),
+            "provider must be a non-empty string",
+        ),
+        (
+            json!({ "provider": "emailpass", "entity_id": "" }),
+            "entity_id must be a non-empty string",
+        ),
         (
             json!({ "provider": "Email Pass", "entity_id": "a@b.co" }),
             "provider must be a provider id",
@@ -163,6 +172,13 @@ fn reset_jti_routes_refuse_bad_input_with_medusas_messages() {
         "POST",
         "/admin/password-reset-tokens/consume",
         Some(json!({ "provider": "emailpass", "entity_id": "a@b.co" })),
+    );
+    assert_error(&r, 400, "invalid_data", "jti must be a non-empty string");
+    let r = admin(
+        &h,
+        "POST",
+        "/admin/password-reset-tokens/consume",
+        Some(json!({ "jti": "", "provider": "emailpass", "entity_id": "a@b.co" })),
     );
     assert_error(&r, 400, "invalid_data", "jti must be a non-empty string");
     for path in [
