@@ -198,6 +198,13 @@ mod tests {
     }
 
     #[test]
+    fn the_binding_key_never_shows_in_debug_output() {
+        // The OAuth configuration holds a binding and derives `Debug`: its key must not show there.
+        let b = BrowserBinding::derive(b"secret-one-secret-one-secret-one");
+        assert_eq!(format!("{b:?}"), "BrowserBinding(<redacted>)");
+    }
+
+    #[test]
     fn cookies_have_the_host_prefix_attributes() {
         let b = BrowserBinding::derive(b"k");
         let set = b.set_cookie(&"a".repeat(64), 600);
