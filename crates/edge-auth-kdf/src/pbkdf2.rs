@@ -149,17 +149,16 @@ fn first_u(key: &HmacKey, salt: &[u8], index: u32) -> State {
 
 /// `T = U_1 ⊕ U_2 ⊕ … ⊕ U_iterations`, given `U_1`: the loop every login spends its time in.
 ///
-/// Never inlined, so it is compiled once, here, at this crate's opt-level whatever the caller's.
-#[cfg(target_arch = "wasm32")]
+/// Never inlined, so it is compiled once, here, at this crate's opt-level whatever the caller's. One
+/// function for both targets, the loop chosen inside: a wasm-only copy would be a function the native
+/// tests (and so mutation testing) never run; the wasm stage checks the wasm loop (`tests/wasm_kdf.rs`).
 #[inline(never)]
 fn iterate(key: &HmacKey, first: State, iterations: u32) -> State {
-    iterate_words(key, first, iterations)
-}
-
-#[cfg(not(target_arch = "wasm32"))]
-#[inline(never)]
-fn iterate(key: &HmacKey, first: State, iterations: u32) -> State {
-    iterate_compress256(key, first, iterations)
+    #[cfg(target_arch = "wasm32")]
+    let iterate_loop = iterate_words;
+    #[cfg(not(target_arch = "wasm32"))]
+    let iterate_loop = iterate_compress256;
+    iterate_loop(key, first, iterations)
 }
 
 #[cfg(any(test, target_arch = "wasm32"))]
