@@ -48,13 +48,13 @@ pub fn scrypt(
     let all_bytes = p.checked_mul(block_bytes).ok_or(ScryptError::Params)?;
 
     TABLE.with_borrow_mut(|table| {
-        // A table kept from an earlier call is reused as it is; only a larger one allocates.
-        if table.len() < table_words {
-            table
-                .try_reserve_exact(table_words - table.len())
-                .map_err(|_| ScryptError::Memory)?;
-            table.resize(table_words, 0);
-        }
+        // A table kept from an earlier call is reused as it is; only a larger one allocates (nothing
+        // is missing from a large enough one, and growing by nothing changes nothing).
+        let missing = table_words.saturating_sub(table.len());
+        table
+            .try_reserve_exact(missing)
+            .map_err(|_| ScryptError::Memory)?;
+        table.resize(table.len() + missing, 0);
         mix(
             password,
             salt,

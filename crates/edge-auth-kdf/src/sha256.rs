@@ -44,13 +44,13 @@ fn big_sigma1(x: u32) -> u32 {
 
 /// Round `T` of the compression, given `W[T] + K[T]`.
 ///
-/// The eight working variables stay in place and their names move instead: in round `T`, `a` is
-/// `s[(8 - T % 8) % 8]`, `b` the next, and so on, so a round writes two words (the new `e` over `d`, the
-/// new `a` over `h`) rather than shifting eight. Every index is a constant once `T` is, so after
-/// inlining the array is eight plain locals.
+/// The eight working variables stay in place and their names move instead: in round `T` of a pass of
+/// eight (`T` is 0 to 7), `a` is `s[(8 - T) % 8]`, `b` the next, and so on, so a round writes two words
+/// (the new `e` over `d`, the new `a` over `h`) rather than shifting eight. Every index is a constant once
+/// `T` is, so after inlining the array is eight plain locals.
 #[inline(always)]
 fn round<const T: usize>(s: &mut State, wk: u32) {
-    let at = |i: usize| (i + 8 - T % 8) % 8;
+    let at = |i: usize| (i + 8 - T) % 8;
     let (a, b, c, d) = (s[at(0)], s[at(1)], s[at(2)], s[at(3)]);
     let (e, f, g, h) = (s[at(4)], s[at(5)], s[at(6)], s[at(7)]);
     let choose = g ^ (e & (f ^ g));
