@@ -189,8 +189,13 @@ mod tests {
         for payload in [
             json!({"entity_id": "a@b.co", "provider": "emailpass", "actor_type": "customer",
                    "jti": "j", "purpose": "login", "iat": NOW, "exp": NOW + 60}),
+            // Complete but for one empty string each.
             json!({"entity_id": "a@b.co", "provider": "emailpass", "actor_type": "customer",
+                   "auth_identity_id": "authid_1", "credential_version": 0,
                    "jti": "", "purpose": "reset", "iat": NOW, "exp": NOW + 60}),
+            json!({"entity_id": "", "provider": "emailpass", "actor_type": "customer",
+                   "auth_identity_id": "authid_1", "credential_version": 0,
+                   "jti": "j", "purpose": "reset", "iat": NOW, "exp": NOW + 60}),
             // Medusa 2.0's reset token: no jti, no purpose.
             json!({"entity_id": "a@b.co", "provider": "emailpass", "iat": NOW, "exp": NOW + 60}),
             // Bound to no identity (a token of this project before the binding).
@@ -214,5 +219,11 @@ mod tests {
                 "{payload}"
             );
         }
+        // The same claims with every string filled in are a reset token.
+        let complete = json!({"entity_id": "a@b.co", "provider": "emailpass", "actor_type": "customer",
+                              "auth_identity_id": "authid_1", "credential_version": 0,
+                              "jti": "j", "purpose": "reset", "iat": NOW, "exp": NOW + 60});
+        let raw = token::sign_payload(&complete, &key());
+        assert_eq!(verify(&raw, &key(), NOW).map(|c| c.jti), Ok("j".to_owned()));
     }
 }
