@@ -64,9 +64,9 @@ if [ "$mode" = status ]; then
             ok=1
             continue
         fi
-        IFS=$'\t' read -r _ _ commit caught missed timeout unviable date <<<"$line"
+        IFS=$'\t' read -r _ hash commit caught missed timeout unviable date <<<"$line"
         state=current
-        is_current "$f" || { state=stale; ok=1; }
+        [ "$hash" = "$(git hash-object "$f")" ] || { state=stale; ok=1; }
         ((missed == 0)) || ok=1
         totals=($((totals[0] + caught)) $((totals[1] + missed)) $((totals[2] + timeout)) $((totals[3] + unviable)))
         printf '%-36s %7s %7s %8s %9s  %-8s %s %s\n' "$f" "$caught" "$missed" "$timeout" "$unviable" \
