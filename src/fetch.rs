@@ -1,17 +1,17 @@
 //! [`HttpClient`] over `globalThis.fetch`, for the third-party providers of both the Worker (workerd) and
 //! the npm package (Node >= 20, browsers, workerd): `redirect: "manual"` (a 3xx comes back as it is,
 //! never followed), `AbortSignal.timeout` for the whole exchange, and a body read that stops at
-//! [`MAX_RESPONSE_BYTES`]. Reached through `js_sys::Reflect` only, so neither build needs `web-sys`
-//! bindings for it.
+//! [`MAX_RESPONSE_BYTES`]. Reached through `crate::js_object` only, so neither build needs
+//! `web-sys` bindings for it.
 
+use crate::js_object::{awaited, call, get, set};
 use crate::ports::http::{
     HttpClient, HttpError, IncomingResponse, MAX_RESPONSE_BYTES, OutgoingRequest, TIMEOUT_MS,
     host_of,
 };
 use async_trait::async_trait;
-use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
+use js_sys::{Array, Object, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
 
 pub struct FetchClient;
 
@@ -20,26 +20,6 @@ fn describe(e: &JsValue) -> String {
         .map(|e| String::from(e.message()))
         .or_else(|| e.as_string())
         .unwrap_or_else(|| "fetch failed".into())
-}
-
-fn get(target: &JsValue, key: &str) -> Result<JsValue, JsValue> {
-    Reflect::get(target, &JsValue::from_str(key))
-}
-
-fn set(target: &Object, key: &str, value: &JsValue) -> Result<(), JsValue> {
-    Reflect::set(target, &JsValue::from_str(key), value).map(|_| ())
-}
-
-/// `target[name](...args)`.
-fn call(target: &JsValue, name: &str, args: &[JsValue]) -> Result<JsValue, JsValue> {
-    let method: Function = get(target, name)?
-        .dyn_into()
-        .map_err(|_| JsValue::from_str(&format!("{name} is not a function")))?;
-    method.apply(target, &args.iter().collect::<Array>())
-}
-
-async fn awaited(value: JsValue) -> Result<JsValue, JsValue> {
-    JsFuture::from(Promise::resolve(&value)).await
 }
 
 struct Exchange<'a> {

@@ -35,6 +35,16 @@ mod worker;
 #[cfg(all(target_arch = "wasm32", any(feature = "worker", feature = "js")))]
 mod fetch;
 
+/// `js_sys::Reflect` helpers for the modules below that call JavaScript objects, in every wasm build.
+#[cfg(target_arch = "wasm32")]
+// The core-only build has `webcrypto` alone, which needs a few of them.
+#[cfg_attr(not(any(feature = "worker", feature = "js")), allow(dead_code))]
+mod js_object;
+
+/// A Workers KV namespace (or any object shaped like one) as the core's `KvStore`.
+#[cfg(all(target_arch = "wasm32", any(feature = "worker", feature = "js")))]
+mod js_kv;
+
 /// id_token signatures through the platform's `crypto.subtle`, in every wasm build.
 #[cfg(target_arch = "wasm32")]
 mod webcrypto;

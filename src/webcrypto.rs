@@ -1,7 +1,9 @@
 //! [`SignatureVerifier`] over the platform's WebCrypto (`globalThis.crypto.subtle`: workerd, Node >= 20,
 //! browsers): the key is imported as a JWK and checked with `subtle.verify`, so the wasm builds carry no
-//! RSA or elliptic-curve code. [`WebCryptoAead`] seals MFA secrets with AES-GCM the same way. Reached through `js_sys::Reflect`, like `fetch`, without `web-sys`.
+//! RSA or elliptic-curve code. [`WebCryptoAead`] seals MFA secrets with AES-GCM the same way. Reached through
+//! `crate::js_object`, like `fetch`, without `web-sys`.
 
+use crate::js_object::{self, awaited, get, set};
 use crate::oauth::jwk::rsa_modulus_acceptable;
 use crate::ports::cipher::{Aead, AeadKey, CipherError};
 use crate::ports::jws::{JwsAlgorithm, JwsCrypto, JwsCryptoError, JwsPrivateKey, JwsPublicKey};
@@ -9,32 +11,23 @@ use crate::ports::signature::{PublicKey, SignatureVerifier};
 use async_trait::async_trait;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
-use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
-use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
+use js_sys::{Array, Object, Uint8Array};
+use wasm_bindgen::JsValue;
 
 pub struct WebCryptoVerifier;
-
-fn get(target: &JsValue, key: &str) -> Result<JsValue, JsValue> {
-    Reflect::get(target, &JsValue::from_str(key))
-}
 
 /// A plain object from string-valued fields.
 fn object(fields: &[(&str, &str)]) -> Result<Object, JsValue> {
     let o = Object::new();
     for (k, v) in fields {
-        Reflect::set(&o, &JsValue::from_str(k), &JsValue::from_str(v))?;
+        set(&o, k, &JsValue::from_str(v))?;
     }
     Ok(o)
 }
 
 /// `await subtle[name](...args)`.
 async fn call(subtle: &JsValue, name: &str, args: &[JsValue]) -> Result<JsValue, JsValue> {
-    let method: Function = get(subtle, name)?.dyn_into()?;
-    let promise: Promise = method
-        .apply(subtle, &args.iter().collect::<Array>())?
-        .dyn_into()?;
-    JsFuture::from(promise).await
+    awaited(js_object::call(subtle, name, args)?).await
 }
 
 /// The JWK to import, the import algorithm and the verify algorithm of `key`.
@@ -142,8 +135,8 @@ async fn aes_gcm(
     )
     .await?;
     let params = object(&[("name", "AES-GCM")])?;
-    Reflect::set(&params, &"iv".into(), &Uint8Array::from(&nonce[..]))?;
-    Reflect::set(&params, &"additionalData".into(), &Uint8Array::from(aad))?;
+    set(&params, "iv", &Uint8Array::from(&nonce[..]))?;
+    set(&params, "additionalData", &Uint8Array::from(aad))?;
     let out = call(
         &subtle,
         operation,

@@ -44,6 +44,11 @@ export function failingStore() {
   return { get: fail, put: fail, delete: fail, list: fail };
 }
 
+// A store whose get and list resolve to fixed answers, of whatever shape a broken adapter gives.
+export function storeAnswering(got, listed) {
+  return { get: async () => got, put: async () => {}, delete: async () => {}, list: async () => listed };
+}
+
 export function storeWithout(method) {
   const store = kvShapedStore();
   delete store[method];
@@ -57,6 +62,8 @@ extern "C" {
     fn kv_shaped_store() -> JsValue;
     #[wasm_bindgen(js_name = failingStore)]
     fn failing_store() -> JsValue;
+    #[wasm_bindgen(js_name = storeAnswering)]
+    fn store_answering(got: JsValue, listed: JsValue) -> JsValue;
     #[wasm_bindgen(js_name = storeWithout)]
     fn store_without(method: &str) -> JsValue;
     #[wasm_bindgen(js_name = sortedKeys)]
@@ -702,6 +709,39 @@ async fn crud_rejects_with_coded_errors() {
         "STORE_ERROR",
         "store.list() failed: KV is unreachable",
     );
+
+    // An answer of the wrong shape is refused, not read as "nothing there".
+    let wrong = service_over(store_answering(JsValue::from(42), JsValue::NULL));
+    let error = rejected(wrong.retrieve_auth_identity(s("authid_x"), JsValue::UNDEFINED)).await;
+    assert_edge_auth_error(
+        &error,
+        "STORE_ERROR",
+        "store.get() failed: it must resolve to a string or null",
+    );
+    let pages = [
+        (
+            r#"{"keys": "a:1", "list_complete": true}"#,
+            "`keys` is not an array",
+        ),
+        (
+            r#"{"keys": [{"id": "a:1"}], "list_complete": true}"#,
+            "an entry of `keys` has no string `name`",
+        ),
+        (
+            r#"{"keys": [], "list_complete": "yes"}"#,
+            "`list_complete` is not a boolean",
+        ),
+        (
+            r#"{"keys": [], "list_complete": false}"#,
+            "`list_complete` is false but `cursor` is missing",
+        ),
+    ];
+    for (page, fragment) in pages {
+        let wrong = service_over(store_answering(JsValue::NULL, js(page)));
+        let error =
+            rejected(wrong.list_auth_identities(JsValue::UNDEFINED, JsValue::UNDEFINED)).await;
+        assert_edge_auth_error(&error, "STORE_ERROR", fragment);
+    }
 }
 
 #[wasm_bindgen_test]

@@ -6,7 +6,9 @@
 //! objects with Medusa's field names.
 
 use super::error::ApiError;
-use js_sys::{JSON, Object, Reflect};
+use crate::js_object;
+pub use crate::js_object::message_of;
+use js_sys::{JSON, Object};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -62,7 +64,7 @@ pub fn plain_object(value: &JsValue, what: &str) -> Result<Object, ApiError> {
 
 /// `object[key]`; a throwing getter (e.g. a revoked Proxy) reads as a bad argument.
 pub fn property(object: &Object, key: &str, what: &str) -> Result<JsValue, ApiError> {
-    Reflect::get(object, &JsValue::from_str(key)).map_err(|e| {
+    js_object::get(object, key).map_err(|e| {
         ApiError::invalid_argument(format!("{what}.{key} cannot be read: {}", message_of(&e)))
     })
 }
@@ -72,14 +74,6 @@ pub fn own_keys(object: &Object) -> Vec<String> {
         .iter()
         .filter_map(|k| k.as_string())
         .collect()
-}
-
-/// The text of a thrown value: an `Error`'s message, a string as it is, anything else debug-printed.
-pub fn message_of(value: &JsValue) -> String {
-    if let Some(error) = value.dyn_ref::<js_sys::Error>() {
-        return String::from(error.message());
-    }
-    value.as_string().unwrap_or_else(|| format!("{value:?}"))
 }
 
 /// A JavaScript value as JSON (`undefined` becomes `null`).

@@ -4,8 +4,9 @@
 
 use super::convert::{describe_js, plain_object, property};
 use super::error::ApiError;
+use crate::js_object::set_own as set;
 use crate::store::{KvStore, MemoryStore, StoreError};
-use js_sys::{Array, Object, Promise, Reflect};
+use js_sys::{Array, Object, Promise};
 use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 use wasm_bindgen::prelude::*;
@@ -43,11 +44,6 @@ fn key_arg(key: &JsValue, method: &str) -> Result<String, ApiError> {
             describe_js(key)
         ))
     })
-}
-
-fn set(object: &Object, key: &str, value: &JsValue) {
-    // Setting a data property on a fresh plain object cannot fail.
-    let _ = Reflect::set(object, &JsValue::from_str(key), value);
 }
 
 #[wasm_bindgen(js_class = MemoryStore)]

@@ -8,10 +8,11 @@
 use super::account_options::{self, AccountOptions};
 use super::convert::{describe_js, own_keys, plain_object, property, to_json};
 use super::error::{ApiError, Code};
-use super::kv::JsKvStore;
+use super::kv::store_from_js;
 use crate::config::vars::{ConfigError, VarLookup};
 use crate::contract;
 use crate::fetch::FetchClient;
+use crate::js_kv::JsKv;
 use crate::oauth::OAuthProvider;
 use crate::oauth::config::{self as oauth_config, OAuthConfig};
 use crate::oauth::redirect::RedirectAllowList;
@@ -33,7 +34,7 @@ const PROVIDER_IDS: &[&str] = &[EMAILPASS, GOOGLE, GITHUB];
 const OIDC_TYPE: &str = "oidc";
 
 pub struct ServiceOptions {
-    pub store: JsKvStore,
+    pub store: JsKv,
     pub providers: Vec<Rc<dyn AuthProvider>>,
     /// `None` without `jwtSecret`: the account methods then throw.
     pub account: Option<AccountOptions>,
@@ -75,7 +76,7 @@ pub fn parse(options: &JsValue) -> Result<ServiceOptions, ApiError> {
         .chain(account_options::KEYS)
         .collect();
     only_known_keys(&object, AT, &known)?;
-    let store = JsKvStore::from_js(&property(&object, "store", AT)?)?;
+    let store = store_from_js(&property(&object, "store", AT)?)?;
     let providers = property(&object, "providers", AT)?;
     let entries = if providers.is_undefined() {
         // Medusa registers emailpass when no provider is configured.

@@ -2,7 +2,6 @@
 //! pure core over a Workers KV store, and converts the answer back. Nothing else lives here.
 
 mod durable;
-mod kv;
 mod platform;
 
 use crate::config::Config;
@@ -10,6 +9,8 @@ use crate::config::vars::ConfigError;
 use crate::fetch::FetchClient;
 use crate::guard::{Guard, KvGuard, MemoryGuard};
 use crate::http::{self, App, BodyCollector, HttpRequest, HttpResponse, MAX_BODY_BYTES};
+use crate::js_kv::{JsKv, NotANamespace};
+use crate::js_object;
 use crate::oauth::OAuthProvider;
 use crate::ports::clock::SystemClock;
 use crate::ports::http::HttpClient;
@@ -76,7 +77,7 @@ fn guard(env: &Env, store: &Rc<dyn KvStore>) -> Rc<dyn Guard> {
 /// A var or secret as a string; a JSON var written as a TOML table arrives as an object and is
 /// turned back into JSON text.
 fn read_var(env: &Env, name: &str) -> Option<String> {
-    let value = js_sys::Reflect::get(env, &JsValue::from_str(name)).ok()?;
+    let value = js_object::get(env, name).ok()?;
     if value.is_undefined() || value.is_null() {
         return None;
     }
@@ -162,15 +163,26 @@ fn to_worker_response(response: HttpResponse) -> Result<Response> {
     Ok(out.with_status(response.status).with_headers(headers))
 }
 
+/// The namespace bound as [`KV_BINDING`], or what to fix in wrangler.toml.
+fn kv_binding(env: &Env) -> std::result::Result<JsKv, String> {
+    let bound = js_object::get(env, KV_BINDING).unwrap_or(JsValue::UNDEFINED);
+    JsKv::new(&bound).map_err(|refused| match refused {
+        NotANamespace::Missing => format!(
+            "the KV namespace binding {KV_BINDING} is missing; add it under [[kv_namespaces]] in wrangler.toml"
+        ),
+        NotANamespace::NotAnObject | NotANamespace::NoMethod(_) => format!(
+            "{KV_BINDING} is not a KV namespace; bind one under [[kv_namespaces]] in wrangler.toml"
+        ),
+    })
+}
+
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
     console_error_panic_hook::set_once();
-    let response = match (config(&env), kv::WorkersKv::bind(&env, KV_BINDING)) {
+    let response = match (config(&env), kv_binding(&env)) {
         (Err(e), _) => http::misconfigured(&e),
-        (Ok(_), None) => misconfigured(&format!(
-            "the KV namespace binding {KV_BINDING} is missing; add it under [[kv_namespaces]] in wrangler.toml"
-        )),
-        (Ok(config), Some(kv)) => {
+        (Ok(_), Err(why)) => misconfigured(&why),
+        (Ok(config), Ok(kv)) => {
             let store: Rc<dyn KvStore> = Rc::new(kv);
             let third_parties = third_parties(&config);
             let signer = token_signer(&config);

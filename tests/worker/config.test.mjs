@@ -96,3 +96,17 @@ test("a misconfigured value is never echoed: the answer names the variable only"
     }
   });
 });
+
+test("AUTH_KV unbound, or bound to something that is not a KV namespace: 500 saying what to bind", { timeout: TEST_TIMEOUT_MS }, async () => {
+  const cases = [
+    [{}, "the KV namespace binding AUTH_KV is missing; add it under [[kv_namespaces]] in wrangler.toml"],
+    [{ AUTH_KV: "edge-auth" }, "AUTH_KV is not a KV namespace; bind one under [[kv_namespaces]] in wrangler.toml"],
+  ];
+  for (const [vars, message] of cases) {
+    await withWorker({ vars, kv: false }, async (worker) => {
+      for (const [route, send] of authRequests(worker)) {
+        assert.deepEqual(await jsonBody(await send(), 500), { type: "unexpected_state", message }, route);
+      }
+    });
+  }
+});

@@ -49,6 +49,7 @@ function assertWorkerBuilt() {
  * Starts the Worker. Options:
  *   vars      overrides of DEFAULT_VARS (a value of `undefined` leaves the variable unset)
  *   kvPersist directory for AUTH_KV's data, to share it between instances (default: in memory)
+ *   kv        bind the KV namespace AUTH_KV (default: true); false leaves the name to `vars`, or unbound
  *   guard     bind the guard Durable Object AUTH_GUARD, as wrangler.toml does (default: true); false runs
  *             the Worker on KV alone
  *   caller    source of an ES module Worker put in front of ours: every request goes to it first, and it
@@ -60,7 +61,7 @@ function assertWorkerBuilt() {
  *   kvEntries(), dispose() }; `url` is where it listens (for clients that use real sockets: the js-sdk).
  * Always dispose: `await using` is not available everywhere yet, so tests use try/finally.
  */
-export async function startWorker({ vars = {}, kvPersist, guard = true, caller, port = 0 } = {}) {
+export async function startWorker({ vars = {}, kvPersist, kv: bindKv = true, guard = true, caller, port = 0 } = {}) {
   assertWorkerBuilt();
   const bindings = {};
   for (const [name, value] of Object.entries({ ...DEFAULT_VARS, ...vars })) {
@@ -78,7 +79,7 @@ export async function startWorker({ vars = {}, kvPersist, guard = true, caller, 
       { type: "CompiledWasm", include: ["**/*.wasm"] },
     ],
     compatibilityDate: compatibilityDate(),
-    kvNamespaces: ["AUTH_KV"],
+    kvNamespaces: bindKv ? ["AUTH_KV"] : [],
     ...(guard ? { durableObjects: { AUTH_GUARD: { className: "AuthGuard", useSQLite: true } } } : {}),
     bindings,
   };
@@ -96,7 +97,7 @@ export async function startWorker({ vars = {}, kvPersist, guard = true, caller, 
   });
   const url = await mf.ready;
 
-  const kv = await mf.getKVNamespace("AUTH_KV", "edge-auth");
+  const kv = bindKv ? await mf.getKVNamespace("AUTH_KV", "edge-auth") : undefined;
   let disposed = false;
   return {
     /** The origin it listens on, e.g. `http://127.0.0.1:41234`. */
