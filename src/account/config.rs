@@ -3,7 +3,7 @@
 
 use super::webhook::WebhookTarget;
 use crate::config::vars::{
-    ConfigError, Mismatch, VarLookup, check_secret, duration_secs, invalid, json, json_value,
+    ConfigError, VarLookup, check_secret, duration_secs, invalid, json, json_value, per_key,
 };
 use crate::guard::Rule;
 use crate::guard::client_ip;
@@ -382,22 +382,16 @@ impl VerificationsPerActor {
             text,
             "an object of actor type to [{\"entity_type\", \"auth_provider\"}]",
             |value| {
-                let actors = value
-                    .as_object()
-                    .ok_or_else(|| Mismatch("not an object".into()))?;
-                let mut map = std::collections::BTreeMap::new();
-                for (actor, list) in actors {
-                    let required = list
-                        .as_array()
-                        .and_then(|items| items.iter().map(RequiredVerification::read).collect());
-                    let required = required.ok_or_else(|| {
-                        Mismatch(format!(
-                            "{actor:?} is not a list of {{\"entity_type\", \"auth_provider\"}}"
-                        ))
-                    })?;
-                    map.insert(actor.clone(), required);
-                }
-                Ok(Self(map))
+                let read = |list: &Value| {
+                    let items = list.as_array()?;
+                    items.iter().map(RequiredVerification::read).collect()
+                };
+                per_key(
+                    value,
+                    "a list of {\"entity_type\", \"auth_provider\"}",
+                    read,
+                )
+                .map(Self)
             },
         )?;
         let empty = parsed

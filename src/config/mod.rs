@@ -18,7 +18,7 @@ use crate::token::JwtKey;
 use crate::token::signer::{Signing, TokenSigner};
 use std::collections::BTreeMap;
 use std::rc::Rc;
-use vars::{ConfigError, Mismatch, check_secret, duration_secs, invalid, json, whole_number};
+use vars::{ConfigError, check_secret, duration_secs, invalid, json, per_key, whole_number};
 
 /// Secret: the HS256 key that signs auth tokens (at least 32 bytes), and the root of the derived keys
 /// and reset tokens in every mode.
@@ -176,18 +176,7 @@ fn parse_auth_methods(text: &str) -> Result<BTreeMap<String, Vec<String>>, Confi
         AUTH_METHODS_PER_ACTOR,
         text,
         &format!("a JSON object like {DEFAULT_AUTH_METHODS_PER_ACTOR}"),
-        |value| {
-            let actors = value
-                .as_object()
-                .ok_or_else(|| Mismatch("not an object".into()))?;
-            let mut map = BTreeMap::new();
-            for (actor, methods) in actors {
-                let methods = crate::json_fields::strings(methods)
-                    .ok_or_else(|| Mismatch(format!("{actor:?} is not a list of strings")))?;
-                map.insert(actor.clone(), methods);
-            }
-            Ok(map)
-        },
+        |value| per_key(value, "a list of strings", crate::json_fields::strings),
     )?;
     if let Some(bad) = map.keys().find(|a| !is_valid_actor_type(a)) {
         return Err(invalid(

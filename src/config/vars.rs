@@ -6,6 +6,7 @@
 use crate::oauth::redirect::check_absolute_url;
 use crate::token::parse_duration_secs;
 use serde_json::Value;
+use std::collections::BTreeMap;
 use std::fmt;
 
 /// Reads one variable (`None` when unset). [`crate::config::Config::from_vars`] hands the feature
@@ -100,6 +101,24 @@ pub fn json<T>(
 ) -> Result<T, ConfigError> {
     read(&json_value(var, text, expected)?)
         .map_err(|Mismatch(m)| invalid(var, format!("expected {expected}: {m}")))
+}
+
+/// `value` as an object whose every value `read` takes (`None`: it is not `what`, e.g. "a list of
+/// strings"), as a map by key: the shape of the per-actor variables.
+pub fn per_key<T>(
+    value: &Value,
+    what: &str,
+    read: impl Fn(&Value) -> Option<T>,
+) -> Result<BTreeMap<String, T>, Mismatch> {
+    let object = value
+        .as_object()
+        .ok_or_else(|| Mismatch("not an object".into()))?;
+    let mut map = BTreeMap::new();
+    for (key, item) in object {
+        let item = read(item).ok_or_else(|| Mismatch(format!("{key:?} is not {what}")))?;
+        map.insert(key.clone(), item);
+    }
+    Ok(map)
 }
 
 #[cfg(test)]
