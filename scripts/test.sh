@@ -8,7 +8,7 @@
 # Stages (docs/development.md#test-stages):
 #   docs    links and anchors of README.md, docs/*.md, npm/README.md and of docs/… references in code;
 #           the link checker's own tests
-#   rust    rustfmt, clippy (native, wasm32 with the worker feature, core only, js feature), cargo test
+#   rust    rustfmt, clippy (native, wasm32 with the worker feature, core only, js feature), cargo test (also the password module without argon2id)
 #   wasm    the core as wasm in headless Chromium (email lower-casing in Firefox too), the npm package's API in
 #           headless Chromium and Firefox
 #   worker  build the Worker, its size budget, the deploy dry run, the end-to-end suite in workerd
@@ -106,6 +106,9 @@ if stage rust; then
   step "cargo clippy (wasm32, --features js, with its browser tests)" \
     cargo clippy --quiet --lib --tests --target "$WASM_TARGET" --features js -- -D warnings
   step "cargo test (native)" cargo test --quiet
+  # The default build has Argon2id; the password module's refusal of it without the feature runs here.
+  step "cargo test (native, password module without the argon2id feature)" \
+    cargo test --quiet --lib --no-default-features password::
 fi
 
 if stage wasm; then

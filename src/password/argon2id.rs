@@ -66,11 +66,6 @@ pub(super) fn derive(_input: &[u8], _salt: &[u8], _params: Argon2Params) -> Opti
     None
 }
 
-/// Whether this build can make and check Argon2id hashes.
-pub const fn is_available() -> bool {
-    cfg!(feature = "argon2id")
-}
-
 #[cfg(all(test, feature = "argon2id"))]
 mod tests {
     use super::*;
