@@ -117,8 +117,6 @@ pub fn step(previous: Option<Bucket>, rule: &Rule, now_ms: u64) -> Step {
             } else {
                 bucket.window_start_ms + window_ms - now_ms
             };
-            // The refused request does not count towards the next window.
-            bucket.count -= 1;
             bucket.blocked_until_ms = now_ms + block_ms;
             Decision::Limited {
                 retry_after_secs: retry_after(bucket.blocked_until_ms, now_ms),
@@ -219,6 +217,25 @@ mod tests {
         };
         let s = step(Some(many_strikes), &rule, T0);
         assert_eq!(s.decision, limited(MAX_BLOCK_SECS));
+    }
+
+    #[test]
+    fn a_window_longer_than_the_longest_block_still_refuses_after_a_block_ends() {
+        // A day's window, blocks capped at an hour: once the limit is spent, every block's end meets a
+        // refusal (and a new block) until the day is over.
+        let rule = Rule::new(1, 86_400).with_backoff();
+        let hour = MAX_BLOCK_SECS * 1000;
+        let d = run(rule, &[0, 1, 1 + hour, 1 + 2 * hour, 86_400_000 + 2 * hour]);
+        assert_eq!(
+            d,
+            [
+                allowed(0),
+                limited(MAX_BLOCK_SECS),
+                limited(MAX_BLOCK_SECS),
+                limited(MAX_BLOCK_SECS),
+                allowed(0)
+            ]
+        );
     }
 
     #[test]

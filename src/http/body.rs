@@ -157,6 +157,23 @@ mod tests {
     }
 
     #[test]
+    fn a_body_of_exactly_the_limit_passes_and_one_byte_more_is_413_declared_or_received() {
+        let sized = |declared: usize, received: usize| HttpRequest {
+            headers: vec![("content-length".into(), format!(" {declared} "))],
+            body: vec![b' '; received],
+            ..HttpRequest::default()
+        };
+        assert!(check_size(&sized(MAX_BODY_BYTES, MAX_BODY_BYTES)).is_ok());
+        for (declared, received) in [(MAX_BODY_BYTES + 1, 0), (0, MAX_BODY_BYTES + 1)] {
+            let refused = check_size(&sized(declared, received)).unwrap_err();
+            assert_eq!(
+                refused.status, 413,
+                "declared {declared}, received {received}"
+            );
+        }
+    }
+
+    #[test]
     fn invalid_utf8_in_a_query_is_replaced_not_a_panic() {
         assert_eq!(parse_query("x=%ff")["x"], "\u{fffd}");
     }
