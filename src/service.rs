@@ -249,19 +249,28 @@ impl AuthModuleService {
         &self,
         data: Vec<UpdateAuthIdentity>,
     ) -> Result<Vec<AuthIdentity>, IdentityError> {
-        let identities = self.identities();
         let mut out = Vec::with_capacity(data.len());
         for d in data {
-            let mut identity = identities.get(&d.id).await?.ok_or_else(|| {
-                IdentityError::NotFound(contract::auth_identity_update_not_found(&d.id))
-            })?;
-            if d.app_metadata.is_some() {
-                identity.app_metadata = d.app_metadata;
-            }
-            identities.save(&identity).await?;
-            out.push(identity.sanitized());
+            out.push(self.update_auth_identity(d).await?);
         }
         Ok(out)
+    }
+
+    /// One identity of [`Self::update_auth_identities`]: its app_metadata replaced when given, answered
+    /// sanitised; `NotFound` when it does not exist (or no longer does).
+    pub async fn update_auth_identity(
+        &self,
+        d: UpdateAuthIdentity,
+    ) -> Result<AuthIdentity, IdentityError> {
+        let identities = self.identities();
+        let mut identity = identities.get(&d.id).await?.ok_or_else(|| {
+            IdentityError::NotFound(contract::auth_identity_update_not_found(&d.id))
+        })?;
+        if d.app_metadata.is_some() {
+            identity.app_metadata = d.app_metadata;
+        }
+        identities.save(&identity).await?;
+        Ok(identity.sanitized())
     }
 
     /// Deletes the identities and their provider identities.
