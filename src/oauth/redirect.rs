@@ -233,6 +233,14 @@ mod tests {
                 .count()
                 <= 201
         );
+        // Exactly at the limit a URL is shown whole; one character more is cut, with an ellipsis.
+        let at_limit = format!(
+            "https://x/{}",
+            "é".repeat(MAX_SHOWN_CHARS - "https://x/".len())
+        );
+        assert_eq!(redacted(&at_limit), at_limit);
+        let over = format!("{at_limit}é");
+        assert_eq!(redacted(&over), format!("{at_limit}…"));
     }
 
     #[test]
