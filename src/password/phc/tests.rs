@@ -50,6 +50,11 @@ fn malformed_strings_are_refused_with_a_reason() {
     let long_salt = B64.encode([1u8; 65]);
     let huge_salt = B64.encode([1u8; 100]);
     let short_hash = B64.encode([1u8; 31]);
+    // At the decoder's bound (whole base64 quanta for 64 and 32 bytes: 88 and 44 characters) a string is
+    // still decoded and refused for its length; one quantum more is refused undecoded.
+    let salt_at_bound = B64.encode([1u8; 66]);
+    let salt_past_bound = B64.encode([1u8; 67]);
+    let hash_at_bound = B64.encode([1u8; 33]);
     let cases: Vec<(String, ParseError)> = vec![
         (String::new(), ParseError::Shape),
         ("$".into(), ParseError::Shape),
@@ -146,6 +151,18 @@ fn malformed_strings_are_refused_with_a_reason() {
         (
             format!("$pbkdf2-sha256$i=1000${huge_salt}${hash}"),
             ParseError::Base64,
+        ),
+        (
+            format!("$pbkdf2-sha256$i=1000${salt_at_bound}${hash}"),
+            ParseError::SaltLength,
+        ),
+        (
+            format!("$pbkdf2-sha256$i=1000${salt_past_bound}${hash}"),
+            ParseError::Base64,
+        ),
+        (
+            format!("$pbkdf2-sha256$i=1000${salt}${hash_at_bound}"),
+            ParseError::HashLength,
         ),
         (
             format!("$pbkdf2-sha256$i=1000${short_salt}${hash}"),
