@@ -253,6 +253,21 @@ mod tests {
     }
 
     #[test]
+    fn input_and_fraction_limits_are_inclusive() {
+        let at_limit = format!("1{}d", " ".repeat(MAX_INPUT_CHARS - 2));
+        assert_eq!(parse_duration_secs(&at_limit), Ok(86_400));
+        let over = format!("1{}d", " ".repeat(MAX_INPUT_CHARS - 1));
+        assert_eq!(parse_duration_secs(&over), Err(expected(&over)));
+        let digits = MAX_FRACTION_DIGITS as usize;
+        assert_eq!(
+            parse_duration_secs(&format!("1.{}d", "0".repeat(digits))),
+            Ok(86_400)
+        );
+        let finer = format!("1.{}d", "0".repeat(digits + 1));
+        assert_eq!(parse_duration_secs(&finer), Err(expected(&finer)));
+    }
+
+    #[test]
     fn error_message_quotes_the_input_and_gives_an_example() {
         assert_eq!(
             parse_duration_secs("abc").expect_err("garbage").to_string(),
