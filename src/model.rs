@@ -1,7 +1,7 @@
 //! The records and the shapes of the service's inputs and outputs, as Medusa defines them.
 
 use crate::json_fields::{nullable_object, text};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
@@ -17,20 +17,18 @@ pub const PASSWORD_METADATA_KEY: &str = "password";
 pub const PROVIDER_SECRET_KEYS: [&str; 3] = ["access_token", "refresh_token", "id_token"];
 
 /// One account: its actors in `app_metadata` and the provider identities that sign in to it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AuthIdentity {
     /// `authid_<ULID>`, or the id the caller chose at creation.
     pub id: String,
     /// The actors linked to this identity, e.g. `{"customer_id": "cus_1"}`.
-    #[serde(default)]
     pub app_metadata: Option<Metadata>,
     /// Every way to sign in to this identity, one per (provider, entity_id).
-    #[serde(default)]
     pub provider_identities: Vec<ProviderIdentity>,
 }
 
 /// One way to sign in to an auth identity: an entity (email, provider user id) of one provider.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ProviderIdentity {
     /// `provid_<ULID>`, or the id the caller chose at creation.
     pub id: String,
@@ -41,10 +39,8 @@ pub struct ProviderIdentity {
     /// The auth identity this belongs to.
     pub auth_identity_id: String,
     /// What the user or provider profile says about the user (name, picture, …).
-    #[serde(default)]
     pub user_metadata: Option<Metadata>,
     /// The provider's own data: the password hash for emailpass, tokens for OAuth.
-    #[serde(default)]
     pub provider_metadata: Option<Metadata>,
 }
 
@@ -158,8 +154,7 @@ impl ProviderIdentity {
 }
 
 /// What a flow method receives: Medusa's `AuthenticationInput`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct AuthenticationInput {
     /// The request URL, when the caller has one.
     pub url: Option<String>,
@@ -174,7 +169,7 @@ pub struct AuthenticationInput {
 }
 
 /// What a flow method answers: Medusa's `AuthenticationResponse`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct AuthenticationResponse {
     /// Whether the flow succeeded (a redirect counts as success).
     pub success: bool,
@@ -219,7 +214,7 @@ impl AuthenticationResponse {
 }
 
 /// How a provider signs in: Medusa's `AuthProviderInfoDTO.flow`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ProviderFlow {
     /// The client posts credentials (email and password) to the sign-in route.
@@ -229,7 +224,7 @@ pub enum ProviderFlow {
 }
 
 /// Public facts about one registered provider (Medusa's `AuthProviderInfoDTO`): never its options.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AuthProviderInfo {
     /// The id in routes (`emailpass`, `google`, an OIDC entry's id).
     pub id: String,
@@ -242,8 +237,7 @@ pub struct AuthProviderInfo {
 }
 
 /// Input of `createAuthIdentities`: an identity with its first provider identities.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct CreateAuthIdentity {
     /// Kept when given (Medusa allows caller-chosen ids); generated as `authid_<ULID>` otherwise.
     pub id: Option<String>,
@@ -254,8 +248,7 @@ pub struct CreateAuthIdentity {
 }
 
 /// Input of `createProviderIdentities`, or one nested in [`CreateAuthIdentity`].
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct CreateProviderIdentity {
     /// Kept when given; generated as `provid_<ULID>` otherwise.
     pub id: Option<String>,
@@ -272,34 +265,29 @@ pub struct CreateProviderIdentity {
 }
 
 /// Input of `updateAuthIdentities`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct UpdateAuthIdentity {
     /// The identity to update.
     pub id: String,
     /// Replaces `app_metadata` when given.
-    #[serde(default)]
     pub app_metadata: Option<Metadata>,
 }
 
 /// Input of `updateProviderIdentities`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct UpdateProviderIdentity {
     /// The provider identity to update.
     pub id: String,
     /// Replaces `entity_id` when given.
-    #[serde(default)]
     pub entity_id: Option<String>,
     /// Replaces `provider_metadata` when given.
-    #[serde(default)]
     pub provider_metadata: Option<Metadata>,
     /// Replaces `user_metadata` when given.
-    #[serde(default)]
     pub user_metadata: Option<Metadata>,
 }
 
 /// Medusa's `FilterableAuthIdentityProps`. Every given field must match.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct AuthIdentityFilter {
     /// Any of these ids.
     pub id: Option<Vec<String>>,
@@ -310,8 +298,7 @@ pub struct AuthIdentityFilter {
 }
 
 /// Which provider identity an [`AuthIdentityFilter`] looks for.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ProviderIdentityMatch {
     /// The provider's name for the user.
     pub entity_id: Option<String>,
@@ -320,8 +307,7 @@ pub struct ProviderIdentityMatch {
 }
 
 /// Medusa's `FilterableProviderIdentityProps`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ProviderIdentityFilter {
     /// Any of these ids.
     pub id: Option<Vec<String>>,

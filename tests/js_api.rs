@@ -481,6 +481,14 @@ fn misuse_throws_edge_auth_errors_with_stable_codes() {
         ),
         (
             with(
+                r#"{"providers": [{"id": "emailpass", "options": {"iterations": 600000.5}}]}"#,
+                memory(),
+            ),
+            "INVALID_ARGUMENT",
+            "iterations must be a whole number, got 600000.5",
+        ),
+        (
+            with(
                 r#"{"providers": [{"id": "emailpass", "options": {"iterations": 10}}]}"#,
                 memory(),
             ),
@@ -630,6 +638,13 @@ async fn crud_answers_one_record_for_one_and_an_array_for_an_array() {
         resolved(service.list_auth_identities(JsValue::UNDEFINED, js(r#"{"skip": 1, "take": 1}"#)))
             .await;
     assert_eq!(stringify(&at(&paged, "length")), "1");
+    // Past any count a page can have (beyond u32 too): nothing, not an error.
+    let beyond = resolved(service.list_auth_identities(
+        JsValue::UNDEFINED,
+        js(r#"{"skip": 10000000000, "take": 10000000000}"#),
+    ))
+    .await;
+    assert_eq!(stringify(&beyond), "[]");
 
     let updated = resolved(service.update_auth_identities(js(&format!(
         r#"{{"id": "{id}", "app_metadata": {{"user_id": "u_1"}}}}"#
@@ -780,6 +795,16 @@ async fn memory_store_behaves_like_workers_kv() {
         "INVALID_ARGUMENT",
         "value must be a string",
     );
+    // The number as JavaScript writes it.
+    for (limit, shown) in [("1.5", "got 1.5"), ("1e21", "got 1e+21"), ("0", "got 0")] {
+        assert_edge_auth_error(
+            &store
+                .list(js(&format!(r#"{{"limit": {limit}}}"#)))
+                .unwrap_err(),
+            "INVALID_ARGUMENT",
+            &format!("limit must be a whole number from 1 to 1000, {shown}"),
+        );
+    }
 }
 
 #[wasm_bindgen_test]

@@ -8,9 +8,10 @@
 
 use super::account_options::{AccountOptions, not_configured};
 use super::args::{
-    ATTEMPT, AUTH_IDENTITY, PASSWORD_CHANGE, REQUEST_CONTEXT, optional_record, record, string_arg,
+    ATTEMPT, AUTH_IDENTITY, PASSWORD_CHANGE, REQUEST_CONTEXT, object_arg, optional_record, record,
+    string_arg,
 };
-use super::convert::{describe_js, from_json, to_js, to_json};
+use super::convert::{Checked, FromChecked, describe_js, to_js};
 use super::error::ApiError;
 use super::runtime::JsRuntime;
 use super::service::JsAuthModuleService;
@@ -25,7 +26,6 @@ use crate::scope::{ActorType, ProviderId};
 use crate::service::AuthModuleService;
 use crate::store::KvStore;
 use js_sys::Promise;
-use serde::Deserialize;
 use serde_json::json;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -113,23 +113,49 @@ enum IdentityArg {
     Id(String),
 }
 
-#[derive(Default, Deserialize)]
+/// `REQUEST_CONTEXT`.
 struct RequestContext {
     client: Option<String>,
 }
 
-#[derive(Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+impl FromChecked for RequestContext {
+    fn from_checked(mut c: Checked) -> Self {
+        Self {
+            client: c.text("client"),
+        }
+    }
+}
+
+/// `PASSWORD_CHANGE`.
 struct PasswordChangeArg {
     current_password: Option<String>,
     password: Option<String>,
 }
 
-#[derive(Deserialize)]
+impl FromChecked for PasswordChangeArg {
+    fn from_checked(mut c: Checked) -> Self {
+        Self {
+            current_password: c.text("currentPassword"),
+            password: c.text("password"),
+        }
+    }
+}
+
+/// `ATTEMPT`.
 struct AttemptArg {
     provider: String,
     client: Option<String>,
     identifier: Option<String>,
+}
+
+impl FromChecked for AttemptArg {
+    fn from_checked(mut c: Checked) -> Self {
+        Self {
+            provider: c.text("provider").unwrap_or_default(),
+            client: c.text("client"),
+            identifier: c.text("identifier"),
+        }
+    }
 }
 
 impl JsAuthModuleService {
@@ -330,10 +356,7 @@ impl JsAuthModuleService {
         let metadata = if metadata.is_undefined() || metadata.is_null() {
             Metadata::new()
         } else {
-            let what = format!("{at}: metadata");
-            let mut json = to_json(&metadata, &what)?;
-            super::convert::check(&mut json, &what, super::convert::Kind::Obj)?;
-            from_json(json, &what)?
+            object_arg(&metadata, &format!("{at}: metadata"))?
         };
         let delivery = account.password_reset_delivery(actor, provider, identifier, metadata);
         Ok(promise(Box::pin(async move {
@@ -361,11 +384,7 @@ impl JsAuthModuleService {
         let token = string_arg(&token, &format!("{at}: token"))?;
         let actor = actor_arg(&actor_type, &format!("{at}: actorType"))?;
         let provider = provider_arg(&provider, &format!("{at}: provider"))?;
-        let what = format!("{at}: data");
-        super::args::required(&data, &what)?;
-        let mut json = to_json(&data, &what)?;
-        super::convert::check(&mut json, &what, super::convert::Kind::Obj)?;
-        let data: Metadata = from_json(json, &what)?;
+        let data = object_arg(&data, &format!("{at}: data"))?;
         let context: RequestContext =
             optional_record(&context, &format!("{at}: context"), REQUEST_CONTEXT)?;
         Ok(settle_void(async move {

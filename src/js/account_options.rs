@@ -17,7 +17,6 @@ use crate::config::{
 };
 use crate::mfa::config::{self as mfa_config, MFA_ENCRYPTION_KEY, MFA_ISSUER, MfaConfig};
 use js_sys::Object;
-use std::collections::HashMap;
 use wasm_bindgen::JsValue;
 
 const JWT_SECRET_OPTION: &str = "jwtSecret";
@@ -119,22 +118,24 @@ fn wrong(name: &str, expected: &str, got: &JsValue) -> ApiError {
 
 /// The account options of `object`; `None` without `jwtSecret` (the account methods then throw).
 pub fn parse(object: &Object) -> Result<Option<AccountOptions>, ApiError> {
-    let mut given = HashMap::new();
+    // (variable, option, value) of each option given: a dozen at most, searched in order.
+    let mut given = Vec::new();
     for (option, var) in TEXT_OPTIONS {
         if let Some(value) = text(object, option)? {
-            given.insert(var, (option, value));
+            given.push((var, option, value));
         }
     }
+    let given_var = |var: &str| given.iter().find(|entry| entry.0 == var);
     let development = property(object, DEVELOPMENT_OPTION, "options")?;
     let development = match development.as_bool() {
         Some(flag) => flag,
         None if development.is_undefined() => false,
         None => return Err(wrong(DEVELOPMENT_OPTION, "true or false", &development)),
     };
-    let Some((_, secret)) = given.get(JWT_SECRET) else {
+    let Some((_, _, secret)) = given_var(JWT_SECRET) else {
         // Account options without the secret are a mistake, not something to ignore.
-        return match TEXT_OPTIONS.iter().find(|(_, var)| given.contains_key(var)) {
-            Some((option, _)) => Err(ApiError::invalid_argument(format!(
+        return match given.first() {
+            Some((_, option, _)) => Err(ApiError::invalid_argument(format!(
                 "options.{option} needs options.{JWT_SECRET_OPTION}: the account methods it configures sign with it"
             ))),
             None => Ok(None),
@@ -142,9 +143,8 @@ pub fn parse(object: &Object) -> Result<Option<AccountOptions>, ApiError> {
     };
     // The Worker treats an empty variable as absent; so do these options (an empty secret is refused).
     let value = |var: &str| {
-        given
-            .get(var)
-            .map(|(_, v)| v.as_str())
+        given_var(var)
+            .map(|entry| entry.2.as_str())
             .filter(|v| !v.trim().is_empty())
     };
     let signing = jwt_keys::from_values(

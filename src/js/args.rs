@@ -1,10 +1,17 @@
 //! The shapes of `AuthModuleService`'s arguments, and their readers: each argument is checked against a
 //! field table (names, JSON kinds, required or not), so a wrong call is refused before any promise exists
-//! with a message naming the field.
+//! with a message naming the field, then read from its table's fields ([`FromChecked`]).
 
-use super::convert::{Field, Kind, check, check_record, describe_js, from_json, opt, req, to_json};
+use super::convert::{
+    Checked, Field, FromChecked, Kind, check, check_record, describe_js, object, opt, req, strings,
+    to_json,
+};
 use super::error::ApiError;
-use serde::de::DeserializeOwned;
+use crate::model::{
+    AuthIdentity, AuthIdentityFilter, AuthenticationInput, CreateAuthIdentity,
+    CreateProviderIdentity, Metadata, ProviderIdentity, ProviderIdentityFilter,
+    ProviderIdentityMatch, UpdateAuthIdentity, UpdateProviderIdentity,
+};
 use serde_json::Value;
 use wasm_bindgen::JsValue;
 
@@ -116,48 +123,51 @@ pub enum Shape {
 }
 
 /// Checks `data` (one record or an array) against `fields` and reads it.
-pub fn records<T: DeserializeOwned>(
+pub fn records<T: FromChecked>(
     data: &JsValue,
     what: &str,
     fields: &'static [Field],
 ) -> Result<(Vec<T>, Shape), ApiError> {
     required(data, what)?;
     let mut json = to_json(data, what)?;
-    let shape = if json.is_array() {
-        check(&mut json, what, Kind::Records(fields))?;
-        Shape::Many
-    } else {
+    if !json.is_array() {
         check_record(&mut json, what, fields)?;
-        json = Value::Array(vec![json]);
-        Shape::One
+        return Ok((vec![T::from_checked(Checked::new(json))], Shape::One));
+    }
+    check(&mut json, what, Kind::Records(fields))?;
+    let read = match json {
+        Value::Array(items) => items
+            .into_iter()
+            .map(|v| T::from_checked(Checked::new(v)))
+            .collect(),
+        _ => Vec::new(),
     };
-    Ok((from_json(json, what)?, shape))
+    Ok((read, Shape::Many))
 }
 
 /// A required object argument checked against `fields` and read (`undefined` is refused).
-pub fn record<T: DeserializeOwned>(
+pub fn record<T: FromChecked>(
     value: &JsValue,
     what: &str,
     fields: &'static [Field],
 ) -> Result<T, ApiError> {
     required(value, what)?;
-    let mut json = to_json(value, what)?;
-    check_record(&mut json, what, fields)?;
-    from_json(json, what)
+    optional_record(value, what, fields)
 }
 
-/// An optional object argument (filters, config) checked against `fields`.
-pub fn optional_record<T: DeserializeOwned + Default>(
+/// An optional object argument (filters, config) checked against `fields`; `undefined` reads as no
+/// fields.
+pub fn optional_record<T: FromChecked>(
     value: &JsValue,
     what: &str,
     fields: &'static [Field],
 ) -> Result<T, ApiError> {
     if value.is_undefined() {
-        return Ok(T::default());
+        return Ok(T::from_checked(Checked::default()));
     }
     let mut json = to_json(value, what)?;
     check_record(&mut json, what, fields)?;
-    from_json(json, what)
+    Ok(T::from_checked(Checked::new(json)))
 }
 
 /// A required argument: `undefined` is named as such rather than read as `null`.
@@ -181,20 +191,154 @@ pub fn ids_arg(value: &JsValue, what: &str) -> Result<Vec<String>, ApiError> {
     required(value, what)?;
     let mut json = to_json(value, what)?;
     check(&mut json, what, Kind::StrOrStrs)?;
-    from_json(json, what)
+    Ok(strings(json))
 }
 
-#[derive(Default, serde::Deserialize)]
+/// A required argument that must be a JSON object (`updateProvider`'s data, a reset's data).
+pub fn object_arg(value: &JsValue, what: &str) -> Result<Metadata, ApiError> {
+    required(value, what)?;
+    let mut json = to_json(value, what)?;
+    check(&mut json, what, Kind::Obj)?;
+    Ok(object(json))
+}
+
+/// The page of a list (`LIST_CONFIG`); `relations` are always all loaded.
+#[derive(Default)]
 pub struct ListConfig {
-    skip: Option<usize>,
-    take: Option<usize>,
+    skip: Option<u32>,
+    take: Option<u32>,
+}
+
+impl FromChecked for ListConfig {
+    fn from_checked(mut c: Checked) -> Self {
+        Self {
+            skip: c.count("skip"),
+            take: c.count("take"),
+        }
+    }
+}
+
+/// A config argument that is only checked (`RETRIEVE_CONFIG`: nothing in it changes the answer).
+impl FromChecked for () {
+    fn from_checked(_: Checked) -> Self {}
 }
 
 pub fn page<T>(items: Vec<T>, config: &ListConfig) -> Vec<T> {
-    let take = config.take.unwrap_or(usize::MAX);
+    let at_most = |n: Option<u32>, absent: usize| n.map_or(absent, |n| n as usize);
     items
         .into_iter()
-        .skip(config.skip.unwrap_or(0))
-        .take(take)
+        .skip(at_most(config.skip, 0))
+        .take(at_most(config.take, usize::MAX))
         .collect()
+}
+
+// The model's inputs, read from the tables above. A field a table requires is there (`unwrap_or_default`
+// only satisfies the type).
+
+impl FromChecked for AuthenticationInput {
+    fn from_checked(mut c: Checked) -> Self {
+        Self {
+            url: c.text("url"),
+            headers: c.text_map("headers"),
+            query: c.text_map("query"),
+            body: c.object("body").unwrap_or_default(),
+            protocol: c.text("protocol"),
+        }
+    }
+}
+
+impl FromChecked for CreateProviderIdentity {
+    fn from_checked(mut c: Checked) -> Self {
+        Self {
+            id: c.text("id"),
+            entity_id: c.text("entity_id").unwrap_or_default(),
+            provider: c.text("provider").unwrap_or_default(),
+            auth_identity_id: c.text("auth_identity_id"),
+            user_metadata: c.object("user_metadata"),
+            provider_metadata: c.object("provider_metadata"),
+        }
+    }
+}
+
+impl FromChecked for CreateAuthIdentity {
+    fn from_checked(mut c: Checked) -> Self {
+        Self {
+            id: c.text("id"),
+            app_metadata: c.object("app_metadata"),
+            provider_identities: c.records("provider_identities"),
+        }
+    }
+}
+
+impl FromChecked for UpdateAuthIdentity {
+    fn from_checked(mut c: Checked) -> Self {
+        Self {
+            id: c.text("id").unwrap_or_default(),
+            app_metadata: c.object("app_metadata"),
+        }
+    }
+}
+
+impl FromChecked for UpdateProviderIdentity {
+    fn from_checked(mut c: Checked) -> Self {
+        Self {
+            id: c.text("id").unwrap_or_default(),
+            entity_id: c.text("entity_id"),
+            provider_metadata: c.object("provider_metadata"),
+            user_metadata: c.object("user_metadata"),
+        }
+    }
+}
+
+impl FromChecked for ProviderIdentityMatch {
+    fn from_checked(mut c: Checked) -> Self {
+        Self {
+            entity_id: c.text("entity_id"),
+            provider: c.text("provider"),
+        }
+    }
+}
+
+impl FromChecked for AuthIdentityFilter {
+    fn from_checked(mut c: Checked) -> Self {
+        Self {
+            id: c.texts("id"),
+            provider_identities: c.record("provider_identities"),
+            app_metadata: c.object("app_metadata"),
+        }
+    }
+}
+
+impl FromChecked for ProviderIdentityFilter {
+    fn from_checked(mut c: Checked) -> Self {
+        Self {
+            id: c.texts("id"),
+            entity_id: c.text("entity_id"),
+            auth_identity_id: c.text("auth_identity_id"),
+            provider: c.text("provider"),
+        }
+    }
+}
+
+impl FromChecked for ProviderIdentity {
+    fn from_checked(mut c: Checked) -> Self {
+        Self {
+            id: c.text("id").unwrap_or_default(),
+            entity_id: c.text("entity_id").unwrap_or_default(),
+            provider: c.text("provider").unwrap_or_default(),
+            auth_identity_id: c.text("auth_identity_id").unwrap_or_default(),
+            user_metadata: c.object("user_metadata"),
+            provider_metadata: c.object("provider_metadata"),
+        }
+    }
+}
+
+impl FromChecked for AuthIdentity {
+    fn from_checked(mut c: Checked) -> Self {
+        Self {
+            id: c.text("id").unwrap_or_default(),
+            app_metadata: c.object("app_metadata"),
+            provider_identities: c.records("provider_identities"),
+        }
+    }
 }

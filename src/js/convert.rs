@@ -1,7 +1,8 @@
 //! JavaScript values to Rust and back.
 //!
 //! Data (flow inputs, CRUD records, filters) crosses as JSON: `JSON.stringify` on the way in, checked
-//! against a small field table so a wrong call gets a message naming the field, then read with serde.
+//! against a small field table so a wrong call gets a message naming the field, then read field by field
+//! ([`Checked`]; no derived `Deserialize`, each of which is kilobytes of wasm: docs/performance.md).
 //! Everything going out is serialised with serde and handed over with `JSON.parse`, so callers get plain
 //! objects with Medusa's field names.
 
@@ -10,8 +11,8 @@ use crate::js_object;
 pub use crate::js_object::message_of;
 use js_sys::{JSON, Object};
 use serde::Serialize;
-use serde::de::DeserializeOwned;
-use serde_json::Value;
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
 use wasm_bindgen::{JsCast, JsValue};
 
 /// "a string", "null", "an array", … for messages about what was passed.
@@ -37,6 +38,15 @@ pub fn describe_js(value: &JsValue) -> &'static str {
     } else {
         "an object"
     }
+}
+
+/// A number as JavaScript writes it (`1.5`, `NaN`, `1e+21`), for messages: Rust's float formatting
+/// would add ~17 KB to the wasm for them alone.
+pub fn number_text(n: f64) -> String {
+    js_sys::Number::from(n)
+        .to_string_with_radix(10)
+        .map(String::from)
+        .unwrap_or_default()
 }
 
 pub fn describe_json(value: &Value) -> &'static str {
@@ -99,9 +109,105 @@ pub fn to_js<T: Serialize>(value: &T) -> JsValue {
     JSON::parse(&text).unwrap_or(JsValue::NULL)
 }
 
-/// Reads a value already checked with [`check`].
-pub fn from_json<T: DeserializeOwned>(value: Value, what: &str) -> Result<T, ApiError> {
-    serde_json::from_value(value).map_err(|e| ApiError::invalid_argument(format!("{what}: {e}")))
+/// An object argument checked against its field table with [`check_record`]: every field present has
+/// its [`Kind`], so the readers below cannot meet another type. Each takes its field out (no copy), and
+/// reads `null` as absent, as the optional fields mean it.
+#[derive(Default)]
+pub struct Checked(Map<String, Value>);
+
+/// A type read from a [`Checked`] record; its fields are the ones its table declares.
+pub trait FromChecked {
+    fn from_checked(record: Checked) -> Self;
+}
+
+impl Checked {
+    /// `value`, which [`check_record`] accepted (an object); anything else reads as no fields.
+    pub fn new(value: Value) -> Self {
+        match value {
+            Value::Object(map) => Self(map),
+            _ => Self::default(),
+        }
+    }
+
+    fn take(&mut self, name: &str) -> Option<Value> {
+        self.0.remove(name).filter(|v| !v.is_null())
+    }
+
+    /// A `Str` or `StrOrNull` field.
+    pub fn text(&mut self, name: &str) -> Option<String> {
+        match self.take(name)? {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// An `Obj` or `ObjOrNull` field.
+    pub fn object(&mut self, name: &str) -> Option<Map<String, Value>> {
+        match self.take(name)? {
+            Value::Object(map) => Some(map),
+            _ => None,
+        }
+    }
+
+    /// A `StrMap` field; empty when absent.
+    pub fn text_map(&mut self, name: &str) -> BTreeMap<String, String> {
+        let mut out = BTreeMap::new();
+        for (k, v) in self.object(name).unwrap_or_default() {
+            if let Value::String(s) = v {
+                out.insert(k, s);
+            }
+        }
+        out
+    }
+
+    /// A `Strs` or `StrOrStrs` field (the check turned a lone string into an array).
+    pub fn texts(&mut self, name: &str) -> Option<Vec<String>> {
+        self.take(name).map(strings)
+    }
+
+    /// A `Count` field; a count beyond `u32` reads as `u32::MAX`, for the domain's range check to refuse.
+    pub fn count(&mut self, name: &str) -> Option<u32> {
+        let n = self.take(name)?.as_u64()?;
+        Some(u32::try_from(n).unwrap_or(u32::MAX))
+    }
+
+    /// A `Record` field.
+    pub fn record<T: FromChecked>(&mut self, name: &str) -> Option<T> {
+        self.take(name).map(|v| T::from_checked(Self::new(v)))
+    }
+
+    /// A `Records` field; empty when absent.
+    pub fn records<T: FromChecked>(&mut self, name: &str) -> Vec<T> {
+        match self.take(name) {
+            Some(Value::Array(items)) => items
+                .into_iter()
+                .map(|v| T::from_checked(Self::new(v)))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// The strings of a value checked as `Strs` or `StrOrStrs`.
+pub fn strings(value: Value) -> Vec<String> {
+    match value {
+        Value::Array(items) => items
+            .into_iter()
+            .filter_map(|v| match v {
+                Value::String(s) => Some(s),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The object of a value checked as `Obj`.
+pub fn object(value: Value) -> Map<String, Value> {
+    match value {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    }
 }
 
 /// The JSON types a field may have.

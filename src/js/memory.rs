@@ -2,7 +2,7 @@
 //! demos. It has KV's semantics (60 s TTL minimum, sorted listing with cursors) and forgets everything
 //! when the process ends.
 
-use super::convert::{describe_js, plain_object, property};
+use super::convert::{describe_js, number_text, plain_object, property};
 use super::error::ApiError;
 use crate::js_object::set_own as set;
 use crate::store::{KvStore, MemoryStore, StoreError};
@@ -132,7 +132,7 @@ impl JsMemoryStore {
                         "{what}.limit must be a whole number from 1 to {MAX_LIST_LIMIT}, got {}",
                         limit
                             .as_f64()
-                            .map_or_else(|| describe_js(&limit).to_owned(), |n| n.to_string())
+                            .map_or_else(|| describe_js(&limit).to_owned(), number_text)
                     ))
                     .into());
                 }

@@ -7,14 +7,13 @@
 //! with an `EdgeAuthError` coded from [`MfaError`] (`NOT_FOUND`, `INVALID_DATA`, `NOT_ALLOWED`,
 //! `STORE_ERROR`). They need the service's account options (`jwtSecret`) and `mfaEncryptionKey`.
 
-use super::convert::{Field, Kind, opt, req};
+use super::convert::{Checked, Field, FromChecked, Kind, opt, req};
 use super::error::ApiError;
 use super::service::JsAuthModuleService;
 use crate::account::AccountService;
 use crate::mfa::records::factors_json;
 use crate::mfa::{FactorStatus, MfaError, MfaService, StartFactor};
 use js_sys::Promise;
-use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -55,7 +54,7 @@ const GENERATE: &[Field] = &[
 ];
 const USE_CODE: &[Field] = &[req("auth_identity_id", Kind::Str), req("code", Kind::Str)];
 
-#[derive(Default, Deserialize)]
+/// The fields of every method's table above.
 struct Args {
     id: Option<String>,
     auth_identity_id: Option<String>,
@@ -68,6 +67,24 @@ struct Args {
     code: Option<String>,
     status: Option<String>,
     count: Option<u32>,
+}
+
+impl FromChecked for Args {
+    fn from_checked(mut c: Checked) -> Self {
+        Self {
+            id: c.text("id"),
+            auth_identity_id: c.text("auth_identity_id"),
+            provider: c.text("provider"),
+            label: c.text("label"),
+            issuer: c.text("issuer"),
+            metadata: c.object("metadata"),
+            auth_provider: c.text("auth_provider"),
+            method: c.text("method"),
+            code: c.text("code"),
+            status: c.text("status"),
+            count: c.count("count"),
+        }
+    }
 }
 
 impl From<MfaError> for ApiError {

@@ -6,7 +6,7 @@
 //! any option the provider did not ask for.
 
 use super::account_options::{self, AccountOptions};
-use super::convert::{describe_js, own_keys, plain_object, property, to_json};
+use super::convert::{describe_js, number_text, own_keys, plain_object, property, to_json};
 use super::error::{ApiError, Code};
 use super::kv::store_from_js;
 use crate::config::vars::{ConfigError, VarLookup};
@@ -23,7 +23,6 @@ use crate::ports::http::HttpClient;
 use crate::provider::AuthProvider;
 use crate::providers::emailpass::{EMAILPASS, EmailPass};
 use js_sys::{Array, Object};
-use std::collections::HashMap;
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
 
@@ -237,14 +236,15 @@ fn preset(
     names: &'static [(&'static str, &'static str)],
     build: BuildSpec,
 ) -> Result<Entry, ApiError> {
-    let mut vars = HashMap::new();
+    let mut vars = Vec::new();
     for (option, var) in names {
         if let Some(value) = options.string(option)? {
-            vars.insert(*var, value);
+            vars.push((*var, value));
         }
     }
     let at = options.finish()?;
-    match build(&|var| vars.get(var).cloned()) {
+    let lookup = |var: &str| vars.iter().find(|(v, _)| *v == var).map(|(_, x)| x.clone());
+    match build(&lookup) {
         Ok(Some(spec)) => Ok(Entry::OAuth(spec)),
         Ok(None) => Err(ApiError::invalid_argument(format!(
             "{at}.clientId: {}",
@@ -365,8 +365,9 @@ impl ProviderOptions {
                 Ok(Some(n as u32))
             }
             Some(n) => Err(ApiError::invalid_argument(format!(
-                "{}.{name} must be a whole number, got {n}",
-                self.at
+                "{}.{name} must be a whole number, got {}",
+                self.at,
+                number_text(n)
             ))),
             None => Err(self.wrong(name, "a whole number", &value)),
         }

@@ -10,10 +10,10 @@
 use super::args::{
     AUTH_IDENTITY_FILTER, AUTHENTICATION_INPUT, CREATE_AUTH_IDENTITY, CREATE_PROVIDER_IDENTITY,
     LIST_CONFIG, ListConfig, PROVIDER_IDENTITY_FILTER, RETRIEVE_CONFIG, Shape,
-    UPDATE_AUTH_IDENTITY, UPDATE_PROVIDER_IDENTITY, ids_arg, optional_record, page, records,
-    required, string_arg,
+    UPDATE_AUTH_IDENTITY, UPDATE_PROVIDER_IDENTITY, ids_arg, object_arg, optional_record, page,
+    records, required, string_arg,
 };
-use super::convert::{Kind, check, from_json, to_js, to_json};
+use super::convert::{to_js, to_json};
 use super::error::ApiError;
 use super::{account, options};
 use crate::account::AccountService;
@@ -103,7 +103,7 @@ impl JsAuthModuleService {
         };
         let what = format!("{method}(provider, data): data");
         let data = if self.core.has_provider(&provider) {
-            match update_data(data, &what) {
+            match object_arg(data, &what) {
                 Ok(data) => data,
                 Err(e) => return refused(e),
             }
@@ -113,14 +113,6 @@ impl JsAuthModuleService {
         let core = self.core.clone();
         future_to_promise(async move { Ok(to_js(&core.update_provider(&provider, &data).await)) })
     }
-}
-
-/// `updateProvider`'s data: a JSON object.
-fn update_data(data: &JsValue, what: &str) -> Result<Metadata, ApiError> {
-    required(data, what)?;
-    let mut json = to_json(data, what)?;
-    check(&mut json, what, Kind::Obj)?;
-    from_json(json, what)
 }
 
 #[wasm_bindgen(js_class = AuthModuleService)]
@@ -223,7 +215,7 @@ impl JsAuthModuleService {
     #[wasm_bindgen(js_name = retrieveAuthIdentity)]
     pub fn retrieve_auth_identity(&self, id: JsValue, config: JsValue) -> Result<Promise, JsValue> {
         let id = string_arg(&id, "retrieveAuthIdentity(id): id")?;
-        optional_record::<Value>(
+        optional_record::<()>(
             &config,
             "retrieveAuthIdentity(id, config): config",
             RETRIEVE_CONFIG,
@@ -318,7 +310,7 @@ impl JsAuthModuleService {
         config: JsValue,
     ) -> Result<Promise, JsValue> {
         let id = string_arg(&id, "retrieveProviderIdentity(id): id")?;
-        optional_record::<Value>(
+        optional_record::<()>(
             &config,
             "retrieveProviderIdentity(id, config): config",
             RETRIEVE_CONFIG,

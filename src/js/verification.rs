@@ -4,12 +4,11 @@
 //! verification, over the core's [`crate::account::verification`], the one the Worker's
 //! `/auth/verification/*` routes call. Only argument checks and Medusa's `Date` fields here.
 
-use super::convert::{Field, Kind, opt, req, to_js};
+use super::convert::{Checked, Field, FromChecked, Kind, opt, req, to_js};
 use super::error::ApiError;
 use super::service::JsAuthModuleService;
 use crate::account::{Verification, VerificationRequest};
 use js_sys::{Date, Promise, Reflect};
-use serde::Deserialize;
 use serde_json::{Map, Value};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
@@ -29,7 +28,7 @@ const CONFIRM: &[Field] = &[
     opt("code_provider", Kind::StrOrNull),
 ];
 
-#[derive(Default, Deserialize)]
+/// The fields of both methods' tables above.
 struct Args {
     auth_identity_id: Option<String>,
     entity_id: Option<String>,
@@ -37,6 +36,19 @@ struct Args {
     code_provider: Option<String>,
     metadata: Option<Map<String, Value>>,
     code: Option<String>,
+}
+
+impl FromChecked for Args {
+    fn from_checked(mut c: Checked) -> Self {
+        Self {
+            auth_identity_id: c.text("auth_identity_id"),
+            entity_id: c.text("entity_id"),
+            entity_type: c.text("entity_type"),
+            code_provider: c.text("code_provider"),
+            metadata: c.object("metadata"),
+            code: c.text("code"),
+        }
+    }
 }
 
 fn args(value: &JsValue, method: &str, fields: &'static [Field]) -> Result<Args, ApiError> {
