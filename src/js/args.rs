@@ -203,7 +203,6 @@ pub fn object_arg(value: &JsValue, what: &str) -> Result<Metadata, ApiError> {
 }
 
 /// The page of a list (`LIST_CONFIG`); `relations` are always all loaded.
-#[derive(Default)]
 pub struct ListConfig {
     skip: Option<u32>,
     take: Option<u32>,
@@ -224,11 +223,11 @@ impl FromChecked for () {
 }
 
 pub fn page<T>(items: Vec<T>, config: &ListConfig) -> Vec<T> {
-    let at_most = |n: Option<u32>, absent: usize| n.map_or(absent, |n| n as usize);
+    let or = |n: Option<u32>, absent: usize| n.map_or(absent, |n| n as usize);
     items
         .into_iter()
-        .skip(at_most(config.skip, 0))
-        .take(at_most(config.take, usize::MAX))
+        .skip(or(config.skip, 0))
+        .take(or(config.take, usize::MAX))
         .collect()
 }
 
