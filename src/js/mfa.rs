@@ -9,6 +9,7 @@
 
 use super::convert::{Checked, Field, FromChecked, Kind, opt, req};
 use super::error::ApiError;
+use super::promise::promise;
 use super::service::JsAuthModuleService;
 use crate::account::AccountService;
 use crate::mfa::records::factors_json;
@@ -17,7 +18,6 @@ use js_sys::Promise;
 use serde_json::{Map, Value, json};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
 const START: &[Field] = &[
     req("auth_identity_id", Kind::Str),
@@ -110,10 +110,9 @@ fn args(value: &JsValue, method: &str, fields: &'static [Field]) -> Result<Args,
 
 /// A promise of `work`'s JSON, rejected with the coded error of its failure.
 fn settle(work: impl Future<Output = Result<Value, MfaError>> + 'static) -> Promise {
-    future_to_promise(async move {
-        let value = work.await.map_err(ApiError::from)?;
-        Ok(super::convert::to_js(&value))
-    })
+    promise(Box::pin(
+        async move { Ok(super::convert::to_js(&work.await?)) },
+    ))
 }
 
 impl JsAuthModuleService {
@@ -249,17 +248,13 @@ impl JsAuthModuleService {
     pub fn use_auth_mfa_recovery_code(&self, data: JsValue) -> Result<Promise, JsValue> {
         let account = self.account_for("useAuthMfaRecoveryCode")?;
         let a = args(&data, "useAuthMfaRecoveryCode", USE_CODE)?;
-        Ok(future_to_promise(async move {
+        Ok(promise(Box::pin(async move {
             let (me, code) = (
                 a.auth_identity_id.unwrap_or_default(),
                 a.code.unwrap_or_default(),
             );
-            account
-                .mfa()
-                .use_recovery_code(&me, &code)
-                .await
-                .map_err(ApiError::from)?;
+            account.mfa().use_recovery_code(&me, &code).await?;
             Ok(JsValue::UNDEFINED)
-        }))
+        })))
     }
 }

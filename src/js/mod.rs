@@ -13,6 +13,7 @@ mod kv;
 mod memory;
 mod mfa;
 mod options;
+mod promise;
 mod reset_jti;
 mod runtime;
 mod service;

@@ -5,13 +5,13 @@
 
 use super::convert::{describe_json, to_js, to_json};
 use super::error::ApiError;
+use super::promise::promise_js;
 use crate::account::AccountService;
 use crate::scope::ProviderId;
 use js_sys::{Date, Promise, Reflect};
 use serde_json::{Map, Value};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
 /// Medusa's default lifetime of an issued jti.
 const DEFAULT_TTL_SECS: u64 = 900;
@@ -59,7 +59,7 @@ pub fn create(account: Rc<AccountService>, data: &JsValue) -> Result<Promise, Js
         None | Some(Value::Null) => DEFAULT_TTL_SECS,
         Some(v) => v.as_u64().unwrap_or(0),
     };
-    Ok(future_to_promise(async move {
+    Ok(promise_js(Box::pin(async move {
         let issued = account
             .create_reset_jti(&provider, &entity_id, ttl_secs)
             .await
@@ -70,7 +70,7 @@ pub fn create(account: Rc<AccountService>, data: &JsValue) -> Result<Promise, Js
         let expires_at = Date::new(&JsValue::from_f64(issued.expires_at_ms as f64));
         Reflect::set(&answer, &JsValue::from_str("expires_at"), &expires_at)?;
         Ok(answer)
-    }))
+    })))
 }
 
 /// `consumePasswordResetToken(data)`.
@@ -80,11 +80,11 @@ pub fn consume(account: Rc<AccountService>, data: &JsValue) -> Result<Promise, J
     let jti = text(&map, what, "jti")?;
     let provider = provider(&map, what)?;
     let entity_id = text(&map, what, "entity_id")?;
-    Ok(future_to_promise(async move {
+    Ok(promise_js(Box::pin(async move {
         let consumed = account
             .consume_reset_jti(&jti, &provider, &entity_id)
             .await
             .map_err(ApiError::from)?;
         Ok(to_js(&consumed))
-    }))
+    })))
 }

@@ -15,6 +15,7 @@ use super::args::{
 };
 use super::convert::{to_js, to_json};
 use super::error::ApiError;
+use super::promise::promise;
 use super::{account, options};
 use crate::account::AccountService;
 use crate::identity::IdentityError;
@@ -32,7 +33,6 @@ use serde::Serialize;
 use serde_json::Value;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
 /// `AuthModuleService`: Medusa's Auth Module for JavaScript, over a KV-shaped store.
 #[wasm_bindgen(js_name = AuthModuleService, skip_typescript)]
@@ -47,14 +47,14 @@ fn settle<T: Serialize>(
     work: impl Future<Output = Result<Vec<T>, IdentityError>> + 'static,
     shape: Shape,
 ) -> Promise {
-    future_to_promise(async move {
-        let mut found = work.await.map_err(ApiError::from)?;
+    promise(Box::pin(async move {
+        let mut found = work.await?;
         Ok(match shape {
             Shape::Many => to_js(&found),
             Shape::One if !found.is_empty() => to_js(&found.swap_remove(0)),
             Shape::One | Shape::Nothing => JsValue::UNDEFINED,
         })
-    })
+    }))
 }
 
 enum Flow {
@@ -86,14 +86,14 @@ impl JsAuthModuleService {
             AuthenticationInput::default()
         };
         let core = self.core.clone();
-        future_to_promise(async move {
+        promise(Box::pin(async move {
             let response = match flow {
                 Flow::Register => core.register(&provider, &input).await,
                 Flow::Authenticate => core.authenticate(&provider, &input).await,
                 Flow::ValidateCallback => core.validate_callback(&provider, &input).await,
             };
             Ok(to_js(&response))
-        })
+        }))
     }
 
     fn update_flow(&self, method: &str, provider: &JsValue, data: &JsValue) -> Promise {
@@ -111,7 +111,9 @@ impl JsAuthModuleService {
             Metadata::new()
         };
         let core = self.core.clone();
-        future_to_promise(async move { Ok(to_js(&core.update_provider(&provider, &data).await)) })
+        promise(Box::pin(async move {
+            Ok(to_js(&core.update_provider(&provider, &data).await))
+        }))
     }
 }
 
@@ -195,7 +197,7 @@ impl JsAuthModuleService {
             item => (vec![item], false),
         };
         let core = self.core.clone();
-        Ok(future_to_promise(async move {
+        Ok(promise(Box::pin(async move {
             let mut results: Vec<Value> = core
                 .import_auth_identities(&items)
                 .await
@@ -208,7 +210,7 @@ impl JsAuthModuleService {
             } else {
                 to_js(&results.swap_remove(0))
             })
-        }))
+        })))
     }
 
     /// The identity with this id; rejects with `NOT_FOUND` when there is none.

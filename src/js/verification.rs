@@ -6,12 +6,12 @@
 
 use super::convert::{Checked, Field, FromChecked, Kind, opt, req, to_js};
 use super::error::ApiError;
+use super::promise::promise_js;
 use super::service::JsAuthModuleService;
 use crate::account::{Verification, VerificationRequest};
 use js_sys::{Date, Promise, Reflect};
 use serde_json::{Map, Value};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
 const REQUEST: &[Field] = &[
     req("auth_identity_id", Kind::Str),
@@ -91,7 +91,7 @@ impl JsAuthModuleService {
             code_provider: a.code_provider.unwrap_or_default(),
             metadata: a.metadata,
         };
-        Ok(future_to_promise(async move {
+        Ok(promise_js(Box::pin(async move {
             let requested = account
                 .request_verification(request)
                 .await
@@ -108,7 +108,7 @@ impl JsAuthModuleService {
                 set_date(&answer, "expires_at", ms as f64)?;
             }
             Ok(answer)
-        }))
+        })))
     }
 
     /// Confirms a code once (of `auth_identity_id` when given): the verified verification.
@@ -117,7 +117,7 @@ impl JsAuthModuleService {
         let method = "confirmAuthVerification";
         let account = self.account_for(method)?;
         let a = args(&data, method, CONFIRM)?;
-        Ok(future_to_promise(async move {
+        Ok(promise_js(Box::pin(async move {
             let code = a.code.unwrap_or_default();
             let verified = account
                 .confirm_verification(
@@ -129,6 +129,6 @@ impl JsAuthModuleService {
                 .await
                 .map_err(ApiError::from)?;
             verification_js(&verified)
-        }))
+        })))
     }
 }
