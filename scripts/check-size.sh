@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Fails when the Worker's wasm, gzipped, is over the bundle budget. Run after
-# scripts/build-worker.sh; scripts/size-report.sh shows where the bytes go.
+# Fails when the Worker's wasm, or with --npm the npm package's, gzipped, is over its budget. Run after
+# scripts/build-worker.sh (or scripts/build-pkg.sh); scripts/size-report.sh shows where the bytes go.
 #
-#   ./scripts/check-size.sh [path/to/module.wasm]      default: build/worker/edge_auth_bg.wasm
+#   ./scripts/check-size.sh [path/to/module.wasm]          default: build/worker/edge_auth_bg.wasm
+#   ./scripts/check-size.sh --npm [path/to/module.wasm]    default: pkg/edge_auth_bg.wasm
 #
 # The budget is 294,908 bytes, measured as `gzip -9`, which is within a few hundred bytes of what
 # `wrangler deploy` reports as the gzipped upload: the measured size plus 2,000 bytes. How it moved
@@ -15,13 +16,24 @@
 # measured; 294,908 after the third session's (KV without serde_wasm_bindgen, no typed serde reads, so no
 # float formatting, no collected maps, two BTreeMaps fewer: -33,095): 292,908 measured. Issue 15's target,
 # 240,000, is not reached: see that section.
+#
+# The npm package's budget is issue 15's target for it, 260,000, met in its fifth session (255,618 measured:
+# arguments read without serde derives, one promise type).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 cd "$REPO_ROOT"
 
-WASM_GZIP_BUDGET_BYTES=294908
-wasm="${1:-build/worker/edge_auth_bg.wasm}"
-[[ -s "$wasm" ]] || die "$wasm is missing: run scripts/build-worker.sh first"
+if [[ "${1:-}" == --npm ]]; then
+  shift
+  WASM_GZIP_BUDGET_BYTES=260000
+  wasm="${1:-pkg/edge_auth_bg.wasm}"
+  build=scripts/build-pkg.sh
+else
+  WASM_GZIP_BUDGET_BYTES=294908
+  wasm="${1:-build/worker/edge_auth_bg.wasm}"
+  build=scripts/build-worker.sh
+fi
+[[ -s "$wasm" ]] || die "$wasm is missing: run $build first"
 
 raw=$(wc -c <"$wasm")
 gzipped=$(gzip -9 -c "$wasm" | wc -c)

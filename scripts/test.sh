@@ -140,6 +140,7 @@ fi
 
 if stage npm; then
   step "build the npm package (scripts/build-pkg.sh)" "$REPO_ROOT/scripts/build-pkg.sh"
+  step "npm package wasm size budget (scripts/check-size.sh --npm)" "$REPO_ROOT/scripts/check-size.sh" --npm
   step "npm package from its tarball: Node 20 + 22, tsc, a JS Worker in workerd, Chromium" \
     "$NODE" --test --test-reporter=spec --test-timeout=300000 tests/npm/package.test.mjs
   # The Medusa bridge (edge-auth/medusa) against the built Worker in workerd: the worker stage's build,
