@@ -7,11 +7,9 @@
 mod kit;
 
 use edge_auth::model::{CreateAuthIdentity, CreateProviderIdentity};
-use edge_auth::password::{Algorithm, Hasher};
 use edge_auth::providers::emailpass::EMAILPASS;
 use kit::*;
 use serde_json::{Value, json};
-use std::rc::Rc;
 
 struct Case {
     note: String,
@@ -124,6 +122,8 @@ fn the_email_of_an_imported_hash_matches_whatever_case_is_typed() {
 #[cfg(feature = "argon2id")]
 #[test]
 fn with_argon2id_configured_the_re_hash_is_argon2id_and_peppered() {
+    use edge_auth::password::{Algorithm, Hasher};
+    use std::rc::Rc;
     let case = &fixtures()[2];
     let argon2 = Hasher::with_algorithm(Algorithm::Argon2id, FAST_ITERATIONS, Some("pepper"));
     let fx = Fixture::with_hasher(Rc::new(argon2.unwrap()));

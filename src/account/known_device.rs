@@ -23,11 +23,14 @@ pub const COOKIE_NAME: &str = "__Host-edge-auth-device";
 /// How long a browser stays known after its last successful sign-in.
 pub const TTL_SECS: u64 = 30 * 86_400;
 
-/// Longer values are not ours (22 + 128 + 10 + 43 characters and three dots at most).
-const MAX_VALUE_BYTES: usize = 256;
 const DEVICE_ID_BYTES: usize = 16;
 const DEVICE_ID_CHARS: usize = 22;
+const MAX_ID_CHARS: usize = 128;
+/// `u64::MAX` in decimal.
+const MAX_EXPIRY_CHARS: usize = 20;
 const MAC_CHARS: usize = 43;
+/// The longest value we issue; a longer one is refused before any work.
+const MAX_VALUE_BYTES: usize = DEVICE_ID_CHARS + MAX_ID_CHARS + MAX_EXPIRY_CHARS + MAC_CHARS + 3;
 const KEY_LABEL: &str = "edge-auth/known-device/v1";
 
 /// The MAC key, derived from `JWT_SECRET`.
@@ -81,7 +84,7 @@ fn signed_fields<'a>(
 
 fn is_id(s: &str) -> bool {
     !s.is_empty()
-        && s.len() <= 128
+        && s.len() <= MAX_ID_CHARS
         && s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
@@ -133,11 +136,8 @@ pub fn verify(
     let mut parts = value.split('.');
     let (device_id, identity_id, expires, mac) =
         (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
-    if parts.next().is_some()
-        || device_id.len() != DEVICE_ID_CHARS
-        || mac.len() != MAC_CHARS
-        || !is_id(identity_id)
-    {
+    // The device id's length is checked by its decoding below, the MAC's by the comparison.
+    if parts.next().is_some() || !is_id(identity_id) {
         return None;
     }
     let expires_at: u64 = expires.parse().ok()?;
@@ -245,6 +245,50 @@ mod tests {
         }
         let other = DeviceKey::from_jwt_key(&JwtKey::new(b"another secret of thirty-two byte"));
         assert_eq!(verify(&other, &value, "emailpass", "a@b.co", NOW), None);
+    }
+
+    #[test]
+    fn the_longest_value_issued_verifies_and_one_byte_more_is_refused() {
+        // The longest identity id and a 20-digit expiry.
+        let now = 10_000_000_000_000_000_000;
+        let id = "i".repeat(MAX_ID_CHARS);
+        let value = issue(&key(), None, &id, "emailpass", "a@b.co", now)
+            .unwrap()
+            .unwrap();
+        assert_eq!(value.len(), MAX_VALUE_BYTES);
+        assert!(verify(&key(), &value, "emailpass", "a@b.co", now).is_some());
+        let parts: Vec<&str> = value.split('.').collect();
+        let longer = format!("{}.{id}i.{}.{}", parts[0], parts[2], parts[3]);
+        assert_eq!(verify(&key(), &longer, "emailpass", "a@b.co", now), None);
+    }
+
+    #[test]
+    fn the_mac_covers_the_fields_joined_by_newlines() {
+        // The encoding is part of every issued cookie: written out here, independently of `mac`.
+        let mut expected = <Hmac<Sha256> as KeyInit>::new_from_slice(&key().0).unwrap();
+        expected.update(b"v1\ndevice\nauthid_1\n1800000000\nemailpass\na@b.co");
+        let fields = signed_fields("device", "authid_1", "1800000000", "emailpass", "a@b.co");
+        assert_eq!(
+            key().mac(&fields),
+            <[u8; 32]>::from(expected.finalize().into_bytes())
+        );
+    }
+
+    #[test]
+    fn a_device_id_or_mac_of_another_length_is_refused() {
+        let value = issued();
+        let (device, rest) = value.split_once('.').unwrap();
+        let (front, mac) = value.rsplit_once('.').unwrap();
+        let wrong = [
+            format!("{}A.{rest}", device),
+            format!("{}.{rest}", &device[..DEVICE_ID_CHARS - 1]),
+            format!("{front}.{mac}A"),
+            format!("{front}.{}", &mac[..MAC_CHARS - 1]),
+            format!("{front}.{mac}AAAA"),
+        ];
+        for w in &wrong {
+            assert_eq!(verify(&key(), w, "emailpass", "a@b.co", NOW), None, "{w}");
+        }
     }
 
     #[test]
