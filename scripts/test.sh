@@ -100,6 +100,9 @@ fi
 if stage rust; then
   step "cargo fmt --check" cargo fmt --all -- --check
   step "cargo clippy (native, all targets)" cargo clippy --quiet --all-targets -- -D warnings
+  # Deployments on PBKDF2 alone build without the `argon2id` feature: that build stays lint-clean too.
+  step "cargo clippy (native, all targets, without default features)" \
+    cargo clippy --quiet --all-targets --no-default-features -- -D warnings
   step "cargo clippy (wasm32, --features worker)" \
     cargo clippy --quiet --lib --target "$WASM_TARGET" --features worker -- -D warnings
   step "cargo clippy (wasm32, core only)" cargo clippy --quiet --lib --target "$WASM_TARGET" -- -D warnings
