@@ -101,6 +101,36 @@ fn a_stolen_device_cookie_has_its_own_counter_with_backoff() {
 }
 
 #[test]
+fn each_device_has_a_counter_of_its_own() {
+    let h = harness(&[]);
+    let ips = Ips::new();
+    h.registered("a@b.co", "correct horse");
+    // Two browsers of the owner: each successful sign-in without a cookie names a new device.
+    let laptop = device_cookie(&attempt(&h, LOGIN, &ips.next(), "a@b.co", "correct horse"));
+    let phone = device_cookie(&attempt(&h, LOGIN, &ips.next(), "a@b.co", "correct horse"));
+    assert_ne!(laptop.split('.').next(), phone.split('.').next());
+    for _ in 0..5 {
+        with_device(&h, &ips.next(), &laptop, "a@b.co", "wrong horse!");
+    }
+    assert_limited(
+        &with_device(&h, &ips.next(), &laptop, "a@b.co", "correct horse"),
+        60,
+    );
+    // The laptop's failures are not the phone's.
+    assert_eq!(
+        with_device(&h, &ips.next(), &phone, "a@b.co", "wrong horse!").status,
+        401
+    );
+    h.token(&with_device(
+        &h,
+        &ips.next(),
+        &phone,
+        "a@b.co",
+        "correct horse",
+    ));
+}
+
+#[test]
 fn a_device_cookie_does_not_lift_the_ip_limit() {
     let h = harness(&[(
         "RATE_LIMITS",
