@@ -275,3 +275,49 @@ fn a_token_for_a_password_checked_before_a_change_does_not_outlive_it() {
     ));
     assert_eq!(refused, Err(edge_auth::account::AccountError::Unauthorized));
 }
+
+#[test]
+fn a_stale_record_naming_an_email_now_anothers_cannot_change_that_identitys_password() {
+    let l = Locations::new();
+    let token = l.customer();
+    let a_id = l.here.claims(&token).auth_identity_id;
+    let before_the_move = l.stale_view();
+    // Here, the identity's email moves to z@b.co, and someone else registers a@b.co.
+    let module = crate::kit::service_over(
+        l.here.store.clone(),
+        l.here.clock.clone(),
+        crate::kit::hasher(1_000, None),
+    )
+    .with_guard(l.guard.clone());
+    let pi = block_on(module.retrieve_auth_identity(&a_id))
+        .unwrap()
+        .provider_identities[0]
+        .id
+        .clone();
+    block_on(
+        module.update_provider_identities(vec![edge_auth::model::UpdateProviderIdentity {
+            id: pi,
+            entity_id: Some("z@b.co".into()),
+            ..Default::default()
+        }]),
+    )
+    .unwrap();
+    l.here.registered("a@b.co", "another horse");
+    // There, only the identity's own record is still the old one (KV caches each key on its own): it
+    // names a@b.co, whose owner is now the other identity.
+    for (key, value) in l.here.store.dump() {
+        if key != edge_auth::store::keys::auth_identity(&a_id) {
+            block_on(before_the_move.store.put(&key, &value, None)).unwrap();
+        }
+    }
+    // The other identity's password is no current password of this one: refused, and not changed.
+    let r = change_password(
+        &before_the_move,
+        &token,
+        "another horse",
+        "new horse battery",
+    );
+    assert_eq!(r.status, 401, "{:?}", r.body_json());
+    assert_eq!(l.here.login("a@b.co", "another horse").status, 200);
+    assert_eq!(l.here.login("a@b.co", "new horse battery").status, 401);
+}
