@@ -217,7 +217,9 @@ impl AccountService {
             .identities
             .update_provider(&claims.provider, &data)
             .await;
-        if !(result.success && result.auth_identity.is_some()) {
+        // (A provider's success always carries the updated identity, and a failure none: `success` says
+        // it all.)
+        if !result.success {
             // Nothing changed: the token stays usable (e.g. with a password the policy accepts).
             let _ = guard.unconsume(&jti).await;
             let message = result

@@ -37,11 +37,6 @@ impl CredentialRecord {
             .as_ref()
             .is_none_or(|f| bool::from(f.as_bytes().ct_eq(fingerprint.as_bytes())))
     }
-
-    /// Whether the identity was deleted: nothing issued for it is valid again.
-    pub fn is_revoked_forever(&self) -> bool {
-        self.valid_from_ms >= REVOKED_FOREVER_MS
-    }
 }
 
 /// How a change moves the boundary.
@@ -189,8 +184,41 @@ mod tests {
             ..CredentialChange::default()
         };
         let deleted = apply(Some(&record(Some("h"), 5)), &forever, 9).unwrap();
-        assert!(deleted.is_revoked_forever());
+        assert_eq!(deleted.valid_from_ms, REVOKED_FOREVER_MS);
         assert!(!deleted.accepts("h"));
+    }
+
+    #[test]
+    fn forever_is_the_largest_integer_javascript_and_sqlite_both_hold_exactly() {
+        // `Number.MAX_SAFE_INTEGER`: the Durable Object's JavaScript sees it unrounded.
+        assert_eq!(REVOKED_FOREVER_MS, 9_007_199_254_740_991);
+        #[allow(
+            clippy::cast_precision_loss,
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss
+        )]
+        let through_a_number = REVOKED_FOREVER_MS as f64 as u64;
+        assert_eq!(through_a_number, REVOKED_FOREVER_MS);
+    }
+
+    #[test]
+    fn only_a_change_of_neither_fingerprint_nor_boundary_is_a_read() {
+        let read = CredentialChange {
+            expected: Some("h".into()),
+            ..CredentialChange::default()
+        };
+        assert!(read.is_empty());
+        assert!(CredentialChange::default().is_empty());
+        let sets = CredentialChange {
+            fingerprint: Some("h".into()),
+            ..CredentialChange::default()
+        };
+        let revokes = CredentialChange {
+            revoke: Some(Revocation::Now),
+            ..CredentialChange::default()
+        };
+        assert!(!sets.is_empty());
+        assert!(!revokes.is_empty());
     }
 
     #[test]

@@ -107,6 +107,34 @@ fn update_with_the_token_changes_the_password_once() {
 }
 
 #[test]
+fn the_module_api_consumes_a_token_in_one_call_once() {
+    // `consumePasswordResetToken` of the npm package: verification and use in one domain call.
+    use edge_auth::account::AccountError;
+    use edge_auth::scope::{ActorType, ProviderId};
+    let h = harness(&[]);
+    h.registered("a@b.co", "correct horse");
+    let reset = reset_token_for(&h, "a@b.co");
+    let consume = |password: &str| {
+        let mut data = edge_auth::model::Metadata::new();
+        data.insert("password".into(), json!(password));
+        block_on(h.app.account.consume_password_reset_token(
+            &reset,
+            &ActorType::parse("customer").unwrap(),
+            &ProviderId::parse("emailpass").unwrap(),
+            data,
+            None,
+        ))
+    };
+    consume("new horse battery").unwrap();
+    h.assert_password_changed("a@b.co", "correct horse", "new horse battery");
+    assert!(matches!(
+        consume("third horse battery"),
+        Err(AccountError::InvalidResetToken)
+    ));
+    h.token(&h.login("a@b.co", "new horse battery"));
+}
+
+#[test]
 fn an_expired_token_is_invalid() {
     let h = harness(&[]);
     h.registered("a@b.co", "correct horse");
