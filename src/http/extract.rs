@@ -80,3 +80,25 @@ pub fn authentication_input(req: &HttpRequest) -> Result<AuthenticationInput, Ht
 pub fn known_device(req: &HttpRequest) -> Option<&str> {
     session::cookie_value(req.header("cookie"), known_device::COOKIE_NAME)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input_of(url: &str) -> AuthenticationInput {
+        let req = HttpRequest {
+            method: "POST".into(),
+            url: url.into(),
+            ..HttpRequest::default()
+        };
+        authentication_input(&req).unwrap()
+    }
+
+    #[test]
+    fn the_input_names_the_protocol_of_a_url_that_has_one() {
+        let input = input_of("https://auth.example/auth/customer/google/callback?code=c");
+        assert_eq!(input.protocol.as_deref(), Some("https"));
+        assert_eq!(input.query.get("code").map(String::as_str), Some("c"));
+        assert_eq!(input_of("/auth/customer/google/callback").protocol, None);
+    }
+}
