@@ -191,7 +191,7 @@ pub fn ids_arg(value: &JsValue, what: &str) -> Result<Vec<String>, ApiError> {
     required(value, what)?;
     let mut json = to_json(value, what)?;
     check(&mut json, what, Kind::StrOrStrs)?;
-    Ok(strings(json))
+    Ok(strings(&json))
 }
 
 /// A required argument that must be a JSON object (`updateProvider`'s data, a reset's data).

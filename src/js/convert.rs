@@ -151,18 +151,16 @@ impl Checked {
 
     /// A `StrMap` field; empty when absent.
     pub fn text_map(&mut self, name: &str) -> BTreeMap<String, String> {
-        let mut out = BTreeMap::new();
-        for (k, v) in self.object(name).unwrap_or_default() {
-            if let Value::String(s) = v {
-                out.insert(k, s);
-            }
-        }
-        out
+        let entries = self.object(name).unwrap_or_default().into_iter();
+        crate::maps::btree(entries.filter_map(|(k, v)| match v {
+            Value::String(s) => Some((k, s)),
+            _ => None,
+        }))
     }
 
     /// A `Strs` or `StrOrStrs` field (the check turned a lone string into an array).
     pub fn texts(&mut self, name: &str) -> Option<Vec<String>> {
-        self.take(name).map(strings)
+        self.take(name).map(|v| strings(&v))
     }
 
     /// A `Count` field; a count beyond `u32` reads as `u32::MAX`, for the domain's range check to refuse.
@@ -189,17 +187,8 @@ impl Checked {
 }
 
 /// The strings of a value checked as `Strs` or `StrOrStrs`.
-pub fn strings(value: Value) -> Vec<String> {
-    match value {
-        Value::Array(items) => items
-            .into_iter()
-            .filter_map(|v| match v {
-                Value::String(s) => Some(s),
-                _ => None,
-            })
-            .collect(),
-        _ => Vec::new(),
-    }
+pub fn strings(value: &Value) -> Vec<String> {
+    crate::json_fields::strings(value).unwrap_or_default()
 }
 
 /// The object of a value checked as `Obj`.

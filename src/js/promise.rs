@@ -1,5 +1,5 @@
 //! Every promise the package returns is made here, from a boxed future: wasm-bindgen's promise machinery
-//! (its task, the resolve and reject glue) is then compiled once or twice instead of once per method
+//! (its task, the resolve and reject glue) is then compiled once instead of once per method
 //! (docs/performance.md#bundle-size).
 
 use super::error::ApiError;
