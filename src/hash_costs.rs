@@ -35,7 +35,7 @@ impl CostTally {
         if json.len() > MAX_RECORD_BYTES {
             return Self::default();
         }
-        match serde_json::from_str::<Value>(json) {
+        match crate::json_fields::parse(json) {
             Ok(value) => Self::from_value(&value),
             Err(_) => Self::default(),
         }
@@ -181,7 +181,7 @@ struct Recount {
 
 impl Recount {
     fn parse(json: &str) -> Option<Self> {
-        let value: Value = serde_json::from_str(json).ok()?;
+        let value: Value = crate::json_fields::parse(json).ok()?;
         Some(Self {
             cursor: value.get("cursor")?.as_str()?.to_owned(),
             counts: CostTally::from_value(value.get("counts")?),

@@ -1,9 +1,20 @@
 //! Typed reads of a JSON object's fields, for records and claims read without `serde` derives: the
 //! module already carries `serde_json::Value`'s code, and each derived `Deserialize` adds several KB of
 //! wasm of its own (docs/performance.md#bundle-size). Each reader answers `None` for a missing field
-//! or one of another type, so a caller refuses the whole record.
+//! or one of another type, so a caller refuses the whole record. JSON text is parsed here too.
 
 use serde_json::{Map, Value};
+
+/// JSON text (a `&str`, `String` or bytes) as a [`Value`]: the one way the crate parses JSON. serde_json
+/// compiles its whole parser once per input kind (`from_str` and `from_slice` are two copies, ~5 KB of
+/// wasm each), so every caller goes through the byte slice one.
+pub fn parse(text: impl AsRef<[u8]>) -> serde_json::Result<Value> {
+    parse_bytes(text.as_ref())
+}
+
+fn parse_bytes(bytes: &[u8]) -> serde_json::Result<Value> {
+    serde_json::from_slice(bytes)
+}
 
 /// The string field `key`.
 pub fn text(v: &Value, key: &str) -> Option<String> {

@@ -5,6 +5,7 @@
 //! [`ports::clock::Clock`]), so the Worker boundary only converts types.
 
 pub mod account;
+pub mod b64;
 pub mod config;
 pub mod contract;
 pub mod guard;

@@ -2,12 +2,11 @@
 //! `GET /admin/auth-identities`, `docs/http-api.md#admin-api`): Workers allow 1,000 KV operations per
 //! invocation, so one page reads at most [`MAX_SCANNED`] records and says where to go on.
 
+use crate::b64::URL_SAFE_NO_PAD as B64URL;
 use crate::identity::{Identities, IdentityError};
 use crate::model::{AuthIdentity, AuthIdentityFilter};
 use crate::service::AuthModuleService;
 use crate::store::keys;
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
 
 /// Identities per page when the request names no `limit`.
 pub const DEFAULT_LIMIT: usize = 20;
@@ -182,9 +181,8 @@ async fn scan(
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod proptests {
     use super::*;
+    use crate::b64::URL_SAFE_NO_PAD as B64URL;
     use crate::proptest_config::with_cases;
-    use base64::Engine;
-    use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
     use proptest::prelude::*;
 
     proptest! {

@@ -48,7 +48,7 @@ impl AuthIdentity {
     /// An identity as the store holds it (the JSON its `Serialize` writes), or `None` when a field is
     /// missing or of another type. Read by hand, not derived: [`crate::json_fields`] says why.
     pub fn from_stored(json: &str) -> Option<Self> {
-        let v: Value = serde_json::from_str(json).ok()?;
+        let v: Value = crate::json_fields::parse(json).ok()?;
         let mut provider_identities = Vec::new();
         if let Some(list) = v.get("provider_identities") {
             for pi in list.as_array()? {

@@ -342,7 +342,7 @@ impl<'a> ProviderHelper<'a> {
         let Some(json) = self.store.get(&keys::state(key)).await? else {
             return Ok(None);
         };
-        serde_json::from_str(&json)
+        crate::json_fields::parse(&json)
             .map(Some)
             .map_err(|e| StoreError(format!("corrupt state: {e}")))
     }
@@ -364,7 +364,7 @@ impl<'a> ProviderHelper<'a> {
             return Ok(None);
         }
         self.store.delete(&state_key).await?;
-        serde_json::from_str(&json)
+        crate::json_fields::parse(&json)
             .map(Some)
             .map_err(|e| StoreError(format!("corrupt state: {e}")))
     }

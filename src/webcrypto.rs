@@ -3,14 +3,13 @@
 //! RSA or elliptic-curve code. [`WebCryptoAead`] seals MFA secrets with AES-GCM the same way. Reached through
 //! `crate::js_object`, like `fetch`, without `web-sys`.
 
+use crate::b64::URL_SAFE_NO_PAD as B64URL;
 use crate::js_object::{self, awaited, get, set};
 use crate::oauth::jwk::rsa_modulus_acceptable;
 use crate::ports::cipher::{Aead, AeadKey, CipherError};
 use crate::ports::jws::{JwsAlgorithm, JwsCrypto, JwsCryptoError, JwsPrivateKey, JwsPublicKey};
 use crate::ports::signature::{PublicKey, SignatureVerifier};
 use async_trait::async_trait;
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
 use js_sys::{Array, Object, Uint8Array};
 use wasm_bindgen::JsValue;
 

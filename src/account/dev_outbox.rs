@@ -44,7 +44,7 @@ impl AccountService {
         let text = self.store().get(keys::DEV_OUTBOX).await?;
         // A record this code cannot read is dropped: it is a development convenience, never data.
         Ok(text
-            .and_then(|t| match serde_json::from_str::<Value>(&t) {
+            .and_then(|t| match crate::json_fields::parse(&t) {
                 // Read as a `Value`: a typed `Vec` would bring serde's type-error messages (and float
                 // formatting) into the module for this alone (docs/performance.md#bundle-size).
                 Ok(Value::Array(deliveries)) => Some(deliveries),
@@ -73,7 +73,7 @@ impl AccountService {
                 "Missing or invalid {SIGNATURE_HEADER} (signed with RESET_PASSWORD_WEBHOOK_SECRET)"
             )));
         }
-        let Ok(Value::Object(event)) = serde_json::from_slice::<Value>(body) else {
+        let Ok(Value::Object(event)) = crate::json_fields::parse(body) else {
             return Err(AccountError::InvalidData(
                 "A delivery is a JSON object".into(),
             ));

@@ -8,10 +8,9 @@
 //! key derived from `JWT_SECRET` over those three and the provider and email it was issued for — so the
 //! cookie names no email, yet is worth nothing for another one. Nothing is stored server-side.
 
+use crate::b64::URL_SAFE_NO_PAD as B64URL;
 use crate::ports::random::{self, RandomError};
 use crate::token::JwtKey;
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 use std::fmt;

@@ -67,7 +67,7 @@ impl Record {
 
     /// `None` for anything but a whole record (which the caller treats as an unknown jti).
     fn parse(text: &str) -> Option<Self> {
-        let v: Value = serde_json::from_str(text).ok()?;
+        let v: Value = crate::json_fields::parse(text).ok()?;
         Some(Self {
             auth_identity_id: json_fields::text(&v, "auth_identity_id")?,
             provider_identity_id: json_fields::text(&v, "provider_identity_id")?,

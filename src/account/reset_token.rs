@@ -99,7 +99,7 @@ pub fn issue(
 /// the entity still belongs to `auth_identity_id` at `credential_version`, and consumes the `jti`.
 pub fn verify(raw: &str, key: &JwtKey, now_secs: u64) -> Result<ResetClaims, TokenError> {
     let payload = token::verify_signature(raw, key)?;
-    let claims = serde_json::from_slice::<serde_json::Value>(&payload)
+    let claims = crate::json_fields::parse(&payload)
         .ok()
         .and_then(|v| ResetClaims::from_json(&v))
         .ok_or(TokenError::Malformed)?;

@@ -9,12 +9,11 @@
 
 pub use super::config::SessionCookie;
 use super::tokens::{MfaState, SignIn};
+use crate::b64::URL_SAFE_NO_PAD as B64URL;
 use crate::json_fields::whole;
 use crate::ports::random::{self, RandomError};
 use crate::store::{KvStore, StoreError, keys};
 use crate::token::Claims;
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -139,7 +138,7 @@ pub async fn find(store: &dyn KvStore, id: &str) -> Result<Option<Session>, Stor
     let Some(json) = store.get(&keys::session(id)).await? else {
         return Ok(None);
     };
-    serde_json::from_str::<Value>(&json)
+    crate::json_fields::parse(&json)
         .ok()
         .and_then(|v| Session::from_json(&v))
         .map(Some)

@@ -7,6 +7,7 @@
 use super::AccountError;
 use super::service::AccountService;
 use super::webhook;
+use crate::b64::URL_SAFE_NO_PAD as B64URL;
 use crate::contract;
 use crate::guard::{Decision, Rule};
 use crate::ids::generate_id;
@@ -17,8 +18,6 @@ use crate::ports::random;
 use crate::ports::runtime::Task;
 use crate::scope::ActorType;
 use crate::store::keys;
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
 use serde::Serialize;
 use serde_json::{Value, json};
 use std::rc::Rc;
@@ -389,7 +388,7 @@ impl AccountService {
             .store()
             .get(key)
             .await?
-            .and_then(|text| serde_json::from_str::<Value>(&text).ok())
+            .and_then(|text| crate::json_fields::parse(&text).ok())
             .and_then(|v| Record::from_json(&v)))
     }
 

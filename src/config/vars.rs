@@ -87,7 +87,7 @@ pub struct Mismatch(pub String);
 /// `text` (the value of `var`) as JSON; `expected` says what it should look like, after "expected" in
 /// the message.
 pub fn json_value(var: &'static str, text: &str, expected: &str) -> Result<Value, ConfigError> {
-    serde_json::from_str(text).map_err(|e| invalid(var, format!("expected {expected}: {e}")))
+    crate::json_fields::parse(text).map_err(|e| invalid(var, format!("expected {expected}: {e}")))
 }
 
 /// [`json_value`], then as `read` takes it. Values are read from a `serde_json::Value`, not through

@@ -157,7 +157,7 @@ impl Request {
     }
 
     pub fn from_json(text: &str) -> Option<Self> {
-        let value: Value = serde_json::from_str(text).ok()?;
+        let value: Value = crate::json_fields::parse(text).ok()?;
         let v = value.as_object()?;
         let key = string(v, "key")?;
         Some(match v.get("op")?.as_str()? {
@@ -234,7 +234,7 @@ impl Reply {
     }
 
     pub fn from_json(text: &str) -> Option<Self> {
-        let value: Value = serde_json::from_str(text).ok()?;
+        let value: Value = crate::json_fields::parse(text).ok()?;
         let v = value.as_object()?;
         Some(match v.get("reply")?.as_str()? {
             "claimed" => Reply::Claimed,

@@ -138,7 +138,7 @@ fn parse_list_query(query: &str) -> Result<PageQuery, HttpResponse> {
     }
     let mut wanted = Metadata::new();
     if let Some(json) = params.get("app_metadata") {
-        match serde_json::from_str::<Value>(json) {
+        match crate::json_fields::parse(json) {
             Ok(Value::Object(map)) => wanted.extend(map),
             _ => {
                 return Err(HttpResponse::invalid_data(

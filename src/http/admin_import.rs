@@ -71,7 +71,7 @@ pub async fn batch(app: &App, req: &HttpRequest) -> HttpResponse {
 fn parse_items(body: &[u8]) -> Result<Vec<Result<Value, crate::import::ImportError>>, String> {
     let text = std::str::from_utf8(body).map_err(|_| "Request body must be UTF-8".to_owned())?;
     let items: Vec<Result<Value, _>> = if text.trim_start().starts_with('[') {
-        match serde_json::from_str::<Value>(text) {
+        match crate::json_fields::parse(text) {
             Ok(Value::Array(items)) => items.into_iter().map(Ok).collect(),
             Ok(_) | Err(_) => return Err("Malformed JSON array".into()),
         }
@@ -80,7 +80,7 @@ fn parse_items(body: &[u8]) -> Result<Vec<Result<Value, crate::import::ImportErr
             .enumerate()
             .filter(|(_, line)| !line.trim().is_empty())
             .map(|(n, line)| {
-                serde_json::from_str::<Value>(line).map_err(|e| {
+                crate::json_fields::parse(line).map_err(|e| {
                     crate::import::ImportError::Malformed(format!("line {}: {e}", n + 1))
                 })
             })

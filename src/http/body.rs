@@ -65,7 +65,7 @@ pub fn json_object(req: &HttpRequest) -> Result<Metadata, HttpResponse> {
             "Content-Type must be application/json",
         ));
     }
-    match serde_json::from_slice::<Value>(&req.body) {
+    match crate::json_fields::parse(&req.body) {
         Ok(Value::Object(map)) => Ok(map),
         Ok(_) => Err(HttpResponse::invalid_data(
             "Request body must be a JSON object",

@@ -123,6 +123,6 @@ impl HttpResponse {
 
     /// The body as JSON, or `None` when it is not JSON.
     pub fn body_json(&self) -> Option<Value> {
-        serde_json::from_slice(&self.body).ok()
+        crate::json_fields::parse(&self.body).ok()
     }
 }

@@ -98,7 +98,7 @@ pub fn to_json(value: &JsValue, what: &str) -> Result<Value, ApiError> {
         ))
     })?;
     let text = String::from(text);
-    serde_json::from_str(&text)
+    crate::json_fields::parse(&text)
         .map_err(|e| ApiError::invalid_argument(format!("{what} is not valid JSON data: {e}")))
 }
 

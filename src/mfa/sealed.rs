@@ -2,10 +2,9 @@
 //! written as Medusa 2.21 writes them (`v1:<iv>:<tag>:<ciphertext>`, each base64url), so a factor
 //! exported from Medusa opens here with the same key, and back.
 
+use crate::b64::URL_SAFE_NO_PAD as B64URL;
 use crate::ports::cipher::{Aead, AeadKey, CipherError};
 use crate::ports::random::{self, RandomError};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
 use sha2::{Digest, Sha256};
 
 /// The layout's version tag, Medusa's.

@@ -102,7 +102,7 @@ impl MfaService {
     pub async fn state(&self, auth_identity_id: &str) -> Result<IdentityMfa, MfaError> {
         match self.store.get(&keys::mfa(auth_identity_id)).await? {
             // A record we cannot read is storage damage, not "no MFA": fail closed.
-            Some(json) => serde_json::from_str::<Value>(&json)
+            Some(json) => crate::json_fields::parse(&json)
                 .ok()
                 .and_then(|v| IdentityMfa::from_json(&v))
                 .ok_or_else(|| MfaError::Unavailable("unreadable MFA record".into())),
@@ -483,7 +483,7 @@ impl MfaService {
             .get(&keys::mfa_challenge(id))
             .await?
             .ok_or_else(not_found)?;
-        let stored = serde_json::from_str::<Value>(&json)
+        let stored = crate::json_fields::parse(&json)
             .ok()
             .and_then(|v| StoredChallenge::from_json(&v))
             .ok_or_else(not_found)?;

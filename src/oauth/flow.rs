@@ -1,6 +1,7 @@
 //! The authorization-code flow's messages, as pure functions: the authorization URL, the token
 //! request, and the reading of the token response (RFC 6749 §4.1, RFC 7636, OIDC Core §3.1.2).
 
+use crate::b64::STANDARD as B64;
 use crate::contract;
 use crate::oauth::failure::OAuthFailure;
 use crate::oauth::form::{append_query, form_encode_component, post_form};
@@ -8,8 +9,6 @@ use crate::oauth::pkce::{self, PkceVerifier};
 use crate::oauth::spec::{ClientAuth, ProviderSpec};
 use crate::ports::http::{IncomingResponse, OutgoingRequest};
 use crate::ports::secret::Secret;
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD as B64;
 use serde_json::Value;
 use std::collections::BTreeMap;
 

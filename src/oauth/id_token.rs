@@ -7,10 +7,9 @@
 //! several audiences are listed or `azp` is present, `exp` and `iat` with
 //! [`CLOCK_SKEW_SECS`] of tolerance and a bounded age, `nonce` equal (constant time) to ours, and a `sub`.
 
+use crate::b64::URL_SAFE_NO_PAD as B64URL;
 use crate::oauth::jwk::{Algorithm, Jwk};
 use crate::ports::signature::SignatureVerifier;
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
 use serde_json::{Map, Value};
 use std::fmt;
 use subtle::ConstantTimeEq;
@@ -141,7 +140,7 @@ fn json_part(part: &str) -> Result<Map<String, Value>, IdTokenError> {
     let bytes = B64URL
         .decode(part)
         .map_err(|_| IdTokenError::Malformed("bad base64url"))?;
-    match serde_json::from_slice(&bytes) {
+    match crate::json_fields::parse(&bytes) {
         Ok(Value::Object(map)) => Ok(map),
         _ => Err(IdTokenError::Malformed("not a JSON object")),
     }

@@ -2,10 +2,9 @@
 //! keys. Everything else in a key set (symmetric `oct` keys, other curves, encryption keys) is skipped,
 //! so a provider's JWKS can never turn into an HMAC secret or an unexpected algorithm.
 
+use crate::b64::URL_SAFE_NO_PAD as B64URL;
 use crate::oauth::failure::OAuthFailure;
 pub use crate::ports::signature::PublicKey;
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
 use serde_json::Value;
 use std::fmt;
 
@@ -94,7 +93,7 @@ pub enum Lookup<'a> {
 impl KeySet {
     /// Parses `{"keys": [...]}`, keeping the keys we can use for signatures.
     pub fn parse(json: &[u8]) -> Result<Self, OAuthFailure> {
-        let doc: Value = serde_json::from_slice(json).map_err(|_| OAuthFailure::JwksNotJson)?;
+        let doc: Value = crate::json_fields::parse(json).map_err(|_| OAuthFailure::JwksNotJson)?;
         let Some(keys) = doc.get("keys").and_then(Value::as_array) else {
             return Err(OAuthFailure::JwksWithoutKeys);
         };

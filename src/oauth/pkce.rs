@@ -1,9 +1,8 @@
 //! PKCE (RFC 7636) with S256 only: the verifier stays in the server-side state record; only its
 //! SHA-256 challenge travels through the browser.
 
+use crate::b64::URL_SAFE_NO_PAD as B64URL;
 use crate::ports::random::{self, RandomError};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::fmt;

@@ -9,11 +9,10 @@
 //! `__Host-` cookie holding `HMAC(k, state)`, with `k` derived from `JWT_SECRET`, and the callback
 //! refuses the state without it. A state lured into another browser (login CSRF) is useless there.
 
+use crate::b64::URL_SAFE_NO_PAD as B64URL;
 use crate::json_fields::{nullable_text, text, whole};
 use crate::oauth::pkce::PkceVerifier;
 use crate::ports::random::{self, RandomError};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
 use hmac::{Hmac, KeyInit, Mac};
 use serde::Serialize;
 use serde_json::Value;

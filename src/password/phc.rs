@@ -7,8 +7,7 @@
 //! strict (known algorithms, known parameters once each, canonical base64, bounded sizes) because every
 //! value it accepts decides how much work and memory `verify` will spend.
 
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD_NO_PAD as B64;
+use crate::b64::STANDARD_NO_PAD as B64;
 
 use super::argon2id::Argon2Params;
 use super::kdf::Kdf;

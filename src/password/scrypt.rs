@@ -9,8 +9,7 @@
 //! never made. Stricter than scrypt-kdf's `verify`, which ignores the first 7 bytes: a blob must say
 //! `scrypt`, version 0 (every blob scrypt-kdf writes does).
 
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
+use crate::b64::STANDARD;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 

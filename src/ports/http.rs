@@ -137,7 +137,7 @@ impl IncomingResponse {
 
     /// The body as JSON, or `None` when it is not JSON.
     pub fn json(&self) -> Option<serde_json::Value> {
-        serde_json::from_slice(&self.body).ok()
+        crate::json_fields::parse(&self.body).ok()
     }
 }
 

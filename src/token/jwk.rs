@@ -3,9 +3,8 @@
 //! with a small DER reader for the two PKCS #8 layouts we take; no elliptic-curve arithmetic, so it is
 //! the same code in every build. Errors describe the problem, never the key's bytes.
 
+use crate::b64::{STANDARD as B64, URL_SAFE_NO_PAD as B64URL};
 use crate::ports::jws::{JwsAlgorithm, JwsPrivateKey, JwsPublicKey};
-use base64::Engine;
-use base64::engine::general_purpose::{STANDARD as B64, URL_SAFE_NO_PAD as B64URL};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
@@ -238,7 +237,7 @@ fn jwk_public(
 }
 
 fn private_jwk(text: &str, algorithm: JwsAlgorithm) -> Result<JwsPrivateKey, KeyFormatError> {
-    let Ok(Value::Object(object)) = serde_json::from_str::<Value>(text) else {
+    let Ok(Value::Object(object)) = crate::json_fields::parse(text) else {
         return refuse("is not valid JSON (expected a private JWK)");
     };
     let public = jwk_public(&object, algorithm)?;
@@ -264,7 +263,7 @@ pub fn parse_public_key_set(
     text: &str,
     algorithm: JwsAlgorithm,
 ) -> Result<Vec<NamedKey>, KeyFormatError> {
-    let Ok(Value::Object(set)) = serde_json::from_str::<Value>(text) else {
+    let Ok(Value::Object(set)) = crate::json_fields::parse(text) else {
         return refuse("expected a JWKS: {\"keys\":[{\"kty\":…,\"kid\":…,\"alg\":…}]}");
     };
     let Some(Value::Array(keys)) = set.get("keys") else {
@@ -347,7 +346,7 @@ pub fn public_jwk(named: &NamedKey) -> Value {
             B64URL.encode(x)
         ),
     };
-    serde_json::from_str(&text).expect("a JSON object written above")
+    crate::json_fields::parse(&text).expect("a JSON object written above")
 }
 
 /// The DER reader's edges that well-formed test keys never reach.

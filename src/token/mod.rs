@@ -15,9 +15,8 @@ mod tests;
 
 use std::fmt;
 
+use crate::b64::URL_SAFE_NO_PAD as B64URL;
 use crate::json_fields::{flag, nullable_text, text, whole};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
 use hmac::{Hmac, KeyInit, Mac};
 use serde::Serialize;
 use serde_json::Value;
@@ -237,7 +236,7 @@ pub fn verify(token: &str, key: &JwtKey, now_secs: u64) -> Result<Claims, TokenE
 
 /// The claims of a payload whose signature was checked: their shape, then expiry.
 pub fn checked_claims(payload: &[u8], now_secs: u64) -> Result<Claims, TokenError> {
-    let claims = serde_json::from_slice::<Value>(payload)
+    let claims = crate::json_fields::parse(payload)
         .ok()
         .and_then(|v| Claims::from_json(&v))
         .ok_or(TokenError::Malformed)?;
@@ -292,7 +291,7 @@ fn check_header(header: &str) -> Result<(), TokenError> {
 fn read_header(header: &str, algorithm: &str) -> Result<Option<String>, TokenError> {
     let header = B64URL.decode(header).map_err(|_| TokenError::Malformed)?;
     let header: serde_json::Value =
-        serde_json::from_slice(&header).map_err(|_| TokenError::Malformed)?;
+        crate::json_fields::parse(&header).map_err(|_| TokenError::Malformed)?;
     let header = header.as_object().ok_or(TokenError::Malformed)?;
     if header.get("alg").and_then(serde_json::Value::as_str) != Some(algorithm) {
         return Err(TokenError::UnsupportedAlgorithm);
